@@ -1,0 +1,44 @@
+# Two commands matter: `make lab` opens the course, `make test` runs every test.
+# Both set up .venv on their own from binder/requirements.txt (the environment Binder gets).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: lab test lint unit notebooks bench freeze clean
+
+$(STAMP): binder/requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r binder/requirements.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: $(STAMP)
+	$(MAKE) lint unit notebooks
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+unit: $(STAMP)
+	$(PY) -m pytest tests workshop_helpers --doctest-modules -p no:nbval
+
+notebooks: $(STAMP)
+	WORKSHOP_STRICT_EXERCISES=1 MPLBACKEND=Agg $(PY) -m pytest --nbval-lax --nbval-current-env \
+	    --nbval-cell-timeout=300 -p no:cacheprovider notebooks/
+
+bench: $(STAMP)
+	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+freeze:
+	$(PY) -m pip install -q -e '.[test]'
+	{ echo "# The one pinned environment: 'make test' and Binder both install exactly this list."; \
+	  echo "# Regenerate with: make freeze (after changing pyproject.toml)"; \
+	  echo setuptools==84.2.1; $(PY) -m pip freeze --exclude-editable | grep -vi '^workshop'; } > binder/requirements.txt
+
+clean:
+	rm -rf $(VENV) notebooks/scratch .pytest_cache .hypothesis
