@@ -1,0 +1,168 @@
+"""workshop_helpers.uids: explain, validate, make_uid and the `uid` CLI."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pydicom
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workshop_helpers import tools
+from workshop_helpers.__main__ import main
+from workshop_helpers.uids import (
+    UIDError,
+    explain,
+    is_valid,
+    make_uid,
+    uids_in,
+    validate,
+)
+
+# An independent statement of PS3.5 9.1: components are 0 or a number without leading zero.
+PS35_91 = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
+
+SLIDES = "1.3.6.1.4.1.45037.5.2.1.6279.6001.314138616411061948052843767346"
+
+
+def test_the_slides_example_splits_as_the_slides_do():
+    e = explain(SLIDES)
+    assert (e.root, e.descriptive, e.unique) == (
+        "1.3.6.1.4.1.45037", "5.2.1", "6279.6001.314138616411061948052843767346")
+    assert "slides" in e.owner and not e.problems
+    assert "not encoded" in e.how  # honest about the convention
+
+
+def test_dicom_uids_get_pydicom_names_and_no_unique_part():
+    e = explain("1.2.840.10008.5.1.4.1.1.2")
+    assert e.name == "CT Image Storage" and e.root == "1.2.840.10008" and e.unique == ""
+    assert explain("1.2.840.10008.1.2.4.50").name == "JPEG Baseline (Process 1)"
+
+
+def test_uuid_derived_uid_shows_its_uuid():
+    u = uuid.UUID("f81d4fae-7dec-11d0-a765-00a0c91e6bf6")  # the X.667 example
+    e = explain(f"2.25.{u.int}")
+    assert e.uuid == str(u) and e.root == "2.25" and e.descriptive == ""
+
+
+def test_dcmtk_uids_from_the_slides():
+    e = explain("1.2.276.0.7230010.3.1.4.0.74507.1663133221.580797")
+    assert (e.root, e.descriptive) == ("1.2.276.0.7230010.3", "1.4")
+    assert "SOP Instance" in e.how
+    assert explain("1.2.276.0.7230010.3.0.3.6.6").descriptive == "0"
+
+
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small.dcm"])
+def test_explain_on_real_files(name):
+    ds = pydicom.dcmread(tools.testdata(name))
+    for keyword, uid, _ in uids_in(ds):
+        e = explain(uid)
+        assert ".".join(p for _, p in e.parts()) == uid, keyword  # nothing lost or added
+        assert e.root, keyword
+    assert explain(ds.SOPClassUID).name == ds.SOPClassUID.name
+    assert explain(ds.file_meta.TransferSyntaxUID).name == ds.file_meta.TransferSyntaxUID.name
+    pen = explain(ds.SOPInstanceUID)
+    assert pen.root == "1.3.6.1.4.1.5962" and "Private Enterprise Number 5962" in pen.owner
+
+
+def test_unknown_root_is_said_to_be_unknown():
+    e = explain("1.22.333.4.555555.6.7777777777777777777777777777")
+    assert e.root == "" and "not recognised" in e.how
+
+
+@pytest.mark.parametrize("uid, where", [
+    ("", "empty"),
+    ("1" * 65, "65 characters"),
+    (".1.2", "starts with '.'"),
+    ("1.2.", "ends with '.'"),
+    ("1..2", "empty component 2 at index 2"),
+    ("1.02", "component 2 '02' at index 2 has a leading zero"),
+    ("1.2a.3", "character 'a' at index 3"),
+    ("1.2 ", "character ' ' at index 3"),
+    ("1.2\x00", "character '\\x00' at index 3"),
+])
+def test_validate_names_the_rule_and_the_place(uid, where):
+    problems = validate(uid)
+    assert problems and any(where in p for p in problems), problems
+    assert all("PS3.5 9.1" in p for p in problems)
+
+
+def test_validate_reports_every_broken_rule():
+    problems = validate("01..x." + "1" * 70 + ".")
+    assert len(problems) == 5, problems  # length, leading zero, empty, character, trailing dot
+    assert problems[0].startswith("77 characters") and "ends with '.'" in problems[-1]
+
+
+def test_zero_components_are_fine():
+    assert validate("0.0") == [] and validate("1.0.10") == []
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet="0123456789.a ", max_size=80))
+def test_validate_agrees_with_an_independent_regex(text):
+    expected = bool(PS35_91.match(text)) and len(text) <= 64
+    assert is_valid(text) == expected, (text, validate(text))
+
+
+components = st.one_of(st.just("0"), st.integers(1, 10**6).map(str))
+
+
+@settings(max_examples=150)
+@given(st.lists(components, min_size=2, max_size=6).map(".".join),
+       st.lists(components, min_size=0, max_size=3).map(".".join),
+       st.text(min_size=1, max_size=20))
+def test_make_uid_round_trip(root, descriptive, seed):
+    try:
+        uid = make_uid(root, descriptive, seed=seed)
+    except UIDError as exc:
+        assert "leaves" in str(exc)
+        return
+    assert validate(uid) == [] and PS35_91.match(uid) and len(uid) <= 64
+    prefix = f"{root}.{descriptive}." if descriptive else f"{root}."
+    assert uid.startswith(prefix)
+    assert make_uid(root, descriptive, seed=seed) == uid  # reproducible
+    assert make_uid(root, descriptive, seed=seed + "x") != uid
+
+
+def test_seeded_uids_under_the_slides_root_split_like_the_slides():
+    uid = make_uid("1.3.6.1.4.1.45037", "5.2.1", seed="lesson")
+    e = explain(uid)
+    assert (e.root, e.descriptive) == ("1.3.6.1.4.1.45037", "5.2.1") and len(e.unique) >= 10
+
+
+def test_random_uids_differ_and_2_25_is_a_version_4_uuid():
+    a, b = make_uid(), make_uid()
+    assert a != b and is_valid(a)
+    seeded = make_uid(seed="x")
+    assert seeded == make_uid(seed="x")
+    assert uuid.UUID(explain(seeded).uuid).version == 4
+
+
+@pytest.mark.parametrize("root, descriptive, message", [
+    ("1.2.3.", "", "ends with '.'"),
+    ("1.02", "", "leading zero"),
+    ("1.2", "x", "descriptive part"),
+    ("1." * 27 + "1", "", "leaves"),
+])
+def test_make_uid_refuses_clearly(root, descriptive, message):
+    with pytest.raises(UIDError, match=re.escape(message)):
+        make_uid(root, descriptive)
+
+
+def test_cli(capsys):
+    assert main(["uid", "explain", SLIDES]) == 0
+    out = capsys.readouterr().out
+    assert "descriptive: 5.2.1" in out and "1.3.6.1.4.1.45037" in out
+    assert main(["uid", "validate", "1.2.3", "1.2.840.10008"]) == 0
+    assert main(["uid", "validate", "1.2.3", "1..2"]) == 1
+    assert "empty component 2" in capsys.readouterr().out
+    assert main(["uid", "make", "--root", "1.2.3", "--descriptive", "4", "--seed", "s"]) == 0
+    first = capsys.readouterr().out.strip()
+    assert main(["uid", "make", "--root", "1.2.3", "--descriptive", "4", "--seed", "s"]) == 0
+    assert capsys.readouterr().out.strip() == first and first.startswith("1.2.3.4.")
+    assert main(["uid", "make", "--seed", "s", "--count", "3"]) == 0
+    three = capsys.readouterr().out.split()
+    assert len(set(three)) == 3 and all(u.startswith("2.25.") for u in three)
+    assert main(["uid", "make", "--root", "1.2.3."]) == 2

@@ -1,0 +1,424 @@
+"""UIDs, the slides' "magic numbers": take them apart, check them, make them.
+
+A DICOM UID is ``<org root>.<suffix>`` (PS3.5 Chapter 9): the organisation that owns the root
+(registered as an ISO/ITU object identifier, PS3.5 Annex C) guarantees that the suffix is unique.
+The slides split the suffix once more, into a *descriptive* part and a *unique* part::
+
+    1.3.6.1.4.1.45037 . 5.2.1 . 6279.6001.314138616411061948052843767346
+    org root            descr.  unique
+
+That second split is a convention of the organisation, not something the standard encodes:
+PS3.5 B.1 says the suffix is up to the organisation and that "implementations should not depend
+on any assumed structure of UIDs". :func:`explain` therefore says *how* it decided, every time.
+
+- :func:`explain` splits a UID and names the roots the course meets;
+- :func:`validate` lists every rule of PS3.5 9.1 a string breaks, and where;
+- :func:`make_uid` makes a new UID under a root, random or reproducible (``seed=``).
+
+Examples
+--------
+>>> explain("1.3.6.1.4.1.45037.5.2.1.6279.6001.314138616411061948052843767346").descriptive
+'5.2.1'
+>>> validate("1.2.03..4")
+["component 3 '03' at index 4 has a leading zero (PS3.5 9.1)", 'empty component 4 at index 7: two dots in a row (PS3.5 9.1)']
+>>> make_uid("1.3.6.1.4.1.45037", "5.2.1", seed="lesson 5") == make_uid("1.3.6.1.4.1.45037", "5.2.1", seed="lesson 5")
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pydicom
+from pydicom.uid import PYDICOM_ROOT_UID, UID, generate_uid
+
+__all__ = [
+    "UIDError",
+    "UIDExplanation",
+    "KNOWN_ROOTS",
+    "explain",
+    "validate",
+    "is_valid",
+    "make_uid",
+    "uids_in",
+    "MAX_LENGTH",
+    "MIN_UNIQUE_DIGITS",
+]
+
+MAX_LENGTH = 64
+"""PS3.5 9.1: a UID has at most 64 characters (including a padding NULL, which we never store)."""
+
+MIN_UNIQUE_DIGITS = 10
+"""Our rule, not the standard's: :func:`make_uid` leaves room for at least this many random
+digits (pydicom's ``generate_uid`` makes the same choice: a prefix of at most 54 characters)."""
+
+DICOM_ROOT = "1.2.840.10008"
+DCMTK_ROOT = "1.2.276.0.7230010.3"
+UUID_ROOT = "2.25"
+SLIDES_ROOT = "1.3.6.1.4.1.45037"
+PYDICOM_ROOT = PYDICOM_ROOT_UID.rstrip(".")
+IANA_PEN_ARC = "1.3.6.1.4.1"
+
+KNOWN_ROOTS: dict[str, str] = {
+    DICOM_ROOT: "DICOM itself (NEMA): UIDs that the standard defines, such as SOP Classes and "
+                "Transfer Syntaxes (PS3.5 Chapter 9, PS3.6 Annex A)",
+    DCMTK_ROOT: "dcmtk (OFFIS, registered with DIN in Germany)",
+    UUID_ROOT: "UUID-derived UID: 2.25 followed by a UUID as one decimal integer "
+               "(ISO/IEC 9834-8, PS3.5 B.2) - needs no registration",
+    SLIDES_ROOT: "the root used in the workshop's slides (IANA Private Enterprise Number 45037)",
+    PYDICOM_ROOT: "pydicom's root, used by pydicom.uid.generate_uid",
+}
+"""Roots the course meets, longest first wins in :func:`explain`."""
+
+# dcmtk's own sub-arcs below its root (dcmdata/dcuid.h: SITE_STUDY_UID_ROOT = root + ".1.2", ...).
+_DCMTK_ARCS = {
+    "1.2": "dcmtk's arc for Study Instance UIDs",
+    "1.3": "dcmtk's arc for Series Instance UIDs",
+    "1.4": "dcmtk's arc for SOP Instance UIDs",
+    "1.0": "dcmtk's arc for its private SOP Classes",
+    "0": "dcmtk's arc for its Implementation Class UID (the version follows)",
+}
+
+_SHORT = 3  # a "descriptive" component has at most this many digits (our heuristic)
+
+
+class UIDError(ValueError):
+    """A UID (or a root or descriptive part) breaks the rules of PS3.5 9.1, or does not fit."""
+
+
+@dataclass(frozen=True)
+class UIDExplanation:
+    """A UID taken apart: ``root`` + ``descriptive`` + ``unique`` (joined with dots)."""
+
+    uid: str
+    root: str
+    owner: str
+    descriptive: str
+    unique: str
+    name: str = ""
+    uuid: str = ""
+    how: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    def parts(self) -> list[tuple[str, str]]:
+        """``[(label, text), ...]`` for the non-empty parts, in order."""
+        return [(label, text) for label, text in (
+            ("org root", self.root), ("descriptive", self.descriptive), ("unique", self.unique))
+            if text]
+
+    def __str__(self) -> str:
+        lines = [self.uid]
+        for label, text in self.parts():
+            lines.append(f"  {label + ':':<13}{text}")
+        if self.owner:
+            lines.append(f"  {'root owner:':<13}{self.owner}")
+        if self.name:
+            lines.append(f"  {'name:':<13}{self.name}")
+        if self.uuid:
+            lines.append(f"  {'UUID:':<13}{self.uuid}")
+        if self.how:
+            lines.append(f"  {'split:':<13}{self.how}")
+        for problem in self.problems:
+            lines.append(f"  invalid:     {problem}")
+        return "\n".join(lines)
+
+
+def validate(uid: str) -> list[str]:
+    """Every rule of PS3.5 9.1 that ``uid`` breaks; an empty list means valid.
+
+    Rules: at most 64 characters; only digits and ``.``; no empty component (so no leading,
+    trailing or double dot); no leading zero in a component, except the component ``0`` itself.
+    Each message says which rule and where (component number and 0-based character index).
+
+    Examples
+    --------
+    >>> validate("1.2.840.10008.1.2.1")
+    []
+    >>> validate(".1.2a")
+    ["starts with '.': empty component 1 at index 0 (PS3.5 9.1)", "character 'a' at index 4 is not a digit or '.' (PS3.5 9.1)"]
+    """
+    if not isinstance(uid, str):
+        return [f"a UID is a text string, not {type(uid).__name__} (PS3.5 9.1)"]
+    if uid == "":
+        return ["empty: a UID has at least one component (PS3.5 9.1)"]
+    found: list[tuple[int, str]] = []  # (index, message): reported in reading order
+    if len(uid) > MAX_LENGTH:
+        found.append((-1, f"{len(uid)} characters, more than {MAX_LENGTH} (PS3.5 9.1)"))
+    for i, ch in enumerate(uid):
+        if not (ch.isascii() and ch.isdigit()) and ch != ".":
+            found.append((i, f"character {ch!r} at index {i} is not a digit or '.' (PS3.5 9.1)"))
+    index = 0
+    components = uid.split(".")
+    for n, comp in enumerate(components, start=1):
+        if comp == "":
+            if n == 1:
+                message = "starts with '.': empty component 1 at index 0 (PS3.5 9.1)"
+            elif n == len(components):
+                message = f"ends with '.': empty component {n} at index {index} (PS3.5 9.1)"
+            else:
+                message = f"empty component {n} at index {index}: two dots in a row (PS3.5 9.1)"
+            found.append((index, message))
+        elif len(comp) > 1 and comp[0] == "0" and comp.isdigit():
+            found.append((index, f"component {n} {comp!r} at index {index} has a leading zero "
+                                 "(PS3.5 9.1)"))
+        index += len(comp) + 1
+    return [message for _, message in sorted(found, key=lambda f: f[0])]
+
+
+def is_valid(uid: str) -> bool:
+    """True when :func:`validate` finds nothing wrong.
+
+    Examples
+    --------
+    >>> is_valid("2.25.0"), is_valid("1.2.3.")
+    (True, False)
+    """
+    return not validate(uid)
+
+
+def _split_heuristic(rest: list[str]) -> tuple[list[str], list[str]]:
+    """Short components right after the root are descriptive; the rest is unique (>= 1 kept)."""
+    n = 0
+    while n < len(rest) - 1 and len(rest[n]) <= _SHORT:
+        n += 1
+    return rest[:n], rest[n:]
+
+
+_HEURISTIC = (f"not encoded in the UID (PS3.5 B.1); our rule: the components of at most "
+              f"{_SHORT} digits right after the root are descriptive, everything from the first "
+              f"longer component on is unique")
+
+
+def _find_root(comps: list[str]) -> tuple[int, str]:
+    """How many components form the org root, and who owns it ("" when unknown)."""
+    text = ".".join(comps)
+    for root in sorted(KNOWN_ROOTS, key=len, reverse=True):
+        if text == root or text.startswith(root + "."):
+            return root.count(".") + 1, KNOWN_ROOTS[root]
+    if text.startswith(IANA_PEN_ARC + ".") and len(comps) > 6:
+        return 7, (f"IANA Private Enterprise Number {comps[6]} (arc 1.3.6.1.4.1; look the owner "
+                   "up in IANA's enterprise-numbers registry)")
+    if text.startswith("1.2.840.") and len(comps) > 3:
+        return 4, ("an organisation registered by ANSI, the US member body of ISO "
+                   "(arc 1.2.840, PS3.5 Annex C)")
+    if text.startswith("2.16.840.1.") and len(comps) > 4:
+        return 5, "an organisation registered under the joint ISO/ITU-T arc for the US (2.16.840.1)"
+    return 0, ""
+
+
+def explain(uid: str) -> UIDExplanation:
+    """Split ``uid`` into org root, descriptive part and unique part, and name its root.
+
+    The org root is recognised from :data:`KNOWN_ROOTS` and from the registration arcs
+    (IANA Private Enterprise Numbers 1.3.6.1.4.1.N, ANSI's 1.2.840.N). Where the descriptive part
+    ends is a convention of the root's owner, not part of the standard (PS3.5 B.1); ``how`` says
+    which rule was used. A UID that breaks PS3.5 9.1 is still explained, with ``problems`` set.
+
+    Examples
+    --------
+    >>> e = explain("1.3.6.1.4.1.45037.5.2.1.6279.6001.314138616411061948052843767346")
+    >>> e.root, e.descriptive, e.unique
+    ('1.3.6.1.4.1.45037', '5.2.1', '6279.6001.314138616411061948052843767346')
+    >>> explain("1.2.840.10008.5.1.4.1.1.2").name
+    'CT Image Storage'
+    >>> explain("2.25.329800735698586629295641978511506172918").uuid
+    'f81d4fae-7dec-11d0-a765-00a0c91e6bf6'
+    """
+    uid = str(uid)
+    problems = validate(uid)
+    comps = uid.split(".")
+    n_root, owner = _find_root(comps)
+    root = ".".join(comps[:n_root])
+    rest = comps[n_root:]
+    name = uuid_text = ""
+    if root == DICOM_ROOT:
+        descriptive, unique = rest, []
+        name = UID(uid).name if UID(uid).name != uid else ""
+        how = ("a UID the standard itself defines: everything after the root is fixed, "
+               "nothing is random (PS3.6 Annex A)")
+    elif root == UUID_ROOT:
+        descriptive, unique = [], rest
+        how = "2.25 UIDs have no descriptive part: the rest is one integer, a UUID (PS3.5 B.2)"
+        if len(rest) == 1 and rest[0].isdigit() and int(rest[0]) < 2**128:
+            uuid_text = str(uuid.UUID(int=int(rest[0])))
+    elif root == DCMTK_ROOT:
+        text = ".".join(rest)
+        arc = next((a for a in sorted(_DCMTK_ARCS, key=len, reverse=True)
+                    if text == a or text.startswith(a + ".")), None)
+        if arc is None:
+            descriptive, unique = _split_heuristic(rest)
+            how = _HEURISTIC
+        else:
+            k = arc.count(".") + 1
+            descriptive, unique = rest[:k], rest[k:]
+            how = f"dcmtk's convention (dcmdata/dcuid.h): {_DCMTK_ARCS[arc]}"
+    elif root == PYDICOM_ROOT:
+        descriptive, unique = [], rest
+        how = "pydicom's generate_uid appends one random (or hashed) integer to its root"
+    elif n_root:
+        descriptive, unique = _split_heuristic(rest)
+        how = _HEURISTIC + (" - the slides split their example this way"
+                            if root == SLIDES_ROOT else "")
+    else:
+        descriptive, unique = [], comps
+        how = "root not recognised: the UID itself does not say where the root ends"
+    return UIDExplanation(uid=uid, root=root, owner=owner, descriptive=".".join(descriptive),
+                          unique=".".join(unique), name=name, uuid=uuid_text, how=how,
+                          problems=problems)
+
+
+def _check_part(what: str, text: str) -> None:
+    problems = validate(text)
+    if problems:
+        raise UIDError(f"the {what} {text!r} is not a valid UID prefix: " + "; ".join(problems))
+
+
+def make_uid(root: str = UUID_ROOT, descriptive: str = "", *,
+             seed: str | int | Sequence[str] | None = None,
+             min_unique_digits: int = MIN_UNIQUE_DIGITS) -> str:
+    """A new UID ``root.descriptive.unique``; reproducible when ``seed`` is given.
+
+    Under ``2.25`` the unique part is a UUID written as one integer (PS3.5 B.2). Under any other
+    root it comes from :func:`pydicom.uid.generate_uid`: random, or - with ``seed`` - a SHA-512
+    hash of the seed (pydicom's ``entropy_srcs``), so the same seed gives the same UID.
+
+    Parameters
+    ----------
+    root
+        The organisation's root (default ``2.25``, which needs no registration).
+    descriptive
+        Components of your own between root and unique part, e.g. ``"5.2.1"``; may be empty.
+    seed
+        A string, an integer, or a list of strings (entropy sources). ``None``: random.
+    min_unique_digits
+        Refuse when root and descriptive part leave fewer digits than this for the unique part.
+
+    Raises
+    ------
+    UIDError
+        When root or descriptive part break PS3.5 9.1, or leave too little room.
+
+    Examples
+    --------
+    >>> make_uid("1.3.6.1.4.1.45037", "5.2.1", seed="workshop")
+    '1.3.6.1.4.1.45037.5.2.1.3261087110662964199113539666768186359272'
+    >>> make_uid(seed=1).startswith("2.25.")
+    True
+    """
+    _check_part("root", root)
+    if descriptive:
+        _check_part("descriptive part", descriptive)
+    prefix = f"{root}.{descriptive}." if descriptive else f"{root}."
+    room = MAX_LENGTH - len(prefix)
+    if root == UUID_ROOT and not descriptive:
+        if seed is None:
+            value = uuid.uuid4()
+        else:
+            digest = hashlib.sha256(_seed_text(seed).encode("utf-8")).digest()
+            value = uuid.UUID(bytes=digest[:16], version=4)
+        return f"{prefix}{value.int}"
+    if room < min_unique_digits:
+        raise UIDError(
+            f"the prefix {prefix!r} has {len(prefix)} characters: that leaves {max(room, 0)} of "
+            f"the {MAX_LENGTH} (PS3.5 9.1) for the unique part, and we want at least "
+            f"{min_unique_digits}. Use a shorter root or descriptive part.")
+    entropy = None if seed is None else [_seed_text(seed)]
+    return str(generate_uid(prefix=prefix, entropy_srcs=entropy))
+
+
+def _seed_text(seed: str | int | Sequence[str]) -> str:
+    if isinstance(seed, (str, int)):
+        return str(seed)
+    return "\x1f".join(map(str, seed))
+
+
+_UID_KEYWORDS = (
+    ("StudyInstanceUID", "the study: every object of the examination"),
+    ("SeriesInstanceUID", "the series: one run of the modality, one set of images"),
+    ("SOPInstanceUID", "this one object (image): unique for ever"),
+    ("FrameOfReferenceUID", "the coordinate system the positions refer to"),
+    ("SOPClassUID", "what kind of object it is (an IOD, defined by DICOM)"),
+)
+_META_KEYWORDS = (
+    ("MediaStorageSOPClassUID", "file meta: copy of the SOP Class UID"),
+    ("MediaStorageSOPInstanceUID", "file meta: copy of the SOP Instance UID"),
+    ("TransferSyntaxUID", "file meta: how the data set is encoded"),
+    ("ImplementationClassUID", "file meta: the software that wrote the file"),
+)
+
+
+def uids_in(ds: pydicom.Dataset) -> list[tuple[str, str, str]]:
+    """The main UIDs a file carries: ``(keyword, uid, what it identifies)`` rows.
+
+    Data set first (Study, Series, SOP Instance, Frame of Reference, SOP Class), then the file
+    meta information (PS3.10 7.1). Attributes the object does not have are left out.
+
+    Examples
+    --------
+    >>> from workshop_helpers.tools import testdata
+    >>> [k for k, _, _ in uids_in(pydicom.dcmread(testdata("CT_small.dcm")))][:3]
+    ['StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID']
+    """
+    rows = [(k, str(ds[k].value), what) for k, what in _UID_KEYWORDS if k in ds]
+    meta = getattr(ds, "file_meta", None)
+    if meta is not None:
+        rows += [(k, str(meta[k].value), what) for k, what in _META_KEYWORDS if k in meta]
+    return rows
+
+
+# ---------------------------------------------------------------- command line
+
+def _cli_explain(args: argparse.Namespace) -> int:
+    for n, uid in enumerate(args.uid):
+        if n:
+            print()
+        print(explain(uid))
+    return 0
+
+
+def _cli_validate(args: argparse.Namespace) -> int:
+    bad = 0
+    for uid in args.uid:
+        problems = validate(uid)
+        if problems:
+            bad += 1
+            print(f"invalid: {uid}")
+            for p in problems:
+                print(f"  {p}")
+        else:
+            print(f"valid:   {uid}")
+    return 1 if bad else 0
+
+
+def _cli_make(args: argparse.Namespace) -> int:
+    try:
+        for i in range(args.count):
+            seed = None if args.seed is None else (
+                args.seed if args.count == 1 else [args.seed, str(i)])
+            print(make_uid(args.root, args.descriptive, seed=seed))
+    except UIDError as exc:
+        print(f"error: {exc}")
+        return 2
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    """``uid explain|validate|make``."""
+    p = subparsers.add_parser("uid", help="explain, validate and make DICOM UIDs (PS3.5 9)")
+    sub = p.add_subparsers(dest="uid_command", metavar="ACTION", required=True)
+    e = sub.add_parser("explain", help="split UIDs into org root, descriptive and unique part")
+    e.add_argument("uid", nargs="+", help="one or more UIDs")
+    e.set_defaults(func=_cli_explain)
+    v = sub.add_parser("validate", help="check UIDs against PS3.5 9.1 (exit 1 if any is invalid)")
+    v.add_argument("uid", nargs="+", help="one or more UIDs")
+    v.set_defaults(func=_cli_validate)
+    m = sub.add_parser("make", help="make new UIDs (random, or reproducible with --seed)")
+    m.add_argument("--root", default=UUID_ROOT, help="org root (default 2.25: UUID-derived)")
+    m.add_argument("--descriptive", default="", help="descriptive components, e.g. 5.2.1")
+    m.add_argument("--seed", default=None, help="any text: the same seed gives the same UIDs")
+    m.add_argument("--count", type=int, default=1, help="how many UIDs (default 1)")
+    m.set_defaults(func=_cli_make)
