@@ -36,7 +36,7 @@ from pydicom.datadict import keyword_for_tag
 from pydicom.dataelem import DataElement
 
 __all__ = ["Row", "MODULES", "IODS", "LEVELS", "level_of", "dataset_rows", "filter_rows",
-           "rows_to_html", "tag_browser", "attribute_url"]
+           "rows_to_html", "tag_browser", "attribute_url", "LEVEL_COLOURS"]
 
 LEVELS = ("file-meta", "patient", "study", "series", "instance", "private")
 
@@ -284,7 +284,7 @@ def filter_rows(rows: list[Row], query: str) -> list[Row]:
     return [r for r, k in zip(rows, keep, strict=True) if k]
 
 
-_COLOURS = {"file-meta": "#eeeeee", "patient": "#fde2e2", "study": "#fff1d0",
+LEVEL_COLOURS = {"file-meta": "#eeeeee", "patient": "#fde2e2", "study": "#fff1d0",
             "series": "#e2f0d9", "instance": "#dbe9f7", "private": "#ead9f2"}
 
 
@@ -305,7 +305,7 @@ def rows_to_html(rows: list[Row], max_rows: int = 400) -> str:
                if row.url else row.tag)
         title = html.escape(row.module or row.level)
         out.append(
-            f'<tr style="background:{_COLOURS.get(row.level, "#fff")}">'
+            f'<tr style="background:{LEVEL_COLOURS.get(row.level, "#fff")}">'
             f'<td style="padding-left:{pad + 4}px">{tag}</td>'
             f"<td>{html.escape(row.keyword)}</td><td>{row.vr}</td>"
             f"<td>{row.vm if row.vr else ''}</td><td>{html.escape(row.value)}</td>"
