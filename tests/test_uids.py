@@ -166,3 +166,28 @@ def test_cli(capsys):
     three = capsys.readouterr().out.split()
     assert len(set(three)) == 3 and all(u.startswith("2.25.") for u in three)
     assert main(["uid", "make", "--root", "1.2.3."]) == 2
+
+
+def test_oid_tree_parents_and_depths():
+    from workshop_helpers.uids import OID_ARCS, oid_tree
+
+    rows = {oid: (depth, parent) for oid, depth, parent in oid_tree(OID_ARCS)}
+    assert rows["1"] == (0, None) and rows["2.25"] == (1, "2")
+    assert rows["1.3.6.1.4.1.45037"] == (5, "1.3.6.1.4.1")
+    assert rows["1.2.840.10008"] == (3, "1.2.840")
+    for oid, (_depth, parent) in rows.items():
+        assert parent is None or oid.startswith(parent + ".")
+
+
+def test_pictures_draw_every_part():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from workshop_helpers.uids import OID_ARCS, plot_oid_tree, plot_uid_parts
+
+    fig = plot_uid_parts([SLIDES, "2.25.1"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["1.3.6.1.4.1.45037", "5.2.1", "6279.6001.314138616411061948052843767346",
+                     "2.25", "1"]
+    fig = plot_oid_tree()
+    assert len(fig.axes[0].texts) == 2 * len(OID_ARCS)
