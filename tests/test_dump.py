@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pydicom
 import pytest
+from pydicom.charset import python_encoding
+from pydicom.multival import MultiValue
+from pydicom.valuerep import STR_VR as STR_VRS
 
 from workshop_helpers import dump
-from workshop_helpers.dump import DumpSyntaxError, read_dump
+from workshop_helpers.dump import DumpSyntaxError, read_dump, write_dump
 
 TEST_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
 
@@ -21,6 +24,12 @@ EXCLUDED = {
     "nested_priv_SQ.dcm": "(0001,0002) has an odd length (9 bytes) in the file; dcmtk pads it "
     "with a NUL to 10 before printing, pydicom keeps 9",
     "meta_missing_tsyntax.dcm": "the same odd-length (0001,0002) as nested_priv_SQ.dcm",
+}
+# Files dump2dcm cannot give back (beyond the quirks _dump2dcm_quirks finds), and why.
+DUMP2DCM_EXCLUDED = {
+    "nested_priv_SQ.dcm": "dcmtk reads the UN element (0001,0001) of undefined length as a "
+    "sequence (CP-246) and writes it back as SQ",
+    "meta_missing_tsyntax.dcm": EXCLUDED["meta_missing_tsyntax.dcm"],
 }
 
 
@@ -226,3 +235,143 @@ def test_dcmdump_text_reads_back_to_the_file(path, dcmtk):
         pytest.skip("dcmdump cannot read this file")
     back = read_dump(out.stdout)
     assert dataset_differences(ds, back) == []
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+def _readable_files() -> list:
+    """Every shipped file pydicom reads into a non-empty data set (compressed ones too)."""
+    out = []
+    for p in _all_test_files():
+        if p.suffix in (".txt", ".json", ".gz", ".icc", ".dump") or p.name == "README":
+            continue
+        out.append(pytest.param(p, id=str(p.relative_to(TEST_FILES))))
+    return out
+
+
+@pytest.mark.parametrize("path", _readable_files())
+def test_write_then_read_gives_the_same_dataset(path):
+    ds = read_test_file(path)
+    if ds is None or not len(ds):
+        pytest.skip("pydicom cannot read this file")
+    text = write_dump(ds)
+    assert dataset_differences(ds, read_dump(text)) == []
+
+
+def test_write_layout_matches_dcmdump(dcmtk):
+    """Public elements outside sequences: our lines are dcmdump's lines, character for character."""
+    path = TEST_FILES / "CT_small.dcm"
+    ours = write_dump(pydicom.dcmread(path), shorten=True).splitlines()
+    theirs = set(tools_run(dcmtk("dcmdump"), path).splitlines())
+    compared = 0
+    for line in ours:
+        if line.startswith("(") and int(line[1:5], 16) % 2 == 0 and " SQ " not in line \
+                and not line.startswith("(fffe"):
+            assert line in theirs
+            compared += 1
+    assert compared > 60
+    assert ours[:5] == ["", "# Dicom-File-Format", "", "# Dicom-Meta-Information-Header",
+                        "# Used TransferSyntax: Little Endian Explicit"]
+
+
+def test_shorten_cuts_long_values_like_dcmdump(dcmtk):
+    path = TEST_FILES / "CT_small.dcm"
+    ours = [x for x in write_dump(pydicom.dcmread(path), shorten=True).splitlines()
+            if x.startswith("(7fe0,0010)")]
+    theirs = [x for x in tools_run(dcmtk("dcmdump"), path).splitlines()
+              if x.startswith("(7fe0,0010)")]
+    assert ours == theirs and "..." in ours[0]
+
+
+def test_write_escapes_line_breaks_in_text():
+    ds = pydicom.Dataset()
+    ds.ImageComments = "one\r\ntwo \\012 three"
+    text = write_dump(ds)
+    assert "\n" not in text.rstrip("\n")
+    assert r"[one\015\012two \134012 three]" in text
+    assert read_dump(text).ImageComments == ds.ImageComments
+
+
+def _dump2dcm_quirks(ds: pydicom.Dataset) -> list[str]:
+    """Reasons dump2dcm cannot give this data set back, found in the data set itself."""
+    reasons = set()
+    for elem in ds.iterall():
+        if elem.VR in ("LT", "ST", "UT") and isinstance(elem.value, str) and any(
+            ord(c) < 32 and c != "\t" for c in elem.value
+        ):
+            reasons.add("LT/ST/UT with line breaks: written as octal escapes, which dump2dcm "
+                        "keeps as text")
+        values = elem.value if isinstance(elem.value, (list, MultiValue)) else [elem.value]
+        if elem.VR in STR_VRS and "\\n" in "\\".join(str(v) for v in values):
+            reasons.add(r"a value with '\n' (as 'dcanon\no identifiers'): dump2dcm turns it "
+                        "into CR LF")
+        if elem.tag == 0x7FE00010 and elem.VR == "OW" and elem.is_undefined_length:
+            reasons.add("encapsulated Pixel Data with VR OW: dump2dcm reads only "
+                        "'(7fe0,0010) OB (PixelSequence' (PS3.5 A.4 says OB)")
+    return sorted(reasons)
+
+
+def _differences_beyond_float_digits(a, b) -> tuple[list[str], list[str]]:
+    """Split differences into FD/FL values that differ only in the last digits, and the rest."""
+    lost, other = [], []
+    for d in element_differences(a, b):
+        words = d.split()
+        if len(words) >= 4 and words[1] in ("FD", "FL"):
+            try:
+                x, y = float(words[2].strip("'")), float(words[4].strip("'"))
+            except ValueError:
+                other.append(d)
+                continue
+            if x != y and abs(x - y) <= 1e-14 * max(abs(x), abs(y)):
+                lost.append(d)
+                continue
+        other.append(d)
+    return lost, other
+
+
+@pytest.mark.parametrize("path", _roundtrip_candidates())
+def test_dump2dcm_reads_what_we_write(path, dcmtk, tmp_path):
+    """dump2dcm turns our dump into a file equal to the data set (but for dcmtk's own losses)."""
+    import subprocess
+
+    ds = read_test_file(path)
+    if ds is None or subprocess.run([dcmtk("dcmdump"), "-q", str(path)], capture_output=True,
+                                    timeout=60).returncode:
+        pytest.skip("pydicom or dcmdump cannot read this file")
+    if path.name in DUMP2DCM_EXCLUDED:
+        pytest.skip(DUMP2DCM_EXCLUDED[path.name])
+    quirks = _dump2dcm_quirks(ds)
+    if quirks:
+        pytest.skip("; ".join(quirks))
+    charset = ds.get("SpecificCharacterSet", "ISO_IR 6")
+    codec = python_encoding.get(charset if isinstance(charset, str) else charset[0], "latin-1")
+    (tmp_path / "x.dump").write_bytes(write_dump(ds).encode(codec))
+    out = subprocess.run([dcmtk("dump2dcm"), "+l", "1000000", tmp_path / "x.dump",
+                          tmp_path / "x.dcm"], capture_output=True, text=True, timeout=60)
+    assert (tmp_path / "x.dcm").exists(), out.stderr
+    got = pydicom.dcmread(tmp_path / "x.dcm")
+    if 0xFFFCFFFC in ds:  # dcmtk does not write Data Set Trailing Padding
+        del ds[0xFFFCFFFC]
+    lost, other = _differences_beyond_float_digits(ds, got)
+    assert other == []
+    if getattr(ds, "file_meta", None) and "TransferSyntaxUID" in ds.file_meta:
+        assert got.file_meta.TransferSyntaxUID == ds.file_meta.TransferSyntaxUID
+
+
+def test_floats_round_trip_exactly_where_dcmtk_loses_digits(dcmtk, tmp_path):
+    """dcmdump -> dump2dcm changes FD values; write_dump -> read_dump keeps every bit."""
+    values = [0.026228787661969975, 221.36400640010834, 0.009642736608649534,
+              1.0000000000000002, 5e-324, -1.7976931348623157e308]
+    ds = pydicom.Dataset()
+    ds.RealWorldValueLUTData = values
+    ds.file_meta = pydicom.dataset.FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    ds.save_as(tmp_path / "f.dcm", enforce_file_format=False)
+    theirs = tools_run(dcmtk("dcmdump"), "+L", tmp_path / "f.dcm")
+    (tmp_path / "f.dump").write_text(theirs)
+    tools_run(dcmtk("dump2dcm"), "-q", tmp_path / "f.dump", tmp_path / "back.dcm")
+    dcmtk_values = list(pydicom.dcmread(tmp_path / "back.dcm").RealWorldValueLUTData)
+    assert dcmtk_values != values  # dcmtk's own round trip loses digits ...
+    assert list(read_dump(write_dump(ds)).RealWorldValueLUTData) == values  # ... ours does not
+    assert [repr(v) for v in values] == \
+        write_dump(ds).split("FD ")[1].split()[0].split("\\")

@@ -42,13 +42,14 @@ from pydicom.charset import convert_encodings, default_encoding, encode_string
 from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.uid import UID_dictionary
 
 from ._dcmtk_uid_names import DCMTK_NAMES, DCMTK_UNNAMED
 
-__all__ = ["DumpSyntaxError", "read_dump", "uid_name", "uid_from_name"]
+__all__ = ["DumpSyntaxError", "read_dump", "write_dump", "uid_name", "uid_from_name"]
 
 
 class DumpSyntaxError(ValueError):
@@ -450,7 +451,7 @@ class _Reader:
         if special and special.group("pix"):
             if vr not in ("OB", "OW", "ox", None):
                 raise line.error(f"a pixel sequence needs VR OB, found {vr!r}", column)
-            self.stack.append(_Level("pixels", line, tag, vr="OB"))
+            self.stack.append(_Level("pixels", line, tag, vr="OW" if vr == "OW" else "OB"))
             return
         if special and value != "no value available":
             raise line.error(f"expected a value for {_describe(tag)}, found ({value})", column)
@@ -459,7 +460,7 @@ class _Reader:
         data = self.encode_value(line, tag, vr, real_vr, value, kind, column)
         raw = RawDataElement(tag, real_vr, len(data), data, 0, real_vr is None,
                              True if tag >> 16 == 2 else self.little_endian)
-        self.add(line, tag, None, raw, text=(value if isinstance(data, str) else None))
+        self.add(line, tag, None, raw, text=(data if isinstance(data, str) else None))
 
     def expecting(self) -> str:
         level = self.stack[-1]
@@ -605,8 +606,7 @@ class _Reader:
         for item in items:
             out += struct.pack("<HHL", 0xFFFE, 0xE000, len(item))
             out += item
-        out += struct.pack("<HHL", 0xFFFE, 0xE0DD, 0)
-        return bytes(out)
+        return bytes(out)  # pydicom keeps the value without the sequence delimiter
 
 
 def _hex_width(value: str) -> int:
@@ -680,3 +680,212 @@ def read_dump(text: str | bytes) -> Dataset:
         raise
     except RecursionError:
         raise DumpSyntaxError("sequences are nested too deeply", 1, 1, "") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+_TS_NAMES = {  # what dcmdump prints after "# Used TransferSyntax:"
+    "1.2.840.10008.1.2": "Little Endian Implicit",
+    "1.2.840.10008.1.2.1": "Little Endian Explicit",
+    "1.2.840.10008.1.2.2": "Big Endian Explicit",
+    "1.2.840.10008.1.2.1.99": "Deflated Explicit VR Little Endian",
+}
+_VALUE_WIDTH = 40  # dcmdump pads "(gggg,eeee) VR value" so that comments line up
+_SHORT_LINE = 70  # dcmdump -L: a printed value longer than this is cut and ends in "..."
+_SHORT_VALUES = 64  # ... and hexadecimal values stop after this many characters
+
+
+def _keyword(tag: BaseTag, ds: Dataset) -> str:
+    if tag.is_private:
+        if tag.is_private_creator:
+            return "PrivateCreator"
+        try:
+            creator = ds.get(tag.group << 16 | (tag.element >> 8))
+            from pydicom.datadict import get_private_entry
+
+            name = get_private_entry(tag, creator.value)[2] if creator is not None else ""
+        except Exception:
+            name = ""
+        words = re.findall(r"[A-Za-z0-9]+", name)
+        return "".join(w[0].upper() + w[1:] for w in words) or "Unknown Tag & Data"
+    return keyword_for_tag(tag) or "Unknown Tag & Data"
+
+
+def _escape_text(value: str) -> str:
+    r"""Control characters (and a backslash before three digits) as octal: \015\012."""
+    value = _OCTAL_RE.sub(lambda m: "\\134" + m.group(1), value)
+    return re.sub(r"[\x00-\x08\x0a-\x1f\x7f]", lambda m: f"\\{ord(m.group(0)):03o}", value)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _SHORT_LINE else text[: _SHORT_LINE - 3] + "..."
+
+
+def _hex_value(data: bytes, width: int, little: bool, shorten: bool) -> str:
+    n = len(data) // width
+    if shorten:
+        count = _SHORT_VALUES // (2 * width + 1) + 1
+        if n * (2 * width + 1) - 1 > _SHORT_VALUES:
+            return _hex_value(data[: count * width], width, little, False) + "..."
+    if width == 2:
+        if len(data) % 2:
+            return data.hex("\\")
+        if little:
+            data = _swap16(data)
+        return data.hex("\\", 2)
+    return data.hex("\\")
+
+
+class _Writer:
+    def __init__(self, shorten: bool, little: bool) -> None:
+        self.shorten = shorten
+        self.little = little
+        self.lines: list[str] = []
+
+    def line(self, depth: int, tag: int, vr: str, value: str, length: int | None, vm: int,
+             name: str) -> None:
+        head = f"{'  ' * depth}({tag >> 16:04x},{tag & 0xFFFF:04x}) {vr} {value}"
+        width = len("  " * depth) + 15 + _VALUE_WIDTH
+        size = "u/l" if length is None else f"{length:3d}"
+        self.lines.append(f"{head.ljust(width)} # {size},{vm:2d} {name}")
+
+    def dataset(self, ds: Dataset, depth: int) -> None:
+        for elem in ds:
+            self.element(elem, ds, depth)
+
+    def element(self, elem, ds: Dataset, depth: int) -> None:
+        tag, vr, value = elem.tag, elem.VR, elem.value
+        name = _keyword(tag, ds)
+        if vr == "SQ":
+            items = value or []
+            self.line(depth, tag, "SQ", f"(Sequence with undefined length #={len(items)})",
+                      None, 1, name)
+            for item in items:
+                self.line(depth + 1, ITEM, "na", f"(Item with undefined length #={len(item)})",
+                          None, 1, "Item")
+                self.dataset(item, depth + 2)
+                self.line(depth + 1, ITEM_END, "na", "(ItemDelimitationItem)", 0, 0,
+                          "ItemDelimitationItem")
+            self.line(depth, SEQUENCE_END, "na", "(SequenceDelimitationItem)", 0, 0,
+                      "SequenceDelimitationItem")
+            return
+        little = True if tag >> 16 == 2 else self.little
+        if tag == 0x7FE00010 and elem.is_undefined_length and isinstance(value, bytes):
+            from pydicom.encaps import generate_fragments
+
+            items = list(generate_fragments(value))
+            pixel_vr = "OW" if vr == "OW" else "OB"
+            self.line(depth, tag, pixel_vr, f"(PixelSequence #={len(items)})", None, 1, name)
+            for item in items:
+                text = _hex_value(item, 1, little, self.shorten) if item else \
+                    "(no value available)"
+                self.line(depth + 1, ITEM, "pi", text, len(item), 1, "Item")
+            self.line(depth, SEQUENCE_END, "na", "(SequenceDelimitationItem)", 0, 0,
+                      "SequenceDelimitationItem")
+            return
+        if vr == "OB or OW":
+            vr = "OW" if ds.get("BitsAllocated", 8) > 8 else "OB"
+        elif vr in ("US or SS", "US or SS or OW"):
+            vr = "SS" if ds.get("PixelRepresentation", 0) == 1 else "US"
+        elif vr == "US or OW":
+            vr = "US"
+        text, length, vm = self.value(vr, value, little)
+        self.line(depth, tag, vr, text, length, vm, name)
+
+    def value(self, vr: str, value, little: bool) -> tuple[str, int, int]:
+        """(printed value, length in bytes, VM)."""
+        empty = value is None or value == "" or value == b"" or (
+            isinstance(value, (list, tuple)) and len(value) == 0)
+        if empty:
+            return "(no value available)", 0, (1 if vr in _HEX_VRS or vr in _NUMBER_FORMAT
+                                                and vr.startswith("O") else 0)
+        if vr in _HEX_VRS:
+            width = 2 if vr == "OW" else 1
+            return _hex_value(bytes(value), width, little, self.shorten), len(value) + \
+                len(value) % 2, 1
+        if vr in ("OF", "OD", "OL", "OV"):
+            size = struct.calcsize("<" + _NUMBER_FORMAT[vr])
+            data = bytes(value)
+            n = len(data) // size
+            if n * size != len(data):
+                raise ValueError(f"{vr} value of {len(data)} bytes is not a multiple of {size}")
+            nums = struct.unpack(("<" if little else ">") + _NUMBER_FORMAT[vr] * n, data)
+            text = "\\".join(repr(v) if vr in _FLOAT_VRS else str(v) for v in nums)
+            return (_shorten(text) if self.shorten else text), len(data), 1
+        values = list(value) if isinstance(value, (list, tuple, MultiValue)) else [value]
+        vm = len(values)
+        if vr in _NUMBER_FORMAT:
+            size = struct.calcsize("<" + _NUMBER_FORMAT[vr])
+            text = "\\".join(repr(float(v)) if vr in _FLOAT_VRS else str(int(v)) for v in values)
+            return (_shorten(text) if self.shorten else text), size * vm, vm
+        if vr == "AT":
+            text = "\\".join(f"({int(v) >> 16:04x},{int(v) & 0xFFFF:04x})" for v in values)
+            return text, 4 * vm, vm
+        parts = [str(v) for v in values]
+        if vr == "UI" and vm == 1 and uid_name(parts[0]):
+            text = "=" + uid_name(parts[0])
+            size = len(parts[0])
+        else:
+            joined = "\\".join(parts)
+            size = len(joined.encode("utf-8"))
+            if vr in _TEXT_VRS:
+                joined = _escape_text(joined)
+                vm = 1
+            text = f"[{joined}]"
+        if self.shorten:
+            text = _shorten(text)
+        return text, size + size % 2, vm
+
+
+def write_dump(ds: Dataset, shorten: bool = False) -> str:
+    """Write ``ds`` in dcmdump's layout: ``(gggg,eeee) VR value   # length, VM Keyword``.
+
+    The text reads back with :func:`read_dump` (and dcmtk's ``dump2dcm``) into an equal
+    data set: every value is written in full, floats with the fewest digits that give the
+    same number back (Python's ``repr``), line breaks in LT/ST/UT as octal (``\\015\\012``).
+    Sequences are written with undefined length, so lengths in the comments may differ
+    from dcmdump's for a file written with explicit lengths.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set; with ``file_meta`` the dump starts with dcmdump's
+        ``# Dicom-File-Format`` header and the meta information.
+    shorten : bool
+        Cut long values to about 64 characters and end them with ``...``, as dcmdump does
+        without ``+L``. Such a dump is for reading by people; it does not read back.
+
+    Returns
+    -------
+    str
+        The dump, one element per line, ending with a newline.
+
+    Examples
+    --------
+    >>> from pydicom import Dataset
+    >>> ds = Dataset()
+    >>> ds.PatientName = "WORKSHOP^01"
+    >>> ds.Rows = 256
+    >>> print(write_dump(ds), end="")
+    (0010,0010) PN [WORKSHOP^01]                            #  12, 1 PatientName
+    (0028,0010) US 256                                      #   2, 1 Rows
+    >>> read_dump(write_dump(ds)) == ds
+    True
+    """
+    meta = getattr(ds, "file_meta", None)
+    ts = str(meta.get("TransferSyntaxUID", "")) if meta is not None else ""
+    little = ts != _BIG_ENDIAN
+    if not ts and ds.original_encoding[1] is False:
+        little = False
+    writer = _Writer(shorten, little)
+    if meta is not None and len(meta):
+        ts_name = _TS_NAMES.get("1.2.840.10008.1.2.1")
+        writer.lines += ["", "# Dicom-File-Format", "", "# Dicom-Meta-Information-Header",
+                         f"# Used TransferSyntax: {ts_name}"]
+        writer.dataset(meta, 0)
+        data_ts = _TS_NAMES.get(ts) or (str(meta.TransferSyntaxUID.name) if ts else
+                                        "Unknown Transfer Syntax")
+        writer.lines += ["", "# Dicom-Data-Set", f"# Used TransferSyntax: {data_ts}"]
+    writer.dataset(ds, 0)
+    return "\n".join(writer.lines) + "\n" if writer.lines else ""
