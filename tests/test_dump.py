@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pydicom
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydicom.charset import python_encoding
 from pydicom.multival import MultiValue
 from pydicom.valuerep import STR_VR as STR_VRS
@@ -375,3 +377,74 @@ def test_floats_round_trip_exactly_where_dcmtk_loses_digits(dcmtk, tmp_path):
     assert list(read_dump(write_dump(ds)).RealWorldValueLUTData) == values  # ... ours does not
     assert [repr(v) for v in values] == \
         write_dump(ds).split("FD ")[1].split()[0].split("\\")
+
+
+# -- every malformed input is a DumpSyntaxError ------------------------------------------------
+
+_SAMPLE_DUMP = write_dump(pydicom.dcmread(TEST_FILES / "CT_small.dcm"), shorten=False)
+_SAMPLE_LINES = [line for line in _SAMPLE_DUMP.splitlines()
+                 if not line.startswith("(7fe0")] + [
+    "(7fe0,0010) OB (PixelSequence #=2)",
+    "  (fffe,e000) pi 00\\01",
+    "(fffe,e0dd) na (SequenceDelimitationItem)",
+    "(0040,a160) UT [one",
+    "two]",
+    "(0028,0009) AT (0054,0010)\\(0054,0020)",
+]
+_ALPHABET = "()[]=,\\#.-+e0123456789abcdefABCDEF \tUSOBWLFDQIP?\n\r\"x"
+
+
+def _mutate(lines: list[str], ops: list[tuple[int, int, int, str]]) -> str:
+    lines = list(lines)
+    for op, i, j, ch in ops:
+        if not lines:
+            break
+        i %= len(lines)
+        if op == 0:
+            del lines[i]
+        elif op == 1:
+            lines.insert(i, lines[i])
+        elif op == 2 and lines[i]:
+            j %= len(lines[i])
+            lines[i] = lines[i][:j] + ch + lines[i][j + 1:]
+        elif op == 3 and lines[i]:
+            lines[i] = lines[i][: j % len(lines[i])]
+        elif op == 4:
+            lines[i], lines[j % len(lines)] = lines[j % len(lines)], lines[i]
+    return "\n".join(lines)
+
+
+def _read_or_syntax_error(text) -> None:
+    try:
+        read_dump(text)
+    except DumpSyntaxError as err:
+        assert err.line >= 1 and err.column >= 1
+        assert isinstance(err.text, str) and err.reason
+        n_lines = len(text.split("\n" if isinstance(text, str) else b"\n"))
+        assert err.line <= n_lines
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=_ALPHABET, max_size=300))
+def test_random_text_is_read_or_rejected_with_a_syntax_error(text):
+    _read_or_syntax_error(text)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 10_000), st.integers(0, 10_000),
+                          st.sampled_from(_ALPHABET)), min_size=1, max_size=6),
+       st.integers(0, 4000), st.booleans())
+def test_mutated_dumps_are_read_or_rejected_with_a_syntax_error(ops, cut, as_bytes):
+    text = _mutate(_SAMPLE_LINES, ops)
+    if cut:
+        text = text[: len(text) * cut // 4000]
+    _read_or_syntax_error(text.encode("latin-1", "replace") if as_bytes else text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(_SAMPLE_LINES), st.integers(0, 200), st.sampled_from(_ALPHABET))
+def test_one_flipped_character_in_one_line(line, where, ch):
+    text = line[:where] + ch + line[where + 1:]
+    _read_or_syntax_error(text)

@@ -203,6 +203,8 @@ class _Reader:
         self.text = text
         self.raw_strings = raw_strings
         self.meta: dict = {}
+        self.meta_lines: dict = {}
+        self.current = _Line(1, "")
         self.stack: list[_Level] = [_Level("dataset")]
 
     # -- helpers -----------------------------------------------------------------------------
@@ -248,7 +250,8 @@ class _Reader:
             stripped = text.lstrip(" \t")
             if not stripped or stripped[0] == "#":
                 continue
-            self.parse_line(_Line(number, text), len(text) - len(stripped))
+            self.current = _Line(number, text)
+            self.parse_line(self.current, len(text) - len(stripped))
         if len(self.stack) > 1:
             level = self.stack[-1]
             assert level.line is not None
@@ -270,7 +273,12 @@ class _Reader:
             for tag, raw in self.meta.items():
                 meta[tag] = raw
             for tag in list(meta.keys()):
-                meta[tag]  # convert now, so that errors surface here  # noqa: B018
+                try:
+                    meta[tag]  # noqa: B018 - convert now, so that errors surface here
+                except Exception as exc:
+                    line = self.meta_lines.get(tag, _Line(1, ""))
+                    raise line.error(f"pydicom cannot read the value of {_describe(tag)}: "
+                                     f"{exc}") from None
             ds.file_meta = meta
         return ds
 
@@ -480,7 +488,10 @@ class _Reader:
             from pydicom.dataelem import DataElement
             raw = DataElement(tag, vr, value, is_undefined_length=True)
         if len(self.stack) == 1 and tag >> 16 == 2:
+            if text is not None:  # the meta information is always in the default repertoire
+                raw = raw._replace(value=text.encode("latin-1", "replace"))
             self.meta[tag] = raw
+            self.meta_lines[tag] = line
         else:
             level.elements[tag] = raw
             if text is not None:
@@ -671,15 +682,20 @@ def read_dump(text: str | bytes) -> Dataset:
         (0010,0020) LN [WORKSHOP01]
     """
     if isinstance(text, (bytes, bytearray, memoryview)):
-        return _Reader(bytes(text).decode("latin-1"), raw_strings=True).run()
+        return _read(_Reader(bytes(text).decode("latin-1"), raw_strings=True))
     if not isinstance(text, str):
         raise TypeError(f"read_dump expects str or bytes, got {type(text).__name__}")
+    return _read(_Reader(text, raw_strings=False))
+
+
+def _read(reader: _Reader) -> Dataset:
     try:
-        return _Reader(text, raw_strings=False).run()
+        return reader.run()
     except DumpSyntaxError:
         raise
-    except RecursionError:
-        raise DumpSyntaxError("sequences are nested too deeply", 1, 1, "") from None
+    except Exception as exc:  # a last guard: whatever else goes wrong is still located
+        raise reader.current.error(f"cannot read this line ({type(exc).__name__}: {exc})") \
+            from exc
 
 
 # ---------------------------------------------------------------------------------------------
