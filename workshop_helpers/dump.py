@@ -905,3 +905,34 @@ def write_dump(ds: Dataset, shorten: bool = False) -> str:
         writer.lines += ["", "# Dicom-Data-Set", f"# Used TransferSyntax: {data_ts}"]
     writer.dataset(ds, 0)
     return "\n".join(writer.lines) + "\n" if writer.lines else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# command line
+
+def _cmd_dump(args) -> int:
+    import sys
+
+    import pydicom
+
+    try:
+        ds = pydicom.dcmread(args.file, force=args.force)
+    except Exception as exc:
+        print(f"error: {args.file}: cannot read it as DICOM: {exc}", file=sys.stderr)
+        return 1
+    try:
+        sys.stdout.write(write_dump(ds, shorten=args.shorten))
+    except Exception as exc:
+        print(f"error: {args.file}: cannot dump it: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register_cli(sub) -> None:
+    """``python -m workshop_helpers dump FILE [--shorten]``, like ``dcmdump +L``."""
+    p = sub.add_parser("dump", help="print a DICOM file in dcmdump's format (complete, like +L)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--shorten", action="store_true",
+                   help="cut long values with '...', as dcmdump does without +L")
+    p.add_argument("--force", action="store_true", help="read a data set without preamble/DICM")
+    p.set_defaults(func=_cmd_dump)
