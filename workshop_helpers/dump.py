@@ -204,6 +204,8 @@ class _Reader:
         self.raw_strings = raw_strings
         self.meta: dict = {}
         self.meta_lines: dict = {}
+        self._ts_seen: object = None
+        self._little = True
         self.current = _Line(1, "")
         self.stack: list[_Level] = [_Level("dataset")]
 
@@ -211,6 +213,13 @@ class _Reader:
     @property
     def little_endian(self) -> bool:
         raw = self.meta.get(BaseTag(0x00020010))
+        if raw is self._ts_seen:
+            return self._little
+        self._ts_seen, self._little = raw, self._is_little(raw)
+        return self._little
+
+    @staticmethod
+    def _is_little(raw) -> bool:
         if raw is None or not raw.value:
             return True
         return raw.value.rstrip(b"\0 ").decode("ascii", "replace") != _BIG_ENDIAN
@@ -315,8 +324,10 @@ class _Reader:
                 f"expected a tag like (0010,0010) or a comment starting with '#', found {found!r}",
                 start + 1,
             )
-        tag = BaseTag(int(re.sub(r"\s", "", m.group(1)), 16) << 16
-                      | int(re.sub(r"\s", "", m.group(2)), 16))
+        group, element = m.group(1, 2)
+        if len(group) > 4 or len(element) > 4:  # spaces inside the tag are allowed
+            group, element = re.sub(r"\s", "", group), re.sub(r"\s", "", element)
+        tag = BaseTag(int(group, 16) << 16 | int(element, 16))
         pos = m.end()
         while pos < len(text) and text[pos] in " \t":
             pos += 1
@@ -364,9 +375,7 @@ class _Reader:
                     return inner, "special", m.end()
         if c == "(":
             if vr == "AT" or (vr is None and _dict_vr(tag) == "AT"):
-                end = pos
-                while end < len(text) and text[end] not in " \t#":
-                    end += 1
+                end = _token_end(text, pos)
                 return text[pos:end], "at", end
             close = text.find(")", pos)
             if close < 0:
@@ -379,9 +388,7 @@ class _Reader:
                     "'(Item with ... length #=n)', '(PixelSequence #=n)' or a delimitation "
                     f"item, found ({inner[:40]})", pos + 1)
             return inner, "special", close + 1
-        end = pos
-        while end < len(text) and text[end] not in " \t#":
-            end += 1
+        end = _token_end(text, pos)
         return text[pos:end], ("uidname" if c == "=" else "bare"), end
 
     # -- structure ---------------------------------------------------------------------------
@@ -618,6 +625,15 @@ class _Reader:
             out += struct.pack("<HHL", 0xFFFE, 0xE000, len(item))
             out += item
         return bytes(out)  # pydicom keeps the value without the sequence delimiter
+
+
+_TOKEN_END_RE = re.compile(r"[ \t#]")
+
+
+def _token_end(text: str, pos: int) -> int:
+    """Where a value without brackets ends: at a space, a tab or '#' (or the line's end)."""
+    m = _TOKEN_END_RE.search(text, pos)
+    return m.start() if m else len(text)
 
 
 def _hex_width(value: str) -> int:
