@@ -191,3 +191,12 @@ def test_pictures_draw_every_part():
                      "2.25", "1"]
     fig = plot_oid_tree()
     assert len(fig.axes[0].texts) == 2 * len(OID_ARCS)
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet="0123456789.x", max_size=70))
+def test_explain_never_raises_and_loses_nothing_for_valid_uids(text):
+    e = explain(text)
+    assert e.problems == validate(text)
+    if not e.problems:
+        assert ".".join(p for _, p in e.parts()) == text
