@@ -448,3 +448,26 @@ def test_mutated_dumps_are_read_or_rejected_with_a_syntax_error(ops, cut, as_byt
 def test_one_flipped_character_in_one_line(line, where, ch):
     text = line[:where] + ch + line[where + 1:]
     _read_or_syntax_error(text)
+
+
+def test_non_ascii_text_round_trips_with_its_character_set(tmp_path):
+    from workshop_helpers.files import dump_to_file
+
+    ds = pydicom.Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.PatientName = "Müller^Jörg"
+    ds.InstitutionName = "Weißenkirchen"
+    seq_item = pydicom.Dataset()
+    seq_item.PatientID = "Søren"
+    ds.OtherPatientIDsSequence = [seq_item]
+    text = write_dump(ds)
+    assert "[Müller^Jörg]" in text
+    assert read_dump(text) == ds
+    dump_to_file(text, tmp_path / "x.dcm")
+    raw = (tmp_path / "x.dcm").read_bytes()
+    assert "Müller^Jörg".encode("latin-1") in raw  # stored in the data set's character set
+    back = pydicom.dcmread(tmp_path / "x.dcm")
+    assert back.PatientName == "Müller^Jörg"
+    assert back.OtherPatientIDsSequence[0].PatientID == "Søren"
+    # bytes as dcmdump prints them: raw values in the character set of the data set
+    assert read_dump(text.encode("latin-1")) == ds

@@ -30,6 +30,10 @@ Examples
 ... ''')
 >>> ds.PatientName, ds.PatientID, ds.Rows
 ('WORKSHOP^01', 'WORKSHOP01', 256)
+>>> print(write_dump(ds), end="")
+(0010,0010) PN [WORKSHOP^01]                            #  12, 1 PatientName
+(0010,0020) LO [WORKSHOP01]                             #  10, 1 PatientID
+(0028,0010) US 256                                      #   2, 1 Rows
 """
 
 from __future__ import annotations
