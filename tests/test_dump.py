@@ -260,18 +260,24 @@ def test_write_then_read_gives_the_same_dataset(path):
     assert dataset_differences(ds, read_dump(text)) == []
 
 
-def test_write_layout_matches_dcmdump(dcmtk):
-    """Public elements outside sequences: our lines are dcmdump's lines, character for character."""
-    path = TEST_FILES / "CT_small.dcm"
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm",
+                                  "dicomdirtests/DICOMDIR", "waveform_ecg.dcm"])
+def test_write_layout_matches_dcmdump(name, dcmtk):
+    """Public elements (sequences' contents too): our lines are dcmdump's, character for character.
+
+    Sequence and item lines differ on purpose: we always write undefined lengths.
+    """
+    path = TEST_FILES / name
     ours = write_dump(pydicom.dcmread(path), shorten=True).splitlines()
     theirs = set(tools_run(dcmtk("dcmdump"), path).splitlines())
     compared = 0
     for line in ours:
-        if line.startswith("(") and int(line[1:5], 16) % 2 == 0 and " SQ " not in line \
-                and not line.startswith("(fffe"):
+        stripped = line.lstrip()
+        if stripped.startswith("(") and int(stripped[1:5], 16) % 2 == 0 \
+                and " SQ " not in line and not stripped.startswith("(fffe"):
             assert line in theirs
             compared += 1
-    assert compared > 60
+    assert compared > 30
     assert ours[:5] == ["", "# Dicom-File-Format", "", "# Dicom-Meta-Information-Header",
                         "# Used TransferSyntax: Little Endian Explicit"]
 
