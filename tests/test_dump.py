@@ -428,6 +428,8 @@ def _read_or_syntax_error(text) -> None:
         assert isinstance(err.text, str) and err.reason
         n_lines = len(text.split("\n" if isinstance(text, str) else b"\n"))
         assert err.line <= n_lines
+        # not the last-resort guard in read_dump: every error is one we expected and explain
+        assert not err.reason.startswith("cannot read this line ("), err.reason
 
 
 @settings(max_examples=150, deadline=None,

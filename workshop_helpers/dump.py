@@ -507,8 +507,6 @@ class _Reader:
             level.elements[tag] = raw
             if text is not None:
                 level.pending_text[tag] = (text, line)
-        if text is None and isinstance(value, RawDataElement) and level.line is None:
-            pass
 
     # -- values ------------------------------------------------------------------------------
     def encode_value(self, line, tag, vr, real_vr, value, kind, column):
