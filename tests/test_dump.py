@@ -260,18 +260,24 @@ def test_write_then_read_gives_the_same_dataset(path):
     assert dataset_differences(ds, read_dump(text)) == []
 
 
-def test_write_layout_matches_dcmdump(dcmtk):
-    """Public elements outside sequences: our lines are dcmdump's lines, character for character."""
-    path = TEST_FILES / "CT_small.dcm"
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm",
+                                  "dicomdirtests/DICOMDIR", "waveform_ecg.dcm"])
+def test_write_layout_matches_dcmdump(name, dcmtk):
+    """Public elements (sequences' contents too): our lines are dcmdump's, character for character.
+
+    Sequence and item lines differ on purpose: we always write undefined lengths.
+    """
+    path = TEST_FILES / name
     ours = write_dump(pydicom.dcmread(path), shorten=True).splitlines()
     theirs = set(tools_run(dcmtk("dcmdump"), path).splitlines())
     compared = 0
     for line in ours:
-        if line.startswith("(") and int(line[1:5], 16) % 2 == 0 and " SQ " not in line \
-                and not line.startswith("(fffe"):
+        stripped = line.lstrip()
+        if stripped.startswith("(") and int(stripped[1:5], 16) % 2 == 0 \
+                and " SQ " not in line and not stripped.startswith("(fffe"):
             assert line in theirs
             compared += 1
-    assert compared > 60
+    assert compared > 30
     assert ours[:5] == ["", "# Dicom-File-Format", "", "# Dicom-Meta-Information-Header",
                         "# Used TransferSyntax: Little Endian Explicit"]
 
@@ -422,6 +428,8 @@ def _read_or_syntax_error(text) -> None:
         assert isinstance(err.text, str) and err.reason
         n_lines = len(text.split("\n" if isinstance(text, str) else b"\n"))
         assert err.line <= n_lines
+        # not the last-resort guard in read_dump: every error is one we expected and explain
+        assert not err.reason.startswith("cannot read this line ("), err.reason
 
 
 @settings(max_examples=150, deadline=None,
@@ -448,3 +456,26 @@ def test_mutated_dumps_are_read_or_rejected_with_a_syntax_error(ops, cut, as_byt
 def test_one_flipped_character_in_one_line(line, where, ch):
     text = line[:where] + ch + line[where + 1:]
     _read_or_syntax_error(text)
+
+
+def test_non_ascii_text_round_trips_with_its_character_set(tmp_path):
+    from workshop_helpers.files import dump_to_file
+
+    ds = pydicom.Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.PatientName = "Müller^Jörg"
+    ds.InstitutionName = "Weißenkirchen"
+    seq_item = pydicom.Dataset()
+    seq_item.PatientID = "Søren"
+    ds.OtherPatientIDsSequence = [seq_item]
+    text = write_dump(ds)
+    assert "[Müller^Jörg]" in text
+    assert read_dump(text) == ds
+    dump_to_file(text, tmp_path / "x.dcm")
+    raw = (tmp_path / "x.dcm").read_bytes()
+    assert "Müller^Jörg".encode("latin-1") in raw  # stored in the data set's character set
+    back = pydicom.dcmread(tmp_path / "x.dcm")
+    assert back.PatientName == "Müller^Jörg"
+    assert back.OtherPatientIDsSequence[0].PatientID == "Søren"
+    # bytes as dcmdump prints them: raw values in the character set of the data set
+    assert read_dump(text.encode("latin-1")) == ds

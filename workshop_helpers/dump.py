@@ -30,6 +30,10 @@ Examples
 ... ''')
 >>> ds.PatientName, ds.PatientID, ds.Rows
 ('WORKSHOP^01', 'WORKSHOP01', 256)
+>>> print(write_dump(ds), end="")
+(0010,0010) PN [WORKSHOP^01]                            #  12, 1 PatientName
+(0010,0020) LO [WORKSHOP01]                             #  10, 1 PatientID
+(0028,0010) US 256                                      #   2, 1 Rows
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ import struct
 from dataclasses import dataclass, field
 
 from pydicom.charset import convert_encodings, default_encoding, encode_string
-from pydicom.datadict import dictionary_VR, keyword_for_tag
+from pydicom.datadict import dictionary_is_retired, dictionary_VR, keyword_for_tag
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.multival import MultiValue
@@ -503,8 +507,6 @@ class _Reader:
             level.elements[tag] = raw
             if text is not None:
                 level.pending_text[tag] = (text, line)
-        if text is None and isinstance(value, RawDataElement) and level.line is None:
-            pass
 
     # -- values ------------------------------------------------------------------------------
     def encode_value(self, line, tag, vr, real_vr, value, kind, column):
@@ -723,6 +725,8 @@ _TS_NAMES = {  # what dcmdump prints after "# Used TransferSyntax:"
     "1.2.840.10008.1.2.2": "Big Endian Explicit",
     "1.2.840.10008.1.2.1.99": "Deflated Explicit VR Little Endian",
 }
+_DICOMDIR_OFFSETS = frozenset({0x00041200, 0x00041202, 0x00041400, 0x00041410, 0x00041420,
+                               0x00041504})
 _VALUE_WIDTH = 40  # dcmdump pads "(gggg,eeee) VR value" so that comments line up
 _SHORT_LINE = 70  # dcmdump -L: a printed value longer than this is cut and ends in "..."
 _SHORT_VALUES = 64  # ... and hexadecimal values stop after this many characters
@@ -741,7 +745,25 @@ def _keyword(tag: BaseTag, ds: Dataset) -> str:
             name = ""
         words = re.findall(r"[A-Za-z0-9]+", name)
         return "".join(w[0].upper() + w[1:] for w in words) or "Unknown Tag & Data"
-    return keyword_for_tag(tag) or "Unknown Tag & Data"
+    if tag.element == 0:
+        return keyword_for_tag(tag) or "GenericGroupLength"
+    keyword = keyword_for_tag(tag)
+    if not keyword:
+        return "Unknown Tag & Data"
+    return f"RETIRED_{keyword}" if dictionary_is_retired(tag) else keyword
+
+
+def _float_text(value: float, vr: str) -> str:
+    """The fewest digits that give exactly ``value`` back (float32 for FL and OF)."""
+    if vr in ("FL", "OF"):
+        import numpy as np
+
+        text = str(np.float32(value))
+        if struct.pack("<f", float(text)) != struct.pack("<f", value):
+            text = repr(float(value))
+    else:
+        text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _escape_text(value: str) -> str:
@@ -823,6 +845,8 @@ class _Writer:
         elif vr == "US or OW":
             vr = "US"
         text, length, vm = self.value(vr, value, little)
+        if tag in _DICOMDIR_OFFSETS and vr == "UL":
+            vr = "up"  # dcmdump's name for these UL offsets (PS3.3 F.3.2.1)
         self.line(depth, tag, vr, text, length, vm, name)
 
     def value(self, vr: str, value, little: bool) -> tuple[str, int, int]:
@@ -843,13 +867,14 @@ class _Writer:
             if n * size != len(data):
                 raise ValueError(f"{vr} value of {len(data)} bytes is not a multiple of {size}")
             nums = struct.unpack(("<" if little else ">") + _NUMBER_FORMAT[vr] * n, data)
-            text = "\\".join(repr(v) if vr in _FLOAT_VRS else str(v) for v in nums)
+            text = "\\".join(_float_text(v, vr) if vr in _FLOAT_VRS else str(v) for v in nums)
             return (_shorten(text) if self.shorten else text), len(data), 1
         values = list(value) if isinstance(value, (list, tuple, MultiValue)) else [value]
         vm = len(values)
         if vr in _NUMBER_FORMAT:
             size = struct.calcsize("<" + _NUMBER_FORMAT[vr])
-            text = "\\".join(repr(float(v)) if vr in _FLOAT_VRS else str(int(v)) for v in values)
+            text = "\\".join(_float_text(v, vr) if vr in _FLOAT_VRS else str(int(v))
+                             for v in values)
             return (_shorten(text) if self.shorten else text), size * vm, vm
         if vr == "AT":
             text = "\\".join(f"({int(v) >> 16:04x},{int(v) & 0xFFFF:04x})" for v in values)
