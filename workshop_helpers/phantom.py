@@ -441,7 +441,8 @@ def write_series(folder: str | os.PathLike, **kwargs) -> list[Path]:
     ``shuffle=True`` the numbers in the names are shuffled too, independently of Instance Number,
     so neither the names nor the numbers give the geometric order. Every file is first written
     under a temporary name and renamed only when all are written: a failure leaves no
-    half-written series behind.
+    half-written series behind. Files of the same names are replaced; other files in ``folder``
+    are left alone, so write each series into a fresh folder (``tools.scratch_folder``).
 
     Examples
     --------
