@@ -700,19 +700,24 @@ def check_series(datasets: Iterable[Dataset]) -> list[Finding]:
                 f"{len(distinct)} different {name} in one list ({counts}): split them first"))
     if not usable:
         return findings
-    groups: dict[tuple, list[int]] = {}
+    groups: list[list[int]] = []  # same rule as sort_slices: within ORIENTATION_TOLERANCE
     for i, p in enumerate(planes):
-        key = tuple(np.round(np.concatenate(p[1:3]) / ORIENTATION_TOLERANCE / 10).astype(int))
-        groups.setdefault(key, []).append(i)
+        iop = np.concatenate(p[1:3])
+        for group in groups:
+            if np.max(np.abs(iop - np.concatenate(planes[group[0]][1:3]))) <= ORIENTATION_TOLERANCE:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
     if len(groups) > 1:
         described = "; ".join(
             f"{len(ix)} slice(s) with {np.concatenate(planes[ix[0]][1:3]).round(4).tolist()} "
-            f"(e.g. {_where(usable[ix[0]])})" for ix in groups.values())
+            f"(e.g. {_where(usable[ix[0]])})" for ix in groups)
         findings.append(Finding(
             "mixed-orientation", "error",
             f"the slices have {len(groups)} different orientations: {described}. The checks "
             "below look at the largest group only"))
-        largest = max(groups.values(), key=len)
+        largest = max(groups, key=len)
         usable = [usable[i] for i in largest]
         planes = [planes[i] for i in largest]
     _check_stack(usable, planes, findings)
