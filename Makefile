@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint unit notebooks bench freeze clean
+.PHONY: lab test lint unit notebooks bench html freeze clean
 
 $(STAMP): binder/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	WORKSHOP_STRICT_EXERCISES=1 MPLBACKEND=Agg $(PY) -m pytest --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=300 -p no:cacheprovider notebooks/
+
+html: $(STAMP)
+	MPLBACKEND=Agg $(VENV)/bin/jupyter nbconvert --to html --execute --output-dir build/html notebooks/*.ipynb
 
 bench: $(STAMP)
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
