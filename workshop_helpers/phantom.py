@@ -164,7 +164,7 @@ def phantom_values(points: np.ndarray, radius: float = 19.2,
     u = (p[..., 0] - c[0]) * inv
     v = (p[..., 1] - c[1]) * inv
     w = (p[..., 2] - c[2]) * inv
-    s = np.float32(0.75) + np.float32(0.25) * w
+    s = np.maximum(np.float32(0.75) + np.float32(0.25) * w, np.float32(0.01))
     inside = (np.abs(w) <= 0.9) & ((u / (0.9 * s)) ** 2 + (v / (0.6 * s)) ** 2 <= 1.0)
     out = np.where(inside, np.int16(BODY), np.int16(AIR)).astype(np.int16)
     for (cu, cv, cw), (au, av, aw), value in _MARKERS.values():
