@@ -260,4 +260,4 @@ def test_cli_legacy_info(tmp_path, capsys):
     assert "matrix size [1]" in capsys.readouterr().out
     (tmp_path / "bad.hdr").write_bytes(b"\0" * 348)
     assert main(["legacy", "info", str(tmp_path / "bad.hdr")]) == 2
-    assert "offset 0 (sizeof_hdr)" in capsys.readouterr().out
+    assert "offset 0 (sizeof_hdr)" in capsys.readouterr().err

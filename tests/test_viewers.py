@@ -205,6 +205,8 @@ def test_viewer_widget_sliders_drive_the_same_artist(series):
     viewer.row_slider.value = 3
     assert viewer.row == 3 and "row 3" in viewer._text.value
     assert widget is viewer.widget  # built once
+    # what JupyterLab receives: a widget view (ipywidgets only, no ipympl needed)
+    assert "application/vnd.jupyter.widget-view+json" in widget._repr_mimebundle_()
 
 
 def test_viewer_png_is_the_current_picture(series):

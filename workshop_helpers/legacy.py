@@ -38,6 +38,7 @@ import argparse
 import math
 import re
 import struct
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -785,7 +786,7 @@ def _cli_info(args: argparse.Namespace) -> int:
     try:
         image = read_legacy(args.file)
     except LegacyFormatError as exc:
-        print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     print(describe(image))
     if args.all:
