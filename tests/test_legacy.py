@@ -261,3 +261,14 @@ def test_cli_legacy_info(tmp_path, capsys):
     (tmp_path / "bad.hdr").write_bytes(b"\0" * 348)
     assert main(["legacy", "info", str(tmp_path / "bad.hdr")]) == 2
     assert "offset 0 (sizeof_hdr)" in capsys.readouterr().err
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_random_interfile_text_gives_a_clear_error_or_keys(text):
+    try:
+        keys = legacy.parse_interfile("!INTERFILE :=\n" + text, "random.hv")
+    except legacy.LegacyFormatError as exc:
+        assert "random.hv, line" in str(exc)
+    else:
+        assert keys["interfile"] == ""
