@@ -203,3 +203,18 @@ def test_every_file_passes_dciodvfy(tmp_path, dciodvfy, kwargs):
         assert result.ok, str(result)
         # the only warning we accept: CT defines no term for a reformatted Image Type value 3
         assert all("REFORMATTED" in w for w in result.warnings), str(result)
+
+
+def test_module_docstring_tells_the_truth():
+    """The IOP table and the marker centres in the docstring are what the code does."""
+    import re
+
+    doc = phantom.__doc__
+    table = dict(re.findall(r"^- (\w+): ``([-0-9\\]+)``", doc, flags=re.M))
+    assert sorted(table) == sorted(AXIAL_IOP)
+    for code, text in table.items():
+        assert [float(v) for v in text.split("\\")] == AXIAL_IOP[code]
+    centres = re.findall(r"centred at ``C \+ R \* \(([-0-9., ]+)\)``", doc)
+    expected = phantom.marker_positions(1.0)
+    assert [[float(v) for v in c.split(",")] for c in centres] == \
+        [expected[k].tolist() for k in ("left", "anterior", "head")]

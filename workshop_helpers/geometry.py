@@ -1,8 +1,8 @@
 """Where is a pixel in the patient? Position and orientation of DICOM images.
 
 DICOM places every pixel in the **patient-based coordinate system** (PS3.3 C.7.6.2.1.1), in
-millimetres, often called **LPS**: x grows towards the patient's **L**\\ eft, y towards the
-**P**\\ osterior (the back), z towards the head (**S**\\ uperior). Three attributes of the Image
+millimetres, often called **LPS**: x grows towards the patient's left (L), y towards the
+posterior, the back (P), z towards the head, superior (S). Three attributes of the Image
 Plane Module (PS3.3 C.7.6.2) say where an image lies:
 
 - Image Position (Patient) (0020,0032): the **centre** of the first transmitted pixel (row 0,

@@ -34,12 +34,14 @@ gantry: x to the right, y to the floor, z into the gantry -- and Patient Positio
 (:func:`workshop_helpers.geometry.patient_position_axes`). An "axial" image has rows along the
 equipment x axis and columns along y; Image Orientation (Patient) (PS3.3 C.7.6.2.1.1) is then
 
-====  ===========================  ====  ===========================
-HFS   ``1\\0\\0\\0\\1\\0``           HFDR  ``0\\1\\0\\-1\\0\\0``
-FFS   ``-1\\0\\0\\0\\1\\0``          HFDL  ``0\\-1\\0\\1\\0\\0``
-HFP   ``-1\\0\\0\\0\\-1\\0``         FFDR  ``0\\-1\\0\\-1\\0\\0``
-FFP   ``1\\0\\0\\0\\-1\\0``          FFDL  ``0\\1\\0\\1\\0\\0``
-====  ===========================  ====  ===========================
+- HFS: ``1\\0\\0\\0\\1\\0`` -- supine: rows to the patient's left, columns to the back;
+- FFS: ``-1\\0\\0\\0\\1\\0`` -- turned end for end: rows now run to the patient's right;
+- HFP: ``-1\\0\\0\\0\\-1\\0`` -- face down: rows to the right, columns to the front;
+- FFP: ``1\\0\\0\\0\\-1\\0`` -- both turns: rows to the left, columns to the front;
+- HFDR: ``0\\1\\0\\-1\\0\\0`` -- right side down: rows to the back, columns to the right;
+- HFDL: ``0\\-1\\0\\1\\0\\0`` -- left side down: rows to the front, columns to the left;
+- FFDR: ``0\\-1\\0\\-1\\0\\0`` -- rows to the front, columns to the right;
+- FFDL: ``0\\1\\0\\1\\0\\0`` -- rows to the back, columns to the left.
 
 "sagittal" has rows along y and columns along -z (HFS: ``0\\1\\0\\0\\0\\-1``), "coronal" rows
 along x and columns along -z (HFS: ``1\\0\\0\\0\\0\\-1``). Many real scanners re-orient axial
@@ -441,7 +443,8 @@ def write_series(folder: str | os.PathLike, **kwargs) -> list[Path]:
     ``shuffle=True`` the numbers in the names are shuffled too, independently of Instance Number,
     so neither the names nor the numbers give the geometric order. Every file is first written
     under a temporary name and renamed only when all are written: a failure leaves no
-    half-written series behind.
+    half-written series behind. Files of the same names are replaced; other files in ``folder``
+    are left alone, so write each series into a fresh folder (``tools.scratch_folder``).
 
     Examples
     --------
