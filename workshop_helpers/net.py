@@ -1,0 +1,809 @@
+"""DICOM networking for the course: a storage SCP, a storage SCU and C-ECHO (built on pynetdicom).
+
+A *Service Class Provider* (SCP) waits for associations and stores what it receives; a *Service
+Class User* (SCU) opens an association, proposes *presentation contexts* (an abstract syntax — the
+SOP Class — plus the transfer syntaxes it can send), and sends C-STORE requests (PS3.4 Annex B,
+PS3.7 9.1.1). Everything here listens on and talks to 127.0.0.1 unless told otherwise.
+
+- :class:`StorageSCP` runs in the background (a context manager), keeps a live record of what
+  arrived and stores ``folder/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm``
+  from the received bytes, atomically, with every path part made safe (:func:`safe_path_part`).
+- :func:`send` stores files or datasets on a peer and returns one :class:`SendResult` per item
+  with a readable reason when it failed; :func:`echo` is a C-ECHO ("DICOM ping").
+
+Examples
+--------
+>>> import tempfile
+>>> with StorageSCP(tempfile.mkdtemp(), port=0) as scp:
+...     echo("127.0.0.1", scp.port, called_ae=scp.ae_title).ok
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filereader import read_dataset, read_file_meta_info
+from pydicom.filewriter import write_file_meta_info
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID
+
+__all__ = [
+    "NetError",
+    "safe_path_part",
+    "Arrival",
+    "StorageSCP",
+    "SendResult",
+    "send",
+    "EchoResult",
+    "echo",
+    "status_text",
+    "register_cli",
+]
+
+#: The largest PDU we accept: 0 would mean "no limit"; 4 MiB keeps a peer from sending one huge PDU.
+MAX_PDU = 4 * 1024 * 1024
+#: pynetdicom's reactors sleep this long (seconds) between polls when idle (its default is 0.001).
+RUN_LOOP_DELAY = 0.0001
+IMPLEMENTATION_VERSION = "WORKSHOP_NET_1"
+
+
+class NetError(RuntimeError):
+    """A network operation could not be done; the message says what, with whom and why."""
+
+
+# --------------------------------------------------------------------------- safe file names
+
+_SAFE_CHARS = re.compile(r"[^A-Za-z0-9._^-]")
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
+    f"{p}{i}" for p in ("COM", "LPT") for i in range(10)
+}
+MAX_PART = 64
+
+
+def safe_path_part(value: object, fallback: str = "UNKNOWN") -> str:
+    """Turn a received value (an ID, a UID, an AE title) into one safe file-name part.
+
+    The result only has letters, digits and ``. _ ^ -``; it is never empty, ``.`` or ``..``, never
+    starts with a dot, is not a Windows-reserved name (``CON``, ``NUL``, ``COM1`` ...) and is at most
+    64 characters long. When the value had to be changed, a short hash of the original is appended,
+    so two different values do not end up in the same place. This is the defence against the
+    path-traversal class of bug of CVE-2022-2119/2120 (dcmtk's storescp).
+
+    Examples
+    --------
+    >>> safe_path_part("1.2.840.10008.5.1.4.1.1.2")
+    '1.2.840.10008.5.1.4.1.1.2'
+    >>> safe_path_part("../../etc/passwd")[:20]
+    '__.._etc_passwd-936d'
+    >>> safe_path_part(""), safe_path_part(None, fallback="NO_ID")
+    ('UNKNOWN', 'NO_ID')
+    """
+    text = "" if value is None else str(value)
+    text = text.strip(" \x00")
+    if not text:
+        return fallback
+    clean = _SAFE_CHARS.sub("_", text)
+    clean = clean.rstrip(". ")
+    clean = re.sub(r"^\.+", "_", clean)
+    if clean.split(".")[0].upper() in _WINDOWS_RESERVED:
+        clean = "_" + clean
+    if clean != text or len(clean) > MAX_PART:
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        clean = f"{clean[:MAX_PART - 9]}-{digest}"
+    return clean or fallback
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    """True when ``path`` (resolved) lies below ``folder`` (resolved)."""
+    return folder in path.resolve().parents
+
+
+# --------------------------------------------------------------------------- status codes
+
+_STATUS = {
+    0x0000: "Success",
+    0xA700: "Refused: out of resources",
+    0xA900: "Error: data set does not match SOP Class",
+    0xC000: "Error: cannot understand",
+    0xB000: "Warning: coercion of data elements",
+    0xB007: "Warning: data set does not match SOP Class",
+    0xB006: "Warning: elements discarded",
+    0x0122: "Refused: SOP Class not supported",
+    0x0211: "Unrecognised operation",
+}
+
+
+def status_text(code: int) -> str:
+    """A readable name for a C-STORE/C-ECHO status code (PS3.4 B.2.3, PS3.7 Annex C).
+
+    Examples
+    --------
+    >>> status_text(0x0000), status_text(0xA700)
+    ('Success', 'Refused: out of resources')
+    >>> status_text(0xA7FF)
+    'Refused: out of resources (0xA7FF)'
+    """
+    if code in _STATUS:
+        return _STATUS[code]
+    if 0xA700 <= code <= 0xA7FF:
+        return f"Refused: out of resources (0x{code:04X})"
+    if 0xA900 <= code <= 0xA9FF:
+        return f"Error: data set does not match SOP Class (0x{code:04X})"
+    if 0xC000 <= code <= 0xCFFF:
+        return f"Error: cannot understand (0x{code:04X})"
+    return f"status 0x{code:04X}"
+
+
+# --------------------------------------------------------------------------- pynetdicom tuning
+
+def _tune_socket(sock: socket.socket | None) -> None:
+    """TCP_NODELAY and large buffers: a C-STORE is many writes answered by one small reply."""
+    if sock is None:
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 * 1024 * 1024)
+    except OSError:  # pragma: no cover - not a TCP socket
+        pass
+
+
+def _tune_association(assoc) -> None:
+    """Shorter idle polling and socket options for one pynetdicom association."""
+    assoc.dul._run_loop_delay = RUN_LOOP_DELAY
+    sock = getattr(assoc.dul, "socket", None)
+    _tune_socket(getattr(sock, "socket", None))
+    if sock is not None and not getattr(sock, "_workshop_fast", False):
+        sock.recv = _fast_recv.__get__(sock)  # read big blocks instead of 4 KiB pieces
+        sock._workshop_fast = True
+
+
+def _fast_recv(self, nr_bytes: int) -> bytearray:
+    """Read exactly ``nr_bytes`` (or what came before the peer closed) into one buffer."""
+    buf = bytearray(nr_bytes)
+    view = memoryview(buf)
+    got = 0
+    while got < nr_bytes:
+        n = self.socket.recv_into(view[got:], nr_bytes - got)
+        if not n:
+            del view
+            return buf[:got]
+        got += n
+    del view
+    return buf
+
+
+# --------------------------------------------------------------------------- the SCP
+
+@dataclass(frozen=True)
+class Arrival:
+    """One instance a :class:`StorageSCP` received."""
+
+    time: float
+    calling_ae: str
+    patient_id: str
+    study_uid: str
+    series_uid: str
+    sop_instance_uid: str
+    sop_class_uid: str
+    transfer_syntax: str
+    path: Path
+    size: int
+    duplicate: bool = False
+
+
+def _identifiers(raw: bytes, transfer_syntax: UID) -> Dataset:
+    """PatientID and the three UIDs read from the start of an encoded data set (no pixels)."""
+    if transfer_syntax == pydicom.uid.DeflatedExplicitVRLittleEndian:
+        import zlib
+
+        raw = zlib.decompress(raw, -zlib.MAX_WBITS)
+    fp = DicomBytesIO(raw)
+    fp.is_little_endian = transfer_syntax.is_little_endian
+    fp.is_implicit_VR = transfer_syntax.is_implicit_VR
+    return read_dataset(
+        fp, transfer_syntax.is_implicit_VR, transfer_syntax.is_little_endian,
+        stop_when=lambda tag, vr, length: tag > 0x0020000E,
+    )
+
+
+def _file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str) -> bytes:
+    """Preamble, ``DICM`` and File Meta Information (PS3.10 7.1) for a received data set."""
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = sop_class
+    meta.MediaStorageSOPInstanceUID = sop_instance
+    meta.TransferSyntaxUID = transfer_syntax
+    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    meta.ImplementationVersionName = IMPLEMENTATION_VERSION
+    if source_ae.strip():
+        meta.SourceApplicationEntityTitle = source_ae.strip()
+    fp = DicomBytesIO()
+    fp.is_little_endian, fp.is_implicit_VR = True, False
+    fp.write(b"\x00" * 128 + b"DICM")
+    write_file_meta_info(fp, meta, enforce_standard=True)
+    return fp.getvalue()
+
+
+class StorageSCP:
+    """A storage SCP (and C-ECHO SCP) running in the background.
+
+    Parameters
+    ----------
+    folder : path
+        Where received instances go, as
+        ``folder/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm``.
+    port : int
+        TCP port; 0 picks a free one (read it from :attr:`port`).
+    ae_title : str
+        Our AE title; associations that call another title are rejected.
+    bind : str
+        Address to listen on (127.0.0.1: only this machine can connect).
+    allowed_calling_aes : iterable of str, optional
+        When given, only peers calling from one of these AE titles are accepted.
+    on_duplicate : {"overwrite", "keep"}
+        What to do with a SOP Instance UID that was already stored: replace the file with the new
+        one (``"overwrite"``, the default: a re-send is usually a correction) or keep the first
+        (``"keep"``). Either way the answer is Success and :attr:`duplicates` counts it.
+    on_arrival : callable, optional
+        Called with each :class:`Arrival` (from the server's thread) — the hook a router uses.
+    timeout : float
+        Seconds of silence after which an association is aborted (ACSE, DIMSE and network).
+    max_associations : int
+        How many peers may be connected at once.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> scp = StorageSCP(tempfile.mkdtemp()).start()
+    >>> scp.port > 0, scp.received
+    (True, [])
+    >>> scp.stop()
+    """
+
+    def __init__(self, folder, port: int = 0, ae_title: str = "WORKSHOP", bind: str = "127.0.0.1",
+                 *, allowed_calling_aes: Iterable[str] | None = None, on_duplicate: str = "overwrite",
+                 on_arrival: Callable[[Arrival], None] | None = None, timeout: float = 30,
+                 max_associations: int = 32) -> None:
+        if on_duplicate not in ("overwrite", "keep"):
+            raise ValueError(f"on_duplicate must be 'overwrite' or 'keep', not {on_duplicate!r}")
+        if not 0 < len(ae_title.strip()) <= 16:
+            raise ValueError(f"an AE title has 1 to 16 characters (PS3.5 6.2), got {ae_title!r}")
+        self.folder = Path(folder).resolve()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._incoming = self.folder / ".incoming"
+        self._requested_port = int(port)
+        self.ae_title = ae_title.strip()
+        self.bind = bind
+        self.allowed_calling_aes = (None if allowed_calling_aes is None
+                                    else [a.strip() for a in allowed_calling_aes])
+        self.on_duplicate = on_duplicate
+        self.on_arrival = on_arrival
+        self.timeout = timeout
+        self.max_associations = max_associations
+        self.received: list[Arrival] = []
+        self.duplicates = 0
+        self.failures: list[str] = []
+        self.associations = 0
+        self._lock = threading.Lock()
+        self._seen: set[str] = set()
+        self._server = None
+        self._ae = None
+
+    # -- life cycle
+    @property
+    def port(self) -> int:
+        """The TCP port we listen on (known once started)."""
+        if self._server is None:
+            return self._requested_port
+        return self._server.server_address[1]
+
+    @property
+    def running(self) -> bool:
+        """True while the server accepts connections."""
+        return self._server is not None
+
+    def start(self) -> StorageSCP:
+        """Start listening in a background thread; returns ``self``."""
+        from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, evt
+        from pynetdicom.presentation import AllStoragePresentationContexts
+        from pynetdicom.sop_class import Verification
+
+        if self._server is not None:
+            return self
+        self._incoming.mkdir(exist_ok=True)
+        ae = AE(ae_title=self.ae_title)
+        ae.maximum_pdu_size = MAX_PDU
+        ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = self.timeout
+        ae.connection_timeout = self.timeout
+        ae.maximum_associations = self.max_associations
+        ae.require_called_aet = True
+        if self.allowed_calling_aes is not None:
+            ae.require_calling_aet = self.allowed_calling_aes
+        for cx in AllStoragePresentationContexts:
+            ae.add_supported_context(cx.abstract_syntax, ALL_TRANSFER_SYNTAXES)
+        ae.add_supported_context(Verification, ALL_TRANSFER_SYNTAXES)
+        handlers = [(evt.EVT_C_STORE, self._on_store), (evt.EVT_C_ECHO, lambda event: 0x0000),
+                    (evt.EVT_CONN_OPEN, self._on_open)]
+        try:
+            self._server = ae.start_server((self.bind, self._requested_port), block=False,
+                                           evt_handlers=handlers)
+        except OSError as exc:
+            raise NetError(f"cannot listen on {self.bind}:{self._requested_port}: {exc}") from exc
+        self._ae = ae
+        return self
+
+    def stop(self) -> None:
+        """Stop listening, abort open associations and free the port (safe to call twice)."""
+        server, self._server = self._server, None
+        if server is not None:
+            try:
+                for assoc in list(server.active_associations):
+                    assoc.abort()
+            finally:
+                server.shutdown()
+        if self._ae is not None:
+            self._ae.shutdown()
+            self._ae = None
+
+    def __enter__(self) -> StorageSCP:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"listening on {self.bind}:{self.port}" if self.running else "stopped"
+        return (f"<StorageSCP {self.ae_title!r} {state}, {len(self.received)} received, "
+                f"{self.duplicates} duplicate(s) -> {self.folder}>")
+
+    # -- what arrived
+    def table(self) -> list[dict]:
+        """What arrived, one dict per instance (for a pandas DataFrame or a printed table)."""
+        with self._lock:
+            rows = list(self.received)
+        return [{"patient": a.patient_id, "study": a.study_uid, "series": a.series_uid,
+                 "instance": a.sop_instance_uid, "from": a.calling_ae, "bytes": a.size,
+                 "path": str(a.path.relative_to(self.folder)), "duplicate": a.duplicate}
+                for a in rows]
+
+    def wait_for(self, count: int, timeout: float = 10) -> bool:
+        """Wait until at least ``count`` instances arrived (True) or ``timeout`` seconds passed."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if len(self.received) >= count:
+                return True
+            time.sleep(0.01)
+        return len(self.received) >= count
+
+    def path_for(self, patient_id, study_uid, series_uid, sop_instance_uid) -> Path:
+        """Where an instance with these identifiers is stored (always below :attr:`folder`)."""
+        path = self.folder.joinpath(
+            safe_path_part(patient_id, "NO_PATIENT_ID"), safe_path_part(study_uid, "NO_STUDY_UID"),
+            safe_path_part(series_uid, "NO_SERIES_UID"),
+            safe_path_part(sop_instance_uid, "NO_SOP_INSTANCE_UID") + ".dcm")
+        if not _inside(self.folder, path):  # cannot happen with safe parts; checked anyway
+            raise NetError(f"refusing to write outside {self.folder}: {path}")
+        return path
+
+    # -- handlers (run in the association's thread)
+    def _on_open(self, event) -> None:
+        _tune_association(event.assoc)
+        with self._lock:
+            self.associations += 1
+
+    def _on_store(self, event) -> int:
+        try:
+            return self._store(event)
+        except Exception as exc:  # answer the peer with a status, keep serving
+            with self._lock:
+                self.failures.append(f"{type(exc).__name__}: {exc}")
+            return 0xA700 if isinstance(exc, OSError) else 0xC000
+
+    def _store(self, event) -> int:
+        req = event.request
+        ts = UID(event.context.transfer_syntax)
+        stream = req.DataSet
+        raw = stream.getvalue() if hasattr(stream, "getvalue") else bytes(stream)
+        ids = _identifiers(raw, ts)
+        sop_instance = str(ids.get("SOPInstanceUID", "") or req.AffectedSOPInstanceUID or "")
+        sop_class = str(req.AffectedSOPClassUID or ids.get("SOPClassUID", ""))
+        calling = event.assoc.requestor.ae_title
+        calling = calling.decode("ascii", "replace") if isinstance(calling, bytes) else str(calling)
+        path = self.path_for(ids.get("PatientID", ""), ids.get("StudyInstanceUID", ""),
+                             ids.get("SeriesInstanceUID", ""), sop_instance)
+        with self._lock:
+            duplicate = sop_instance in self._seen
+            self._seen.add(sop_instance)
+            if duplicate:
+                self.duplicates += 1
+        if not (duplicate and self.on_duplicate == "keep"):
+            header = _file_header(sop_class, sop_instance, ts, calling)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(suffix=".part", dir=self._incoming)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(header)
+                    f.write(raw)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        arrival = Arrival(time.time(), calling.strip(), str(ids.get("PatientID", "")),
+                          str(ids.get("StudyInstanceUID", "")),
+                          str(ids.get("SeriesInstanceUID", "")), sop_instance, sop_class,
+                          str(ts), path, len(raw), duplicate)
+        with self._lock:
+            self.received.append(arrival)
+        if self.on_arrival is not None:
+            self.on_arrival(arrival)
+        return 0x0000
+
+
+# --------------------------------------------------------------------------- the SCU
+
+@dataclass
+class SendResult:
+    """What happened to one file or dataset given to :func:`send`."""
+
+    item: str
+    sop_class_uid: str = ""
+    transfer_syntax: str = ""
+    status: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the peer answered Success (0x0000) or a Warning (0xB...)."""
+        return self.status is not None and (self.status == 0 or (self.status >> 12) == 0xB)
+
+    def __str__(self) -> str:
+        code = "----" if self.status is None else f"{self.status:04X}"
+        return f"{code}  {self.item}: {self.reason}"
+
+
+@dataclass
+class _Item:
+    label: str
+    source: object  # Path or Dataset
+    sop_class: UID
+    sop_instance: str
+    transfer_syntax: UID
+    result: SendResult = field(init=False)
+
+    def __post_init__(self):
+        self.result = SendResult(self.label, str(self.sop_class), str(self.transfer_syntax))
+
+
+def _uid_name(uid: str) -> str:
+    name = UID(uid).name
+    return name if name and name != uid else uid
+
+
+def _describe(source) -> _Item | SendResult:
+    """SOP Class, SOP Instance and transfer syntax of a path or dataset (no pixel data read)."""
+    if isinstance(source, Dataset):
+        label = f"dataset {source.get('SOPInstanceUID', '?')}"
+        meta = getattr(source, "file_meta", None)
+        ts = getattr(meta, "TransferSyntaxUID", None) or pydicom.uid.ExplicitVRLittleEndian
+        if "SOPClassUID" not in source or "SOPInstanceUID" not in source:
+            return SendResult(label, reason="not sent: the dataset has no SOPClassUID/SOPInstanceUID")
+        return _Item(label, source, UID(source.SOPClassUID), str(source.SOPInstanceUID), UID(ts))
+    path = Path(source)
+    label = str(path)
+    try:
+        meta = read_file_meta_info(path)
+        sop_class = meta.get("MediaStorageSOPClassUID")
+        sop_instance = meta.get("MediaStorageSOPInstanceUID")
+        ts = meta.get("TransferSyntaxUID")
+    except FileNotFoundError:
+        return SendResult(label, reason="not sent: no such file")
+    except Exception as exc:
+        return SendResult(label, reason=f"not sent: not a DICOM file ({exc})")
+    if not (sop_class and sop_instance and ts):
+        return SendResult(label, reason="not sent: the file meta has no SOP Class, SOP Instance "
+                                        "or Transfer Syntax UID (PS3.10 7.1)")
+    return _Item(label, path, UID(sop_class), str(sop_instance), UID(ts))
+
+
+@contextmanager
+def _send_files_unparsed():
+    """Let pynetdicom stream a file's data set from disk instead of decoding and re-encoding it."""
+    from pynetdicom import _config
+
+    before = _config.STORE_SEND_CHUNKED_DATASET
+    _config.STORE_SEND_CHUNKED_DATASET = True
+    try:
+        yield
+    finally:
+        _config.STORE_SEND_CHUNKED_DATASET = before
+
+
+_send_lock = threading.Lock()
+
+
+def _associate(ae, host: str, port: int, called_ae: str):
+    """``ae.associate`` that also notes whether the TCP connection opened at all."""
+    from pynetdicom import evt
+
+    opened: list[bool] = []
+    assoc = ae.associate(host, port, ae_title=called_ae,
+                         evt_handlers=[(evt.EVT_CONN_OPEN, lambda event: opened.append(True))])
+    assoc._workshop_connected = bool(opened)
+    return assoc
+
+
+def _association_failure(assoc, host: str, port: int, called_ae: str) -> str:
+    """A readable reason why an association was not established."""
+    if not getattr(assoc, "_workshop_connected", True):
+        return f"connection refused at {host}:{port} (is the SCP running?)"
+    if assoc.is_rejected:
+        rsp = assoc.acceptor.primitive
+        reason = getattr(rsp, "result_str", "") if rsp is not None else ""
+        diag = getattr(rsp, "reason_str", "") if rsp is not None else ""
+        text = f"association rejected by {host}:{port} ({reason}): {diag}".rstrip(": ")
+        if "Called AE" in diag:
+            text = (f"association rejected: called AE title not recognised "
+                    f"({called_ae!r} is not the title of {host}:{port})")
+        elif "Calling AE" in diag:
+            text = "association rejected: calling AE title not recognised (not on the peer's list)"
+        return text
+    if assoc.is_aborted:
+        return f"association aborted by {host}:{port} (during negotiation, or timed out)"
+    return f"no association with {host}:{port} (no answer within the timeout)"
+
+
+def send(paths_or_datasets, host: str = "127.0.0.1", port: int = 11112, called_ae: str = "ANY-SCP",
+         *, calling_ae: str = "WORKSHOP-SCU", timeout: float = 30, progress: bool | None = None
+         ) -> list[SendResult]:
+    """Store files or datasets on a peer with C-STORE; one :class:`SendResult` per item.
+
+    The presentation contexts proposed are exactly the pairs (SOP Class, transfer syntax) the
+    items need, read from each file's meta information (no pixel data read). Files are sent from
+    their bytes, without decoding. A progress bar appears for more than 20 items
+    (``progress=False`` hides it). Nothing raises for a peer that is down or refuses: the
+    report says why, per item.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pydicom.data import get_testdata_file
+    >>> with StorageSCP(tempfile.mkdtemp()) as scp:
+    ...     report = send([get_testdata_file("CT_small.dcm")], port=scp.port, called_ae="WORKSHOP")
+    >>> report[0].ok, report[0].reason
+    (True, 'Success')
+    """
+    from pynetdicom import AE
+
+    if isinstance(paths_or_datasets, (str, os.PathLike, Dataset)):
+        paths_or_datasets = [paths_or_datasets]
+    described = [_describe(s) for s in paths_or_datasets]
+    results = [d if isinstance(d, SendResult) else d.result for d in described]
+    items = [d for d in described if isinstance(d, _Item)]
+    if not items:
+        return results
+    # one presentation context per (SOP Class, transfer syntax); at most 128 per association
+    pairs = list(dict.fromkeys((i.sop_class, i.transfer_syntax) for i in items))
+    batches = [pairs[k:k + 128] for k in range(0, len(pairs), 128)]
+    show = len(items) > 20 if progress is None else progress
+    bar = None
+    if show:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(items), unit="file", desc=f"C-STORE to {called_ae}@{host}:{port}")
+    try:
+        for batch in batches:
+            wanted = set(batch)
+            todo = [i for i in items if (i.sop_class, i.transfer_syntax) in wanted]
+            ae = AE(ae_title=calling_ae)
+            ae.maximum_pdu_size = MAX_PDU
+            ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = timeout
+            ae.connection_timeout = min(timeout, 10)
+            for sop_class, ts in batch:
+                ae.add_requested_context(sop_class, [ts])
+            assoc = _associate(ae, host, port, called_ae)
+            if not assoc.is_established:
+                reason = _association_failure(assoc, host, port, called_ae)
+                for i in todo:
+                    i.result.reason = reason
+                if bar is not None:
+                    bar.update(len(todo))
+                continue
+            _tune_association(assoc)
+            accepted = {(UID(cx.abstract_syntax), UID(cx.transfer_syntax[0]))
+                        for cx in assoc.accepted_contexts}
+            try:
+                for i in todo:
+                    _send_one(assoc, i, accepted, host, port)
+                    if bar is not None:
+                        bar.update(1)
+            finally:
+                if assoc.is_established:
+                    assoc.release()
+    finally:
+        if bar is not None:
+            bar.close()
+    return results
+
+
+def _send_one(assoc, item: _Item, accepted: set, host: str, port: int) -> None:
+    res = item.result
+    if (item.sop_class, item.transfer_syntax) not in accepted:
+        res.reason = (f"no presentation context accepted for {_uid_name(item.sop_class)} "
+                      f"with {_uid_name(item.transfer_syntax)}")
+        return
+    if not assoc.is_established:
+        res.reason = f"not sent: the association with {host}:{port} ended before this item"
+        return
+    try:
+        if isinstance(item.source, Path):
+            with _send_lock, _send_files_unparsed():
+                status = assoc.send_c_store(item.source)
+        else:
+            status = assoc.send_c_store(item.source)
+    except (ValueError, AttributeError) as exc:
+        res.reason = f"not sent: {exc}"
+        return
+    if "Status" not in status:
+        res.reason = (f"no answer from {host}:{port} (association aborted or timed out)")
+        return
+    res.status = int(status.Status)
+    res.reason = status_text(res.status)
+    comment = status.get("ErrorComment")
+    if comment:
+        res.reason += f" - {comment}"
+
+
+# --------------------------------------------------------------------------- C-ECHO
+
+@dataclass
+class EchoResult:
+    """The answer to a C-ECHO."""
+
+    host: str
+    port: int
+    status: int | None
+    reason: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when the peer answered Success."""
+        return self.status == 0
+
+
+def echo(host: str = "127.0.0.1", port: int = 11112, called_ae: str = "ANY-SCP", *,
+         calling_ae: str = "WORKSHOP-SCU", timeout: float = 10) -> EchoResult:
+    """Send a C-ECHO (Verification, PS3.4 Annex A) and say what came back.
+
+    Examples
+    --------
+    >>> echo("127.0.0.1", 1, timeout=2).reason
+    'connection refused at 127.0.0.1:1 (is the SCP running?)'
+    """
+    from pynetdicom import AE
+    from pynetdicom.sop_class import Verification
+
+    ae = AE(ae_title=calling_ae)
+    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = timeout
+    ae.connection_timeout = timeout
+    ae.add_requested_context(Verification)
+    t0 = time.perf_counter()
+    assoc = _associate(ae, host, port, called_ae)
+    if not assoc.is_established:
+        return EchoResult(host, port, None, _association_failure(assoc, host, port, called_ae),
+                          time.perf_counter() - t0)
+    try:
+        status = assoc.send_c_echo()
+    finally:
+        if assoc.is_established:
+            assoc.release()
+    code = int(status.Status) if "Status" in status else None
+    reason = status_text(code) if code is not None else "no answer (association aborted)"
+    return EchoResult(host, port, code, reason, time.perf_counter() - t0)
+
+
+# --------------------------------------------------------------------------- command line
+
+def _cli_storescp(args) -> int:
+    scp = StorageSCP(args.output_directory, port=args.port, ae_title=args.aetitle, bind=args.bind,
+                     allowed_calling_aes=args.require_calling)
+    with scp:
+        print(f"storescp: {scp.ae_title} listening on {scp.bind}:{scp.port}, "
+              f"storing into {scp.folder} (Ctrl-C stops)", flush=True)
+        seen = 0
+        end = None if not args.exit_after else time.monotonic() + args.exit_after
+        try:
+            while end is None or time.monotonic() < end:
+                time.sleep(0.2)
+                if args.verbose:
+                    for a in scp.received[seen:]:
+                        print(f"I: received {a.sop_instance_uid} from {a.calling_ae} -> {a.path}")
+                seen = len(scp.received)
+        except KeyboardInterrupt:
+            pass
+    print(f"storescp: received {len(scp.received)} instance(s), {scp.duplicates} duplicate(s)")
+    return 0
+
+
+def _expand(paths: list[str], recurse: bool) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(q for q in (p.rglob("*") if recurse else p.iterdir()) if q.is_file())
+        else:
+            out.append(p)
+    return out
+
+
+def _cli_storescu(args) -> int:
+    files = _expand(args.files, args.scan_directories)
+    report = send(files, args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle,
+                  progress=not args.verbose and len(files) > 20)
+    bad = [r for r in report if not r.ok]
+    for r in report if args.verbose else bad:
+        print(r)
+    print(f"storescu: {len(report) - len(bad)} of {len(report)} stored")
+    return 0 if not bad else 1
+
+
+def _cli_echoscu(args) -> int:
+    res = echo(args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle)
+    print(f"echoscu: {args.peer}:{args.port}: {res.reason} ({res.seconds * 1000:.1f} ms)")
+    return 0 if res.ok else 1
+
+
+def register_cli(subparsers) -> None:
+    """Add ``storescp``, ``storescu`` and ``echoscu`` (flags shaped like dcmtk's)."""
+    p = subparsers.add_parser("storescp", help="receive DICOM instances (a storage SCP)")
+    p.add_argument("port", type=int, nargs="?", default=11112, help="TCP port (0: any free one)")
+    p.add_argument("-aet", "--aetitle", default="WORKSHOP", help="our AE title")
+    p.add_argument("-od", "--output-directory", default=".", help="where to store (default .)")
+    p.add_argument("--bind", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--require-calling", nargs="+", metavar="AET",
+                   help="accept only these calling AE titles")
+    p.add_argument("--exit-after", type=float, default=0, metavar="SECONDS",
+                   help="stop after this many seconds (0: run until Ctrl-C)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print each instance received")
+    p.add_argument("-d", "--debug", action="store_true", help="show pynetdicom's debug log")
+    p.set_defaults(func=_with_debug(_cli_storescp))
+
+    for name, helptext in (("storescu", "send DICOM files (a storage SCU)"),
+                           ("echoscu", "C-ECHO a peer (DICOM ping)")):
+        p = subparsers.add_parser(name, help=helptext)
+        p.add_argument("peer", help="host name or address of the peer")
+        p.add_argument("port", type=int, help="TCP port of the peer")
+        if name == "storescu":
+            p.add_argument("files", nargs="+", help="DICOM files or folders")
+            p.add_argument("+sd", "--scan-directories", action="store_true",
+                           help="look into folders recursively")
+        p.add_argument("-aet", "--aetitle", default="WORKSHOP-SCU", help="our (calling) AE title")
+        p.add_argument("-aec", "--call", default="ANY-SCP", help="the peer's (called) AE title")
+        p.add_argument("-v", "--verbose", action="store_true", help="print every result")
+        p.add_argument("-d", "--debug", action="store_true", help="show pynetdicom's debug log")
+        p.set_defaults(func=_with_debug(_cli_storescu if name == "storescu" else _cli_echoscu))
+
+
+def _with_debug(func):
+    def run(args) -> int:
+        if getattr(args, "debug", False):
+            from pynetdicom import debug_logger
+
+            debug_logger()
+        return func(args)
+
+    run.__doc__ = func.__doc__
+    return run
+
