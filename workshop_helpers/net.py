@@ -653,7 +653,7 @@ def _send_one(assoc, item: _Item, accepted: set, host: str, port: int) -> None:
                 status = assoc.send_c_store(item.source)
         else:
             status = assoc.send_c_store(item.source)
-    except (ValueError, AttributeError) as exc:
+    except (ValueError, AttributeError, TypeError) as exc:
         res.reason = f"not sent: {exc}"
         return
     if "Status" not in status:
@@ -749,7 +749,7 @@ def _expand(paths: list[str], recurse: bool) -> list[Path]:
 
 
 def _cli_storescu(args) -> int:
-    files = _expand(args.files, args.scan_directories)
+    files = _expand(args.files, args.recurse)
     report = send(files, args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle,
                   progress=not args.verbose and len(files) > 20)
     bad = [r for r in report if not r.ok]
@@ -787,8 +787,8 @@ def register_cli(subparsers) -> None:
         p.add_argument("port", type=int, help="TCP port of the peer")
         if name == "storescu":
             p.add_argument("files", nargs="+", help="DICOM files or folders")
-            p.add_argument("+sd", "--scan-directories", action="store_true",
-                           help="look into folders recursively")
+            p.add_argument("-r", "--recurse", action="store_true",
+                           help="look into sub-folders too (dcmtk: +r)")
         p.add_argument("-aet", "--aetitle", default="WORKSHOP-SCU", help="our (calling) AE title")
         p.add_argument("-aec", "--call", default="ANY-SCP", help="the peer's (called) AE title")
         p.add_argument("-v", "--verbose", action="store_true", help="print every result")
