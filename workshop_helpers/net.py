@@ -22,10 +22,11 @@ True
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import socket
-import tempfile
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -34,15 +35,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pydicom
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import read_dataset, read_file_meta_info
-from pydicom.filewriter import write_file_meta_info
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID
 
 __all__ = [
     "NetError",
     "safe_path_part",
+    "file_header",
     "Arrival",
     "StorageSCP",
     "SendResult",
@@ -58,6 +59,7 @@ MAX_PDU = 4 * 1024 * 1024
 #: pynetdicom's reactors sleep this long (seconds) between polls when idle (its default is 0.001).
 RUN_LOOP_DELAY = 0.0001
 IMPLEMENTATION_VERSION = "WORKSHOP_NET_1"
+_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class NetError(RuntimeError):
@@ -106,11 +108,6 @@ def safe_path_part(value: object, fallback: str = "UNKNOWN") -> str:
     return clean or fallback
 
 
-def _inside(folder: Path, path: Path) -> bool:
-    """True when ``path`` (resolved) lies below ``folder`` (resolved)."""
-    return folder in path.resolve().parents
-
-
 # --------------------------------------------------------------------------- status codes
 
 _STATUS = {
@@ -150,13 +147,17 @@ def status_text(code: int) -> str:
 # --------------------------------------------------------------------------- pynetdicom tuning
 
 def _tune_socket(sock: socket.socket | None) -> None:
-    """TCP_NODELAY and large buffers: a C-STORE is many writes answered by one small reply."""
+    """TCP_NODELAY: a C-STORE is many writes answered by one small reply.
+
+    Without it, Nagle's algorithm holds back the last small segment until the peer's delayed
+    ACK arrives (tens of milliseconds per message). Buffer sizes are left to the kernel:
+    setting SO_RCVBUF after the connection is made disables its auto-tuning and, measured here,
+    stalled transfers to dcmtk's storescp.
+    """
     if sock is None:
         return
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 * 1024 * 1024)
     except OSError:  # pragma: no cover - not a TCP socket
         pass
 
@@ -220,21 +221,49 @@ def _identifiers(raw: bytes, transfer_syntax: UID) -> Dataset:
     )
 
 
-def _file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str) -> bytes:
-    """Preamble, ``DICM`` and File Meta Information (PS3.10 7.1) for a received data set."""
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = sop_class
-    meta.MediaStorageSOPInstanceUID = sop_instance
-    meta.TransferSyntaxUID = transfer_syntax
-    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
-    meta.ImplementationVersionName = IMPLEMENTATION_VERSION
-    if source_ae.strip():
-        meta.SourceApplicationEntityTitle = source_ae.strip()
-    fp = DicomBytesIO()
-    fp.is_little_endian, fp.is_implicit_VR = True, False
-    fp.write(b"\x00" * 128 + b"DICM")
-    write_file_meta_info(fp, meta, enforce_standard=True)
-    return fp.getvalue()
+def _element(group: int, elem: int, vr: bytes | None, value: bytes) -> bytes:
+    """One little-endian data element; explicit VR when ``vr`` is given (PS3.5 7.1.2), else implicit."""
+    if vr is None:
+        return struct.pack("<HHI", group, elem, len(value)) + value
+    if vr in (b"OB", b"OW", b"SQ", b"UN", b"UT", b"UC", b"UR"):
+        return struct.pack("<HH2s2xI", group, elem, vr, len(value)) + value
+    return struct.pack("<HH2sH", group, elem, vr, len(value)) + value
+
+
+def _padded(text: str, pad: bytes = b"\x00") -> bytes:
+    """ASCII bytes of even length (UIDs pad with NUL, text with a space: PS3.5 6.2)."""
+    raw = text.encode("ascii", "replace")
+    return raw + pad if len(raw) % 2 else raw
+
+
+def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = ""
+                ) -> bytes:
+    """Preamble, ``DICM`` and the File Meta Information (PS3.10 7.1) for a received data set.
+
+    Written element by element (explicit VR little endian, as PS3.10 7.1 requires), so a storage
+    SCP can put it in front of the data set bytes it received without decoding them.
+
+    Examples
+    --------
+    >>> import io, pydicom
+    >>> head = file_header("1.2.840.10008.5.1.4.1.1.2", "1.2.3.4", "1.2.840.10008.1.2.1", "CT01")
+    >>> head[128:132]
+    b'DICM'
+    >>> meta = pydicom.dcmread(io.BytesIO(head)).file_meta
+    >>> meta.MediaStorageSOPInstanceUID, meta.TransferSyntaxUID.name, meta.SourceApplicationEntityTitle
+    ('1.2.3.4', 'Explicit VR Little Endian', 'CT01')
+    """
+    body = b"".join([
+        _element(2, 0x0001, b"OB", b"\x00\x01"),
+        _element(2, 0x0002, b"UI", _padded(sop_class)),
+        _element(2, 0x0003, b"UI", _padded(sop_instance)),
+        _element(2, 0x0010, b"UI", _padded(transfer_syntax)),
+        _element(2, 0x0012, b"UI", _padded(PYDICOM_IMPLEMENTATION_UID)),
+        _element(2, 0x0013, b"SH", _padded(IMPLEMENTATION_VERSION, b" ")),
+        _element(2, 0x0016, b"AE", _padded(source_ae.strip(), b" ")) if source_ae.strip() else b"",
+    ])
+    return (b"\x00" * 128 + b"DICM" + _element(2, 0x0000, b"UL", struct.pack("<I", len(body)))
+            + body)
 
 
 class StorageSCP:
@@ -299,6 +328,8 @@ class StorageSCP:
         self.associations = 0
         self._lock = threading.Lock()
         self._seen: set[str] = set()
+        self._made: set[Path] = set()
+        self._counter = itertools.count()
         self._server = None
         self._ae = None
 
@@ -390,13 +421,13 @@ class StorageSCP:
 
     def path_for(self, patient_id, study_uid, series_uid, sop_instance_uid) -> Path:
         """Where an instance with these identifiers is stored (always below :attr:`folder`)."""
-        path = self.folder.joinpath(
-            safe_path_part(patient_id, "NO_PATIENT_ID"), safe_path_part(study_uid, "NO_STUDY_UID"),
-            safe_path_part(series_uid, "NO_SERIES_UID"),
-            safe_path_part(sop_instance_uid, "NO_SOP_INSTANCE_UID") + ".dcm")
-        if not _inside(self.folder, path):  # cannot happen with safe parts; checked anyway
-            raise NetError(f"refusing to write outside {self.folder}: {path}")
-        return path
+        parts = (safe_path_part(patient_id, "NO_PATIENT_ID"),
+                 safe_path_part(study_uid, "NO_STUDY_UID"),
+                 safe_path_part(series_uid, "NO_SERIES_UID"),
+                 safe_path_part(sop_instance_uid, "NO_SOP_INSTANCE_UID") + ".dcm")
+        if any(p in ("", ".", "..") or "/" in p or os.sep in p for p in parts):
+            raise NetError(f"refusing unsafe path parts {parts}")  # cannot happen; checked anyway
+        return self.folder.joinpath(*parts)
 
     # -- handlers (run in the association's thread)
     def _on_open(self, event) -> None:
@@ -430,10 +461,13 @@ class StorageSCP:
             if duplicate:
                 self.duplicates += 1
         if not (duplicate and self.on_duplicate == "keep"):
-            header = _file_header(sop_class, sop_instance, ts, calling)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(suffix=".part", dir=self._incoming)
+            header = file_header(sop_class, sop_instance, ts, calling)
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            tmp = self._incoming / f"{next(self._counter)}-{threading.get_ident()}.part"
             try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o644)
                 with os.fdopen(fd, "wb") as f:
                     f.write(header)
                     f.write(raw)

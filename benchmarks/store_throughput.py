@@ -1,0 +1,155 @@
+"""C-STORE throughput: our SCP and SCU against dcmtk's storescu and storescp, in one run.
+
+300 CT-sized images (512 x 512, 16-bit, about 150 MB) are generated into a temporary folder and
+sent four ways, over 127.0.0.1:
+
+1. dcmtk storescu -> dcmtk storescp   (the reference)
+2. dcmtk storescu -> our StorageSCP
+3. our send()     -> dcmtk storescp
+4. (reference again, to see the noise)
+
+The dcmtk tools run with ``TCP_NODELAY=1`` in their environment (without it they wait on
+Nagle's algorithm and delayed ACKs). Printed: seconds and files per second for each, and the two
+ratios ours / dcmtk in files per second (goal: >= 0.5 for both).
+
+Usage: ``python benchmarks/store_throughput.py [--files 300] [--repeat 3]`` (best of the repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+from workshop_helpers import tools
+from workshop_helpers.net import StorageSCP, echo, send
+
+NODELAY = {**os.environ, "TCP_NODELAY": "1"}
+
+
+def make_files(folder: Path, count: int) -> list[Path]:
+    rng = np.random.default_rng(0)
+    study, series = generate_uid(), generate_uid()
+    pixels = rng.integers(-1000, 2000, (512, 512), dtype=np.int16)
+    out = []
+    for n in range(count):
+        ds = Dataset()
+        ds.file_meta = FileMetaDataset()
+        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.SOPClassUID = CTImageStorage
+        ds.SOPInstanceUID = generate_uid()
+        ds.PatientName, ds.PatientID, ds.Modality = "BENCH^MARK", "BENCH", "CT"
+        ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.InstanceNumber = study, series, n + 1
+        ds.Rows = ds.Columns = 512
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+        ds.PixelData = np.roll(pixels, n, axis=0).tobytes()
+        p = folder / f"ct{n:04d}.dcm"
+        ds.save_as(p, enforce_file_format=True)
+        out.append(p)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class DcmtkSCP:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __enter__(self) -> int:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [tools.dcmtk_tool("storescp"), "-aet", "STORESCP", "-od", str(self.folder),
+             str(self.port)], env=NODELAY, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if echo(port=self.port, called_ae="STORESCP", timeout=2).ok:
+                return self.port
+            time.sleep(0.05)
+        raise RuntimeError("dcmtk storescp did not start")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def dcmtk_storescu(files, port, aec) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([tools.dcmtk_tool("storescu"), "-aec", aec, "127.0.0.1", str(port),
+                    *map(str, files)], env=NODELAY, check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def count(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".part"))
+
+
+def run_once(files, work: Path) -> dict[str, float]:
+    times = {}
+    n = len(files)
+    for name in ("dcmtk->dcmtk", "dcmtk->ours", "ours->dcmtk"):
+        out = work / name.replace(">", "")
+        shutil.rmtree(out, ignore_errors=True)
+        if name == "dcmtk->ours":
+            with StorageSCP(out, ae_title="WORKSHOP") as scp:
+                times[name] = dcmtk_storescu(files, scp.port, "WORKSHOP")
+                assert scp.wait_for(n, 30), f"our SCP got {len(scp.received)} of {n}"
+        else:
+            with DcmtkSCP(out) as port:
+                if name == "dcmtk->dcmtk":
+                    times[name] = dcmtk_storescu(files, port, "STORESCP")
+                else:
+                    t0 = time.perf_counter()
+                    report = send(files, port=port, called_ae="STORESCP", progress=False)
+                    times[name] = time.perf_counter() - t0
+                    bad = [str(r) for r in report if not r.ok]
+                    assert not bad, bad[:3]
+            assert count(out) == n, f"{name}: {count(out)} of {n} files arrived"
+        shutil.rmtree(out, ignore_errors=True)
+    return times
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=3, help="runs; the best time of each is kept")
+    args = ap.parse_args(argv)
+    if not tools.has_dcmtk():
+        print("dcmtk is not installed: nothing to compare against", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="store_bench_") as tmp:
+        work = Path(tmp)
+        (work / "src").mkdir()
+        files = make_files(work / "src", args.files)
+        size = sum(p.stat().st_size for p in files) / 1e6
+        print(f"{len(files)} files, {size:.0f} MB, dcmtk tools with TCP_NODELAY=1")
+        best: dict[str, float] = {}
+        for _ in range(args.repeat):
+            for k, v in run_once(files, work).items():
+                best[k] = min(best.get(k, v), v)
+    n = len(files)
+    for k, v in best.items():
+        print(f"  {k:<14} {v:6.2f} s  {n / v:7.0f} files/s  {size / v:6.0f} MB/s")
+    scp_ratio = best["dcmtk->dcmtk"] / best["dcmtk->ours"]
+    scu_ratio = best["dcmtk->dcmtk"] / best["ours->dcmtk"]
+    print(f"ratio SCP (ours/dcmtk, files/s): {scp_ratio:.2f}")
+    print(f"ratio SCU (ours/dcmtk, files/s): {scu_ratio:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
