@@ -286,16 +286,17 @@ def test_garbage_does_not_stop_the_server(scp):
 class dcmtk_storescp:
     """dcmtk's storescp on a free port, stopped on exit."""
 
-    def __init__(self, dcmtk, folder: Path, aet: str = "STORESCP"):
+    def __init__(self, dcmtk, folder: Path, aet: str = "STORESCP", port: int | None = None):
         self.cmd = [dcmtk("storescp"), "-aet", aet, "-od", str(folder)]
         self.folder = folder
+        self.port = port
 
     def __enter__(self) -> int:
         self.folder.mkdir(parents=True, exist_ok=True)
         for _ in range(5):
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
+                port = self.port or s.getsockname()[1]
             self.proc = subprocess.Popen([*self.cmd, str(port)], env=NODELAY,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             for _ in range(100):
