@@ -419,3 +419,34 @@ def test_cli_storescp_receives_from_dcmtk(dcmtk, tmp_path):
         proc.terminate()
         proc.wait(20)
     assert len(stored_files(tmp_path / "od")) == 2
+
+
+def test_scp_with_few_transfer_syntaxes_refuses_jpeg(tmp_path):
+    jpeg = make_ct(n=21)
+    jpeg.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    with StorageSCP(tmp_path / "in", transfer_syntaxes=[ExplicitVRLittleEndian]) as scp:
+        report = send([jpeg, make_ct(n=22)], port=scp.port, called_ae="WORKSHOP")
+    assert report[0].reason.startswith("no presentation context accepted for CT Image Storage")
+    assert report[1].ok and len(scp.received) == 1
+
+
+def test_proposed_contexts_and_table(tmp_path):
+    files = write_cts(tmp_path / "x", 2)
+    jpeg = make_ct(n=30)
+    jpeg.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    assert net.proposed_contexts([*files, jpeg]) == [(CTImageStorage, ExplicitVRLittleEndian),
+                                                     (CTImageStorage, JPEGBaseline8Bit)]
+    text = net.table_text([{"a": 1, "b": "xy"}, {"a": 22}])
+    assert text.splitlines() == ["a   b", "--  --", "1   xy", "22"]
+
+
+def test_file_header_matches_pydicom(tmp_path):
+    from pydicom.filereader import read_file_meta_info
+
+    p = tmp_path / "h.dcm"
+    p.write_bytes(net.file_header(CTImageStorage, "1.2.3.44", ExplicitVRLittleEndian, "AET"))
+    meta = read_file_meta_info(p)
+    assert meta.MediaStorageSOPClassUID == CTImageStorage
+    assert meta.MediaStorageSOPInstanceUID == "1.2.3.44"
+    assert meta.SourceApplicationEntityTitle == "AET"
+    assert meta.FileMetaInformationGroupLength == len(p.read_bytes()) - 144

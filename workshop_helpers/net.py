@@ -53,6 +53,9 @@ __all__ = [
     "EchoResult",
     "echo",
     "status_text",
+    "proposed_contexts",
+    "table_text",
+    "sequence_diagram",
     "c_store_command",
     "p_data_pdus",
     "register_cli",
@@ -86,7 +89,7 @@ def safe_path_part(value: object, fallback: str = "UNKNOWN") -> str:
     starts with a dot, is not a Windows-reserved name (``CON``, ``NUL``, ``COM1`` ...) and is at most
     64 characters long. When the value had to be changed, a short hash of the original is appended,
     so two different values do not end up in the same place. This is the defence against the
-    path-traversal class of bug of CVE-2022-2119/2120 (dcmtk's storescp).
+    path-traversal class of bug of CVE-2022-2119/2120 (dcmtk before 3.6.7).
 
     Examples
     --------
@@ -296,6 +299,10 @@ class StorageSCP:
         Seconds of silence after which an association is aborted (ACSE, DIMSE and network).
     max_associations : int
         How many peers may be connected at once.
+    transfer_syntaxes : iterable of UID, optional
+        The transfer syntaxes we accept for storage (default: all that pynetdicom knows). A
+        smaller list is how an SCP says "I cannot read JPEG" — and how a learner provokes
+        "no presentation context accepted".
 
     Examples
     --------
@@ -309,7 +316,8 @@ class StorageSCP:
     def __init__(self, folder, port: int = 0, ae_title: str = "WORKSHOP", bind: str = "127.0.0.1",
                  *, allowed_calling_aes: Iterable[str] | None = None, on_duplicate: str = "overwrite",
                  on_arrival: Callable[[Arrival], None] | None = None, timeout: float = 30,
-                 max_associations: int = 32) -> None:
+                 max_associations: int = 32, transfer_syntaxes: Iterable[str] | None = None
+                 ) -> None:
         if on_duplicate not in ("overwrite", "keep"):
             raise ValueError(f"on_duplicate must be 'overwrite' or 'keep', not {on_duplicate!r}")
         if not 0 < len(ae_title.strip()) <= 16:
@@ -326,6 +334,8 @@ class StorageSCP:
         self.on_arrival = on_arrival
         self.timeout = timeout
         self.max_associations = max_associations
+        self.transfer_syntaxes = None if transfer_syntaxes is None else [UID(t) for t in
+                                                                        transfer_syntaxes]
         self.received: list[Arrival] = []
         self.duplicates = 0
         self.failures: list[str] = []
@@ -367,8 +377,9 @@ class StorageSCP:
         ae.require_called_aet = True
         if self.allowed_calling_aes is not None:
             ae.require_calling_aet = self.allowed_calling_aes
+        syntaxes = self.transfer_syntaxes or ALL_TRANSFER_SYNTAXES
         for cx in AllStoragePresentationContexts:
-            ae.add_supported_context(cx.abstract_syntax, ALL_TRANSFER_SYNTAXES)
+            ae.add_supported_context(cx.abstract_syntax, syntaxes)
         ae.add_supported_context(Verification, ALL_TRANSFER_SYNTAXES)
         handlers = [(evt.EVT_C_STORE, self._on_store), (evt.EVT_C_ECHO, lambda event: 0x0000),
                     (evt.EVT_CONN_OPEN, self._on_open)]
@@ -557,6 +568,25 @@ def _describe(source) -> _Item | SendResult:
     return _Item(label, path, UID(sop_class), str(sop_instance), UID(ts), offset)
 
 
+def proposed_contexts(paths_or_datasets) -> list[tuple[str, str]]:
+    """The presentation contexts :func:`send` proposes: one (SOP Class, transfer syntax) each.
+
+    An abstract syntax (the SOP Class UID) with the transfer syntax the data are encoded in
+    (PS3.8 7.1.1.13, PS3.7 Annex D). Items that cannot be sent are left out.
+
+    Examples
+    --------
+    >>> from pydicom.data import get_testdata_file
+    >>> [(UID(a).name, UID(t).name) for a, t in proposed_contexts(get_testdata_file("CT_small.dcm"))]
+    [('CT Image Storage', 'Explicit VR Little Endian')]
+    """
+    if isinstance(paths_or_datasets, (str, os.PathLike, Dataset)):
+        paths_or_datasets = [paths_or_datasets]
+    items = [d for d in map(_describe, paths_or_datasets) if isinstance(d, _Item)]
+    return [(str(a), str(t)) for a, t in dict.fromkeys((i.sop_class, i.transfer_syntax)
+                                                        for i in items)]
+
+
 def _associate(ae, host: str, port: int, called_ae: str):
     """``ae.associate`` that also notes whether the TCP connection opened at all."""
     from pynetdicom import evt
@@ -618,7 +648,7 @@ def send(paths_or_datasets, host: str = "127.0.0.1", port: int = 11112, called_a
     if not items:
         return results
     # one presentation context per (SOP Class, transfer syntax); at most 128 per association
-    pairs = list(dict.fromkeys((i.sop_class, i.transfer_syntax) for i in items))
+    pairs = list(dict.fromkeys((i.sop_class, i.transfer_syntax) for i in items))  # in order
     batches = [pairs[k:k + 128] for k in range(0, len(pairs), 128)]
     show = len(items) > 20 if progress is None else progress
     bar = None
@@ -878,6 +908,68 @@ def echo(host: str = "127.0.0.1", port: int = 11112, called_ae: str = "ANY-SCP",
     code = int(status.Status) if "Status" in status else None
     reason = status_text(code) if code is not None else "no answer (association aborted)"
     return EchoResult(host, port, code, reason, time.perf_counter() - t0)
+
+
+# --------------------------------------------------------------------------- pictures and tables
+
+def table_text(rows: list[dict], columns: list[str] | None = None, width: int = 40) -> str:
+    """Rows of dicts as a plain-text table (values cut to ``width`` characters).
+
+    Examples
+    --------
+    >>> print(table_text([{"file": "a.dcm", "status": "0000"}, {"file": "b.dcm", "status": "A700"}]))
+    file   status
+    -----  ------
+    a.dcm  0000
+    b.dcm  A700
+    """
+    if not rows:
+        return "(nothing)"
+    columns = columns or list(dict.fromkeys(k for r in rows for k in r))
+    cells = [[str(r.get(c, ""))[:width] for c in columns] for r in rows]
+    sizes = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(n) for c, n in zip(columns, sizes, strict=True)).rstrip(),
+             "  ".join("-" * n for n in sizes)]
+    lines += ["  ".join(v.ljust(n) for v, n in zip(row, sizes, strict=True)).rstrip()
+              for row in cells]
+    return "\n".join(lines)
+
+
+def sequence_diagram(steps: list[tuple[str, str]], left: str = "SCU", right: str = "SCP",
+                     ax=None, title: str = ""):
+    """Draw a message sequence: ``steps`` are ``("->" or "<-", label)`` pairs, top to bottom.
+
+    Returns the matplotlib ``Axes``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = sequence_diagram([("->", "A-ASSOCIATE-RQ"), ("<-", "A-ASSOCIATE-AC")])
+    >>> [t.get_text() for t in ax.texts if t.get_text()]
+    ['SCU', 'SCP', 'A-ASSOCIATE-RQ', 'A-ASSOCIATE-AC']
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(steps)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.45 * n + 1.2))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-n - 0.5, 1)
+    ax.axis("off")
+    for x, name in ((1.5, left), (8.5, right)):
+        ax.text(x, 0.5, name, ha="center", va="center", fontsize=11, weight="bold",
+                bbox={"boxstyle": "round", "fc": "#e8eef7", "ec": "#4a6fa5"})
+        ax.plot([x, x], [0.2, -n - 0.3], color="#4a6fa5", lw=1, ls="--")
+    for k, (direction, label) in enumerate(steps, start=1):
+        y = -k
+        start, end = (1.5, 8.5) if direction == "->" else (8.5, 1.5)
+        ax.annotate("", xy=(end, y), xytext=(start, y),
+                    arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.2})
+        ax.text(5, y + 0.12, label, ha="center", va="bottom", fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
 
 
 # --------------------------------------------------------------------------- command line
