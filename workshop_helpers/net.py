@@ -346,13 +346,14 @@ class StorageSCP:
         self._counter = itertools.count()
         self._server = None
         self._ae = None
+        self._last_port = 0
 
     # -- life cycle
     @property
     def port(self) -> int:
         """The TCP port we listen on (known once started)."""
         if self._server is None:
-            return self._requested_port
+            return self._last_port or self._requested_port
         return self._server.server_address[1]
 
     @property
@@ -389,6 +390,7 @@ class StorageSCP:
         except OSError as exc:
             raise NetError(f"cannot listen on {self.bind}:{self._requested_port}: {exc}") from exc
         self._ae = ae
+        self._last_port = self._server.server_address[1]
         return self
 
     def stop(self) -> None:
@@ -520,7 +522,7 @@ class SendResult:
 
     def __str__(self) -> str:
         code = "----" if self.status is None else f"{self.status:04X}"
-        return f"{code}  {self.item}: {self.reason}"
+        return f"{code}  {Path(self.item).name if os.sep in self.item else self.item}: {self.reason}"
 
 
 @dataclass
