@@ -1,0 +1,274 @@
+"""Interfile and Analyze 7.5 by hand; NIfTI-1's qform/sform checked against SimpleITK (ITK's reader)."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from workshop_helpers import legacy
+from workshop_helpers.__main__ import main
+
+DTYPES = ["uint8", "int16", "int32", "float32", "float64"]
+
+
+def _volume(dtype="int16", shape=(3, 4, 5)):
+    return (np.arange(np.prod(shape)).reshape(shape) * 3 - 7).astype(dtype)
+
+
+@pytest.mark.parametrize("byte_order", ["little", "big"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_analyze_round_trip_both_byte_orders(tmp_path, byte_order, dtype):
+    pixels = _volume(dtype)
+    header = legacy.write_analyze(tmp_path / "v.hdr", pixels, (0.5, 0.8, 2.5),
+                                  byte_order=byte_order, orient=2, patient_id="PHANTOM")
+    assert header.stat().st_size == 348
+    image = legacy.read_analyze(header)
+    assert image.byte_order == byte_order
+    assert any(f"{byte_order}-endian" in n and "sizeof_hdr" in n for n in image.notes)
+    np.testing.assert_array_equal(image.pixels, pixels)
+    assert image.pixels.dtype == np.dtype(dtype)
+    assert image.spacing == pytest.approx((0.5, 0.8, 2.5))
+    assert image.header["orient"] == 2 and image.header["patient_id"] == "PHANTOM"
+
+
+def test_analyze_layout_matches_the_mayo_offsets():
+    offsets = {name: offset for name, _, offset in legacy.ANALYZE_FIELDS}
+    # header_key 40 bytes, image_dimension 108, data_history 200
+    assert offsets["dim"] == 40 and offsets["datatype"] == 70 and offsets["bitpix"] == 72
+    assert offsets["pixdim"] == 76 and offsets["vox_offset"] == 108
+    assert offsets["descrip"] == 148 and offsets["orient"] == 252
+    nifti = {name: offset for name, _, offset in legacy.NIFTI1_FIELDS}
+    assert nifti["qform_code"] == 252 and nifti["sform_code"] == 254
+    assert nifti["srow_x"] == 280 and nifti["magic"] == 344
+
+
+def test_big_endian_header_starts_with_348_big_endian():
+    raw = legacy.analyze_header((1, 2, 2), "int16", byte_order="big")
+    assert raw[:4] == struct.pack(">i", 348)
+    assert struct.unpack("<i", raw[:4])[0] == 1543569408  # what a naive little-endian reader sees
+
+
+def test_analyze_read_with_simpleitk_agrees(tmp_path):
+    sitk = pytest.importorskip("SimpleITK")
+    pixels = _volume("int16")
+    for order in ("little", "big"):
+        header = legacy.write_analyze(tmp_path / f"{order}.hdr", pixels, (0.5, 0.8, 2.5),
+                                      byte_order=order)
+        image = sitk.ReadImage(str(header))
+        np.testing.assert_array_equal(sitk.GetArrayFromImage(image), pixels)
+        assert image.GetSpacing() == pytest.approx((0.5, 0.8, 2.5))
+
+
+@pytest.mark.parametrize("byte_order", ["little", "big"])
+@pytest.mark.parametrize("dtype", ["uint8", "uint16", "int16", "int32", "float32", "float64"])
+def test_interfile_round_trip_both_byte_orders(tmp_path, byte_order, dtype):
+    pixels = _volume(dtype if dtype != "uint16" else "int32").astype(dtype)
+    header = legacy.write_interfile(tmp_path / "v.hv", pixels, (0.5, 0.8, 2.5),
+                                    byte_order=byte_order, patient_orientation="head_in",
+                                    patient_rotation="supine")
+    text = header.read_text()
+    for key in ("!INTERFILE :=", "!matrix size [1] := 5", "scaling factor (mm/pixel) [2] := 0.8",
+                "imagedata byte order := " + byte_order.upper() + "ENDIAN",
+                "!name of data file := v.v", "!END OF INTERFILE :="):
+        assert key in text
+    image = legacy.read_interfile(header)
+    np.testing.assert_array_equal(image.pixels, pixels)
+    assert image.byte_order == byte_order and image.spacing == pytest.approx((0.5, 0.8, 2.5))
+    assert image.header["patient orientation"] == "head_in"
+
+
+def test_interfile_parser_normalises_keys_and_skips_comments():
+    keys = legacy.parse_interfile("!INTERFILE  :=\n; a comment\n!Matrix Size[1] := 4\n"
+                                  "scaling factor (mm/pixel)  [1] :=  1.5\n")
+    assert keys == {"interfile": "", "matrix size [1]": "4", "scaling factor (mm/pixel) [1]": "1.5"}
+
+
+def test_interfile_without_byte_order_says_what_it_assumed(tmp_path):
+    header = legacy.write_interfile(tmp_path / "v.hv", _volume("int16"), byte_order="big")
+    text = "\n".join(line for line in header.read_text().splitlines()
+                     if "byte order" not in line)
+    header.write_text(text)
+    image = legacy.read_interfile(header)
+    assert image.byte_order == "big"
+    assert any("assumed BIGENDIAN" in n for n in image.notes)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "empty header"),
+    ("matrix size [1] := 4\n", "starts with '!INTERFILE :='"),
+    ("!INTERFILE :=\nthis line has no separator\n", "line 2: expected 'key := value'"),
+    ("!INTERFILE :=\n!matrix size [1] := 4\n", "'matrix size [2]' is missing"),
+    ("!INTERFILE :=\n!matrix size [1] := four\n!matrix size [2] := 4\n",
+     "'matrix size [1]' should be a number, found 'four'"),
+    ("!INTERFILE :=\n!matrix size [1] := 0\n!matrix size [2] := 4\n", "should be positive"),
+    ("!INTERFILE :=\n!matrix size [1] := 2\n!matrix size [2] := 2\n!number format := complex\n"
+     "!number of bytes per pixel := 8\n", "'number format'"),
+    ("!INTERFILE :=\n!matrix size [1] := 2\n!matrix size [2] := 2\n!number format := float\n"
+     "!number of bytes per pixel := 4\nimagedata byte order := MIDDLEENDIAN\n", "MIDDLEENDIAN"),
+    ("!INTERFILE :=\n!matrix size [1] := 2\n!matrix size [2] := 2\n!number format := float\n"
+     "!number of bytes per pixel := 4\n", "'name of data file' is missing"),
+])
+def test_malformed_interfile_headers_are_named(tmp_path, text, expected):
+    header = tmp_path / "bad.hv"
+    header.write_text(text)
+    with pytest.raises(legacy.LegacyFormatError) as info:
+        legacy.read_interfile(header)
+    assert expected in str(info.value) and "bad.hv" in str(info.value)
+
+
+def test_interfile_short_data_file(tmp_path):
+    header = legacy.write_interfile(tmp_path / "v.hv", _volume("int16"))
+    data = tmp_path / "v.v"
+    data.write_bytes(data.read_bytes()[:-2])
+    with pytest.raises(legacy.LegacyFormatError, match=r"v\.v: expected 120 bytes .* found 118"):
+        legacy.read_interfile(header)
+
+
+def _corrupt(raw: bytes, offset: int, fmt: str, value) -> bytes:
+    out = bytearray(raw)
+    struct.pack_into(fmt, out, offset, value)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda raw: raw[:100], "348 bytes, found only 100"),
+    (lambda raw: _corrupt(raw, 0, "<i", 540), "offset 0 (sizeof_hdr)"),
+    (lambda raw: _corrupt(raw, 40, "<h", 9), "offset 40 (dim[0])"),
+    (lambda raw: _corrupt(raw, 44, "<h", 0), "offset 44 (dim[2])"),
+    (lambda raw: _corrupt(raw, 70, "<h", 7), "offset 70 (datatype)"),
+    (lambda raw: _corrupt(raw, 72, "<h", 8), "offset 72 (bitpix)"),
+])
+def test_malformed_analyze_headers_name_the_offset(tmp_path, change, expected):
+    header = legacy.write_analyze(tmp_path / "v.hdr", _volume("int16"))
+    header.write_bytes(change(header.read_bytes()))
+    with pytest.raises(legacy.LegacyFormatError) as info:
+        legacy.read_analyze(header)
+    assert expected in str(info.value) and "v.hdr" in str(info.value)
+
+
+def test_analyze_short_image_file(tmp_path):
+    header = legacy.write_analyze(tmp_path / "v.hdr", _volume("int16"))
+    (tmp_path / "v.img").write_bytes(b"\0" * 10)
+    with pytest.raises(legacy.LegacyFormatError, match=r"v\.img: expected 120 bytes"):
+        legacy.read_analyze(header)
+
+
+def test_missing_files_are_reported_not_tracebacks(tmp_path):
+    with pytest.raises(legacy.LegacyFormatError, match="nothing.hdr"):
+        legacy.read_legacy(tmp_path / "nothing.hdr")
+    header = legacy.write_analyze(tmp_path / "v.hdr", _volume("int16"))
+    (tmp_path / "v.img").unlink()
+    with pytest.raises(legacy.LegacyFormatError, match="v.img"):
+        legacy.read_analyze(header)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pixels=hnp.arrays(st.sampled_from([np.uint8, np.int16, np.int32, np.float32]),
+                      hnp.array_shapes(min_dims=3, max_dims=3, max_side=6),
+                      elements={"allow_nan": False, "allow_infinity": False}),
+    spacing=st.tuples(*[st.floats(0.125, 10.0, width=32)] * 3),
+    byte_order=st.sampled_from(["little", "big"]),
+    kind=st.sampled_from(["analyze", "interfile"]),
+)
+def test_round_trip_property(tmp_path_factory, pixels, spacing, byte_order, kind):
+    folder = tmp_path_factory.mktemp("p")
+    if kind == "analyze":
+        header = legacy.write_analyze(folder / "p.hdr", pixels, spacing, byte_order=byte_order)
+    else:
+        header = legacy.write_interfile(folder / "p.hv", pixels, spacing, byte_order=byte_order)
+    image = legacy.read_legacy(header)
+    np.testing.assert_array_equal(image.pixels, pixels)
+    assert image.byte_order == byte_order
+    assert image.spacing == pytest.approx(spacing, rel=1e-5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(min_size=348, max_size=400))
+def test_random_bytes_never_give_a_bare_traceback(raw):
+    try:
+        fields, order = legacy.parse_analyze_header(raw, "random.hdr")
+    except legacy.LegacyFormatError as exc:
+        assert "random.hdr" in str(exc)
+    else:  # only when sizeof_hdr happened to be 348 and the rest made sense
+        assert fields["sizeof_hdr"] == 348 and order in ("little", "big")
+
+
+def _random_affine(seed: int, flip: bool) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    rotation, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    if (np.linalg.det(rotation) < 0) != flip:
+        rotation[:, 0] *= -1
+    affine = np.eye(4)
+    affine[:3, :3] = rotation * np.array([0.5, 0.8, 2.5])
+    affine[:3, 3] = rng.uniform(-200, 200, size=3)
+    return affine
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("flip", [False, True])
+def test_nifti_qform_and_sform_hold_the_affine(seed, flip):
+    affine = _random_affine(seed, flip)
+    fields = legacy.parse_nifti1_header(legacy.nifti1_header((3, 4, 5), "int16", affine))
+    np.testing.assert_allclose(fields["sform"], affine, atol=1e-4)
+    np.testing.assert_allclose(fields["qform"], affine, atol=1e-4)
+    assert (fields["pixdim"][0] < 0) == flip  # qfac
+
+
+@pytest.mark.parametrize("byte_order", ["little", "big"])
+@pytest.mark.parametrize("flip", [False, True])
+def test_nifti_read_by_simpleitk(tmp_path, byte_order, flip):
+    sitk = pytest.importorskip("SimpleITK")
+    affine = _random_affine(7, flip)
+    pixels = _volume("int16")
+    path = legacy.write_nifti1(tmp_path / "v.nii", pixels, affine, byte_order=byte_order)
+    image = sitk.ReadImage(str(path))
+    np.testing.assert_array_equal(sitk.GetArrayFromImage(image), pixels)
+    # ITK works in LPS: the first two rows of NIfTI's RAS affine change sign
+    lps = np.diag([-1.0, -1.0, 1.0]) @ affine[:3]
+    direction = np.array(image.GetDirection()).reshape(3, 3)
+    np.testing.assert_allclose(direction * np.array(image.GetSpacing()), lps[:, :3], atol=1e-4)
+    np.testing.assert_allclose(image.GetOrigin(), lps[:, 3], atol=1e-3)
+
+
+def test_plain_analyze_is_not_nifti():
+    raw = legacy.analyze_header((1, 2, 2), "int16")
+    with pytest.raises(legacy.LegacyFormatError, match="offset 344 .magic."):
+        legacy.parse_nifti1_header(raw, "x.hdr")
+
+
+def test_quaternion_round_trip_for_the_hard_cases():
+    for rotation in (np.eye(3), np.diag([1.0, -1.0, -1.0]), np.diag([-1.0, 1.0, -1.0]),
+                     np.diag([-1.0, -1.0, 1.0]), np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0.0]])):
+        _, b, c, d = legacy.quaternion_from_rotation(rotation)
+        np.testing.assert_allclose(legacy.rotation_from_quaternion(b, c, d), rotation, atol=1e-9)
+
+
+def test_cli_legacy_info(tmp_path, capsys):
+    header = legacy.write_analyze(tmp_path / "v.hdr", _volume("int16"), (0.5, 0.8, 2.5),
+                                  byte_order="big")
+    assert main(["legacy", "info", str(header)]) == 0
+    out = capsys.readouterr().out
+    assert "5 columns x 4 rows x 3 slices" in out and "big-endian" in out
+    interfile = legacy.write_interfile(tmp_path / "v.h33", _volume("int16"))
+    assert main(["legacy", "info", "--all", str(interfile)]) == 0
+    assert "matrix size [1]" in capsys.readouterr().out
+    (tmp_path / "bad.hdr").write_bytes(b"\0" * 348)
+    assert main(["legacy", "info", str(tmp_path / "bad.hdr")]) == 2
+    assert "offset 0 (sizeof_hdr)" in capsys.readouterr().err
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_random_interfile_text_gives_a_clear_error_or_keys(text):
+    try:
+        keys = legacy.parse_interfile("!INTERFILE :=\n" + text, "random.hv")
+    except legacy.LegacyFormatError as exc:
+        assert "random.hv, line" in str(exc)
+    else:
+        assert keys["interfile"] == ""

@@ -1,0 +1,273 @@
+"""Viewers: the pure parts without a display, and the widgets updating in place."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workshop_helpers import phantom, viewers
+
+
+@pytest.fixture(scope="module")
+def series():
+    """A small anisotropic axial phantom series, shuffled: the viewer must sort it."""
+    datasets = phantom.make_series(shape=(40, 30, 6), spacing=(0.8, 0.5, 2.5))
+    shuffled = list(datasets)
+    random.Random(3).shuffle(shuffled)
+    return shuffled
+
+
+def _position(ds) -> np.ndarray:
+    return np.array([float(v) for v in ds.ImagePositionPatient])
+
+
+def _sorted_by_position(datasets):
+    """Sorted along the slice normal, computed here from the attributes (not via geometry)."""
+    iop = np.array([float(v) for v in datasets[0].ImageOrientationPatient])
+    normal = np.cross(iop[:3], iop[3:])
+    return sorted(datasets, key=lambda ds: float(normal @ _position(ds)))
+
+
+def _lps_by_the_standard(ds, row, column) -> np.ndarray:
+    """PS3.3 C.7.6.2.1.1 written out: IPP + column * Δc * X + row * Δr * Y."""
+    iop = np.array([float(v) for v in ds.ImageOrientationPatient])
+    row_spacing, column_spacing = (float(v) for v in ds.PixelSpacing)
+    return _position(ds) + column * column_spacing * iop[:3] + row * row_spacing * iop[3:]
+
+
+# ---------------------------------------------------------------------------------- pure parts
+
+def test_window_image_follows_the_standard_formula():
+    # C.11.2.1.2.1: x <= c - 0.5 - (w-1)/2 -> 0 ; x > c - 0.5 + (w-1)/2 -> 255
+    c, w = 40.0, 400.0
+    low, high = c - 0.5 - (w - 1) / 2, c - 0.5 + (w - 1) / 2
+    out = viewers.window_image(np.array([low - 1, low, high, high + 1, c - 0.5]), c, w)
+    assert out.tolist() == [0, 0, 255, 255, 128]
+    assert out.dtype == np.uint8
+
+
+def test_window_width_below_one_is_refused():
+    with pytest.raises(ValueError, match="at least 1"):
+        viewers.window_image(np.zeros(3), 0, 0.5)
+    assert viewers.window_image(np.array([-1.0, 0.0, 1.0]), 0.5, 1).tolist() == [0, 0, 255]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-3000, 3000), min_size=2, max_size=50),
+       st.floats(-1000, 1000), st.floats(1, 4000))
+def test_window_image_is_monotonic(values, center, width):
+    values = np.sort(np.array(values))
+    out = viewers.window_image(values, center, width).astype(int)
+    assert np.all(np.diff(out) >= 0)
+
+
+def test_pixel_aspect_is_row_spacing_over_column_spacing():
+    assert viewers.pixel_aspect([2.0, 0.5]) == 4.0
+    assert viewers.pixel_aspect(["0.5", "2.0"]) == 0.25
+    with pytest.raises(ValueError):
+        viewers.pixel_aspect([0, 1])
+
+
+@pytest.mark.parametrize("iop, expected", [
+    ([1, 0, 0, 0, 1, 0], {"left": "R", "right": "L", "top": "A", "bottom": "P"}),    # axial
+    ([1, 0, 0, 0, 0, -1], {"left": "R", "right": "L", "top": "S", "bottom": "I"}),   # coronal
+    ([0, 1, 0, 0, 0, -1], {"left": "A", "right": "P", "top": "S", "bottom": "I"}),   # sagittal
+    ([-1, 0, 0, 0, 1, 0], {"left": "L", "right": "R", "top": "A", "bottom": "P"}),   # flipped
+])
+def test_edge_letters(iop, expected):
+    assert viewers.edge_letters(iop) == expected
+
+
+def test_edge_letters_of_an_oblique_plane_name_two_directions():
+    iop, _ = viewers.orientation_from_angles("axial", about_s=30)
+    letters = viewers.edge_letters(iop)
+    assert letters["right"][0] == "L" and "P" in letters["right"]
+    assert letters["left"][0] == "R" and "A" in letters["left"]
+
+
+def test_slice_info_matches_the_standard(series):
+    from workshop_helpers import geometry
+
+    ordered = _sorted_by_position(series)
+    affine = geometry.voxel_to_patient(series)
+    for k, (row, column) in [(0, (0, 0)), (3, (7, 21)), (5, (29, 39))]:
+        info = viewers.slice_info(affine, k, row, column)
+        np.testing.assert_allclose(info["lps"], _lps_by_the_standard(ordered[k], row, column),
+                                   atol=1e-3)
+        assert f"slice {k}, row {row}, column {column}" in info["text"]
+
+
+def test_plane_corners_reach_the_pixel_edges(series):
+    from workshop_helpers import geometry
+
+    ds = _sorted_by_position(series)[0]
+    corners = viewers.plane_corners(geometry.voxel_to_patient(series), ds.Columns, ds.Rows)
+    np.testing.assert_allclose(corners[0], _lps_by_the_standard(ds, -0.5, -0.5), atol=1e-6)
+    np.testing.assert_allclose(corners[2], _lps_by_the_standard(ds, ds.Rows - 0.5,
+                                                                ds.Columns - 0.5), atol=1e-6)
+    # the plane is half a pixel larger on every side than the span of pixel centres
+    width = np.linalg.norm(corners[1] - corners[0])
+    assert width == pytest.approx(ds.Columns * float(ds.PixelSpacing[1]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["axial", "coronal", "sagittal"]),
+       *[st.floats(-180, 180)] * 3)
+def test_orientation_from_angles_gives_orthonormal_iop_centred_plane(plane, a, b, c):
+    iop, ipp = viewers.orientation_from_angles(plane, a, b, c, columns=11, rows=7,
+                                               pixel_spacing=(2.0, 0.5), center=(10, 20, 30))
+    row_dir, col_dir = np.array(iop[:3]), np.array(iop[3:])
+    assert np.linalg.norm(row_dir) == pytest.approx(1, abs=1e-5)
+    assert np.linalg.norm(col_dir) == pytest.approx(1, abs=1e-5)
+    assert abs(row_dir @ col_dir) < 1e-5
+    middle = np.array(ipp) + 5 * 0.5 * row_dir + 3 * 2.0 * col_dir
+    np.testing.assert_allclose(middle, [10, 20, 30], atol=1e-4)
+
+
+def test_orientation_from_angles_known_turns():
+    assert viewers.orientation_from_angles("axial")[0] == (1, 0, 0, 0, 1, 0)
+    # a quarter turn about S takes the row direction from L to P
+    assert viewers.orientation_from_angles("axial", about_s=90)[0] == (0, 1, 0, -1, 0, 0)
+    # a quarter turn about L tips an axial plane into a coronal one (column direction -> S)
+    assert viewers.orientation_from_angles("axial", about_l=90)[0] == (1, 0, 0, 0, 0, 1)
+    with pytest.raises(ValueError, match="plane must be one of"):
+        viewers.orientation_from_angles("diagonal")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-1e5, 1e5, allow_nan=False), min_size=1, max_size=6))
+def test_format_ds_values_fit_ds(values):
+    text = viewers.format_ds(values)
+    parts = text.split("\\")
+    assert len(parts) == len(values)
+    for part, value in zip(parts, values, strict=True):
+        assert len(part) <= 16
+        assert float(part) == pytest.approx(value, rel=1e-7, abs=1e-6)
+
+
+# ----------------------------------------------------------------------------------- the viewer
+
+def test_viewer_sorts_and_updates_in_place(series):
+    viewer = viewers.SliceViewer(series, center=0, width=2000)
+    ordered = _sorted_by_position(series)
+    artist = viewer.image
+    figure = viewer.figure
+    viewer.set_slice(4)
+    assert viewer.image is artist and viewer.figure is figure
+    expected = viewers.window_image(
+        ordered[4].pixel_array * float(ordered[4].RescaleSlope) + float(ordered[4].RescaleIntercept),
+        0, 2000)
+    np.testing.assert_array_equal(np.asarray(viewer.image.get_array()), expected)
+    assert viewer.info["lps"] == pytest.approx(
+        tuple(_lps_by_the_standard(ordered[4], viewer.row, viewer.column)), abs=1e-3)
+
+
+def test_viewer_voxel_and_window(series):
+    viewer = viewers.SliceViewer(series)
+    viewer.set_voxel(2, 35)
+    assert viewer._hline.get_ydata()[0] == 2 and viewer._vline.get_xdata()[0] == 35
+    ordered = _sorted_by_position(series)
+    assert viewer.info["lps"] == pytest.approx(
+        tuple(_lps_by_the_standard(ordered[viewer.k], 2, 35)), abs=1e-3)
+    before = np.asarray(viewer.image.get_array()).copy()
+    viewer.set_window(-1000, 10)
+    assert not np.array_equal(before, np.asarray(viewer.image.get_array()))
+    with pytest.raises(IndexError, match="outside"):
+        viewer.set_voxel(30, 0)
+    with pytest.raises(IndexError, match="outside 0..5"):
+        viewer.set_slice(6)
+    with pytest.raises(ValueError, match="at least 1"):
+        viewer.set_window(0, 0)
+
+
+def test_viewer_aspect_and_letters(series):
+    viewer = viewers.SliceViewer(series)
+    assert viewer.axes.get_aspect() == pytest.approx(0.8 / 0.5)
+    shown = {t.get_text() for t in viewer.axes.texts}
+    assert shown == set(viewers.edge_letters(series[0].ImageOrientationPatient).values())
+
+
+def test_viewer_widget_sliders_drive_the_same_artist(series):
+    viewer = viewers.SliceViewer(series)
+    widget = viewer.widget
+    artist = viewer.image
+    first_png = bytes(viewer._picture.value)
+    viewer.slice_slider.value = 1
+    assert viewer.k == 1 and viewer.image is artist
+    viewer.center_slider.value = -1000
+    assert viewer.center == -1000 and viewer.image is artist
+    assert bytes(viewer._picture.value) != first_png
+    assert bytes(viewer._picture.value)[:4] == b"\x89PNG"
+    viewer.row_slider.value = 3
+    assert viewer.row == 3 and "row 3" in viewer._text.value
+    assert widget is viewer.widget  # built once
+    # what JupyterLab receives: a widget view (ipywidgets only, no ipympl needed)
+    assert "application/vnd.jupyter.widget-view+json" in widget._repr_mimebundle_()
+
+
+def test_viewer_png_is_the_current_picture(series):
+    viewer = viewers.SliceViewer(series)
+    a = viewer.png()
+    viewer.set_slice(0)
+    viewer.set_window(-1000, 10)
+    assert a[:4] == b"\x89PNG" and viewer.png() != a
+
+
+# ---------------------------------------------------------------------------------- 3D pictures
+
+def test_plot_planes_draws_edges_and_equal_aspect(series):
+    from workshop_helpers import geometry
+
+    ax = viewers.plot_planes(series)
+    polygons = ax.collections[0]
+    assert polygons.get_facecolor().shape[0] == 6  # all six planes (max_planes=8)
+    affine = geometry.voxel_to_patient(series)
+    corners = viewers.plane_corners(affine, 40, 30, 0)
+    low, high = np.array([ax.get_xlim(), ax.get_ylim(), ax.get_zlim()]).T
+    assert np.all(corners >= low - 1e-6) and np.all(corners <= high + 1e-6)
+    box = np.array(ax.get_box_aspect())
+    np.testing.assert_allclose(box / box.max(), (high - low) / (high - low).max(), rtol=1e-6)
+
+
+def test_plot_planes_from_an_affine_needs_a_shape():
+    with pytest.raises(ValueError, match="shape"):
+        viewers.plot_planes(np.eye(4))
+    ax = viewers.plot_planes(np.eye(4), shape=(4, 3, 2))
+    assert ax.name == "3d"
+
+
+def test_orientation_explorer_shows_ipp_and_iop():
+    explorer = viewers.OrientationExplorer(columns=8, rows=8, pixel_spacing=(2.0, 1.0))
+    assert "(0020,0037) DS [1\\0\\0\\0\\1\\0]" in explorer.text
+    widget = explorer.widget
+    about_s = widget.children[3]
+    about_s.value = 90
+    assert explorer.iop == (0.0, 1.0, 0.0, -1.0, 0.0, 0.0)
+    assert viewers.format_ds(explorer.ipp) in explorer.text
+    assert "right edge faces P" in explorer._label.value
+
+
+@pytest.mark.parametrize("orientation, position", [("axial", "FFS"), ("sagittal", "HFP"),
+                                                   ((0.866025, 0.5, 0, 0, 0, -1), "HFS")])
+def test_viewer_position_agrees_with_simpleitk(tmp_path, orientation, position):
+    """The LPS position the viewer shows is what ITK's DICOM reader says for the same files."""
+    sitk = pytest.importorskip("SimpleITK")
+    import pydicom
+
+    files = phantom.write_series(tmp_path, shape=(20, 16, 5), spacing=(0.8, 0.5, 2.5),
+                                 orientation=orientation, patient_position=position, shuffle=True)
+    viewer = viewers.SliceViewer([pydicom.dcmread(f) for f in files])
+    reader = sitk.ImageSeriesReader()
+    reader.SetFileNames(reader.GetGDCMSeriesFileNames(str(tmp_path)))
+    image = reader.Execute()
+    for k, row, column in [(0, 0, 0), (3, 11, 17), (4, 15, 2)]:
+        viewer.set_slice(k)
+        viewer.set_voxel(row, column)
+        expected = image.TransformIndexToPhysicalPoint((column, row, k))
+        assert viewer.info["lps"] == pytest.approx(expected, abs=1e-3)
+        assert viewer.info["value"] == pytest.approx(
+            sitk.GetArrayViewFromImage(image)[k, row, column])

@@ -1,0 +1,652 @@
+"""Viewers on top of :mod:`workshop_helpers.geometry`: a slice viewer and 3D pictures of slice planes.
+
+Pure parts first, each unit-tested without a display:
+
+- :func:`window_image` — DICOM's linear window (PS3.3 C.11.2.1.2.1) to 8-bit grey;
+- :func:`pixel_aspect` — the on-screen aspect from Pixel Spacing, *row* spacing first;
+- :func:`edge_letters` — which patient direction each edge of an image faces (from
+  :func:`geometry.orientation_letters`);
+- :func:`slice_info` — where voxel (row, column) of slice k is in the patient (LPS millimetres);
+- :func:`plane_corners` — the four corners of a slice plane, at the pixel *edges*;
+- :func:`orientation_from_angles` — IOP and IPP of a plane turned about the patient's L, P, S axes.
+
+Then the pictures and widgets built on them:
+
+- :class:`SliceViewer` — slice slider, window/level, a chosen voxel (row and column sliders) with its LPS
+  position, orientation letters on the four edges, correct aspect. It works in plain JupyterLab with
+  ipywidgets only (no ipympl): one matplotlib figure on an Agg canvas is kept for the viewer's life;
+  a slice change calls ``AxesImage.set_data`` and ``canvas.draw_idle()`` and sends the PNG to an
+  ``ipywidgets.Image``. Nothing is re-created, which is what makes scrolling a 512 x 512 series feel
+  instant (``benchmarks/viewer_scroll.py`` measures it against re-creating the figure).
+- :func:`plot_planes` — a 3D figure of a series' slice planes and the patient's L, P, S axes.
+- :class:`OrientationExplorer` — sliders that turn a plane about L, P and S and show IPP and IOP change.
+
+:mod:`geometry` never imports anything from here.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import geometry
+
+__all__ = [
+    "window_image",
+    "pixel_aspect",
+    "edge_letters",
+    "slice_info",
+    "plane_corners",
+    "orientation_from_angles",
+    "format_ds",
+    "show_slice",
+    "figure_png",
+    "SliceViewer",
+    "plot_planes",
+    "OrientationExplorer",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Pure parts
+# --------------------------------------------------------------------------------------------
+
+def window_image(pixels: np.ndarray, center: float, width: float) -> np.ndarray:
+    """Map values to 8-bit grey with DICOM's linear window (PS3.3 C.11.2.1.2.1).
+
+    Values at or below ``center - 0.5 - (width - 1) / 2`` become 0, values above
+    ``center - 0.5 + (width - 1) / 2`` become 255, and those in between a straight line.
+
+    Parameters
+    ----------
+    pixels
+        Any array of numbers (e.g. Hounsfield units).
+    center, width
+        Window Center (0028,1050) and Window Width (0028,1051); ``width >= 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint8``, same shape as ``pixels``.
+
+    Raises
+    ------
+    ValueError
+        When ``width < 1`` (the standard requires it).
+
+    Examples
+    --------
+    >>> window_image(np.array([-1000, -160, 40, 239, 1000]), center=40, width=400).tolist()
+    [0, 0, 128, 255, 255]
+    """
+    if not width >= 1:
+        raise ValueError(f"Window Width must be at least 1 (PS3.3 C.11.2.1.2.1), found {width!r}")
+    x = np.asarray(pixels, dtype=np.float32)
+    y = ((x - (center - 0.5)) / (width - 1 if width > 1 else 1) + 0.5) * 255.0
+    if width == 1:  # a step: below the centre black, above white
+        y = np.where(x > center - 0.5, 255.0, 0.0)
+    return np.clip(np.rint(y), 0, 255).astype(np.uint8)
+
+
+def pixel_aspect(pixel_spacing: Sequence[float]) -> float:
+    """The aspect for ``imshow``: height / width of one pixel on screen.
+
+    Pixel Spacing (0028,0030) is **[row spacing, column spacing]** (PS3.3 10.7.1.3): the
+    distance between the centres of adjacent *rows* first — the pixel's height — then between
+    adjacent *columns* — its width.
+
+    Examples
+    --------
+    >>> pixel_aspect([2.0, 0.5])   # rows 2 mm apart, columns 0.5 mm apart: tall pixels
+    4.0
+    """
+    row_spacing, column_spacing = (float(v) for v in pixel_spacing)
+    if row_spacing <= 0 or column_spacing <= 0:
+        raise ValueError(f"Pixel Spacing must be two positive numbers, found {pixel_spacing!r}")
+    return row_spacing / column_spacing
+
+
+def edge_letters(iop: Sequence[float]) -> dict[str, str]:
+    """The patient direction each edge of a displayed image faces, as the viewer labels it.
+
+    Row 0 is at the top and column 0 on the left, so the right edge faces the row direction
+    (the first three numbers of Image Orientation (Patient)) and the bottom edge the column
+    direction (PS3.3 C.7.6.2.1.1); :func:`geometry.orientation_letters` does the work. The viewer
+    uses S/I for head and feet, as most viewers do (DICOM's Patient Orientation uses H/F).
+
+    Returns
+    -------
+    dict
+        ``{"left": ..., "right": ..., "top": ..., "bottom": ...}``, e.g. ``"LP"`` for a direction
+        mostly left and somewhat posterior.
+
+    Examples
+    --------
+    >>> edge_letters([1, 0, 0, 0, 0, -1])   # a coronal slice as usually displayed
+    {'left': 'R', 'right': 'L', 'top': 'S', 'bottom': 'I'}
+    """
+    return geometry.orientation_letters([float(v) for v in iop], head_feet=("S", "I"))
+
+
+def slice_info(affine: np.ndarray, k: int, row: int, column: int) -> dict:
+    """Where voxel (``row``, ``column``) of slice ``k`` is in the patient.
+
+    ``affine`` is :func:`geometry.voxel_to_patient`'s 4x4 matrix, which takes
+    ``(column, row, slice, 1)`` — column first, as in PS3.3 C.7.6.2.1.1.
+
+    Examples
+    --------
+    >>> a = np.array([[0.5, 0, 0, -100], [0, 0.8, 0, -50], [0, 0, 3, 20], [0, 0, 0, 1.0]])
+    >>> slice_info(a, k=2, row=10, column=4)["lps"]
+    (-98.0, -42.0, 26.0)
+    """
+    point = np.asarray(affine, dtype=float) @ np.array([column, row, k, 1.0])
+    lps = tuple(round(float(v), 3) for v in point[:3])
+    return {"slice": int(k), "row": int(row), "column": int(column), "lps": lps,
+            "text": f"slice {k}, row {row}, column {column} → LPS "
+                    f"({lps[0]:.1f}, {lps[1]:.1f}, {lps[2]:.1f}) mm"}
+
+
+def plane_corners(affine: np.ndarray, columns: int, rows: int, k: float = 0) -> np.ndarray:
+    """The 4 corners (LPS mm, shape 4x3) of slice ``k``, drawn to the pixel *edges*.
+
+    Image Position (Patient) is the centre of the first pixel; the plane reaches half a pixel
+    further: indices −0.5 … columns−0.5 and −0.5 … rows−0.5.
+
+    Examples
+    --------
+    >>> plane_corners(np.eye(4), columns=4, rows=3)[:, :2].tolist()
+    [[-0.5, -0.5], [3.5, -0.5], [3.5, 2.5], [-0.5, 2.5]]
+    """
+    i0, i1, j0, j1 = -0.5, columns - 0.5, -0.5, rows - 0.5
+    index = np.array([[i0, j0, k, 1], [i1, j0, k, 1], [i1, j1, k, 1], [i0, j1, k, 1]])
+    return (index @ np.asarray(affine, dtype=float).T)[:, :3]
+
+
+_BASE_IOP = {
+    "axial": ((1, 0, 0), (0, 1, 0)),
+    "coronal": ((1, 0, 0), (0, 0, -1)),
+    "sagittal": ((0, 1, 0), (0, 0, -1)),
+}
+
+
+def _rotation(axis: int, degrees: float) -> np.ndarray:
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    i, j = [(1, 2), (2, 0), (0, 1)][axis]
+    r = np.eye(3)
+    r[i, i], r[i, j], r[j, i], r[j, j] = c, -s, s, c
+    return r
+
+
+def orientation_from_angles(plane: str = "axial", about_l: float = 0.0, about_p: float = 0.0,
+                            about_s: float = 0.0, *, columns: int = 256, rows: int = 256,
+                            pixel_spacing: Sequence[float] = (1.0, 1.0),
+                            center: Sequence[float] = (0.0, 0.0, 0.0)
+                            ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """IOP and IPP of a plane turned about the patient's L, then P, then S axis (degrees).
+
+    The plane starts as ``"axial"``, ``"coronal"`` or ``"sagittal"`` in its usual display
+    orientation, is rotated (right-handed, about +L, +P, +S in that order) and placed so that
+    its middle lies at ``center``. IPP is the centre of the first pixel.
+
+    Returns
+    -------
+    tuple
+        ``(iop, ipp)``: six direction cosines and three millimetres, rounded to 6 decimals.
+
+    Examples
+    --------
+    >>> iop, ipp = orientation_from_angles("axial", columns=3, rows=3)
+    >>> iop, ipp
+    ((1.0, 0.0, 0.0, 0.0, 1.0, 0.0), (-1.0, -1.0, 0.0))
+    >>> orientation_from_angles("axial", about_s=90, columns=3, rows=3)[0]
+    (0.0, 1.0, 0.0, -1.0, 0.0, 0.0)
+    """
+    if plane not in _BASE_IOP:
+        raise ValueError(f"plane must be one of {sorted(_BASE_IOP)}, not {plane!r}")
+    row_dir, col_dir = (np.array(v, dtype=float) for v in _BASE_IOP[plane])
+    rotation = _rotation(2, about_s) @ _rotation(1, about_p) @ _rotation(0, about_l)
+    row_dir, col_dir = rotation @ row_dir, rotation @ col_dir
+    row_spacing, column_spacing = (float(v) for v in pixel_spacing)
+    ipp = (np.asarray(center, dtype=float)
+           - (columns - 1) / 2 * column_spacing * row_dir
+           - (rows - 1) / 2 * row_spacing * col_dir)
+    clean = [round(float(v), 6) + 0.0 for v in (*row_dir, *col_dir)]
+    return tuple(clean), tuple(round(float(v), 6) + 0.0 for v in ipp)
+
+
+def format_ds(values: Sequence[float]) -> str:
+    """Numbers as a DICOM multi-valued DS string (backslash-separated, at most 16 characters each).
+
+    Examples
+    --------
+    >>> format_ds([1, 0, -0.5])
+    '1\\\\0\\\\-0.5'
+    """
+    out = []
+    for v in values:
+        text = f"{float(v):.10g}"
+        if len(text) > 16:
+            text = f"{float(v):.8g}"
+        out.append(text)
+    return "\\".join(out)
+
+
+def figure_png(figure: Figure) -> bytes:
+    """Draw ``figure`` on its canvas (Agg) and return it as PNG bytes (fast, level-1 compression)."""
+    canvas = figure.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(figure)
+    canvas.draw_idle()
+    return _canvas_png(canvas)
+
+
+def _canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, "png", compress_level=1)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# The slice viewer
+# --------------------------------------------------------------------------------------------
+
+def _stored_to_values(ds) -> np.ndarray:
+    pixels = ds.pixel_array.astype(np.float32)
+    slope = float(getattr(ds, "RescaleSlope", 1) or 1)
+    intercept = float(getattr(ds, "RescaleIntercept", 0) or 0)
+    return pixels * slope + intercept
+
+
+def _place_letters(ax, letters: dict[str, str], colour: str = "gold") -> list:
+    """Write the four edge letters just outside the axes (in the figure margin)."""
+    box = ax.get_position()
+    figure = ax.figure
+    width, height = figure.get_size_inches()
+    dx = 0.15 / (width * box.width)  # 0.15 inch outside the image, in axes units
+    dy = 0.15 / (height * box.height)
+    style = dict(color=colour, fontsize=12, fontweight="bold", ha="center", va="center",
+                 transform=ax.transAxes)
+    return [ax.text(-dx, 0.5, letters["left"], **style),
+            ax.text(1 + dx, 0.5, letters["right"], **style),
+            ax.text(0.5, 1 + dy, letters["top"], **style),
+            ax.text(0.5, -dy, letters["bottom"], **style)]
+
+
+def show_slice(datasets, k: int | None = None, ax=None, *, center: float | None = None,
+               width: float | None = None, title: str | None = None):
+    """Draw one slice of a series, with orientation letters and the right aspect, into ``ax``.
+
+    A static picture for notebooks and handouts (``plt.show()`` shows it); the interactive
+    version is :class:`SliceViewer`. Slices are sorted by position (:func:`geometry.sort_slices`);
+    ``k`` defaults to the middle one. The window defaults to the series' own.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ordered = geometry.sort_slices(list(datasets))
+    k = len(ordered) // 2 if k is None else k
+    ds = ordered[k]
+    if center is None:
+        center = _first_value(getattr(ds, "WindowCenter", None), 40.0)
+    if width is None:
+        width = _first_value(getattr(ds, "WindowWidth", None), 400.0)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(4, 4))
+    ax.imshow(window_image(_stored_to_values(ds), center, width), cmap="gray", vmin=0,
+              vmax=255, aspect=pixel_aspect(ds.PixelSpacing), interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    _place_letters(ax, edge_letters(ds.ImageOrientationPatient), colour="darkorange")
+    if title:
+        ax.set_title(title, pad=18)
+    return ax
+
+
+def _first_value(value, default: float) -> float:
+    """Window Center/Width may be multi-valued: the first value, or ``default`` when absent."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return float(value[0]) if len(value) else default
+    return float(value)
+
+
+class SliceViewer:
+    """A slice viewer for a series: slice, window/level, a chosen voxel and its LPS position.
+
+    Parameters
+    ----------
+    datasets
+        The series' datasets (any order: they are sorted with :func:`geometry.sort_slices`).
+    center, width
+        The first window; defaults to the series' Window Center/Width, else soft tissue.
+    size
+        Width of the picture in inches (at 100 dots per inch).
+
+    Attributes
+    ----------
+    image : matplotlib.image.AxesImage
+        The one image artist; slice changes replace its data, never the artist.
+    widget : ipywidgets.VBox
+        Sliders, the picture and a line of text; displayed when the viewer is the value of a cell.
+
+    Examples
+    --------
+    >>> from workshop_helpers import phantom
+    >>> viewer = SliceViewer(phantom.make_series(shape=(32, 24, 5)))
+    >>> first = viewer.image
+    >>> viewer.set_slice(3)
+    >>> viewer.image is first, viewer.k
+    (True, 3)
+    """
+
+    def __init__(self, datasets, *, center: float | None = None, width: float | None = None,
+                 size: float = 5.0):
+        self.datasets = geometry.sort_slices(list(datasets))
+        if not self.datasets:
+            raise ValueError("SliceViewer needs at least one dataset")
+        first = self.datasets[0]
+        self.affine = geometry.voxel_to_patient(self.datasets)
+        self.volume = np.stack([_stored_to_values(ds) for ds in self.datasets])
+        self.iop = [float(v) for v in first.ImageOrientationPatient]
+        self.letters = edge_letters(self.iop)
+        self.aspect = pixel_aspect(first.PixelSpacing)
+        n, rows, columns = self.volume.shape
+        self.k, self.row, self.column = n // 2, rows // 2, columns // 2
+        if center is None:
+            center = _first_value(getattr(first, "WindowCenter", None), 40.0)
+        if width is None:
+            width = _first_value(getattr(first, "WindowWidth", None), 400.0)
+        self.center, self.width = float(center), float(width)
+        self._build_figure(size)
+        self._widget = None
+
+    # -- the figure, built once -------------------------------------------------------------
+    def _build_figure(self, size: float) -> None:
+        n, rows, columns = self.volume.shape
+        height = size * min(max(rows * self.aspect / columns, 0.3), 3.0)
+        self.figure = Figure(figsize=(size, height), dpi=100, facecolor="black")
+        FigureCanvasAgg(self.figure)
+        margin_x, margin_y = 0.3 / size, 0.3 / height
+        ax = self.figure.add_axes((margin_x, margin_y, 1 - 2 * margin_x, 1 - 2 * margin_y))
+        self.axes = ax
+        self.image = ax.imshow(window_image(self.volume[self.k], self.center, self.width),
+                               cmap="gray", vmin=0, vmax=255, aspect=self.aspect,
+                               interpolation="nearest", animated=True)
+        ax.set_axis_off()
+        self._letters = _place_letters(ax, self.letters)
+        self._hline = ax.axhline(self.row, color="tab:red", lw=0.6, animated=True)
+        self._vline = ax.axvline(self.column, color="tab:red", lw=0.6, animated=True)
+        self._background = None
+        self._update_text()
+
+    def _update_text(self) -> None:
+        info = slice_info(self.affine, self.k, self.row, self.column)
+        value = float(self.volume[self.k, self.row, self.column])
+        self.info = {**info, "value": value,
+                     "text": f"{info['text']} · value {value:g} · "
+                             f"window C {self.center:g} W {self.width:g}"}
+
+    def draw(self) -> None:
+        """Bring the canvas up to date, as cheaply as possible.
+
+        The first call draws everything that never changes (edges, letters) once with
+        ``canvas.draw_idle()`` and keeps a copy of it; every later call restores that copy and
+        draws only the image and the cross on top (matplotlib's *blitting*).
+        """
+        canvas = self.figure.canvas
+        if self._background is None:
+            canvas.draw_idle()  # animated artists (image, cross) are left out of this one
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        canvas.restore_region(self._background)
+        for artist in (self.image, self._hline, self._vline):
+            self.axes.draw_artist(artist)
+
+    # -- updates in place ------------------------------------------------------------------
+    def set_slice(self, k: int) -> None:
+        """Show slice ``k`` (sorted order): new data into the same image artist."""
+        n = self.volume.shape[0]
+        if not 0 <= k < n:
+            raise IndexError(f"slice {k} is outside 0..{n - 1}")
+        self.k = int(k)
+        self.image.set_data(window_image(self.volume[self.k], self.center, self.width))
+        self._update_text()
+        self.refresh()
+
+    def set_window(self, center: float, width: float) -> None:
+        """Change window centre and width (PS3.3 C.11.2.1.2.1)."""
+        window_image(np.zeros(1), center, width)  # validates width
+        self.center, self.width = float(center), float(width)
+        self.set_slice(self.k)
+
+    def set_voxel(self, row: int, column: int) -> None:
+        """Choose the voxel whose LPS position is shown (the red cross)."""
+        _, rows, columns = self.volume.shape
+        if not (0 <= row < rows and 0 <= column < columns):
+            raise IndexError(f"voxel (row {row}, column {column}) is outside "
+                             f"{rows} rows x {columns} columns")
+        self.row, self.column = int(row), int(column)
+        self._hline.set_ydata([self.row, self.row])
+        self._vline.set_xdata([self.column, self.column])
+        self._update_text()
+        self.refresh()
+
+    def png(self) -> bytes:
+        """The current picture as PNG bytes."""
+        self.draw()
+        return _canvas_png(self.figure.canvas)
+
+    def refresh(self) -> None:
+        """Redraw and, when the widget exists, send it the new picture and text."""
+        if self._widget is not None:
+            self._picture.value = self.png()
+            self._text.value = f"<code>{self.info['text']}</code>"
+        else:
+            self.draw()
+
+    # -- the widget ------------------------------------------------------------------------
+    @property
+    def widget(self):
+        """The ipywidgets controls and picture (created on first use)."""
+        if self._widget is None:
+            self._widget = self._build_widget()
+        return self._widget
+
+    def _build_widget(self):
+        import ipywidgets as w
+
+        n, rows, columns = self.volume.shape
+        layout = w.Layout(width="95%")
+        self.slice_slider = w.IntSlider(self.k, 0, n - 1, description="slice", layout=layout,
+                                        continuous_update=True)
+        lo, hi = float(self.volume.min()), float(self.volume.max())
+        self.center_slider = w.FloatSlider(self.center, min=min(lo, self.center),
+                                           max=max(hi, self.center), description="centre",
+                                           layout=layout)
+        self.width_slider = w.FloatSlider(self.width, min=1, max=max(hi - lo, self.width, 2),
+                                          description="width", layout=layout)
+        self.row_slider = w.IntSlider(self.row, 0, rows - 1, description="row", layout=layout)
+        self.column_slider = w.IntSlider(self.column, 0, columns - 1, description="column",
+                                         layout=layout)
+        self._picture = w.Image(value=self.png(), format="png")
+        self._text = w.HTML(f"<code>{self.info['text']}</code>")
+        self.slice_slider.observe(lambda ch: self.set_slice(ch["new"]), names="value")
+        for slider in (self.center_slider, self.width_slider):
+            slider.observe(lambda ch: self.set_window(self.center_slider.value,
+                                                      self.width_slider.value), names="value")
+        for slider in (self.row_slider, self.column_slider):
+            slider.observe(lambda ch: self.set_voxel(self.row_slider.value,
+                                                     self.column_slider.value), names="value")
+        controls = w.VBox([self.slice_slider, self.center_slider, self.width_slider,
+                           self.row_slider, self.column_slider])
+        return w.VBox([controls, self._text, self._picture])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# --------------------------------------------------------------------------------------------
+# 3D: slice planes and the patient's axes
+# --------------------------------------------------------------------------------------------
+
+def _series_geometry(datasets_or_affine, shape):
+    if isinstance(datasets_or_affine, np.ndarray):
+        if shape is None:
+            raise ValueError("with an affine, give shape=(columns, rows, slices)")
+        return np.asarray(datasets_or_affine, dtype=float), tuple(int(s) for s in shape)
+    datasets = geometry.sort_slices(list(datasets_or_affine))
+    affine = geometry.voxel_to_patient(datasets)
+    first = datasets[0]
+    return affine, (int(first.Columns), int(first.Rows), len(datasets))
+
+
+def plot_planes(datasets_or_affine, ax=None, *, shape: tuple[int, int, int] | None = None,
+                max_planes: int = 8, axis_length: float | None = None):
+    """Draw a series' slice planes in 3D (LPS millimetres) with the patient's L, P, S axes.
+
+    Planes reach the pixel edges (index −0.5 … n−0.5); a dot marks the first slice's Image
+    Position (Patient), the centre of its first pixel. The axes get equal aspect
+    (``set_box_aspect``).
+
+    Parameters
+    ----------
+    datasets_or_affine
+        A series (datasets), or a 4x4 voxel-to-LPS affine together with ``shape``.
+    ax
+        A 3D axes to draw into; a new figure is made when ``None``.
+    shape
+        ``(columns, rows, slices)`` when an affine is given.
+    max_planes
+        At most this many planes are drawn (evenly chosen, always the first and last).
+
+    Returns
+    -------
+    mpl_toolkits.mplot3d.axes3d.Axes3D
+    """
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+    affine, (columns, rows, slices) = _series_geometry(datasets_or_affine, shape)
+    if ax is None:
+        figure = Figure(figsize=(5, 5))
+        FigureCanvasAgg(figure)
+        ax = figure.add_subplot(projection="3d")
+    picks = np.unique(np.linspace(0, slices - 1, min(slices, max_planes)).round().astype(int))
+    polygons = [plane_corners(affine, columns, rows, k) for k in picks]
+    ax.add_collection3d(Poly3DCollection(polygons, facecolor="tab:blue", alpha=0.18,
+                                         edgecolor="tab:blue", linewidths=0.8))
+    first = polygons[0]
+    ax.plot(*np.vstack([first, first[:1]]).T, color="tab:orange", lw=1.5, label="first slice")
+    ipp = affine[:3, 3]
+    ax.scatter(*ipp, color="tab:red", s=20, label="IPP: centre of first pixel")
+    points = np.vstack(polygons)
+    low, high = points.min(axis=0), points.max(axis=0)
+    span = np.maximum(high - low, 1e-6)
+    length = axis_length or 0.35 * float(span.max())
+    origin = low - 0.1 * span
+    for vector, letter, colour in (((1, 0, 0), "L", "tab:green"), ((0, 1, 0), "P", "tab:purple"),
+                                   ((0, 0, 1), "S", "tab:brown")):
+        ax.quiver(*origin, *(length * np.array(vector)), color=colour, arrow_length_ratio=0.15)
+        ax.text(*(origin + 1.12 * length * np.array(vector)), letter, color=colour,
+                fontsize=12, fontweight="bold")
+    low, high = np.minimum(low, origin), np.maximum(high, origin + length)
+    ax.set_xlim(low[0], high[0])
+    ax.set_ylim(low[1], high[1])
+    ax.set_zlim(low[2], high[2])
+    ax.set_box_aspect(np.maximum(high - low, 1e-6))
+    ax.set_xlabel("x (mm, +L)")
+    ax.set_ylabel("y (mm, +P)")
+    ax.set_zlabel("z (mm, +S)")
+    ax.legend(loc="upper left", fontsize=7)
+    return ax
+
+
+class OrientationExplorer:
+    """Turn a plane about the patient's L, P and S axes and watch IPP and IOP change.
+
+    ``explorer.update(plane, about_l, about_p, about_s)`` recomputes (the sliders call it);
+    ``explorer.iop`` / ``explorer.ipp`` hold the values, ``explorer.text`` the two attributes as
+    a DICOM dump would show them.
+
+    Examples
+    --------
+    >>> explorer = OrientationExplorer(columns=4, rows=4)
+    >>> explorer.update("axial", 0, 0, 90)
+    >>> explorer.iop
+    (0.0, 1.0, 0.0, -1.0, 0.0, 0.0)
+    """
+
+    def __init__(self, *, columns: int = 64, rows: int = 64,
+                 pixel_spacing: Sequence[float] = (1.0, 1.0)):
+        self.columns, self.rows = columns, rows
+        self.pixel_spacing = tuple(float(v) for v in pixel_spacing)
+        self.figure = Figure(figsize=(5, 4.6))
+        FigureCanvasAgg(self.figure)
+        self.axes = self.figure.add_subplot(projection="3d")
+        self._widget = None
+        self.update()
+
+    def affine(self) -> np.ndarray:
+        """The voxel-to-LPS affine of the current plane (one slice, unit slice step)."""
+        row_dir, col_dir = np.array(self.iop[:3]), np.array(self.iop[3:])
+        affine = np.eye(4)
+        affine[:3, 0] = row_dir * self.pixel_spacing[1]
+        affine[:3, 1] = col_dir * self.pixel_spacing[0]
+        affine[:3, 2] = np.cross(row_dir, col_dir)
+        affine[:3, 3] = self.ipp
+        return affine
+
+    def update(self, plane: str = "axial", about_l: float = 0.0, about_p: float = 0.0,
+               about_s: float = 0.0) -> None:
+        """Recompute IOP/IPP for the angles (degrees) and redraw the 3D picture."""
+        self.iop, self.ipp = orientation_from_angles(
+            plane, about_l, about_p, about_s, columns=self.columns, rows=self.rows,
+            pixel_spacing=self.pixel_spacing)
+        letters = edge_letters(self.iop)
+        self.text = (f"(0020,0032) DS [{format_ds(self.ipp)}]  # ImagePositionPatient\n"
+                     f"(0020,0037) DS [{format_ds(self.iop)}]  # ImageOrientationPatient\n"
+                     f"right edge faces {letters['right']}, bottom edge faces {letters['bottom']}")
+        self.axes.clear()
+        plot_planes(self.affine(), self.axes, shape=(self.columns, self.rows, 1),
+                    axis_length=0.6 * max(self.columns * self.pixel_spacing[1],
+                                          self.rows * self.pixel_spacing[0]))
+        if self._widget is not None:
+            self._picture.value = figure_png(self.figure)
+            self._label.value = f"<pre>{self.text}</pre>"
+
+    @property
+    def widget(self):
+        """Dropdown for the start plane, three angle sliders, the picture and the two attributes."""
+        if self._widget is None:
+            import ipywidgets as w
+
+            plane = w.Dropdown(options=list(_BASE_IOP), value="axial", description="plane")
+            sliders = [w.FloatSlider(0, min=-180, max=180, step=5, description=f"about {a}")
+                       for a in "LPS"]
+            self._picture = w.Image(value=figure_png(self.figure), format="png")
+            self._label = w.HTML(f"<pre>{self.text}</pre>")
+
+            def changed(_):
+                self.update(plane.value, *(s.value for s in sliders))
+
+            for control in (plane, *sliders):
+                control.observe(changed, names="value")
+            self._widget = w.VBox([plane, *sliders, self._label, self._picture])
+        return self._widget
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
