@@ -418,3 +418,25 @@ def test_cli_prints_affine_letters_and_findings(tmp_path, capsys):
     assert main(["geometry", str(tmp_path / "nowhere")]) == 2
     (tmp_path / "empty").mkdir()
     assert main(["geometry", str(tmp_path / "empty")]) == 2
+
+
+def test_plane_affine_from_raw_values():
+    A = geometry.plane_affine([1, 2, 3], [0, 1, 0, 0, 0, -1], [2.0, 0.5], 4.0)
+    assert np.allclose(A[:3, 0], [0, 0.5, 0]) and np.allclose(A[:3, 1], [0, 0, -2.0])
+    assert np.allclose(A[:3, 2], [-4.0, 0, 0]) and np.allclose(A[:3, 3], [1, 2, 3])
+    sheared = geometry.plane_affine([0, 0, 0], [1, 0, 0, 0, 1, 0], [1, 1], [0, 0.5, 2])
+    assert np.allclose(sheared[:3, 2], [0, 0.5, 2])
+    with pytest.raises(GeometryError, match="got 3, 6 and 1"):
+        geometry.plane_affine([0, 0, 0], [1, 0, 0, 0, 1, 0], [1])
+
+
+def test_check_series_and_sort_agree_on_what_is_one_orientation():
+    base = phantom.make_series(**SMALL)
+    nearly = [copy.deepcopy(ds) for ds in base]
+    nearly[4].ImageOrientationPatient = [1, 0.00005, 0, 0, 1, 0]   # within the tolerance
+    assert "mixed-orientation" not in _codes(geometry.check_series(nearly))
+    geometry.sort_slices(nearly)
+    nearly[4].ImageOrientationPatient = [1, 0.0005, 0, 0, 1, 0]    # beyond it
+    assert "mixed-orientation" in _codes(geometry.check_series(nearly))
+    with pytest.raises(GeometryError, match="instance 5"):
+        geometry.sort_slices(nearly)

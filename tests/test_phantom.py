@@ -218,3 +218,12 @@ def test_module_docstring_tells_the_truth():
     expected = phantom.marker_positions(1.0)
     assert [[float(v) for v in c.split(",")] for c in centres] == \
         [expected[k].tolist() for k in ("left", "anterior", "head")]
+
+
+def test_extra_attributes_for_every_slice():
+    series = phantom.make_series(**SMALL, extra_attributes={"PatientBirthDate": "19700101",
+                                                            "InstitutionName": "Somewhere"})
+    assert {ds.PatientBirthDate for ds in series} == {"19700101"}
+    assert series[0].InstitutionName == "Somewhere"
+    with pytest.raises(phantom.PhantomError, match="'PatientsBirthday'"):
+        phantom.make_series(**SMALL, extra_attributes={"PatientsBirthday": "1970"})

@@ -40,6 +40,7 @@ __all__ = [
     "PATIENT_POSITIONS",
     "PositionAxes",
     "voxel_to_patient",
+    "plane_affine",
     "sort_slices",
     "slice_normal",
     "lps_to_ras",
@@ -357,7 +358,7 @@ def voxel_to_patient(datasets: Dataset | Iterable[Dataset]) -> np.ndarray:
     array([0.75, 2.  , 1.5 , 1.  ])
     """
     items = sort_slices(datasets)
-    ipp, row, col, (row_spacing, column_spacing) = _plane(items[0])
+    ipp, row, col, spacing = _plane(items[0])
     if len(items) == 1:
         step = slice_normal([*row, *col]) * _single_slice_spacing(items[0])
     else:
@@ -370,9 +371,48 @@ def voxel_to_patient(datasets: Dataset | Iterable[Dataset]) -> np.ndarray:
                 f"({_where(items[0])} and {_where(items[-1])}): duplicated slices, no third axis"
             )
         step = np.median(moving, axis=0)
+    return plane_affine(ipp, [*row, *col], spacing, step)
+
+
+def plane_affine(position: Sequence[float], orientation: Sequence[float],
+                 pixel_spacing: Sequence[float],
+                 slice_step: float | Sequence[float] = 1.0) -> np.ndarray:
+    """The 4x4 voxel-to-LPS matrix from raw attribute values (PS3.3 C.7.6.2.1.1).
+
+    Parameters
+    ----------
+    position
+        Image Position (Patient) (0020,0032): centre of the first pixel, mm.
+    orientation
+        Image Orientation (Patient) (0020,0037): row direction, then column direction.
+    pixel_spacing
+        Pixel Spacing (0028,0030) as written: **[row spacing, column spacing]**.
+    slice_step
+        A number: the distance (mm) to the next slice along the normal; or a 3-vector: the step
+        itself (for sheared stacks).
+
+    Examples
+    --------
+    >>> A = plane_affine([-100, -80, 20], [1, 0, 0, 0, 1, 0], [0.8, 0.5], 2.5)
+    >>> (A @ [10, 4, 0, 1])[:3].tolist()   # column 10, row 4: 10 * 0.5 mm right, 4 * 0.8 mm down
+    [-95.0, -76.8, 20.0]
+    """
+    ipp = np.asarray([float(v) for v in position], dtype=float)
+    iop = np.asarray([float(v) for v in orientation], dtype=float)
+    spacing = np.asarray([float(v) for v in pixel_spacing], dtype=float)
+    if ipp.shape != (3,) or iop.shape != (6,) or spacing.shape != (2,):
+        raise GeometryError(
+            "plane_affine needs 3 numbers of Image Position (Patient), 6 of Image Orientation "
+            f"(Patient) and 2 of Pixel Spacing; got {len(ipp)}, {len(iop)} and {len(spacing)}"
+        )
+    row_spacing, column_spacing = spacing
+    if np.ndim(slice_step) == 0:
+        step = slice_normal(iop) * float(slice_step)
+    else:
+        step = np.asarray([float(v) for v in slice_step], dtype=float)
     affine = np.eye(4)
-    affine[:3, 0] = row * column_spacing
-    affine[:3, 1] = col * row_spacing
+    affine[:3, 0] = iop[:3] * column_spacing   # i (column index) walks along the row
+    affine[:3, 1] = iop[3:] * row_spacing      # j (row index) walks along the column
     affine[:3, 2] = step
     affine[:3, 3] = ipp
     return affine + 0.0
@@ -660,19 +700,24 @@ def check_series(datasets: Iterable[Dataset]) -> list[Finding]:
                 f"{len(distinct)} different {name} in one list ({counts}): split them first"))
     if not usable:
         return findings
-    groups: dict[tuple, list[int]] = {}
+    groups: list[list[int]] = []  # same rule as sort_slices: within ORIENTATION_TOLERANCE
     for i, p in enumerate(planes):
-        key = tuple(np.round(np.concatenate(p[1:3]) / ORIENTATION_TOLERANCE / 10).astype(int))
-        groups.setdefault(key, []).append(i)
+        iop = np.concatenate(p[1:3])
+        for group in groups:
+            if np.max(np.abs(iop - np.concatenate(planes[group[0]][1:3]))) <= ORIENTATION_TOLERANCE:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
     if len(groups) > 1:
         described = "; ".join(
             f"{len(ix)} slice(s) with {np.concatenate(planes[ix[0]][1:3]).round(4).tolist()} "
-            f"(e.g. {_where(usable[ix[0]])})" for ix in groups.values())
+            f"(e.g. {_where(usable[ix[0]])})" for ix in groups)
         findings.append(Finding(
             "mixed-orientation", "error",
             f"the slices have {len(groups)} different orientations: {described}. The checks "
             "below look at the largest group only"))
-        largest = max(groups.values(), key=len)
+        largest = max(groups, key=len)
         usable = [usable[i] for i in largest]
         planes = [planes[i] for i in largest]
     _check_stack(usable, planes, findings)

@@ -69,11 +69,12 @@ import argparse
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pydicom
+from pydicom.datadict import keyword_dict
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
@@ -253,6 +254,7 @@ def make_series(
     scanner_frame: bool = True,
     series_number: int = 1,
     series_description: str | None = None,
+    extra_attributes: Mapping[str, object] | None = None,
 ) -> list[Dataset]:
     """A CT Image Storage series of the asymmetric phantom, one :class:`~pydicom.Dataset` a slice.
 
@@ -289,6 +291,9 @@ def make_series(
         Orientation (Patient); False: they are fixed in the patient (as if HFS).
     series_number, series_description
         General Series attributes.
+    extra_attributes
+        More attributes for every slice, by keyword (e.g. ``{"PatientBirthDate": "19700101"}``);
+        they replace the phantom's own values of the same name.
 
     Returns
     -------
@@ -317,6 +322,11 @@ def make_series(
     if not -60.0 < float(tilt_degrees) < 60.0:
         raise PhantomError(f"tilt_degrees must lie between -60 and 60, got {tilt_degrees}")
     position = patient_position_axes(patient_position).code
+    extra = dict(extra_attributes or {})
+    unknown = [k for k in extra if not keyword_dict.get(k)]
+    if unknown:
+        raise PhantomError(f"extra_attributes: {', '.join(map(repr, unknown))} "
+                           "is not a DICOM keyword (see pydicom.datadict)")
 
     row, col = orientation_vectors(orientation, position, scanner_frame)
     normal = np.cross(row, col)
@@ -420,6 +430,8 @@ def make_series(
         ds.RescaleSlope = "1"
         ds.RescaleType = "HU"
         ds.PixelData = (hu.astype(np.int32) - RESCALE_INTERCEPT).astype("<i2").tobytes()
+        for keyword, value in extra.items():
+            setattr(ds, keyword, value)
         datasets.append(ds)
     return datasets
 
