@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from workshop_helpers import tools
-from workshop_helpers.net import StorageSCP, echo, send
+from workshop_helpers.net import StorageSCP, dcmtk_storescp, send
 
 NODELAY = {**os.environ, "TCP_NODELAY": "1"}
 
@@ -60,33 +59,6 @@ def make_files(folder: Path, count: int) -> list[Path]:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class DcmtkSCP:
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def __enter__(self) -> int:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [tools.dcmtk_tool("storescp"), "-aet", "STORESCP", "-od", str(self.folder),
-             str(self.port)], env=NODELAY, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            if echo(port=self.port, called_ae="STORESCP", timeout=2).ok:
-                return self.port
-            time.sleep(0.05)
-        raise RuntimeError("dcmtk storescp did not start")
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 def dcmtk_storescu(files, port, aec) -> float:
     t0 = time.perf_counter()
     subprocess.run([tools.dcmtk_tool("storescu"), "-aec", aec, "127.0.0.1", str(port),
@@ -109,7 +81,7 @@ def run_once(files, work: Path) -> dict[str, float]:
                 times[name] = dcmtk_storescu(files, scp.port, "WORKSHOP")
                 assert scp.wait_for(n, 30), f"our SCP got {len(scp.received)} of {n}"
         else:
-            with DcmtkSCP(out) as port:
+            with dcmtk_storescp(out) as port:
                 if name == "dcmtk->dcmtk":
                     times[name] = dcmtk_storescu(files, port, "STORESCP")
                 else:

@@ -283,39 +283,10 @@ def test_garbage_does_not_stop_the_server(scp):
 
 # ----------------------------------------------------------------------------- dcmtk peers
 
-class dcmtk_storescp:
-    """dcmtk's storescp on a free port, stopped on exit."""
-
-    def __init__(self, dcmtk, folder: Path, aet: str = "STORESCP", port: int | None = None):
-        self.cmd = [dcmtk("storescp"), "-aet", aet, "-od", str(folder)]
-        self.folder = folder
-        self.port = port
-
-    def __enter__(self) -> int:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for _ in range(5):
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = self.port or s.getsockname()[1]
-            self.proc = subprocess.Popen([*self.cmd, str(port)], env=NODELAY,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            for _ in range(100):
-                if self.proc.poll() is not None:
-                    break
-                if echo(port=port, called_ae="STORESCP", timeout=2).ok:
-                    return port
-                time.sleep(0.05)
-            self.proc.kill()
-            self.proc.wait()
-        raise RuntimeError("dcmtk's storescp did not start")
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+def dcmtk_storescp(dcmtk, folder: Path, aet: str = "STORESCP", port: int = 0):
+    """dcmtk's storescp on a free (or given) port, stopped on exit (needs the dcmtk fixture)."""
+    assert dcmtk("storescp")
+    return net.dcmtk_storescp(folder, aet, port)
 
 
 def test_echoscu_to_our_scp(scp, dcmtk):

@@ -49,7 +49,7 @@ def test_destination_down_at_first_then_up(dcmtk, tmp_path):
                 break
             time.sleep(0.02)
         assert "connection refused" in status[0][dest.name], status
-        assert not router.idle()
+        assert status[0]["state"] == "waiting" and not router.idle()
         with dcmtk_storescp(dcmtk, tmp_path / "pacs", port=port):
             assert router.wait_until_idle(15), router.status()
             assert router.status()[0][dest.name] == "sent 4/4"

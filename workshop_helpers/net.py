@@ -44,6 +44,7 @@ from pynetdicom.dsutils import encode, split_dataset
 
 __all__ = [
     "NetError",
+    "free_port",
     "safe_path_part",
     "file_header",
     "Arrival",
@@ -55,6 +56,7 @@ __all__ = [
     "status_text",
     "proposed_contexts",
     "table_text",
+    "dcmtk_storescp",
     "sequence_diagram",
     "c_store_command",
     "p_data_pdus",
@@ -71,6 +73,19 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 
 class NetError(RuntimeError):
     """A network operation could not be done; the message says what, with whom and why."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that nobody listens on right now (for a server you start a moment later).
+
+    Examples
+    --------
+    >>> 1024 < free_port() < 65536
+    True
+    """
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 
 # --------------------------------------------------------------------------- safe file names
@@ -910,6 +925,50 @@ def echo(host: str = "127.0.0.1", port: int = 11112, called_ae: str = "ANY-SCP",
     code = int(status.Status) if "Status" in status else None
     reason = status_text(code) if code is not None else "no answer (association aborted)"
     return EchoResult(host, port, code, reason, time.perf_counter() - t0)
+
+
+# --------------------------------------------------------------------------- dcmtk as a peer
+
+@contextmanager
+def dcmtk_storescp(folder, ae_title: str = "STORESCP", port: int = 0, args: Iterable[str] = (),
+                   startup: float = 10):
+    """Run dcmtk's ``storescp`` (the real one, not pynetdicom's look-alike) while in the block.
+
+    Yields the port it listens on (``port=0``: a free one). It runs with ``TCP_NODELAY=1`` (see
+    notebook 07) and is always stopped at the end of the block.
+
+    Raises
+    ------
+    workshop_helpers.tools.ToolMissing
+        When dcmtk is not installed.
+    NetError
+        When it does not answer a C-ECHO within ``startup`` seconds.
+    """
+    import subprocess
+
+    from . import tools
+
+    program = tools.dcmtk_tool("storescp")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    proc = subprocess.Popen([program, "-aet", ae_title, "-od", str(folder), *args, str(port)],
+                            env={**os.environ, "TCP_NODELAY": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        end = time.monotonic() + startup
+        while not echo("127.0.0.1", port, called_ae=ae_title, timeout=2).ok:
+            if proc.poll() is not None or time.monotonic() > end:
+                err = proc.stderr.read().decode(errors="replace") if proc.poll() is not None else ""
+                raise NetError(f"dcmtk storescp did not start on port {port}: {err.strip()}")
+            time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 # --------------------------------------------------------------------------- pictures and tables

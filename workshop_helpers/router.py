@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .net import Arrival, SendResult, StorageSCP, send
 
-__all__ = ["Destination", "Series", "Router", "quiet_for"]
+__all__ = ["Destination", "Series", "Router", "quiet_for", "flow_diagram"]
 
 
 @dataclass(frozen=True)
@@ -270,7 +270,7 @@ class Router:
             for d in self.destinations:
                 if s.first is not None and d.wants(s.first):
                     s.deliveries.setdefault(d.name, Delivery())
-        if s.state not in ("complete", "forwarding"):
+        if s.state not in ("complete", "forwarding", "waiting"):
             return
         s.state = "forwarding"
         now = time.monotonic()
@@ -300,3 +300,37 @@ class Router:
                 self.log.append(f"{d.name}: series {s.series_uid} sent ({len(missing)} file(s))")
         if all(len(dl.sent) == s.count for dl in s.deliveries.values()):
             s.state = "done" if s.deliveries else "handled"
+        elif s.state == "forwarding" and any(dl.last_error for dl in s.deliveries.values()):
+            s.state = "waiting"
+
+
+def flow_diagram(boxes: list[tuple[str, str]], arrows: list[str], ax=None, title: str = ""):
+    """Boxes left to right (``(name, detail)``) joined by labelled arrows; returns the ``Axes``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = flow_diagram([("Modality", "SCU"), ("PACS", "SCP")], ["C-STORE"])
+    >>> [t.get_text().split() for t in ax.texts if t.get_text()]
+    [['Modality', 'SCU'], ['PACS', 'SCP'], ['C-STORE']]
+    """
+    import matplotlib.pyplot as plt
+
+    if len(arrows) != len(boxes) - 1:
+        raise ValueError(f"{len(boxes)} boxes need {len(boxes) - 1} arrows, got {len(arrows)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.6 * len(boxes), 1.8))
+    ax.set_xlim(-1.6, 4 * len(boxes) - 2.4)
+    ax.set_ylim(-1, 1)
+    ax.axis("off")
+    for k, (name, detail) in enumerate(boxes):
+        ax.text(4 * k, 0, f"{name}\n{detail}", ha="center", va="center", fontsize=10,
+                bbox={"boxstyle": "round,pad=0.5", "fc": "#e8eef7", "ec": "#4a6fa5"})
+    for k, label in enumerate(arrows):
+        ax.annotate("", xy=(4 * k + 2.6, 0), xytext=(4 * k + 1.4, 0),
+                    arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.5})
+        ax.text(4 * k + 2, 0.25, label, ha="center", va="bottom", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
