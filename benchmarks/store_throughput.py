@@ -12,7 +12,8 @@ The dcmtk tools run with ``TCP_NODELAY=1`` in their environment (without it they
 Nagle's algorithm and delayed ACKs). Printed: seconds and files per second for each, and the two
 ratios ours / dcmtk in files per second (goal: >= 0.5 for both).
 
-Usage: ``python benchmarks/store_throughput.py [--files 300] [--repeat 3]`` (best of the repeats).
+Usage: ``python benchmarks/store_throughput.py [--files 300] [--repeat 3] [--plain]`` (best of the
+repeats; ``--plain`` adds untuned pynetdicom as the "before" numbers).
 """
 
 from __future__ import annotations
@@ -70,20 +71,68 @@ def count(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".part"))
 
 
-def run_once(files, work: Path) -> dict[str, float]:
+def plain_pynetdicom_scp(out: Path):
+    """The baseline: a pynetdicom SCP as its documentation shows it (decode nothing, write
+    ``event.encoded_dataset()``), no tuning."""
+    from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, evt
+    from pynetdicom.presentation import AllStoragePresentationContexts
+
+    out.mkdir(parents=True, exist_ok=True)
+
+    def on_store(event):
+        (out / f"{event.request.AffectedSOPInstanceUID}.dcm").write_bytes(event.encoded_dataset())
+        return 0x0000
+
+    ae = AE(ae_title="PLAIN")
+    for cx in AllStoragePresentationContexts:
+        ae.add_supported_context(cx.abstract_syntax, ALL_TRANSFER_SYNTAXES)
+    return ae.start_server(("127.0.0.1", 0), block=False, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+
+
+def plain_pynetdicom_send(files, port: int) -> None:
+    """The baseline SCU: pynetdicom's ``send_c_store`` with file paths, default settings."""
+    from pydicom import dcmread
+    from pynetdicom import AE
+
+    ae = AE(ae_title="PLAIN-SCU")
+    ds = dcmread(files[0], stop_before_pixels=True)
+    ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
+    assoc = ae.associate("127.0.0.1", port, ae_title="STORESCP")
+    assert assoc.is_established
+    try:
+        for f in files:
+            assert assoc.send_c_store(f).Status == 0
+    finally:
+        assoc.release()
+
+
+def run_once(files, work: Path, plain: bool = False) -> dict[str, float]:
     times = {}
     n = len(files)
-    for name in ("dcmtk->dcmtk", "dcmtk->ours", "ours->dcmtk"):
+    names = ["dcmtk->dcmtk", "dcmtk->ours", "ours->dcmtk"]
+    if plain:
+        names += ["dcmtk->plain pynetdicom", "plain pynetdicom->dcmtk"]
+    for name in names:
         out = work / name.replace(">", "")
         shutil.rmtree(out, ignore_errors=True)
         if name == "dcmtk->ours":
             with StorageSCP(out, ae_title="WORKSHOP") as scp:
                 times[name] = dcmtk_storescu(files, scp.port, "WORKSHOP")
                 assert scp.wait_for(n, 30), f"our SCP got {len(scp.received)} of {n}"
+        elif name == "dcmtk->plain pynetdicom":
+            server = plain_pynetdicom_scp(out)
+            try:
+                times[name] = dcmtk_storescu(files, server.server_address[1], "PLAIN")
+            finally:
+                server.shutdown()
         else:
             with dcmtk_storescp(out) as port:
                 if name == "dcmtk->dcmtk":
                     times[name] = dcmtk_storescu(files, port, "STORESCP")
+                elif name.startswith("plain"):
+                    t0 = time.perf_counter()
+                    plain_pynetdicom_send(files, port)
+                    times[name] = time.perf_counter() - t0
                 else:
                     t0 = time.perf_counter()
                     report = send(files, port=port, called_ae="STORESCP", progress=False)
@@ -99,6 +148,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=3, help="runs; the best time of each is kept")
+    ap.add_argument("--plain", action="store_true",
+                    help="also measure untuned pynetdicom (the 'before' numbers)")
     args = ap.parse_args(argv)
     if not tools.has_dcmtk():
         print("dcmtk is not installed: nothing to compare against", file=sys.stderr)
@@ -111,15 +162,19 @@ def main(argv=None) -> int:
         print(f"{len(files)} files, {size:.0f} MB, dcmtk tools with TCP_NODELAY=1")
         best: dict[str, float] = {}
         for _ in range(args.repeat):
-            for k, v in run_once(files, work).items():
+            for k, v in run_once(files, work, args.plain).items():
                 best[k] = min(best.get(k, v), v)
     n = len(files)
     for k, v in best.items():
-        print(f"  {k:<14} {v:6.2f} s  {n / v:7.0f} files/s  {size / v:6.0f} MB/s")
+        print(f"  {k:<24} {v:6.2f} s  {n / v:7.0f} files/s  {size / v:6.0f} MB/s")
     scp_ratio = best["dcmtk->dcmtk"] / best["dcmtk->ours"]
     scu_ratio = best["dcmtk->dcmtk"] / best["ours->dcmtk"]
     print(f"ratio SCP (ours/dcmtk, files/s): {scp_ratio:.2f}")
     print(f"ratio SCU (ours/dcmtk, files/s): {scu_ratio:.2f}")
+    if args.plain:
+        print(f"before (plain pynetdicom): SCP ratio "
+              f"{best['dcmtk->dcmtk'] / best['dcmtk->plain pynetdicom']:.2f}, SCU ratio "
+              f"{best['dcmtk->dcmtk'] / best['plain pynetdicom->dcmtk']:.2f}")
     return 0
 
 

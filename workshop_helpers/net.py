@@ -59,6 +59,7 @@ __all__ = [
     "dcmtk_storescp",
     "sequence_diagram",
     "c_store_command",
+    "c_store_response",
     "p_data_pdus",
     "register_cli",
 ]
@@ -68,7 +69,6 @@ MAX_PDU = 4 * 1024 * 1024
 #: pynetdicom's reactors sleep this long (seconds) between polls when idle (its default is 0.001).
 RUN_LOOP_DELAY = 0.0001
 IMPLEMENTATION_VERSION = "WORKSHOP_NET_1"
-_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class NetError(RuntimeError):
@@ -209,6 +209,73 @@ def _fast_recv(self, nr_bytes: int) -> bytearray:
     return buf
 
 
+def c_store_response(message_id: int, sop_class: str, sop_instance: str, status: int) -> bytes:
+    """The command set of a C-STORE response (PS3.7 9.3.1.2), implicit VR little endian.
+
+    Examples
+    --------
+    >>> from pydicom.filereader import read_dataset
+    >>> from pydicom.filebase import DicomBytesIO
+    >>> rsp = read_dataset(DicomBytesIO(c_store_response(7, "1.2.840.10008.5.1.4.1.1.2", "1.2.3", 0)),
+    ...                    is_implicit_VR=True, is_little_endian=True)
+    >>> hex(rsp.CommandField), rsp.MessageIDBeingRespondedTo, rsp.Status
+    ('0x8001', 7, 0)
+    """
+    body = b"".join([
+        _element(0, 0x0002, None, _padded(sop_class)),
+        _element(0, 0x0100, None, struct.pack("<H", 0x8001)),  # C-STORE-RSP
+        _element(0, 0x0120, None, struct.pack("<H", message_id)),
+        _element(0, 0x0800, None, struct.pack("<H", 0x0101)),  # no data set
+        _element(0, 0x0900, None, struct.pack("<H", status)),
+        _element(0, 0x1000, None, _padded(sop_instance)),
+    ])
+    return _element(0, 0x0000, None, struct.pack("<I", len(body))) + body
+
+
+def _answer_directly(assoc) -> None:
+    """Let our C-STORE handler write its own response; pynetdicom then skips sending one.
+
+    pynetdicom builds a response primitive, turns it into a pydicom Dataset and sends it through
+    its queues and state machine: measured, that was as costly as receiving and storing the
+    instance. Our handler writes the same few bytes straight to the socket instead.
+    """
+    from pynetdicom.dimse_primitives import C_STORE
+
+    dimse = assoc.dimse
+    if getattr(dimse, "_workshop_answered", None) is not None:
+        return
+    dimse._workshop_answered = set()
+    original = dimse.send_msg
+
+    def send_msg(primitive, context_id):
+        if isinstance(primitive, C_STORE) and primitive.MessageIDBeingRespondedTo is not None:
+            key = (context_id, primitive.MessageIDBeingRespondedTo)
+            if key in dimse._workshop_answered:
+                dimse._workshop_answered.discard(key)
+                return
+        original(primitive, context_id)
+
+    dimse.send_msg = send_msg
+
+
+def _send_store_response(event, status: int) -> None:
+    """Write the C-STORE-RSP for ``event`` to the socket (see :func:`_answer_directly`)."""
+    assoc = event.assoc
+    answered = getattr(assoc.dimse, "_workshop_answered", None)
+    sock = getattr(getattr(assoc.dul, "socket", None), "socket", None)
+    if answered is None or sock is None:
+        return  # pynetdicom answers as usual
+    req = event.request
+    context_id = event.context.context_id
+    command = c_store_response(req.MessageID, req.AffectedSOPClassUID,
+                               req.AffectedSOPInstanceUID, status)
+    try:
+        _send_buffers(sock, p_data_pdus(context_id, command, True, assoc.dimse.maximum_pdu_size))
+    except OSError:
+        return  # the peer is gone; pynetdicom's own attempt will notice
+    answered.add((context_id, req.MessageID))
+
+
 # --------------------------------------------------------------------------- the SCP
 
 @dataclass(frozen=True)
@@ -256,6 +323,23 @@ def _padded(text: str, pad: bytes = b"\x00") -> bytes:
     """ASCII bytes of even length (UIDs pad with NUL, text with a space: PS3.5 6.2)."""
     raw = text.encode("ascii", "replace")
     return raw + pad if len(raw) % 2 else raw
+
+
+def _text(ds: Dataset, tag: int) -> str:
+    """An element's value as text, straight from its raw bytes (no VR validation, no decoding).
+
+    Identifiers are ASCII by definition (UI) or used only after :func:`safe_path_part`.
+    """
+    try:
+        elem = ds.get_item(tag)
+    except KeyError:
+        return ""
+    if elem is None:
+        return ""
+    value = elem.value
+    if isinstance(value, bytes):
+        return value.decode("latin-1").strip(" \x00")
+    return "" if value is None else str(value).strip(" \x00")
 
 
 def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = ""
@@ -464,16 +548,19 @@ class StorageSCP:
     # -- handlers (run in the association's thread)
     def _on_open(self, event) -> None:
         _tune_association(event.assoc)
+        _answer_directly(event.assoc)
         with self._lock:
             self.associations += 1
 
     def _on_store(self, event) -> int:
         try:
-            return self._store(event)
+            status = self._store(event)
         except Exception as exc:  # answer the peer with a status, keep serving
             with self._lock:
                 self.failures.append(f"{type(exc).__name__}: {exc}")
-            return 0xA700 if isinstance(exc, OSError) else 0xC000
+            status = 0xA700 if isinstance(exc, OSError) else 0xC000
+        _send_store_response(event, status)
+        return status
 
     def _store(self, event) -> int:
         req = event.request
@@ -481,12 +568,13 @@ class StorageSCP:
         stream = req.DataSet
         raw = stream.getvalue() if hasattr(stream, "getvalue") else bytes(stream)
         ids = _identifiers(raw, ts)
-        sop_instance = str(ids.get("SOPInstanceUID", "") or req.AffectedSOPInstanceUID or "")
-        sop_class = str(req.AffectedSOPClassUID or ids.get("SOPClassUID", ""))
+        patient, study, series = (_text(ids, 0x00100020), _text(ids, 0x0020000D),
+                                  _text(ids, 0x0020000E))
+        sop_instance = _text(ids, 0x00080018) or str(req.AffectedSOPInstanceUID or "")
+        sop_class = str(req.AffectedSOPClassUID or _text(ids, 0x00080016))
         calling = event.assoc.requestor.ae_title
         calling = calling.decode("ascii", "replace") if isinstance(calling, bytes) else str(calling)
-        path = self.path_for(ids.get("PatientID", ""), ids.get("StudyInstanceUID", ""),
-                             ids.get("SeriesInstanceUID", ""), sop_instance)
+        path = self.path_for(patient, study, series, sop_instance)
         with self._lock:
             duplicate = sop_instance in self._seen
             self._seen.add(sop_instance)
@@ -499,18 +587,15 @@ class StorageSCP:
                 self._made.add(path.parent)
             tmp = self._incoming / f"{next(self._counter)}-{threading.get_ident()}.part"
             try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o644)
-                with os.fdopen(fd, "wb") as f:
+                with open(tmp, "xb", buffering=0) as f:
                     f.write(header)
                     f.write(raw)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-        arrival = Arrival(time.time(), calling.strip(), str(ids.get("PatientID", "")),
-                          str(ids.get("StudyInstanceUID", "")),
-                          str(ids.get("SeriesInstanceUID", "")), sop_instance, sop_class,
-                          str(ts), path, len(raw), duplicate)
+        arrival = Arrival(time.time(), calling.strip(), patient, study, series, sop_instance,
+                          sop_class, str(ts), path, len(raw), duplicate)
         with self._lock:
             self.received.append(arrival)
         if self.on_arrival is not None:
