@@ -421,3 +421,18 @@ def test_file_header_matches_pydicom(tmp_path):
     assert meta.MediaStorageSOPInstanceUID == "1.2.3.44"
     assert meta.SourceApplicationEntityTitle == "AET"
     assert meta.FileMetaInformationGroupLength == len(p.read_bytes()) - 144
+
+
+def test_pynetdicom_event_path_still_stores(tmp_path, monkeypatch):
+    """With the direct path switched off, pynetdicom's EVT_C_STORE route stores the same way."""
+    monkeypatch.setattr(StorageSCP, "_serve_in_reader", lambda self, assoc: None)
+    files = write_cts(tmp_path / "out", 3, seed=40)
+    with StorageSCP(tmp_path / "in") as scp:
+        report = send(files, port=scp.port, called_ae="WORKSHOP")
+        assert [r.status for r in report] == [0, 0, 0]
+        assert scp.wait_for(3)
+    for f in files:
+        ds = dcmread(f)
+        target = scp.path_for(ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID,
+                              ds.SOPInstanceUID)
+        assert dataset_bytes(target) == dataset_bytes(f)

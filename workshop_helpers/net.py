@@ -372,6 +372,26 @@ def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_
             + body)
 
 
+@dataclass
+class _StoreEvent:
+    """The parts of a pynetdicom C-STORE event our handler uses (for the direct path)."""
+
+    assoc: object
+    request: object
+    presentation_context: object
+
+    @property
+    def context(self):
+        cx = self.presentation_context
+        return _Context(cx.context_id, cx.transfer_syntax[0])
+
+
+@dataclass
+class _Context:
+    context_id: int
+    transfer_syntax: str
+
+
 class StorageSCP:
     """A storage SCP (and C-ECHO SCP) running in the background.
 
@@ -547,10 +567,38 @@ class StorageSCP:
 
     # -- handlers (run in the association's thread)
     def _on_open(self, event) -> None:
-        _tune_association(event.assoc)
-        _answer_directly(event.assoc)
+        assoc = event.assoc
+        _tune_association(assoc)
+        _answer_directly(assoc)
+        self._serve_in_reader(assoc)
         with self._lock:
             self.associations += 1
+
+    def _serve_in_reader(self, assoc) -> None:
+        """Store a complete C-STORE request as soon as the DUL thread has decoded it.
+
+        pynetdicom hands each request to the association's own thread, which looks for work
+        every millisecond (a ``time.sleep(0.001)`` loop) and then wraps our handler in its
+        Storage service class. Here the DUL thread that assembled the message calls our
+        handler directly; any other message (C-ECHO, release, ...) takes pynetdicom's usual way.
+        """
+        from pynetdicom.dimse_primitives import C_STORE
+
+        queue_ = assoc.dimse.msg_queue
+        usual_put = queue_.put
+
+        def put(item, *args, **kwargs):
+            context_id, primitive = item
+            if (isinstance(primitive, C_STORE) and primitive.MessageIDBeingRespondedTo is None
+                    and primitive.DataSet is not None and assoc.is_acceptor):
+                cx = assoc._accepted_cx.get(context_id)
+                if cx is not None:
+                    view = _StoreEvent(assoc, primitive, cx)
+                    self._on_store(view)
+                    return None
+            return usual_put(item, *args, **kwargs)
+
+        queue_.put = put
 
     def _on_store(self, event) -> int:
         try:
