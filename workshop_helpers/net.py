@@ -21,7 +21,7 @@ written by hand (:func:`file_header`), and every socket has TCP_NODELAY set.
 Examples
 --------
 >>> import tempfile
->>> with StorageSCP(tempfile.mkdtemp(), port=0) as scp:
+>>> with tempfile.TemporaryDirectory() as folder, StorageSCP(folder, port=0) as scp:
 ...     echo("127.0.0.1", scp.port, called_ae=scp.ae_title).ok
 True
 """
@@ -433,10 +433,12 @@ class StorageSCP:
     Examples
     --------
     >>> import tempfile
-    >>> scp = StorageSCP(tempfile.mkdtemp()).start()
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> scp = StorageSCP(folder.name).start()
     >>> scp.port > 0, scp.received
     (True, [])
     >>> scp.stop()
+    >>> folder.cleanup()
     """
 
     def __init__(self, folder, port: int = 0, ae_title: str = "WORKSHOP", bind: str = "127.0.0.1",
@@ -790,7 +792,7 @@ def send(paths_or_datasets, host: str = "127.0.0.1", port: int = 11112, called_a
     --------
     >>> import tempfile
     >>> from pydicom.data import get_testdata_file
-    >>> with StorageSCP(tempfile.mkdtemp()) as scp:
+    >>> with tempfile.TemporaryDirectory() as folder, StorageSCP(folder) as scp:
     ...     report = send([get_testdata_file("CT_small.dcm")], port=scp.port, called_ae="WORKSHOP")
     >>> report[0].ok, report[0].reason
     (True, 'Success')

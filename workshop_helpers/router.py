@@ -13,7 +13,7 @@ The last part of the workshop's slides ("How to build a medical workstation") in
 Examples
 --------
 >>> import tempfile
->>> with Router(tempfile.mkdtemp(), quiet_seconds=0.2) as router:
+>>> with tempfile.TemporaryDirectory() as folder, Router(folder, quiet_seconds=0.2) as router:
 ...     router.port > 0, router.status()
 (True, [])
 """
