@@ -1,0 +1,182 @@
+"""C-STORE throughput: our SCP and SCU against dcmtk's storescu and storescp, in one run.
+
+300 CT-sized images (512 x 512, 16-bit, about 150 MB) are generated into a temporary folder and
+sent four ways, over 127.0.0.1:
+
+1. dcmtk storescu -> dcmtk storescp   (the reference)
+2. dcmtk storescu -> our StorageSCP
+3. our send()     -> dcmtk storescp
+4. (reference again, to see the noise)
+
+The dcmtk tools run with ``TCP_NODELAY=1`` in their environment (without it they wait on
+Nagle's algorithm and delayed ACKs). Printed: seconds and files per second for each, and the two
+ratios ours / dcmtk in files per second (goal: >= 0.5 for both).
+
+Usage: ``python benchmarks/store_throughput.py [--files 300] [--repeat 3] [--plain]`` (best of the
+repeats; ``--plain`` adds untuned pynetdicom as the "before" numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+from workshop_helpers import tools
+from workshop_helpers.net import StorageSCP, dcmtk_storescp, send
+
+NODELAY = {**os.environ, "TCP_NODELAY": "1"}
+
+
+def make_files(folder: Path, count: int) -> list[Path]:
+    rng = np.random.default_rng(0)
+    study, series = generate_uid(), generate_uid()
+    pixels = rng.integers(-1000, 2000, (512, 512), dtype=np.int16)
+    out = []
+    for n in range(count):
+        ds = Dataset()
+        ds.file_meta = FileMetaDataset()
+        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.SOPClassUID = CTImageStorage
+        ds.SOPInstanceUID = generate_uid()
+        ds.PatientName, ds.PatientID, ds.Modality = "BENCH^MARK", "BENCH", "CT"
+        ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.InstanceNumber = study, series, n + 1
+        ds.Rows = ds.Columns = 512
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+        ds.PixelData = np.roll(pixels, n, axis=0).tobytes()
+        p = folder / f"ct{n:04d}.dcm"
+        ds.save_as(p, enforce_file_format=True)
+        out.append(p)
+    return out
+
+
+def dcmtk_storescu(files, port, aec) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([tools.dcmtk_tool("storescu"), "-aec", aec, "127.0.0.1", str(port),
+                    *map(str, files)], env=NODELAY, check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def count(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".part"))
+
+
+def plain_pynetdicom_scp(out: Path):
+    """The baseline: a pynetdicom SCP as its documentation shows it (decode nothing, write
+    ``event.encoded_dataset()``), no tuning."""
+    from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, evt
+    from pynetdicom.presentation import AllStoragePresentationContexts
+
+    out.mkdir(parents=True, exist_ok=True)
+
+    def on_store(event):
+        (out / f"{event.request.AffectedSOPInstanceUID}.dcm").write_bytes(event.encoded_dataset())
+        return 0x0000
+
+    ae = AE(ae_title="PLAIN")
+    for cx in AllStoragePresentationContexts:
+        ae.add_supported_context(cx.abstract_syntax, ALL_TRANSFER_SYNTAXES)
+    return ae.start_server(("127.0.0.1", 0), block=False, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+
+
+def plain_pynetdicom_send(files, port: int) -> None:
+    """The baseline SCU: pynetdicom's ``send_c_store`` with file paths, default settings."""
+    from pydicom import dcmread
+    from pynetdicom import AE
+
+    ae = AE(ae_title="PLAIN-SCU")
+    ds = dcmread(files[0], stop_before_pixels=True)
+    ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
+    assoc = ae.associate("127.0.0.1", port, ae_title="STORESCP")
+    assert assoc.is_established
+    try:
+        for f in files:
+            assert assoc.send_c_store(f).Status == 0
+    finally:
+        assoc.release()
+
+
+def run_once(files, work: Path, plain: bool = False) -> dict[str, float]:
+    times = {}
+    n = len(files)
+    names = ["dcmtk->dcmtk", "dcmtk->ours", "ours->dcmtk"]
+    if plain:
+        names += ["dcmtk->plain pynetdicom", "plain pynetdicom->dcmtk"]
+    for name in names:
+        out = work / name.replace(">", "")
+        shutil.rmtree(out, ignore_errors=True)
+        if name == "dcmtk->ours":
+            with StorageSCP(out, ae_title="WORKSHOP") as scp:
+                times[name] = dcmtk_storescu(files, scp.port, "WORKSHOP")
+                assert scp.wait_for(n, 30), f"our SCP got {len(scp.received)} of {n}"
+        elif name == "dcmtk->plain pynetdicom":
+            server = plain_pynetdicom_scp(out)
+            try:
+                times[name] = dcmtk_storescu(files, server.server_address[1], "PLAIN")
+            finally:
+                server.shutdown()
+        else:
+            with dcmtk_storescp(out) as port:
+                if name == "dcmtk->dcmtk":
+                    times[name] = dcmtk_storescu(files, port, "STORESCP")
+                elif name.startswith("plain"):
+                    t0 = time.perf_counter()
+                    plain_pynetdicom_send(files, port)
+                    times[name] = time.perf_counter() - t0
+                else:
+                    t0 = time.perf_counter()
+                    report = send(files, port=port, called_ae="STORESCP", progress=False)
+                    times[name] = time.perf_counter() - t0
+                    bad = [str(r) for r in report if not r.ok]
+                    assert not bad, bad[:3]
+            assert count(out) == n, f"{name}: {count(out)} of {n} files arrived"
+        shutil.rmtree(out, ignore_errors=True)
+    return times
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=3, help="runs; the best time of each is kept")
+    ap.add_argument("--plain", action="store_true",
+                    help="also measure untuned pynetdicom (the 'before' numbers)")
+    args = ap.parse_args(argv)
+    if not tools.has_dcmtk():
+        print("dcmtk is not installed: nothing to compare against", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="store_bench_") as tmp:
+        work = Path(tmp)
+        (work / "src").mkdir()
+        files = make_files(work / "src", args.files)
+        size = sum(p.stat().st_size for p in files) / 1e6
+        print(f"{len(files)} files, {size:.0f} MB, dcmtk tools with TCP_NODELAY=1")
+        best: dict[str, float] = {}
+        for _ in range(args.repeat):
+            for k, v in run_once(files, work, args.plain).items():
+                best[k] = min(best.get(k, v), v)
+    n = len(files)
+    for k, v in best.items():
+        print(f"  {k:<24} {v:6.2f} s  {n / v:7.0f} files/s  {size / v:6.0f} MB/s")
+    scp_ratio = best["dcmtk->dcmtk"] / best["dcmtk->ours"]
+    scu_ratio = best["dcmtk->dcmtk"] / best["ours->dcmtk"]
+    print(f"ratio SCP (ours/dcmtk, files/s): {scp_ratio:.2f}")
+    print(f"ratio SCU (ours/dcmtk, files/s): {scu_ratio:.2f}")
+    if args.plain:
+        print(f"before (plain pynetdicom): SCP ratio "
+              f"{best['dcmtk->dcmtk'] / best['dcmtk->plain pynetdicom']:.2f}, SCU ratio "
+              f"{best['dcmtk->dcmtk'] / best['plain pynetdicom->dcmtk']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

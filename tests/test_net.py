@@ -1,0 +1,459 @@
+"""workshop_helpers.net against the real peers: dcmtk's storescu, storescp and echoscu."""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydicom import dcmread
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import (
+    CTImageStorage,
+    ExplicitVRLittleEndian,
+    JPEGBaseline8Bit,
+    generate_uid,
+)
+
+from workshop_helpers import net
+from workshop_helpers.net import StorageSCP, echo, safe_path_part, send
+
+NODELAY = {**os.environ, "TCP_NODELAY": "1"}
+
+
+def make_ct(patient_id="NET^TEST", study=None, series=None, sop=None, n=0, size=32, seed=0
+            ) -> Dataset:
+    """A small, valid CT image made with pydicom."""
+    rng = np.random.default_rng(seed + n)
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = CTImageStorage
+    ds.SOPClassUID = CTImageStorage
+    ds.SOPInstanceUID = sop or generate_uid(entropy_srcs=["net-test", str(seed), str(n)])
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.PatientName = "NET^TEST"
+    ds.PatientID = patient_id
+    ds.StudyInstanceUID = study or generate_uid(entropy_srcs=["net-study", str(seed)])
+    ds.SeriesInstanceUID = series or generate_uid(entropy_srcs=["net-series", str(seed)])
+    ds.Modality = "CT"
+    ds.InstanceNumber = n + 1
+    ds.Rows = ds.Columns = size
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+    ds.RescaleIntercept, ds.RescaleSlope = -1024, 1
+    ds.PixelData = rng.integers(-1000, 2000, (size, size), dtype=np.int16).tobytes()
+    return ds
+
+
+def write_cts(folder: Path, count: int, seed=0, **kw) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n in range(count):
+        ds = make_ct(n=n, seed=seed, **kw)
+        p = folder / f"ct_{seed}_{n:04d}.dcm"
+        ds.save_as(p, enforce_file_format=True)
+        out.append(p)
+    return out
+
+
+def dataset_bytes(path: Path) -> bytes:
+    """The data set part of a file (everything after the file meta information)."""
+    data = Path(path).read_bytes()
+    assert data[128:132] == b"DICM", path
+    group_length = struct.unpack("<I", data[140:144])[0]  # (0002,0000) UL value
+    return data[144 + group_length:]
+
+
+def stored_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.dcm"))
+
+
+@pytest.fixture
+def scp(tmp_path):
+    server = StorageSCP(tmp_path / "in", port=0, ae_title="WORKSHOP")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# ----------------------------------------------------------------------------- pure parts
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=100))
+def test_safe_path_part_never_escapes(value):
+    part = safe_path_part(value)
+    assert part and part not in (".", "..")
+    assert "/" not in part and "\\" not in part and "\x00" not in part
+    assert not part.startswith(".")
+    assert len(part) <= 64
+    assert part.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
+
+
+def test_safe_path_part_keeps_uids_and_separates_changed_values():
+    uid = "1.2.826.0.1.3680043.8.498.1"
+    assert safe_path_part(uid) == uid
+    assert safe_path_part("a/b") != safe_path_part("a_b")
+    assert safe_path_part("CON").startswith("_CON")
+
+
+def test_status_text_ranges():
+    assert net.status_text(0xA711).startswith("Refused: out of resources")
+    assert net.status_text(0xC123).startswith("Error: cannot understand")
+
+
+# ----------------------------------------------------------------------------- our SCU -> our SCP
+
+def test_send_and_receive_byte_faithful(scp, tmp_path):
+    files = write_cts(tmp_path / "out", 5)
+    report = send(files, "127.0.0.1", scp.port, called_ae="WORKSHOP")
+    assert [r.ok for r in report] == [True] * 5, [str(r) for r in report]
+    assert scp.wait_for(5)
+    for f in files:
+        ds = dcmread(f)
+        target = scp.path_for(ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID,
+                              ds.SOPInstanceUID)
+        assert target.parent.parent.parent.parent == scp.folder
+        assert dataset_bytes(target) == dataset_bytes(f)
+        assert dcmread(target).file_meta.SourceApplicationEntityTitle == "WORKSHOP-SCU"
+    assert not list((scp.folder / ".incoming").iterdir())
+
+
+def test_stored_file_is_valid(scp, tmp_path, dciodvfy):
+    files = write_cts(tmp_path / "out", 1)
+    assert send(files, port=scp.port, called_ae="WORKSHOP")[0].ok
+    result = dciodvfy(stored_files(scp.folder)[0])
+    meta_errors = [e for e in result.errors if "Meta" in e or "meta" in e]
+    assert not meta_errors, result
+
+
+def test_send_datasets_and_duplicates_counted(scp):
+    ds = make_ct(n=7)
+    assert send([ds, ds], port=scp.port, called_ae="WORKSHOP", progress=False)[1].ok
+    assert scp.wait_for(2)
+    assert scp.duplicates == 1
+    assert len(stored_files(scp.folder)) == 1
+
+
+def test_duplicate_keep_policy(tmp_path):
+    first, second = make_ct(n=1), make_ct(n=1)
+    second.PatientName = "CHANGED^NAME"
+    with StorageSCP(tmp_path / "in", on_duplicate="keep") as keep:
+        assert all(r.ok for r in send([first, second], port=keep.port, called_ae="WORKSHOP"))
+        assert keep.duplicates == 1
+        assert dcmread(stored_files(keep.folder)[0]).PatientName == "NET^TEST"
+
+
+def test_readable_failures(scp, tmp_path):
+    wrong = send(make_ct(), port=scp.port, called_ae="SOMEONE-ELSE")
+    assert wrong[0].reason.startswith("association rejected: called AE title not recognised")
+    assert not wrong[0].ok
+    with StorageSCP(tmp_path / "b") as other:
+        pass  # started and stopped: nobody listens on its port now
+    closed = send(make_ct(), port=other.port, called_ae="WORKSHOP")
+    assert closed[0].reason == f"connection refused at 127.0.0.1:{other.port} (is the SCP running?)"
+    assert send(tmp_path / "nope.dcm", port=scp.port)[0].reason == "not sent: no such file"
+
+
+def test_no_context_for_jpeg_at_dcmtk_storescp(dcmtk, tmp_path):
+    """dcmtk's storescp (default options) accepts only uncompressed syntaxes."""
+    jpeg = make_ct(n=3)
+    jpeg.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    with dcmtk_storescp(dcmtk, tmp_path / "dcmtk") as port:
+        report = send([jpeg, make_ct(n=4)], port=port, called_ae="STORESCP")
+    assert report[0].reason == ("no presentation context accepted for CT Image Storage "
+                                "with JPEG Baseline (Process 1)")
+    assert report[1].ok
+
+
+def test_calling_ae_allow_list(tmp_path):
+    with StorageSCP(tmp_path / "in", allowed_calling_aes=["MODALITY"]) as scp:
+        assert not send(make_ct(), port=scp.port, called_ae="WORKSHOP")[0].ok
+        assert "calling AE title" in send(make_ct(), port=scp.port, called_ae="WORKSHOP")[0].reason
+        assert send(make_ct(), port=scp.port, called_ae="WORKSHOP", calling_ae="MODALITY")[0].ok
+
+
+def test_stop_frees_port(tmp_path):
+    scp = StorageSCP(tmp_path / "in").start()
+    port = scp.port
+    scp.stop()
+    scp.stop()
+    with socket.socket() as s:  # the port can be bound again at once
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+    again = StorageSCP(tmp_path / "in", port=port).start()
+    try:
+        assert echo(port=port, called_ae="WORKSHOP").ok
+    finally:
+        again.stop()
+
+
+# ----------------------------------------------------------------------------- crafted input
+
+CRAFTED = [
+    ("..\\..\\win", "../../../tmp", "/etc/passwd", "../../escape"),
+    ("/abs/path", "1.2.3\x00/../x", "..", "."),
+    ("A" * 80, "1." + "9" * 90, "CON", "nul.txt"),
+    ("", " ", "a/b/c", "../" * 10),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Invalid value for VR UI", "ignore:The value length")
+def test_crafted_ids_never_escape(scp, tmp_path):
+    datasets = []
+    for n, (pid, study, series, sop) in enumerate(CRAFTED):
+        ds = make_ct(patient_id=pid, study=study, series=series, sop=sop, n=n)
+        datasets.append(ds)
+    report = send(datasets, port=scp.port, called_ae="WORKSHOP")
+    assert all(r.ok for r in report), [str(r) for r in report]
+    assert scp.wait_for(len(CRAFTED))
+    everything = [p for p in tmp_path.rglob("*") if p.is_file()]
+    stored = stored_files(scp.folder)
+    assert len(stored) == len(CRAFTED)
+    assert set(everything) == set(stored)  # nothing anywhere else below tmp_path
+    for p in stored:
+        rel = p.relative_to(scp.folder)
+        assert len(rel.parts) == 4
+        for part in rel.parts:
+            assert part not in ("", ".", "..") and len(part) <= 64 + 4
+            assert "\x00" not in part and not part.startswith(".")
+
+
+@pytest.mark.filterwarnings("ignore:Invalid value for VR UI", "ignore:The value length")
+def test_crafted_ids_from_dcmtk_storescu(scp, tmp_path, dcmtk):
+    ds = make_ct(patient_id="../../../../tmp/evil", study="../x", n=11)
+    path = tmp_path / "evil.dcm"
+    ds.save_as(path, enforce_file_format=True)
+    out = subprocess.run([dcmtk("storescu"), "-aec", "WORKSHOP", "127.0.0.1", str(scp.port),
+                          str(path)], capture_output=True, text=True, timeout=60, env=NODELAY)
+    assert out.returncode == 0, out.stderr
+    assert scp.wait_for(1)
+    assert all(scp.folder in p.parents for p in tmp_path.rglob("*.dcm") if p != path)
+    assert not Path("/tmp/evil").exists()
+
+
+# ----------------------------------------------------------------------------- robustness
+
+def _associate_rq(called: str, calling: str = "RAW") -> bytes:
+    """A minimal A-ASSOCIATE-RQ for CT Image Storage / Explicit VR Little Endian (PS3.8 9.3.2)."""
+    def item(kind: int, value: bytes) -> bytes:
+        return struct.pack(">BBH", kind, 0, len(value)) + value
+
+    app = item(0x10, b"1.2.840.10008.3.1.1.1")
+    pc = item(0x20, bytes([1, 0, 0, 0]) + item(0x30, CTImageStorage.encode())
+              + item(0x40, ExplicitVRLittleEndian.encode()))
+    user = item(0x50, item(0x51, struct.pack(">I", 16384)) + item(0x52, b"1.2.3.4"))
+    body = (struct.pack(">HH", 1, 0) + called.ljust(16).encode() + calling.ljust(16).encode()
+            + b"\x00" * 32 + app + pc + user)
+    return struct.pack(">BBI", 1, 0, len(body)) + body
+
+
+def test_aborted_association_leaves_no_partial_file(scp):
+    with socket.create_connection(("127.0.0.1", scp.port), timeout=5) as s:
+        s.sendall(_associate_rq("WORKSHOP"))
+        assert s.recv(1)[0] == 0x02  # A-ASSOCIATE-AC
+        s.recv(65536)
+        # half of a P-DATA-TF: the PDU promises 100,000 bytes, we send 1,000 and hang up
+        s.sendall(struct.pack(">BBI", 4, 0, 100_000) + b"\x00" * 1000)
+    time.sleep(0.3)
+    assert stored_files(scp.folder) == []
+    assert [p for p in scp.folder.rglob("*") if p.is_file()] == []
+    assert echo(port=scp.port, called_ae="WORKSHOP").ok
+
+
+def test_garbage_does_not_stop_the_server(scp):
+    rng = np.random.default_rng(5)
+    for n in range(5):
+        with socket.create_connection(("127.0.0.1", scp.port), timeout=5) as s:
+            s.sendall(rng.integers(0, 256, 2000 * (n + 1), dtype=np.uint8).tobytes())
+    with socket.create_connection(("127.0.0.1", scp.port), timeout=5):
+        pass  # connect and drop at once
+    assert echo(port=scp.port, called_ae="WORKSHOP").ok
+    assert send(make_ct(), port=scp.port, called_ae="WORKSHOP")[0].ok
+
+
+# ----------------------------------------------------------------------------- dcmtk peers
+
+def dcmtk_storescp(dcmtk, folder: Path, aet: str = "STORESCP", port: int = 0):
+    """dcmtk's storescp on a free (or given) port, stopped on exit (needs the dcmtk fixture)."""
+    assert dcmtk("storescp")
+    return net.dcmtk_storescp(folder, aet, port)
+
+
+def test_echoscu_to_our_scp(scp, dcmtk):
+    out = subprocess.run([dcmtk("echoscu"), "-aec", "WORKSHOP", "127.0.0.1", str(scp.port)],
+                         capture_output=True, text=True, timeout=30, env=NODELAY)
+    assert out.returncode == 0, out.stderr
+    bad = subprocess.run([dcmtk("echoscu"), "-aec", "NOBODY", "127.0.0.1", str(scp.port)],
+                         capture_output=True, text=True, timeout=30, env=NODELAY)
+    assert bad.returncode != 0
+
+
+def test_dcmtk_storescu_to_our_scp(scp, dcmtk, tmp_path):
+    files = write_cts(tmp_path / "out", 10)
+    out = subprocess.run([dcmtk("storescu"), "-aec", "WORKSHOP", "127.0.0.1", str(scp.port),
+                          *map(str, files)], capture_output=True, text=True, timeout=60,
+                         env=NODELAY)
+    assert out.returncode == 0, out.stderr
+    assert scp.wait_for(10)
+    got = {dcmread(p, stop_before_pixels=True).SOPInstanceUID: p
+           for p in stored_files(scp.folder)}
+    for f in files:
+        assert dataset_bytes(got[dcmread(f).SOPInstanceUID]) == dataset_bytes(f)
+    assert {a.calling_ae for a in scp.received} == {"STORESCU"}
+
+
+def test_our_scu_to_dcmtk_storescp(dcmtk, tmp_path):
+    files = write_cts(tmp_path / "out", 10)
+    with dcmtk_storescp(dcmtk, tmp_path / "dcmtk") as port:
+        report = send(files, port=port, called_ae="STORESCP")
+        assert all(r.ok for r in report), [str(r) for r in report]
+    received = sorted((tmp_path / "dcmtk").glob("CT.*"))
+    assert len(received) == 10
+    by_uid = {dcmread(p).SOPInstanceUID: p for p in received}
+    for f in files:
+        assert dataset_bytes(by_uid[dcmread(f).SOPInstanceUID]) == dataset_bytes(f)
+
+
+def test_eight_senders_thousand_instances(scp, dcmtk, tmp_path):
+    """8 simultaneous senders (4 dcmtk storescu, 4 of ours), 1,000 instances: nothing lost."""
+    per = 125
+    folders = [write_cts(tmp_path / f"s{k}", per, seed=100 + k, size=16) for k in range(8)]
+    results: dict[int, object] = {}
+
+    def ours(k):
+        results[k] = send(folders[k], port=scp.port, called_ae="WORKSHOP", progress=False,
+                          calling_ae=f"SENDER{k}")
+
+    threads = [threading.Thread(target=ours, args=(k,)) for k in range(4)]
+    procs = [subprocess.Popen([dcmtk("storescu"), "-aet", f"DCMTK{k}", "-aec", "WORKSHOP",
+                               "127.0.0.1", str(scp.port), *map(str, folders[k])],
+                              env=NODELAY, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for k in range(4, 8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    for p in procs:
+        assert p.wait(120) == 0, p.stderr.read()
+    for k in range(4):
+        assert all(r.ok for r in results[k]), [str(r) for r in results[k] if not r.ok][:3]
+    assert scp.wait_for(1000, timeout=30)
+    stored = {p.stem: p for p in stored_files(scp.folder)}
+    assert len(stored) == 1000 and len(scp.received) == 1000 and scp.duplicates == 0
+    for files in folders:
+        for f in files:
+            uid = dcmread(f, stop_before_pixels=True).SOPInstanceUID
+            assert dataset_bytes(stored[uid]) == dataset_bytes(f)
+    assert len({a.calling_ae for a in scp.received}) == 8
+
+
+# ----------------------------------------------------------------------------- CLI
+
+def test_cli_echoscu_and_storescu(scp, tmp_path, capsys):
+    from workshop_helpers.__main__ import main
+
+    assert main(["echoscu", "127.0.0.1", str(scp.port), "-aec", "WORKSHOP"]) == 0
+    files = write_cts(tmp_path / "cli", 3)
+    assert main(["storescu", "127.0.0.1", str(scp.port), "-aec", "WORKSHOP",
+                 str(tmp_path / "cli")]) == 0
+    assert "3 of 3 stored" in capsys.readouterr().out
+    assert main(["echoscu", "127.0.0.1", str(scp.port), "-aec", "WRONG"]) == 1
+    assert len(files) == 3
+
+
+def test_cli_storescp_receives_from_dcmtk(dcmtk, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [os.sys.executable, "-m", "workshop_helpers", "storescp", str(port), "-aet", "CLI",
+         "-od", str(tmp_path / "od"), "--exit-after", "20", "-v"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert "listening" in proc.stdout.readline()
+        files = write_cts(tmp_path / "x", 2)
+        out = subprocess.run([dcmtk("storescu"), "-aec", "CLI", "127.0.0.1", str(port),
+                              *map(str, files)], capture_output=True, text=True, timeout=60,
+                             env=NODELAY)
+        assert out.returncode == 0, out.stderr
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert len(stored_files(tmp_path / "od")) == 2
+
+
+def test_scp_with_few_transfer_syntaxes_refuses_jpeg(tmp_path):
+    jpeg = make_ct(n=21)
+    jpeg.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    with StorageSCP(tmp_path / "in", transfer_syntaxes=[ExplicitVRLittleEndian]) as scp:
+        report = send([jpeg, make_ct(n=22)], port=scp.port, called_ae="WORKSHOP")
+    assert report[0].reason.startswith("no presentation context accepted for CT Image Storage")
+    assert report[1].ok and len(scp.received) == 1
+
+
+def test_proposed_contexts_and_table(tmp_path):
+    files = write_cts(tmp_path / "x", 2)
+    jpeg = make_ct(n=30)
+    jpeg.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    assert net.proposed_contexts([*files, jpeg]) == [(CTImageStorage, ExplicitVRLittleEndian),
+                                                     (CTImageStorage, JPEGBaseline8Bit)]
+    text = net.table_text([{"a": 1, "b": "xy"}, {"a": 22}])
+    assert text.splitlines() == ["a   b", "--  --", "1   xy", "22"]
+
+
+def test_file_header_matches_pydicom(tmp_path):
+    from pydicom.filereader import read_file_meta_info
+
+    p = tmp_path / "h.dcm"
+    p.write_bytes(net.file_header(CTImageStorage, "1.2.3.44", ExplicitVRLittleEndian, "AET"))
+    meta = read_file_meta_info(p)
+    assert meta.MediaStorageSOPClassUID == CTImageStorage
+    assert meta.MediaStorageSOPInstanceUID == "1.2.3.44"
+    assert meta.SourceApplicationEntityTitle == "AET"
+    assert meta.FileMetaInformationGroupLength == len(p.read_bytes()) - 144
+
+
+def test_pynetdicom_event_path_still_stores(tmp_path, monkeypatch):
+    """With the direct path switched off, pynetdicom's EVT_C_STORE route stores the same way."""
+    monkeypatch.setattr(StorageSCP, "_serve_in_reader", lambda self, assoc: None)
+    files = write_cts(tmp_path / "out", 3, seed=40)
+    with StorageSCP(tmp_path / "in") as scp:
+        report = send(files, port=scp.port, called_ae="WORKSHOP")
+        assert [r.status for r in report] == [0, 0, 0]
+        assert scp.wait_for(3)
+    for f in files:
+        ds = dcmread(f)
+        target = scp.path_for(ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID,
+                              ds.SOPInstanceUID)
+        assert dataset_bytes(target) == dataset_bytes(f)
+
+
+def test_ct_sized_images_both_ways_with_dcmtk(scp, dcmtk, tmp_path):
+    """512 x 512 16-bit images: many P-DATA fragments (dcmtk's storescp takes 16 KiB PDUs)."""
+    files = write_cts(tmp_path / "big", 3, seed=50, size=512)
+    with dcmtk_storescp(dcmtk, tmp_path / "dcmtk") as port:
+        assert all(r.ok for r in send(files, port=port, called_ae="STORESCP"))
+    by_uid = {dcmread(p, stop_before_pixels=True).SOPInstanceUID: p
+              for p in (tmp_path / "dcmtk").glob("CT.*")}
+    out = subprocess.run([dcmtk("storescu"), "-aec", "WORKSHOP", "127.0.0.1", str(scp.port),
+                          *map(str, files)], capture_output=True, text=True, timeout=60,
+                         env=NODELAY)
+    assert out.returncode == 0, out.stderr
+    assert scp.wait_for(3)
+    for f in files:
+        ds = dcmread(f, stop_before_pixels=True)
+        ours = scp.path_for(ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID,
+                            ds.SOPInstanceUID)
+        assert dataset_bytes(by_uid[ds.SOPInstanceUID]) == dataset_bytes(f) == dataset_bytes(ours)
