@@ -1,0 +1,536 @@
+"""An asymmetric CT phantom as a valid DICOM series, in any orientation and patient position.
+
+The phantom is defined once, in the **patient** coordinate system (LPS, PS3.3 C.7.6.2.1.1:
+x to the patient's left, y to the back, z to the head), so the anatomy is fixed in the patient;
+orientation, patient position, spacing and shape only change how it is *sampled*. A display that
+is flipped or rotated shows at a glance.
+
+Where everything is
+-------------------
+Lengths are in units of the phantom radius ``R`` (mm) around the phantom centre ``C`` (LPS mm,
+default ``(0, 0, 0)``); ``R`` defaults to half the smallest extent of the volume
+(:func:`phantom_radius`). With ``(u, v, w) = (P - C) / R``:
+
+- **body** (40 HU): an elliptic cone along the head-feet axis, ``|w| <= 0.9``, cross-section
+  ``(u / (0.9 s))**2 + (v / (0.6 s))**2 <= 1`` with ``s = 0.75 + 0.25 w``: wider left-right than
+  front-back, and **narrowing towards the feet** (at the head end ``s = 0.975``, at the feet
+  ``0.525``). Air (-1000 HU) around it.
+- **left marker** (1000 HU): an ellipsoid centred at ``C + R * (0.45, 0, 0)`` -- on the patient's
+  **LEFT** -- semi-axes ``R * (0.10, 0.10, 0.35)``.
+- **anterior marker** (500 HU): an ellipsoid centred at ``C + R * (0, -0.28, 0)`` -- **ANTERIOR**
+  (towards the patient's front, negative y) -- semi-axes ``R * (0.10, 0.08, 0.35)``.
+- **head marker** (1500 HU): a sphere centred at ``C + R * (0, 0, 0.65)`` -- towards the
+  **HEAD** (superior) -- radius ``0.15 R``.
+
+:func:`marker_positions` gives these centres in mm. The volume is centred on ``C`` unless
+``origin`` (the Image Position (Patient) of the first slice along the normal) is given.
+
+How Patient Position changes the images
+---------------------------------------
+The phantom imitates a CT scanner that does not re-orient its images: named orientations are
+defined in the scanner's (equipment) axes -- seen from the foot of the table looking into the
+gantry: x to the right, y to the floor, z into the gantry -- and Patient Position (0018,5100)
+(PS3.3 C.7.3.1.1.2) says where those axes point in the patient
+(:func:`workshop_helpers.geometry.patient_position_axes`). An "axial" image has rows along the
+equipment x axis and columns along y; Image Orientation (Patient) (PS3.3 C.7.6.2.1.1) is then
+
+- HFS: ``1\\0\\0\\0\\1\\0`` -- supine: rows to the patient's left, columns to the back;
+- FFS: ``-1\\0\\0\\0\\1\\0`` -- turned end for end: rows now run to the patient's right;
+- HFP: ``-1\\0\\0\\0\\-1\\0`` -- face down: rows to the right, columns to the front;
+- FFP: ``1\\0\\0\\0\\-1\\0`` -- both turns: rows to the left, columns to the front;
+- HFDR: ``0\\1\\0\\-1\\0\\0`` -- right side down: rows to the back, columns to the right;
+- HFDL: ``0\\-1\\0\\1\\0\\0`` -- left side down: rows to the front, columns to the left;
+- FFDR: ``0\\-1\\0\\-1\\0\\0`` -- rows to the front, columns to the right;
+- FFDL: ``0\\1\\0\\1\\0\\0`` -- rows to the back, columns to the left.
+
+"sagittal" has rows along y and columns along -z (HFS: ``0\\1\\0\\0\\0\\-1``), "coronal" rows
+along x and columns along -z (HFS: ``1\\0\\0\\0\\0\\-1``). Many real scanners re-orient axial
+images so that they always look the same (the slides show an FFS series with ``1\\0\\0\\0\\1\\0``);
+``scanner_frame=False`` does that: the named orientation is then taken as if the patient were HFS.
+An explicit six-number orientation is always Image Orientation (Patient) itself.
+
+Slices are stacked along the normal (row direction x column direction); Instance Number counts
+along it unless ``shuffle=True``. A gantry tilt (``tilt_degrees``) turns the image plane about
+its row direction while the table still moves along the untilted normal, so the slices are sheared
+as on a tilted CT (Gantry/Detector Tilt (0018,1120), PS3.3 C.8.2.1).
+
+Examples
+--------
+>>> series = make_series(shape=(16, 12, 4))
+>>> len(series), series[0].Modality, [float(v) for v in series[0].ImageOrientationPatient]
+(4, 'CT', [1.0, 0.0, 0.0, 0.0, 1.0, 0.0])
+>>> [float(v) for v in make_series(shape=(16, 12, 4), patient_position="FFS")[0].ImageOrientationPatient]
+[-1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.datadict import keyword_dict
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+from .geometry import GeometryError, patient_position_axes
+
+__all__ = [
+    "PhantomError",
+    "UID_PREFIX",
+    "make_series",
+    "write_series",
+    "phantom_radius",
+    "phantom_values",
+    "marker_positions",
+    "orientation_vectors",
+    "register_cli",
+]
+
+#: Prefix for the phantom's UIDs (pydicom's own root for generated UIDs).
+UID_PREFIX = "1.2.826.0.1.3680043.8.498."
+
+# Hounsfield units of each part, and the stored value offset (stored = HU - intercept).
+AIR, BODY, LEFT, ANTERIOR, HEAD = -1000, 40, 1000, 500, 1500
+RESCALE_INTERCEPT = -1024
+
+# Marker centres in units of R (LPS), see the module docstring.
+_MARKERS = {
+    "left": ((0.45, 0.0, 0.0), (0.10, 0.10, 0.35), LEFT),
+    "anterior": ((0.0, -0.28, 0.0), (0.10, 0.08, 0.35), ANTERIOR),
+    "head": ((0.0, 0.0, 0.65), (0.15, 0.15, 0.15), HEAD),
+}
+
+# Named orientations as (row direction, column direction) in the equipment axes x, y, z.
+_NAMED = {
+    "axial": ((1, 0, 0), (0, 1, 0)),
+    "sagittal": ((0, 1, 0), (0, 0, -1)),
+    "coronal": ((1, 0, 0), (0, 0, -1)),
+}
+
+
+class PhantomError(ValueError):
+    """A phantom parameter is out of range or inconsistent."""
+
+
+def phantom_radius(shape: Sequence[int] = (64, 48, 24),
+                   spacing: Sequence[float] = (0.8, 0.6, 2.5)) -> float:
+    """Default phantom radius R (mm): half the smallest extent of the volume.
+
+    The extents are ``columns * column spacing``, ``rows * row spacing`` and
+    ``slices * slice spacing`` (``spacing`` is ``(row spacing, column spacing, slice spacing)``),
+    so the body (at most 0.9 R from the centre along each patient axis) fits inside the volume in
+    any of the named orientations.
+
+    Examples
+    --------
+    >>> phantom_radius((64, 48, 24), (0.8, 0.6, 2.5))  # 64 * 0.6 = 48 * 0.8 = 38.4 mm
+    19.2
+    """
+    columns, rows, slices = (int(n) for n in shape)
+    row_spacing, column_spacing, slice_spacing = (float(s) for s in spacing)
+    extents = (columns * column_spacing, rows * row_spacing, slices * slice_spacing)
+    return round(min(extents) / 2.0, 6)
+
+
+def marker_positions(radius: float = 19.2,
+                     centre: Sequence[float] = (0.0, 0.0, 0.0)) -> dict[str, np.ndarray]:
+    """LPS centres (mm) of the three markers: ``left``, ``anterior``, ``head``.
+
+    Examples
+    --------
+    >>> {k: v.round(3).tolist() for k, v in marker_positions(20.0).items()}
+    {'left': [9.0, 0.0, 0.0], 'anterior': [0.0, -5.6, 0.0], 'head': [0.0, 0.0, 13.0]}
+    """
+    c = np.asarray(centre, dtype=float)
+    return {name: c + float(radius) * np.asarray(m[0], dtype=float)
+            for name, m in _MARKERS.items()}
+
+
+def phantom_values(points: np.ndarray, radius: float = 19.2,
+                   centre: Sequence[float] = (0.0, 0.0, 0.0)) -> np.ndarray:
+    """Hounsfield units of the phantom at LPS points (mm), shape ``(..., 3)``.
+
+    Examples
+    --------
+    >>> phantom_values(np.array([[0, 0, 0], [9, 0, 0], [0, 0, 13], [50, 0, 0]]), radius=20.0)
+    array([   40,  1000,  1500, -1000], dtype=int16)
+    """
+    p = np.asarray(points, dtype=np.float32)
+    c = np.asarray(centre, dtype=np.float32)
+    inv = np.float32(1.0 / float(radius))
+    u = (p[..., 0] - c[0]) * inv
+    v = (p[..., 1] - c[1]) * inv
+    w = (p[..., 2] - c[2]) * inv
+    s = np.maximum(np.float32(0.75) + np.float32(0.25) * w, np.float32(0.01))
+    inside = (np.abs(w) <= 0.9) & ((u / (0.9 * s)) ** 2 + (v / (0.6 * s)) ** 2 <= 1.0)
+    out = np.where(inside, np.int16(BODY), np.int16(AIR)).astype(np.int16)
+    for (cu, cv, cw), (au, av, aw), value in _MARKERS.values():
+        m = ((u - cu) / au) ** 2 + ((v - cv) / av) ** 2 + ((w - cw) / aw) ** 2 <= 1.0
+        out[m] = value
+    return out
+
+
+def orientation_vectors(orientation: str | Sequence[float] = "axial",
+                        patient_position: str = "HFS",
+                        scanner_frame: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column direction (LPS unit vectors) of a named or explicit orientation.
+
+    See the module docstring for how Patient Position enters.
+
+    Examples
+    --------
+    >>> [r.tolist() for r in orientation_vectors("axial", "HFP")]
+    [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0]]
+    """
+    if isinstance(orientation, str):
+        key = orientation.strip().lower()
+        if key not in _NAMED:
+            raise PhantomError(
+                f"orientation {orientation!r} is not one of {', '.join(_NAMED)} "
+                "or six numbers (Image Orientation (Patient))"
+            )
+        axes = patient_position_axes(patient_position if scanner_frame else "HFS").matrix
+        row = axes @ np.asarray(_NAMED[key][0], dtype=float)
+        col = axes @ np.asarray(_NAMED[key][1], dtype=float)
+        return row + 0.0, col + 0.0
+    values = np.asarray([float(v) for v in orientation], dtype=float)
+    if values.shape != (6,):
+        raise PhantomError(f"an explicit orientation needs 6 numbers, got {len(values)}")
+    row, col = values[:3], values[3:]
+    if not (np.isclose(np.linalg.norm(row), 1, atol=1e-4)
+            and np.isclose(np.linalg.norm(col), 1, atol=1e-4)
+            and abs(row @ col) < 1e-4):
+        raise PhantomError(
+            f"orientation {values.tolist()} is not two orthogonal unit vectors "
+            f"(|row| = {np.linalg.norm(row):.4f}, |column| = {np.linalg.norm(col):.4f}, "
+            f"row . column = {row @ col:.4f})"
+        )
+    return row / np.linalg.norm(row), col / np.linalg.norm(col)
+
+
+def _uid(*parts: object) -> str:
+    return generate_uid(UID_PREFIX, entropy_srcs=[str(p) for p in parts])
+
+
+def _ds_number(x: float) -> str:
+    """A Decimal String value of at most 16 characters (PS3.5 6.2)."""
+    x = 0.0 if abs(x) < 5e-7 else float(x)
+    for digits in range(10, 0, -1):
+        text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+        if text in ("-0", ""):
+            text = "0"
+        if len(text) <= 16:
+            return text
+    return f"{x:.6g}"
+
+
+def _ds_list(values) -> list[str]:
+    return [_ds_number(float(v)) for v in values]
+
+
+def make_series(
+    *,
+    shape: Sequence[int] = (64, 48, 24),
+    spacing: Sequence[float] = (0.8, 0.6, 2.5),
+    orientation: str | Sequence[float] = "axial",
+    patient_position: str = "HFS",
+    seed: int = 0,
+    tilt_degrees: float = 0.0,
+    missing_slices: Sequence[int] = (),
+    shuffle: bool = False,
+    patient_name: str = "PHANTOM^ASYMMETRIC",
+    patient_id: str = "PHANTOM01",
+    study_uid: str | None = None,
+    series_uid: str | None = None,
+    origin: Sequence[float] | None = None,
+    phantom_centre: Sequence[float] = (0.0, 0.0, 0.0),
+    radius: float | None = None,
+    scanner_frame: bool = True,
+    series_number: int = 1,
+    series_description: str | None = None,
+    extra_attributes: Mapping[str, object] | None = None,
+) -> list[Dataset]:
+    """A CT Image Storage series of the asymmetric phantom, one :class:`~pydicom.Dataset` a slice.
+
+    Parameters
+    ----------
+    shape
+        ``(columns, rows, slices)``.
+    spacing
+        ``(row spacing, column spacing, slice spacing)`` in mm. Pixel Spacing (0028,0030) is
+        written as ``[row spacing, column spacing]`` (PS3.3 10.7.1.3): the row spacing is the
+        distance between the centres of adjacent *rows*, i.e. a step along the column direction.
+    orientation
+        ``"axial"``, ``"sagittal"``, ``"coronal"`` or six numbers (Image Orientation (Patient)).
+    patient_position
+        HFS, FFS, HFP, FFP, HFDR, HFDL, FFDR or FFDL (see the module docstring).
+    seed
+        Makes the UIDs (and the shuffling) reproducible.
+    tilt_degrees
+        Gantry tilt: the image plane turns by this angle about its row direction, the slice
+        positions still advance along the untilted normal.
+    missing_slices
+        Indices (0-based, along the normal) of slices to leave out.
+    shuffle
+        Shuffle Instance Number (and, in :func:`write_series`, file names).
+    patient_name, patient_id, study_uid, series_uid
+        Identity; the UIDs default to values derived from ``seed`` and the parameters.
+    origin
+        Image Position (Patient) of the first slice along the normal; default: the volume is
+        centred on ``phantom_centre``.
+    phantom_centre, radius
+        Where the phantom is (LPS mm) and how big (default :func:`phantom_radius`).
+    scanner_frame
+        True: named orientations follow the scanner's axes, so Patient Position changes Image
+        Orientation (Patient); False: they are fixed in the patient (as if HFS).
+    series_number, series_description
+        General Series attributes.
+    extra_attributes
+        More attributes for every slice, by keyword (e.g. ``{"PatientBirthDate": "19700101"}``);
+        they replace the phantom's own values of the same name.
+
+    Returns
+    -------
+    list of pydicom.Dataset
+        In the order along the slice normal (Instance Number order unless ``shuffle``), each
+        with file meta information, ready for ``save_as(..., enforce_file_format=True)``.
+
+    Raises
+    ------
+    PhantomError
+        For a bad shape, spacing, orientation or slice index.
+    GeometryError
+        For an unknown Patient Position.
+    """
+    columns, rows, slices = (int(n) for n in shape)
+    if min(columns, rows, slices) < 1 or max(columns, rows) > 65535:
+        raise PhantomError(f"shape must be (columns, rows, slices) >= 1, got {tuple(shape)}")
+    row_spacing, column_spacing, slice_spacing = (float(s) for s in spacing)
+    if min(row_spacing, column_spacing, slice_spacing) <= 0:
+        raise PhantomError(f"spacing must be positive (mm), got {tuple(spacing)}")
+    missing = sorted({int(k) for k in missing_slices})
+    if any(k < 0 or k >= slices for k in missing):
+        raise PhantomError(f"missing_slices {missing} must lie in 0..{slices - 1}")
+    if len(missing) >= slices:
+        raise PhantomError("missing_slices leaves no slice at all")
+    if not -60.0 < float(tilt_degrees) < 60.0:
+        raise PhantomError(f"tilt_degrees must lie between -60 and 60, got {tilt_degrees}")
+    position = patient_position_axes(patient_position).code
+    extra = dict(extra_attributes or {})
+    unknown = [k for k in extra if not keyword_dict.get(k)]
+    if unknown:
+        raise PhantomError(f"extra_attributes: {', '.join(map(repr, unknown))} "
+                           "is not a DICOM keyword (see pydicom.datadict)")
+
+    row, col = orientation_vectors(orientation, position, scanner_frame)
+    normal = np.cross(row, col)
+    t = np.radians(float(tilt_degrees))
+    if t:
+        col = np.cos(t) * col + np.sin(t) * normal  # turn the plane about the row direction
+    step = normal * slice_spacing                  # the table still moves along the old normal
+    R = float(radius) if radius is not None else phantom_radius(shape, spacing)
+    centre = np.asarray(phantom_centre, dtype=float)
+    if origin is None:
+        origin_ = (centre - (columns - 1) / 2 * column_spacing * row
+                   - (rows - 1) / 2 * row_spacing * col - (slices - 1) / 2 * step)
+    else:
+        origin_ = np.asarray([float(v) for v in origin], dtype=float)
+
+    key = (tuple(shape), tuple(spacing), str(orientation), position, tilt_degrees,
+           tuple(missing), shuffle, origin, tuple(centre), R, scanner_frame, series_number)
+    study_uid = study_uid or _uid("phantom-study", seed, patient_id)
+    series_uid = series_uid or _uid("phantom-series", seed, patient_id, key)
+    frame_uid = _uid("phantom-frame", series_uid)
+    named = orientation.lower() if isinstance(orientation, str) else "oblique"
+    description = series_description or f"Phantom {named} {position}" + (
+        f" tilt {tilt_degrees:g}" if tilt_degrees else "")
+
+    kept = [k for k in range(slices) if k not in missing]
+    instance_numbers = list(range(1, len(kept) + 1))
+    if shuffle:
+        rng = np.random.default_rng(seed)
+        instance_numbers = [int(n) for n in rng.permutation(instance_numbers)]
+
+    ii, jj = np.meshgrid(np.arange(columns, dtype=np.float32),
+                         np.arange(rows, dtype=np.float32), indexing="xy")
+    in_plane = (ii[..., None] * np.float32(column_spacing) * row.astype(np.float32)
+                + jj[..., None] * np.float32(row_spacing) * col.astype(np.float32))
+    iop = _ds_list([*row, *col])
+    image_type = (["ORIGINAL", "PRIMARY", "AXIAL"] if named == "axial"
+                  else ["DERIVED", "SECONDARY", "REFORMATTED"])
+
+    datasets = []
+    for number, k in zip(instance_numbers, kept, strict=True):
+        ipp = origin_ + k * step
+        hu = phantom_values(in_plane + ipp.astype(np.float32), R, centre)
+        sop_uid = _uid("phantom-image", series_uid, k)
+        ds = _header(sop_uid)
+        ds.SpecificCharacterSet = "ISO_IR 100"
+        ds.ImageType = image_type
+        ds.SOPClassUID = CTImageStorage
+        ds.SOPInstanceUID = sop_uid
+        ds.StudyDate = ds.SeriesDate = ds.ContentDate = ds.AcquisitionDate = "20220601"
+        ds.StudyTime = ds.SeriesTime = "120000"
+        ds.AcquisitionTime = ds.ContentTime = f"1200{k // 60 % 60:02d}.{k % 60:02d}"
+        ds.AccessionNumber = ""
+        ds.Modality = "CT"
+        ds.Manufacturer = "workshop_helpers"
+        ds.InstitutionName = "DICOM course"
+        ds.ReferringPhysicianName = ""
+        ds.StationName = "PHANTOM"
+        ds.StudyDescription = "Asymmetric phantom"
+        ds.SeriesDescription = description[:64]
+        ds.ManufacturerModelName = "phantom.make_series"
+        ds.PatientName = patient_name
+        ds.PatientID = patient_id
+        ds.PatientBirthDate = ""
+        ds.PatientSex = "O"
+        ds.BodyPartExamined = "CHEST"
+        ds.SliceThickness = _ds_number(slice_spacing)
+        ds.KVP = "120"
+        ds.DataCollectionDiameter = _ds_number(2 * R)
+        ds.SoftwareVersions = "workshop_helpers phantom 1"
+        ds.ReconstructionDiameter = _ds_number(max(columns * column_spacing, rows * row_spacing))
+        ds.GantryDetectorTilt = _ds_number(float(tilt_degrees))
+        ds.TableHeight = "100"
+        ds.RotationDirection = "CW"
+        ds.ExposureTime = "500"
+        ds.XRayTubeCurrent = "200"
+        ds.ConvolutionKernel = "STANDARD"
+        ds.PatientPosition = position
+        ds.StudyInstanceUID = study_uid
+        ds.SeriesInstanceUID = series_uid
+        ds.StudyID = "1"
+        ds.SeriesNumber = str(int(series_number))
+        ds.AcquisitionNumber = "1"
+        ds.InstanceNumber = str(number)
+        ds.ImagePositionPatient = _ds_list(ipp)
+        ds.ImageOrientationPatient = iop
+        ds.FrameOfReferenceUID = frame_uid
+        ds.PositionReferenceIndicator = ""
+        ds.SliceLocation = _ds_number(float(ipp @ normal))
+        ds.SamplesPerPixel = 1
+        ds.PhotometricInterpretation = "MONOCHROME2"
+        ds.Rows = rows
+        ds.Columns = columns
+        ds.PixelSpacing = _ds_list([row_spacing, column_spacing])
+        ds.BitsAllocated = 16
+        ds.BitsStored = 16
+        ds.HighBit = 15
+        ds.PixelRepresentation = 1
+        ds.WindowCenter = "500"
+        ds.WindowWidth = "2000"
+        ds.RescaleIntercept = str(RESCALE_INTERCEPT)
+        ds.RescaleSlope = "1"
+        ds.RescaleType = "HU"
+        ds.PixelData = (hu.astype(np.int32) - RESCALE_INTERCEPT).astype("<i2").tobytes()
+        for keyword, value in extra.items():
+            setattr(ds, keyword, value)
+        datasets.append(ds)
+    return datasets
+
+
+def _header(sop_uid: str) -> Dataset:
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = CTImageStorage
+    meta.MediaStorageSOPInstanceUID = sop_uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = UID_PREFIX + "1"
+    meta.ImplementationVersionName = "WORKSHOP_PHANTOM"
+    ds = Dataset()
+    ds.file_meta = meta
+    return ds
+
+
+def write_series(folder: str | os.PathLike, **kwargs) -> list[Path]:
+    """Write :func:`make_series` into ``folder`` (created if needed); return the paths.
+
+    Files are called ``IM0001.dcm``, ``IM0002.dcm``, ... along the slice normal; with
+    ``shuffle=True`` the numbers in the names are shuffled too, independently of Instance Number,
+    so neither the names nor the numbers give the geometric order. Every file is first written
+    under a temporary name and renamed only when all are written: a failure leaves no
+    half-written series behind. Files of the same names are replaced; other files in ``folder``
+    are left alone, so write each series into a fresh folder (``tools.scratch_folder``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> paths = write_series(tempfile.mkdtemp(), shape=(8, 8, 3))
+    >>> [p.name for p in paths]
+    ['IM0001.dcm', 'IM0002.dcm', 'IM0003.dcm']
+    """
+    datasets = make_series(**kwargs)
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    numbers = list(range(1, len(datasets) + 1))
+    if kwargs.get("shuffle"):
+        seed = int(kwargs.get("seed", 0))
+        rng = np.random.default_rng(int(hashlib.sha256(f"names{seed}".encode()).hexdigest()[:8], 16))
+        numbers = [int(n) for n in rng.permutation(numbers)]
+    width = max(4, len(str(len(datasets))))
+    final = [target / f"IM{n:0{width}d}.dcm" for n in numbers]
+    temporary: list[Path] = []
+    try:
+        for ds in datasets:
+            fd, name = tempfile.mkstemp(prefix=".phantom-", suffix=".tmp", dir=target)
+            os.close(fd)
+            temporary.append(Path(name))
+            ds.save_as(name, enforce_file_format=True)
+        for tmp, path in zip(temporary, final, strict=True):
+            os.replace(tmp, path)
+    finally:
+        for tmp in temporary:
+            if tmp.exists():
+                tmp.unlink()
+    return final
+
+
+def _cli(args: argparse.Namespace) -> int:
+    orientation: str | list[float] = args.orientation
+    if args.iop:
+        orientation = args.iop
+    try:
+        paths = write_series(
+            args.folder, shape=tuple(args.shape), spacing=tuple(args.spacing),
+            orientation=orientation, patient_position=args.position, seed=args.seed,
+            tilt_degrees=args.tilt, missing_slices=tuple(args.missing), shuffle=args.shuffle,
+        )
+    except (PhantomError, GeometryError) as exc:
+        print(f"error: {exc}")
+        return 2
+    first = pydicom.dcmread(paths[0], stop_before_pixels=True)
+    iop = "\\".join(str(v) for v in first.ImageOrientationPatient)
+    print(f"wrote {len(paths)} files to {args.folder} "
+          f"(Patient Position {first.PatientPosition}, Image Orientation (Patient) {iop})")
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    """Add ``phantom`` to ``python -m workshop_helpers``."""
+    p = subparsers.add_parser(
+        "phantom", help="write an asymmetric CT phantom series (valid DICOM)",
+        description="Write a CT Image series of an asymmetric phantom (left, anterior and head "
+                    "markers) in any orientation and patient position.")
+    p.add_argument("folder", help="output folder (created if needed)")
+    p.add_argument("--shape", nargs=3, type=int, default=[64, 48, 24],
+                   metavar=("COLUMNS", "ROWS", "SLICES"))
+    p.add_argument("--spacing", nargs=3, type=float, default=[0.8, 0.6, 2.5],
+                   metavar=("ROW_SPACING", "COLUMN_SPACING", "SLICE_SPACING"),
+                   help="mm; Pixel Spacing is [row spacing, column spacing]")
+    p.add_argument("--orientation", default="axial", choices=sorted(_NAMED))
+    p.add_argument("--iop", nargs=6, type=float, metavar="X",
+                   help="explicit Image Orientation (Patient) (overrides --orientation)")
+    p.add_argument("--position", default="HFS", help="Patient Position, e.g. HFS, FFS, HFP")
+    p.add_argument("--tilt", type=float, default=0.0, help="gantry tilt in degrees")
+    p.add_argument("--missing", nargs="*", type=int, default=[], metavar="K",
+                   help="slice indices to leave out")
+    p.add_argument("--shuffle", action="store_true",
+                   help="shuffle instance numbers and file names")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cli)
