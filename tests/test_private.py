@@ -248,3 +248,20 @@ def test_cli_on_unreadable_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "cannot read" in err and "not_dicom.txt" in err
     assert main(["private", str(tmp_path / "missing.dcm")]) == 2
+
+
+def test_draw_group_marks_every_creator_and_orphans():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ds = Dataset()
+    P.add_private(ds, 0x0009, "VENDOR A", 0x10, "LO", "a")
+    P.add_private(ds, 0x0009, "VENDOR B", 0x10, "LO", "b")
+    ds.add_new(0x00092001, "LO", "lost")
+    ax = P.draw_group(ds, 0x0009)
+    texts = [t.get_text() for t in ax.texts]
+    assert any("'VENDOR A' at (0009,0010)" in t for t in texts)
+    assert any("'VENDOR B' at (0009,0011) → block 1100-11FF, 1 element(s)" in t for t in texts)
+    assert any("orphan block 20" in t for t in texts)
+    with pytest.raises(P.PrivateTagError):
+        P.draw_group(ds, 0x0010)

@@ -62,6 +62,7 @@ __all__ = [
     "forget_private_dictionary",
     "implicit_vr_roundtrip",
     "format_blocks",
+    "draw_group",
     "register_cli",
 ]
 
@@ -449,6 +450,71 @@ def format_blocks(blocks: list[PrivateBlock]) -> str:
             lines.append(f"    {_fmt(e.tag)}  +{e.offset:02X}  {e.VR:<2}  {e.name[:28]:<28}  "
                          f"{e.short_value()}")
     return "\n".join(lines)
+
+
+def draw_group(ds: Dataset, group: int, ax: Any = None) -> Any:
+    """Draw the element space of one private group: creator slots above, the blocks they reserve below.
+
+    Top row: the 256 elements (gggg,0000)-(gggg,00FF) — 0000 group length, 0001-000F not
+    allowed, 0010-00FF creator slots (filled ones coloured and named). Bottom row: the 256 blocks
+    (gggg,bb00)-(gggg,bbFF); an arrow joins each creator (gggg,00bb) to its block bb, whose
+    height shows how many elements it holds. Returns the matplotlib Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    _check_group(group)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3.4))
+    colours = plt.get_cmap("tab10")
+    used = [e.tag.element for e in ds if e.tag.group == group and 0x10 <= e.tag.element <= 0xFF]
+    used += [e.tag.element >> 8 for e in ds if e.tag.group == group and e.tag.element > 0xFF]
+    hi = min(256, max([0x30, *[u + 0x18 for u in used]]))   # zoom on the part in use
+    ax.add_patch(Rectangle((0, 2), 1, 1, color="0.6"))
+    ax.add_patch(Rectangle((1, 2), 15, 1, color="0.85", hatch="//", ec="0.6"))
+    ax.add_patch(Rectangle((16, 2), hi - 16, 1, fill=False, ec="0.5"))
+    ax.add_patch(Rectangle((0, 0), 16, 1, color="0.85", hatch="//", ec="0.6"))
+    ax.add_patch(Rectangle((16, 0), hi - 16, 1, fill=False, ec="0.5"))
+    ax.text(8, 3.15, "0000-000F: length, not allowed", ha="center", fontsize=7)
+    ax.text((16 + hi) / 2, 3.15, f"creator slots ({group:04X},0010)-({group:04X},00FF)",
+            ha="center", fontsize=8)
+    ax.text(8, -0.35, "blocks 00-0F: none", ha="center", fontsize=7)
+    ax.text((16 + hi) / 2, -0.35, f"blocks ({group:04X},1000-10FF) ... ({group:04X},FF00-FFFF)",
+            ha="center", fontsize=8)
+    counts: dict[int, int] = {}
+    for elem in ds:
+        if elem.tag.group == group and elem.tag.element > 0xFF:
+            counts[elem.tag.element >> 8] = counts.get(elem.tag.element >> 8, 0) + 1
+    slot = 0
+    for elem in ds:
+        tag = elem.tag
+        if tag.group != group or not 0x10 <= tag.element <= 0xFF:
+            continue
+        colour = colours(slot % 10)
+        slot += 1
+        b = tag.element
+        ax.add_patch(Rectangle((b, 2), 1, 1, color=colour))
+        filled = min(1.0, 0.25 + counts.get(b, 0) / 16)
+        ax.add_patch(Rectangle((b, 0), 1, filled, color=colour))
+        ax.add_patch(FancyArrowPatch((b + 0.5, 2), (b + 0.5, 1.05), arrowstyle="-|>",
+                                     mutation_scale=10, color=colour))
+        ax.text(b + 2, 1.5 + 0.25 * ((slot - 1) % 2), f"{elem.value!r} at ({group:04X},00{b:02X})"
+                f" → block {b:02X}00-{b:02X}FF, {counts.get(b, 0)} element(s)",
+                fontsize=8, color=colour, va="center")
+    for b, _n in counts.items():
+        if Tag(group, b) not in ds:
+            ax.add_patch(Rectangle((b, 0), 1, 1, color="red"))
+            ax.text(b + 2, 0.5, f"orphan block {b:02X}: no creator", color="red", fontsize=8)
+    ax.set_xlim(-1, hi + 1)
+    ax.set_ylim(-0.7, 3.5)
+    ax.set_yticks([0.5, 2.5], ["blocks bb00-bbFF", "elements 0000-00FF"])
+    ticks = list(range(0, hi, 8))
+    ax.set_xticks(ticks, [f"{t:02X}" for t in ticks])
+    ax.set_xlabel("bb (hex)" + ("" if hi == 256 else "; the rest up to FF is unused"))
+    ax.set_title(f"Private group {group:04X}: who reserved what (PS3.5 7.8.1)")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    return ax
 
 
 def _cli_private(args: argparse.Namespace) -> int:
