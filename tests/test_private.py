@@ -142,6 +142,7 @@ def test_orphans_and_creators_explained():
         "(0013,1010) is element 0x10 of the block reserved by 'CTP' at (0013,0010)")
     assert "private creator: 'CTP' reserves the block (0013,1000)-(0013,10FF)" in P.explain_tag(ds, 0x00130010)
     assert "free private creator slot" in P.explain_tag(ds, 0x00130011)
+    assert P.explain_tag(ds, 0x00131011).endswith("at (0013,0010), not present in this data set")
     assert "public" in P.explain_tag(ds, 0x00100010) and "Patient's Name" in P.explain_tag(ds, 0x00100010)
     assert "not allowed" in P.explain_tag(ds, 0x00130005)
     assert "cannot belong" in P.explain_tag(ds, 0x00130510)

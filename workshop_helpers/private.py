@@ -374,6 +374,8 @@ def explain_tag(ds: Dataset, tag: Any) -> str:
         name = _element_name(creator, ds[tag])
         if name:
             text += f" ({name})"
+    else:
+        text += ", not present in this data set"
     return text
 
 
