@@ -77,6 +77,15 @@ def test_pixels_and_geometry_stay_and_uids_are_consistent(planted_series):
         assert values.pop() == uid_map[series[0][keyword].value]
     assert len({ds.SOPInstanceUID for ds in out}) == len(out)
     assert all(new.startswith("2.25.") for new in uid_map.values())
+    assert deid.what_stayed(series, out) == dict.fromkeys(
+        ["pixels", "geometry", "one frame of reference", "new frame of reference"], True)
+    moved = [ds.copy() for ds in out]
+    moved[1].ImagePositionPatient = [0, 0, 0]
+    separate = [deid.deidentify(ds).dataset for ds in series]   # no shared uid_map
+    assert not deid.what_stayed(series, moved)["geometry"]
+    assert not deid.what_stayed(series, separate)["one frame of reference"]
+    with pytest.raises(deid.DeidError, match="4 slices before but 3 after"):
+        deid.what_stayed(series, out[:3])
 
 
 def test_same_salt_same_uids_across_runs(planted_series):

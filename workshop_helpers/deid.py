@@ -13,7 +13,7 @@ C    clean: keep the meaning, remove identifying text (options only; not done he
 U    replace the UID with another one, the same new UID for the same old UID everywhere
 ==== ==================================================================================
 
-:func:`deidentify` applies :data:`ACTIONS`, a **curated subset** of Table E.1-1 (about 75 of
+:func:`deidentify` applies :data:`ACTIONS`, a **curated subset** of Table E.1-1 (83 of
 its several hundred rows: the patient, the people, the institution, dates and times, the UIDs,
 the request and the sequences that carry them), everywhere in the data set, inside sequences too;
 plus three rules of its own: every remaining PN value is emptied, every remaining UI value that
@@ -68,6 +68,7 @@ __all__ = [
     "deidentify_series",
     "find_values",
     "plant_identifiers",
+    "what_stayed",
     "register_cli",
 ]
 
@@ -434,6 +435,33 @@ def find_values(ds: Dataset, needles: Iterable[str]) -> list[tuple[str, str, str
         look(meta, "file_meta")
     look(ds, "")
     return hits
+
+
+GEOMETRY = ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "SliceThickness",
+            "Rows", "Columns")
+
+
+def what_stayed(before: Sequence[Dataset], after: Sequence[Dataset]) -> dict[str, bool]:
+    """Check that de-identification kept what a viewer needs, slice by slice.
+
+    Returns ``{"pixels": ..., "geometry": ..., "one frame of reference": ...,
+    "new frame of reference": ...}``: identical pixel arrays; identical Image Position/Orientation,
+    Pixel Spacing, Slice Thickness, Rows and Columns; a single Frame of Reference UID in ``after``
+    where ``before`` had one; and that UID differs from the old one.
+    """
+    import numpy as np
+
+    if len(before) != len(after):
+        raise DeidError(f"{len(before)} slices before but {len(after)} after")
+    pairs = list(zip(before, after, strict=True))
+    old_for = {str(a.get("FrameOfReferenceUID", "")) for a in before}
+    new_for = {str(b.get("FrameOfReferenceUID", "")) for b in after}
+    return {
+        "pixels": all(np.array_equal(a.pixel_array, b.pixel_array) for a, b in pairs),
+        "geometry": all(a.get(k) == b.get(k) for a, b in pairs for k in GEOMETRY),
+        "one frame of reference": len(new_for) == len(old_for) == 1,
+        "new frame of reference": not (old_for & new_for),
+    }
 
 
 def deidentify_series(paths: Iterable[str | os.PathLike], out_folder: str | os.PathLike,
