@@ -133,6 +133,7 @@ def test_date_shift_is_consistent():
     out = deid.deidentify(ds, date_shift_days=-100).dataset
     assert (out.StudyDate, out.SeriesDate, out.ContentDate) == ("20220221", "20220221", "20220222")
     assert out.PatientBirthDate == ""
+    assert out.LongitudinalTemporalInformationModified == "MODIFIED"
     assert "113107" in [c.CodeValue for c in out.DeidentificationMethodCodeSequence]
     with pytest.raises(deid.DeidError, match="whole number"):
         deid.deidentify(ds, date_shift_days=1.5)
@@ -154,11 +155,15 @@ def test_every_pn_and_uid_even_outside_the_table():
     ds = Dataset()
     item = Dataset()
     item.VerifyingObserverName = "WATSON^JOHN"       # PN not in ACTIONS
+    item.VerificationDateTime = "20220601120000"    # DT not in ACTIONS
     item.ReferencedSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
     item.ReferencedSOPInstanceUID = "1.2.3.4.5"
     ds.VerifyingObserverSequence = [item]
     out = deid.deidentify(ds).dataset
     assert out.VerifyingObserverSequence[0].VerifyingObserverName == ""
+    assert out.VerifyingObserverSequence[0].VerificationDateTime == ""
+    shifted = deid.deidentify(ds, date_shift_days=1).dataset
+    assert shifted.VerifyingObserverSequence[0].VerificationDateTime == "20220602120000"
     assert out.VerifyingObserverSequence[0].ReferencedSOPClassUID == "1.2.840.10008.5.1.4.1.1.2"
     assert out.VerifyingObserverSequence[0].ReferencedSOPInstanceUID.startswith("2.25.")
 
@@ -233,3 +238,14 @@ def test_dicognito_peer_removes_the_standard_ones_but_not_private_or_free_text(p
     theirs.remove_private_tags()
     del theirs.PatientComments
     assert deid.find_values(theirs, needles) == []
+
+
+def test_shifted_and_kept_output_is_valid(planted_series, tmp_path, dciodvfy):
+    series, needles = planted_series
+    ds = series[0]
+    P.add_private(ds, 0x0013, "CTP", 0x10, "LO", "TCGA-LUAD")
+    result = deid.deidentify(ds, date_shift_days=-30, keep_private=[("CTP", 0x10)])
+    result.dataset.save_as(tmp_path / "x.dcm", enforce_file_format=True)
+    validation = dciodvfy(tmp_path / "x.dcm")
+    assert validation.ok, str(validation)
+    assert deid.find_values(pydicom.dcmread(tmp_path / "x.dcm"), needles) == []

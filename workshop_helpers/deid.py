@@ -16,9 +16,10 @@ U    replace the UID with another one, the same new UID for the same old UID eve
 :func:`deidentify` applies :data:`ACTIONS`, a **curated subset** of Table E.1-1 (83 of
 its several hundred rows: the patient, the people, the institution, dates and times, the UIDs,
 the request and the sequences that carry them), everywhere in the data set, inside sequences too;
-plus three rules of its own: every remaining PN value is emptied, every remaining UI value that
-is not a well-known DICOM UID (class, transfer syntax, coding scheme) is replaced, and every
-private element is removed unless you keep it by (creator, offset). It records each action in
+plus rules of its own: every remaining PN value is emptied; every remaining DA or DT value is
+emptied (or shifted, with ``date_shift_days``); every remaining UI value that is not a well-known
+DICOM UID (class, transfer syntax, coding scheme) is replaced; and every private element is
+removed unless you keep it by (creator, offset). It records each action in
 :attr:`DeidResult.actions`, without repeating the old value in full.
 
 It is a lesson, not a tool for real patient data: for that use a maintained implementation of the
@@ -73,8 +74,8 @@ __all__ = [
 ]
 
 #: The subset of PS3.15 Table E.1-1 this module applies: keyword -> action code. Where the table
-#: gives a choice (e.g. "X/Z/D", depending on the attribute's Type in the IOD) we take the
-#: mildest code that keeps a CT image valid: Z for Type 2 attributes, X for Type 3.
+#: gives a choice (e.g. "X/Z/D") the rule of PS3.15 E.1.1 applies: X unless the IOD needs the
+#: attribute — Z if it is Type 2, D if Type 1. The codes below are that choice for a CT image.
 ACTIONS: dict[str, str] = {
     # patient
     "PatientName": "Z", "PatientID": "Z", "IssuerOfPatientID": "X", "PatientBirthDate": "Z",
@@ -300,6 +301,13 @@ def deidentify(ds: Dataset, *, keep_private: Iterable[tuple] = (),
                 elif elem.VR == "PN" and elem.value:
                     record(path, tag, "Z", f"{_hint(elem.value)} → '' (every PN)")
                     elem.value = ""
+                elif elem.VR in ("DA", "DT") and elem.value and elem.VM == 1:
+                    if date_shift_days is not None:
+                        elem.value = _shift(str(elem.value), date_shift_days)
+                        record(path, tag, "D", f"date shifted by {date_shift_days:+d} days (every {elem.VR})")
+                    else:
+                        record(path, tag, "Z", f"{_hint(elem.value)} → '' (every {elem.VR})")
+                        elem.value = ""
                 elif elem.VR == "UI" and elem.value and tag.group != 0x0002:
                     _replace_uis(elem, path, code="U", note=" (every non-standard UI)")
                 continue
@@ -365,6 +373,8 @@ def deidentify(ds: Dataset, *, keep_private: Iterable[tuple] = (),
     if meta is not None and "SOPInstanceUID" in out:
         meta.MediaStorageSOPInstanceUID = out.SOPInstanceUID
     out.PatientIdentityRemoved = "YES"
+    if date_shift_days is not None:   # SOP Common, PS3.3 C.12.1
+        out.LongitudinalTemporalInformationModified = "MODIFIED"
     out.DeidentificationMethod = METHOD
     codes = ["113100"]
     if date_shift_days is not None:
