@@ -15,21 +15,12 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
-import time
+import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workshop_helpers import deid, phantom  # noqa: E402
-
-
-def best_of(repeat: int, func):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
             out.append(c)
         return out
 
-    t_ours, out_ours = best_of(args.repeat, ours)
-    t_theirs, out_theirs = best_of(args.repeat, theirs)
+    t_ours = min(timeit.repeat(ours, number=1, repeat=args.repeat))
+    t_theirs = min(timeit.repeat(theirs, number=1, repeat=args.repeat))
+    out_ours, out_theirs = ours(), theirs()
     left_ours = sum(len(deid.find_values(ds, needles)) for ds in out_ours)
     left_theirs = sum(len(deid.find_values(ds, needles)) for ds in out_theirs)
     print(f"{args.slices} slices, best of {args.repeat}")

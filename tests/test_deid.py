@@ -30,6 +30,17 @@ def planted_series():
     return series, sorted(set(needles))
 
 
+@pytest.fixture
+def planted_folder(planted_series, tmp_path):
+    """The planted series written to tmp_path/in as DOE_JANE_<n>.dcm (names that identify too)."""
+    series, needles = planted_series
+    src = tmp_path / "in"
+    src.mkdir()
+    for n, ds in enumerate(series):
+        ds.save_as(src / f"DOE_JANE_{n}.dcm", enforce_file_format=True)
+    return src, needles
+
+
 def test_planting_really_plants(planted_series):
     series, needles = planted_series
     hits = deid.find_values(series[0], needles)
@@ -177,12 +188,8 @@ def test_ct_small_from_pydicom():
     assert np.array_equal(out.pixel_array, ds.pixel_array)
 
 
-def test_series_to_folder_passes_dciodvfy(planted_series, tmp_path, dciodvfy):
-    series, needles = planted_series
-    src = tmp_path / "in"
-    src.mkdir()
-    for n, ds in enumerate(series):
-        ds.save_as(src / f"DOE_JANE_{n}.dcm", enforce_file_format=True)
+def test_series_to_folder_passes_dciodvfy(planted_folder, tmp_path, dciodvfy):
+    src, needles = planted_folder
     assert dciodvfy(src / "DOE_JANE_0.dcm").ok   # the planted input is valid too
     results = deid.deidentify_series(sorted(src.iterdir()), tmp_path / "out",
                                      replacements={"PatientID": "ANON01"})
@@ -203,15 +210,12 @@ def test_series_refuses_non_dicom(tmp_path):
         deid.deidentify_series([bad], tmp_path / "out")
 
 
-def test_cli_file_and_folder(planted_series, tmp_path, capsys):
-    series, needles = planted_series
-    src = tmp_path / "in"
-    src.mkdir()
-    for n, ds in enumerate(series):
-        ds.save_as(src / f"{n}.dcm", enforce_file_format=True)
+def test_cli_file_and_folder(planted_folder, tmp_path, capsys):
+    src, needles = planted_folder
     assert main(["deid", str(src), str(tmp_path / "out"), "--salt", "x"]) == 0
     assert "de-identified 4 file(s)" in capsys.readouterr().out
-    assert main(["deid", str(src / "0.dcm"), str(tmp_path / "one.dcm"), "-v",
+    assert [p.name for p in sorted((tmp_path / "out").iterdir())][0] == "IM00001.dcm"
+    assert main(["deid", str(src / "DOE_JANE_0.dcm"), str(tmp_path / "one.dcm"), "-v",
                  "--keep-private", "HOSPITAL:01"]) == 0
     out = capsys.readouterr().out
     assert "K  (0029,1001)" in out
