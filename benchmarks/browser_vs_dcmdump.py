@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
+import timeit
 
 import pydicom
 
@@ -22,12 +22,8 @@ REPEATS = 5
 
 
 def best(fn) -> float:
-    times = []
-    for _ in range(REPEATS):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    """Best of REPEATS runs, in seconds."""
+    return min(timeit.repeat(fn, number=1, repeat=REPEATS))
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ import io
 import subprocess
 import sys
 import tempfile
-import time
+import timeit
 from pathlib import Path
 
 import numpy as np
@@ -64,12 +64,8 @@ def big_dataset() -> Dataset:
 
 
 def best(fn) -> float:
-    times = []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    """Best of REPEATS runs, in seconds."""
+    return min(timeit.repeat(fn, number=1, repeat=REPEATS))
 
 
 def main() -> int:
