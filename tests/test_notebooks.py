@@ -30,8 +30,17 @@ def test_convention_check_catches_outputs_and_missing_parts(tmp_path):
     cell = code("print(1)")
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
     cell.execution_count = 3
-    path = write_notebook(tmp_path / "bad name.ipynb", [md("# Title only"), cell])
+    on_purpose = code("# NBVAL_RAISES_EXCEPTION\n1 / 0")
+    path = write_notebook(tmp_path / "bad name.ipynb", [md("# Title only"), on_purpose, cell])
     problems = "\n".join(convention_problems(path))
     for expected in ("is not NN_topic", "has outputs", "execution count", "'Overview'",
-                     "the last cell is not markdown", "0 solution cell", "summary()"):
+                     "the last cell is not markdown", "lacks the tag 'raises-exception'", "0 solution cell", "summary()"):
         assert expected in problems
+
+
+def test_raises_cell_is_marked_for_nbval_and_jupyterlab():
+    from workshop_helpers.authoring import raises
+
+    cell = raises("1 / 0")
+    assert cell.source.startswith("# NBVAL_RAISES_EXCEPTION")
+    assert "raises-exception" in cell.metadata["tags"]

@@ -9,7 +9,9 @@ The conventions (see ``notebooks/README.md``):
 - every cell carries slide metadata (``slideshow.slide_type``), so the notebook is also a deck;
 - at least two exercises, each with a solution cell tagged ``solution`` whose source is hidden,
   and a final ``exercises.summary()`` call;
-- code cells stay short (heavy code lives in ``workshop_helpers``).
+- code cells stay short (heavy code lives in ``workshop_helpers``);
+- a cell that fails on purpose starts with ``# NBVAL_RAISES_EXCEPTION`` (for nbval) and is tagged
+  ``raises-exception`` (so JupyterLab's *Run All* and ``nbconvert --execute`` go on past it).
 
 Examples
 --------
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["md", "code", "solution", "notebook", "write_notebook", "convention_problems"]
+__all__ = ["md", "code", "solution", "raises", "notebook", "write_notebook", "convention_problems"]
 
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 MAX_CODE_LINES = 30
@@ -57,6 +59,13 @@ def solution(src: str) -> nbformat.NotebookNode:
     It runs in the test run, where a wrong answer raises (see :mod:`workshop_helpers.exercises`).
     """
     return code(src, slide="skip", tags=("solution",), hidden=True)
+
+
+def raises(src: str, slide: str = "-") -> nbformat.NotebookNode:
+    """A cell that fails on purpose: marked for nbval, and tagged so *Run All* goes on past it."""
+    if not src.lstrip().startswith("# NBVAL_RAISES_EXCEPTION"):
+        src = "# NBVAL_RAISES_EXCEPTION\n" + src.strip("\n")
+    return code(src, slide=slide, tags=("raises-exception",))
 
 
 def notebook(cells: list) -> nbformat.NotebookNode:
@@ -113,6 +122,11 @@ def convention_problems(path: str | Path) -> list[str]:
         if cell.get("execution_count") is not None:
             problems.append(f"{where} has an execution count: clear outputs before committing")
         tags = cell.metadata.get("tags", [])
+        if "NBVAL_RAISES_EXCEPTION" in cell.source and "raises-exception" not in tags:
+            problems.append(
+                f"{where} fails on purpose but lacks the tag 'raises-exception' "
+                "(without it JupyterLab's Run All and nbconvert stop there)"
+            )
         if "solution" in tags:
             solutions += 1
             if not cell.metadata.get("jupyter", {}).get("source_hidden"):
