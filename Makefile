@@ -32,7 +32,7 @@ notebooks: $(STAMP)
 	    --nbval-cell-timeout=300 -p no:cacheprovider notebooks/
 
 html: $(STAMP)
-	MPLBACKEND=Agg $(VENV)/bin/jupyter nbconvert --to html --execute --output-dir build/html notebooks/*.ipynb
+	$(VENV)/bin/jupyter nbconvert --to html --execute --output-dir build/html notebooks/*.ipynb
 
 bench: $(STAMP)
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
