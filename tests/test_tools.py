@@ -68,3 +68,15 @@ def test_cli_runs_as_module():
     out = subprocess.run([sys.executable, "-m", "workshop_helpers", "--help"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "COMMAND" in out.stdout
+
+
+def test_save_atomically_leaves_nothing_half_written(tmp_path):
+    target = tmp_path / "kept.dcm"
+    target.write_bytes(b"the old file")
+    with pytest.raises(Exception):  # noqa: B017 - whatever pydicom raises for an empty data set
+        tools.save_atomically(pydicom.Dataset(), target)
+    assert target.read_bytes() == b"the old file"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.dcm"]
+    ds = pydicom.dcmread(tools.testdata("CT_small.dcm"))
+    tools.save_atomically(ds, target)
+    assert pydicom.dcmread(target).SOPInstanceUID == ds.SOPInstanceUID

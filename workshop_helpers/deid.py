@@ -58,6 +58,8 @@ from pydicom.dataset import Dataset
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID_dictionary
 
+from .tools import save_atomically
+
 __all__ = [
     "DeidError",
     "Action",
@@ -498,11 +500,7 @@ def deidentify_series(paths: Iterable[str | os.PathLike], out_folder: str | os.P
         except (OSError, pydicom.errors.InvalidDicomError) as exc:
             raise DeidError(f"cannot read {path}: {exc}") from exc
         result = deidentify(ds, uid_map=uid_map, **options)
-        target = out_folder / f"IM{n:05d}.dcm"
-        temp = target.with_suffix(".part")
-        result.dataset.save_as(temp, enforce_file_format=True)
-        temp.replace(target)
-        result.path = target
+        result.path = save_atomically(result.dataset, out_folder / f"IM{n:05d}.dcm")
         results.append(result)
     return results
 
@@ -541,10 +539,7 @@ def _cli_deid(args: argparse.Namespace) -> int:
             target = Path(args.output)
             if target.is_dir():
                 target = target / "IM00001.dcm"
-            temp = target.with_suffix(".part")
-            result.dataset.save_as(temp, enforce_file_format=True)
-            temp.replace(target)
-            result.path = target
+            result.path = save_atomically(result.dataset, target)
             results = [result]
     except (OSError, pydicom.errors.InvalidDicomError, DeidError) as exc:
         print(f"deid: {exc}", file=sys.stderr)

@@ -22,7 +22,6 @@ import argparse
 import io
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +36,7 @@ from pydicom.uid import (
 )
 
 from .dump import DumpSyntaxError, read_dump
+from .tools import save_atomically
 
 __all__ = [
     "FileCheck",
@@ -170,18 +170,10 @@ def _complete_meta(ds: Dataset, uid_prefix: str | None) -> list[str]:
 
 
 def _write_atomically(ds: Dataset, path: Path) -> None:
-    """Write ``ds`` to a temporary file next to ``path``, then rename: no half-written file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    """Write ``ds`` to ``path`` through a temporary file: no half-written file."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            pydicom.dcmwrite(f, ds, enforce_file_format=True)
-        os.replace(tmp, path)
+        save_atomically(ds, path)
     except Exception as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise DicomFileError(f"{path}: cannot write the file: {exc}") from exc
 
 

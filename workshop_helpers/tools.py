@@ -32,6 +32,7 @@ __all__ = [
     "validate_file",
     "testdata",
     "scratch_folder",
+    "save_atomically",
     "environment_report",
 ]
 
@@ -226,6 +227,40 @@ def scratch_folder(name: str, root: str | os.PathLike = "scratch") -> Path:
         shutil.rmtree(target)
     target.mkdir(parents=True)
     return target
+
+
+def save_atomically(ds, path: str | os.PathLike) -> Path:
+    """Write the dataset ``ds`` as a DICOM file at ``path``, never half-written.
+
+    It goes to a temporary file in the same folder first and is renamed into place only when
+    complete; on any error the temporary file is removed and the error is raised again, and an
+    existing file at ``path`` is left as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pydicom
+    >>> ds = pydicom.dcmread(testdata("CT_small.dcm"))
+    >>> out = save_atomically(ds, Path(tempfile.mkdtemp()) / "ct.dcm")
+    >>> sorted(p.name for p in out.parent.iterdir())
+    ['ct.dcm']
+    """
+    import tempfile
+
+    import pydicom
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pydicom.dcmwrite(f, ds, enforce_file_format=True)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
 
 
 def environment_report() -> list[tuple[str, str, str]]:
