@@ -19,6 +19,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import (
     CTImageStorage,
     ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
     JPEGBaseline8Bit,
     generate_uid,
 )
@@ -105,7 +106,7 @@ def test_safe_path_part_keeps_uids_and_separates_changed_values():
     uid = "1.2.826.0.1.3680043.8.498.1"
     assert safe_path_part(uid) == uid
     assert safe_path_part("a/b") != safe_path_part("a_b")
-    assert safe_path_part("CON").startswith("_CON")
+    assert safe_path_part("CON").split(".")[0].upper() != "CON"
 
 
 def test_status_text_ranges():
@@ -157,8 +158,10 @@ def test_duplicate_keep_policy(tmp_path):
 
 def test_readable_failures(scp, tmp_path):
     wrong = send(make_ct(), port=scp.port, called_ae="SOMEONE-ELSE")
-    assert wrong[0].reason.startswith("association rejected: called AE title not recognised")
-    assert not wrong[0].ok
+    assert wrong[0].reason.startswith(f"association rejected by 127.0.0.1:{scp.port}: called AE "
+                                      "title not recognised (permanent)")
+    assert "'SOMEONE-ELSE' is not its AE title" in wrong[0].reason
+    assert not wrong[0].ok and wrong[0].permanent
     with StorageSCP(tmp_path / "b") as other:
         pass  # started and stopped: nobody listens on its port now
     closed = send(make_ct(), port=other.port, called_ae="WORKSHOP")
@@ -172,8 +175,9 @@ def test_no_context_for_jpeg_at_dcmtk_storescp(dcmtk, tmp_path):
     jpeg.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
     with dcmtk_storescp(dcmtk, tmp_path / "dcmtk") as port:
         report = send([jpeg, make_ct(n=4)], port=port, called_ae="STORESCP")
-    assert report[0].reason == ("no presentation context accepted for CT Image Storage "
-                                "with JPEG Baseline (Process 1)")
+    assert report[0].reason == (f"no presentation context accepted by 127.0.0.1:{port} for CT "
+                                "Image Storage with JPEG Baseline (Process 1)")
+    assert report[0].permanent
     assert report[1].ok
 
 
@@ -211,10 +215,8 @@ CRAFTED = [
 
 @pytest.mark.filterwarnings("ignore:Invalid value for VR UI", "ignore:The value length")
 def test_crafted_ids_never_escape(scp, tmp_path):
-    datasets = []
-    for n, (pid, study, series, sop) in enumerate(CRAFTED):
-        ds = make_ct(patient_id=pid, study=study, series=series, sop=sop, n=n)
-        datasets.append(ds)
+    datasets = [make_ct(patient_id=pid, study=study, series=series, n=n)
+                for n, (pid, study, series, _) in enumerate(CRAFTED)]
     report = send(datasets, port=scp.port, called_ae="WORKSHOP")
     assert all(r.ok for r in report), [str(r) for r in report]
     assert scp.wait_for(len(CRAFTED))
@@ -224,10 +226,20 @@ def test_crafted_ids_never_escape(scp, tmp_path):
     assert set(everything) == set(stored)  # nothing anywhere else below tmp_path
     for p in stored:
         rel = p.relative_to(scp.folder)
-        assert len(rel.parts) == 4
+        assert len(rel.parts) == 4 and len(str(rel)) < 200
         for part in rel.parts:
             assert part not in ("", ".", "..") and len(part) <= 64 + 4
-            assert "\x00" not in part and not part.startswith(".")
+            assert "\x00" not in part and part[0] not in ".-"
+
+
+@pytest.mark.filterwarnings("ignore:Invalid value for VR UI", "ignore:The value length")
+def test_crafted_sop_instance_uids_are_refused(scp, tmp_path):
+    datasets = [make_ct(sop=sop, n=n) for n, (*_, sop) in enumerate(CRAFTED)]
+    report = send(datasets, port=scp.port, called_ae="WORKSHOP")
+    assert [r.status for r in report] == [0xC000] * len(CRAFTED), [str(r) for r in report]
+    assert all("not a UID" in r.reason and r.permanent for r in report)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert scp.count == 0 and len(scp.failures) == len(CRAFTED)
 
 
 @pytest.mark.filterwarnings("ignore:Invalid value for VR UI", "ignore:The value length")
@@ -399,7 +411,8 @@ def test_scp_with_few_transfer_syntaxes_refuses_jpeg(tmp_path):
     jpeg.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
     with StorageSCP(tmp_path / "in", transfer_syntaxes=[ExplicitVRLittleEndian]) as scp:
         report = send([jpeg, make_ct(n=22)], port=scp.port, called_ae="WORKSHOP")
-    assert report[0].reason.startswith("no presentation context accepted for CT Image Storage")
+    assert report[0].reason.startswith(f"no presentation context accepted by 127.0.0.1:{scp.port} "
+                                       "for CT Image Storage")
     assert report[1].ok and len(scp.received) == 1
 
 
@@ -408,6 +421,7 @@ def test_proposed_contexts_and_table(tmp_path):
     jpeg = make_ct(n=30)
     jpeg.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
     assert net.proposed_contexts([*files, jpeg]) == [(CTImageStorage, ExplicitVRLittleEndian),
+                                                     (CTImageStorage, ImplicitVRLittleEndian),
                                                      (CTImageStorage, JPEGBaseline8Bit)]
     text = net.table_text([{"a": 1, "b": "xy"}, {"a": 22}])
     assert text.splitlines() == ["a   b", "--  --", "1   xy", "22"]
@@ -423,21 +437,6 @@ def test_file_header_matches_pydicom(tmp_path):
     assert meta.MediaStorageSOPInstanceUID == "1.2.3.44"
     assert meta.SourceApplicationEntityTitle == "AET"
     assert meta.FileMetaInformationGroupLength == len(p.read_bytes()) - 144
-
-
-def test_pynetdicom_event_path_still_stores(tmp_path, monkeypatch):
-    """With the direct path switched off, pynetdicom's EVT_C_STORE route stores the same way."""
-    monkeypatch.setattr(StorageSCP, "_serve_in_reader", lambda self, assoc: None)
-    files = write_cts(tmp_path / "out", 3, seed=40)
-    with StorageSCP(tmp_path / "in") as scp:
-        report = send(files, port=scp.port, called_ae="WORKSHOP")
-        assert [r.status for r in report] == [0, 0, 0]
-        assert scp.wait_for(3)
-    for f in files:
-        ds = dcmread(f)
-        target = scp.path_for(ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID,
-                              ds.SOPInstanceUID)
-        assert dataset_bytes(target) == dataset_bytes(f)
 
 
 def test_ct_sized_images_both_ways_with_dcmtk(scp, dcmtk, tmp_path):

@@ -1,0 +1,122 @@
+"""The command line: ``storescp``, ``storescu`` and ``echoscu``, with dcmtk's flags.
+
+The timeouts have dcmtk's names and meanings, in seconds: ``-to`` for the TCP connection,
+``-ta`` for association messages (ACSE), ``-td`` for the answer to a request (DIMSE) and ``-ts``
+for the socket (any other wait).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .pdu import Timeouts
+from .scp import StorageSCP
+from .scu import echo, send
+
+
+def _timeouts(args, connect: bool) -> Timeouts:
+    default = Timeouts()
+    return Timeouts(connect=args.timeout if connect else default.connect,
+                    acse=args.acse_timeout, dimse=args.dimse_timeout,
+                    network=args.socket_timeout)
+
+
+def _cli_storescp(args) -> int:
+    scp = StorageSCP(args.output_directory, port=args.port, ae_title=args.aetitle, bind=args.bind,
+                     allowed_calling_aes=args.require_calling,
+                     timeout=_timeouts(args, connect=False))
+    with scp:
+        print(f"storescp: {scp.ae_title} listening on {scp.bind}:{scp.port}, "
+              f"storing into {scp.folder} (Ctrl-C stops)", flush=True)
+        shown = 0
+        end = None if not args.exit_after else time.monotonic() + args.exit_after
+        try:
+            while end is None or time.monotonic() < end:
+                time.sleep(0.2)
+                if args.verbose:
+                    new = list(scp.received)[-(scp.count - shown):] if scp.count > shown else []
+                    for a in new:
+                        print(f"I: received {a.sop_instance_uid} from {a.calling_ae} -> {a.path}",
+                              flush=True)
+                    shown = scp.count
+        except KeyboardInterrupt:
+            pass
+    print(f"storescp: received {scp.count} instance(s), {scp.duplicates} duplicate(s), "
+          f"{len(scp.failures)} problem(s)")
+    for text in list(scp.failures)[-10:] if args.verbose else []:
+        print("W:", text)
+    return 0
+
+
+def _expand(paths: list[str], recurse: bool) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(q for q in (p.rglob("*") if recurse else p.iterdir()) if q.is_file())
+        else:
+            out.append(p)
+    return out
+
+
+def _cli_storescu(args) -> int:
+    files = _expand(args.files, args.recurse)
+    report = send(files, args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle,
+                  timeout=_timeouts(args, connect=True),
+                  progress=not args.verbose and len(files) > 20)
+    bad = [r for r in report if not r.ok]
+    for r in report if args.verbose else bad:
+        print(r)
+    print(f"storescu: {len(report) - len(bad)} of {len(report)} stored")
+    return 0 if not bad else 1
+
+
+def _cli_echoscu(args) -> int:
+    res = echo(args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle,
+               timeout=_timeouts(args, connect=True))
+    print(f"echoscu: {args.peer}:{args.port}: {res.reason} ({res.seconds * 1000:.1f} ms)")
+    return 0 if res.ok else 1
+
+
+def _add_timeouts(p, connect: bool) -> None:
+    d = Timeouts()
+    if connect:
+        p.add_argument("-to", "--timeout", type=float, default=d.connect, metavar="S",
+                       help=f"seconds to wait for the TCP connection (default {d.connect:g})")
+    p.add_argument("-ta", "--acse-timeout", type=float, default=d.acse, metavar="S",
+                   help=f"seconds to wait for association messages (default {d.acse:g})")
+    p.add_argument("-td", "--dimse-timeout", type=float, default=d.dimse, metavar="S",
+                   help=f"seconds to wait for an answer to a request (default {d.dimse:g})")
+    p.add_argument("-ts", "--socket-timeout", type=float, default=d.network, metavar="S",
+                   help=f"seconds any other read or write may wait (default {d.network:g})")
+
+
+def register_cli(subparsers) -> None:
+    """Add ``storescp``, ``storescu`` and ``echoscu`` (flags shaped like dcmtk's)."""
+    p = subparsers.add_parser("storescp", help="receive DICOM instances (a storage SCP)")
+    p.add_argument("port", type=int, nargs="?", default=11112, help="TCP port (0: any free one)")
+    p.add_argument("-aet", "--aetitle", default="WORKSHOP", help="our AE title")
+    p.add_argument("-od", "--output-directory", default=".", help="where to store (default .)")
+    p.add_argument("--bind", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--require-calling", nargs="+", metavar="AET",
+                   help="accept only these calling AE titles")
+    p.add_argument("--exit-after", type=float, default=0, metavar="SECONDS",
+                   help="stop after this many seconds (0: run until Ctrl-C)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print each instance received")
+    _add_timeouts(p, connect=False)
+    p.set_defaults(func=_cli_storescp)
+
+    for name, helptext in (("storescu", "send DICOM files (a storage SCU)"),
+                           ("echoscu", "C-ECHO a peer (DICOM ping)")):
+        p = subparsers.add_parser(name, help=helptext)
+        p.add_argument("peer", help="host name or address of the peer")
+        p.add_argument("port", type=int, help="TCP port of the peer")
+        if name == "storescu":
+            p.add_argument("files", nargs="+", help="DICOM files or folders")
+            p.add_argument("-r", "--recurse", action="store_true",
+                           help="look into sub-folders too (dcmtk: +r)")
+        p.add_argument("-aet", "--aetitle", default="WORKSHOP-SCU", help="our (calling) AE title")
+        p.add_argument("-aec", "--call", default="ANY-SCP", help="the peer's (called) AE title")
+        p.add_argument("-v", "--verbose", action="store_true", help="print every result")
+        _add_timeouts(p, connect=True)
+        p.set_defaults(func=_cli_storescu if name == "storescu" else _cli_echoscu)

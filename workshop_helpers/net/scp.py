@@ -1,0 +1,595 @@
+"""A storage SCP (and C-ECHO SCP) that never answers Success before the bytes are on disk.
+
+It has the shape of a pynetdicom SCP — :meth:`StorageSCP.handle_store` takes an ``event`` and
+returns a status, like a handler bound to ``evt.EVT_C_STORE`` — on a small transport of its
+own (:class:`.pdu.Link`) that pynetdicom does not offer: every PDU length checked before
+anything is allocated, data sets streamed to disk as they arrive, a timeout on every socket,
+and connections that have not sent an association request kept apart, so that silent or junk
+connections cost no CPU and cannot take the places of real clients.
+
+One thread per connection; each blocks in ``recv`` (no polling) until bytes or a timeout come.
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+import select
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydicom.dataset import Dataset
+from pydicom.uid import AllTransferSyntaxes
+
+from . import pdu
+from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
+from .storage import (
+    DurableFile,
+    StoreRefused,
+    file_header,
+    is_valid_uid,
+    read_identifiers,
+    safe_path_part,
+    text_of,
+)
+from .teaching import status_text
+
+VERIFICATION = "1.2.840.10008.1.1"
+#: Longest folder name: with a 64-character file name, paths below the folder stay under 200
+#: characters (Windows' limit is 260); longer IDs and UIDs get a hashed name (safe_path_part).
+FOLDER_PART = 40
+#: The largest P-DATA-TF PDU we accept (our Maximum Length Received, PS3.8 D.1).
+MAX_PDU = 1024 * 1024
+
+
+class NetError(RuntimeError):
+    """A network operation could not be done; the message says what, with whom and why."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that nobody listens on right now (for a server you start a moment later).
+
+    Examples
+    --------
+    >>> 1024 < free_port() < 65536
+    True
+    """
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def storage_sop_classes() -> set[str]:
+    """Every Storage SOP Class UID pynetdicom knows (PS3.4 Annex B.5)."""
+    from pynetdicom.presentation import AllStoragePresentationContexts
+
+    return {str(cx.abstract_syntax) for cx in AllStoragePresentationContexts}
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One instance a :class:`StorageSCP` stored."""
+
+    time: float
+    calling_ae: str
+    patient_id: str
+    study_uid: str
+    series_uid: str
+    sop_instance_uid: str
+    sop_class_uid: str
+    transfer_syntax: str
+    path: Path
+    size: int
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The association's requestor, as pynetdicom calls it: ``event.assoc.requestor.ae_title``."""
+
+    ae_title: str
+    address: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Context:
+    """An accepted presentation context: ``event.context.transfer_syntax`` as in pynetdicom."""
+
+    context_id: int
+    abstract_syntax: str
+    transfer_syntax: str
+
+
+@dataclass
+class Association:
+    """What one accepted association knows; ``event.assoc`` in a handler."""
+
+    requestor: Peer
+    contexts: dict[int, Context]
+    peer_max_pdu: int
+
+
+@dataclass
+class StoreEvent:
+    """A complete C-STORE request, in the shape of pynetdicom's ``evt.EVT_C_STORE`` event.
+
+    ``request`` is the command set (``AffectedSOPInstanceUID``, ``MessageID`` ...), and the data
+    set waits in a temporary file (``dataset_path``, as with pynetdicom's
+    ``_config.STORE_RECV_CHUNKED_DATASET``) that the handler commits or leaves to be removed.
+    """
+
+    assoc: Association
+    context: Context
+    request: Dataset
+    file: DurableFile | None
+    refused: StoreRefused | None = None
+    file_offset: int = 0  # where the data set starts in the temporary file
+
+    @property
+    def dataset_path(self) -> Path | None:
+        """The temporary file: File Meta Information, then the data set as received."""
+        return None if self.file is None else self.file.temp
+
+
+class _Incoming:
+    """Where the data set of one C-STORE goes while it arrives (a sink for :meth:`Link.read_message`)."""
+
+    def __init__(self, scp: StorageSCP, assoc: Association, cid: int, command: Dataset) -> None:
+        self.file: DurableFile | None = None
+        self.refused: StoreRefused | None = None
+        self.header = 0
+        context = assoc.contexts[cid]
+        sop_class = text_of(command, 0x00000002)
+        sop_instance = text_of(command, 0x00001000)
+        try:
+            if int(command.CommandField) != 0x0001:
+                raise StoreRefused(0x0211, "only C-STORE and C-ECHO are served here")
+            for name, uid in (("Affected SOP Class UID", sop_class),
+                              ("Affected SOP Instance UID", sop_instance)):
+                if not is_valid_uid(uid):
+                    raise StoreRefused(0xC000, f"{name} is empty or not a UID")
+            if sop_class != context.abstract_syntax:
+                raise StoreRefused(0xA900, "SOP Class differs from the presentation context")
+            self.file = DurableFile(scp.incoming, f"{next(scp.numbers)}.part")
+            head = file_header(sop_class, sop_instance, context.transfer_syntax,
+                               assoc.requestor.ae_title)
+            self.file.write(head)
+            self.header = len(head)
+        except StoreRefused as exc:
+            self.refused = exc
+        except OSError as exc:
+            self.refused = StoreRefused(0xA700, f"cannot write: {exc.strerror or exc}")
+
+    def write(self, view) -> None:
+        if self.file is None:
+            return
+        try:
+            self.file.write(view)
+        except OSError as exc:  # disk full: keep reading the message, answer a failure
+            self.refused = StoreRefused(0xA700, f"cannot write: {exc.strerror or exc}")
+            self.discard()
+
+    def discard(self) -> None:
+        if self.file is not None:
+            self.file.discard()
+            self.file = None
+
+
+class StorageSCP:
+    """A storage SCP (and C-ECHO SCP) running in the background.
+
+    Parameters
+    ----------
+    folder : path
+        Where received instances go, as
+        ``folder/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm``
+        (each part made safe by :func:`.safe_path_part`, so distinct values give distinct paths;
+        folder names longer than 40 characters are cut and hashed).
+    port : int
+        TCP port; 0 picks a free one (read it from :attr:`port`).
+    ae_title : str
+        Our AE title; associations that call another title are rejected.
+    bind : str
+        Address to listen on (127.0.0.1: only this machine can connect).
+    allowed_calling_aes : iterable of str, optional
+        When given, only peers calling from one of these AE titles are accepted.
+    on_duplicate : {"overwrite", "keep"}
+        A SOP Instance UID that is already stored: replace the file (``"overwrite"``, the
+        default: a re-send is usually a correction) or keep the first (``"keep"``). Either way
+        the answer is Success and :attr:`duplicates` counts it.
+    on_arrival : callable, optional
+        Called with each :class:`Arrival` once its file is durably stored and before Success
+        is answered (the hook a router uses); if it raises, the peer gets a failure status.
+    timeout : float or Timeouts
+        Seconds: for the A-ASSOCIATE-RQ after a connection opens (``acse``) and for silence on
+        an association (``network``); a connection quiet for longer is closed.
+    max_associations : int
+        How many associations may be open at once (more are rejected: "local limit exceeded").
+    transfer_syntaxes : iterable of UID, optional
+        The transfer syntaxes we accept for storage (default: all that pydicom knows). A
+        smaller list is how an SCP says "I cannot read JPEG".
+    max_pending_per_address : int
+        Connections from one address that have not yet sent their A-ASSOCIATE-RQ; when one more
+        comes, the oldest of them is closed, so silent connections cannot lock real ones out.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> scp = StorageSCP(folder.name).start()
+    >>> scp.port > 0, scp.count
+    (True, 0)
+    >>> scp.stop()
+    >>> folder.cleanup()
+    """
+
+    def __init__(self, folder, port: int = 0, ae_title: str = "WORKSHOP", bind: str = "127.0.0.1",
+                 *, allowed_calling_aes: Iterable[str] | None = None, on_duplicate: str = "overwrite",
+                 on_arrival: Callable[[Arrival], None] | None = None,
+                 timeout: float | Timeouts = 30, max_associations: int = 32,
+                 transfer_syntaxes: Iterable[str] | None = None, max_pdu: int = MAX_PDU,
+                 max_pending_per_address: int = 16) -> None:
+        if on_duplicate not in ("overwrite", "keep"):
+            raise ValueError(f"on_duplicate must be 'overwrite' or 'keep', not {on_duplicate!r}")
+        if not 0 < len(ae_title.strip()) <= 16:
+            raise ValueError(f"an AE title has 1 to 16 characters (PS3.5 6.2), got {ae_title!r}")
+        self.folder = Path(folder).resolve()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.incoming = self.folder / ".incoming"
+        self._requested_port = int(port)
+        self.ae_title = ae_title.strip()
+        self.bind = bind
+        self.allowed_calling_aes = (None if allowed_calling_aes is None
+                                    else {a.strip() for a in allowed_calling_aes})
+        self.on_duplicate = on_duplicate
+        self.on_arrival = on_arrival
+        self.timeouts = Timeouts.of(timeout)
+        self.max_associations = max_associations
+        self.max_pending_per_address = max_pending_per_address
+        self.max_pdu = max_pdu
+        self.transfer_syntaxes = [str(t) for t in (transfer_syntaxes or AllTransferSyntaxes)]
+        self.storage_classes = storage_sop_classes()
+        self.received: deque[Arrival] = deque(maxlen=10_000)
+        self.failures: deque[str] = deque(maxlen=1000)
+        self.count = 0
+        self.duplicates = 0
+        self.associations = 0
+        self.numbers = itertools.count()
+        self._lock = threading.Lock()
+        self._pending: dict[str, deque[_Pending]] = {}
+        self._open: set[Link] = set()
+        self._threads: set[threading.Thread] = set()
+        self._listener: socket.socket | None = None
+        self._wake: tuple[int, int] | None = None
+        self._thread: threading.Thread | None = None
+        self._last_port = 0
+
+    # -- life cycle
+    @property
+    def port(self) -> int:
+        """The TCP port we listen on (known once started)."""
+        return self._last_port or self._requested_port
+
+    @property
+    def running(self) -> bool:
+        """True while the server accepts connections."""
+        return self._listener is not None
+
+    def start(self) -> StorageSCP:
+        """Start listening in a background thread; returns ``self``."""
+        if self._listener is not None:
+            return self
+        self.incoming.mkdir(exist_ok=True)
+        for leftover in self.incoming.glob("*.part"):  # from a process that was killed
+            leftover.unlink(missing_ok=True)
+        listener = socket.socket(socket.AF_INET6 if ":" in self.bind else socket.AF_INET)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((self.bind, self._requested_port))
+            listener.listen(64)
+        except OSError as exc:
+            listener.close()
+            raise NetError(f"cannot listen on {self.bind}:{self._requested_port}: {exc}") from exc
+        self._listener = listener
+        self._last_port = listener.getsockname()[1]
+        self._wake = os.pipe()
+        self._thread = threading.Thread(target=self._accept_loop, args=(listener, self._wake[0]),
+                                        name=f"StorageSCP-{self._last_port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening, abort open associations and free the port (safe to call twice)."""
+        listener, self._listener = self._listener, None
+        if listener is None:
+            return
+        os.write(self._wake[1], b"x")
+        self._thread.join(10)
+        listener.close()
+        for fd in self._wake:
+            os.close(fd)
+        with self._lock:
+            socks = [link.sock for link in self._open]
+            socks += [p.sock for queue in self._pending.values() for p in queue]
+            threads = list(self._threads)
+        for sock in socks:  # their threads wake up, clean up and end
+            _shut(sock, close=False)
+        for thread in threads:
+            thread.join(10)
+
+    def __enter__(self) -> StorageSCP:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"listening on {self.bind}:{self.port}" if self.running else "stopped"
+        return (f"<StorageSCP {self.ae_title!r} {state}, {self.count} received, "
+                f"{self.duplicates} duplicate(s) -> {self.folder}>")
+
+    # -- what arrived
+    def table(self) -> list[dict]:
+        """What arrived (the most recent 10,000), one dict per instance."""
+        with self._lock:
+            rows = list(self.received)
+        return [{"patient": a.patient_id, "study": a.study_uid, "series": a.series_uid,
+                 "instance": a.sop_instance_uid, "from": a.calling_ae, "bytes": a.size,
+                 "path": str(a.path.relative_to(self.folder)), "duplicate": a.duplicate}
+                for a in rows]
+
+    def wait_for(self, count: int, timeout: float = 10) -> bool:
+        """Wait until at least ``count`` instances were stored (True) or ``timeout`` s passed."""
+        end = time.monotonic() + timeout
+        while self.count < count and time.monotonic() < end:
+            time.sleep(0.01)
+        return self.count >= count
+
+    def path_for(self, patient_id, study_uid, series_uid, sop_instance_uid) -> Path:
+        """Where an instance with these identifiers is stored (always below :attr:`folder`)."""
+        parts = (safe_path_part(patient_id, "NO_PATIENT_ID", FOLDER_PART),
+                 safe_path_part(study_uid, "NO_STUDY_UID", FOLDER_PART),
+                 safe_path_part(series_uid, "NO_SERIES_UID", FOLDER_PART),
+                 safe_path_part(sop_instance_uid, "NO_SOP_INSTANCE_UID") + ".dcm")
+        return self.folder.joinpath(*parts)
+
+    # -- the handler, in pynetdicom's shape
+    def handle_store(self, event: StoreEvent) -> int:
+        """Store one received instance; returns the C-STORE status (PS3.4 B.2.3).
+
+        Like a pynetdicom ``evt.EVT_C_STORE`` handler: read what is needed from the event, put
+        the data set where it belongs, return 0x0000 — but only once it is durably there.
+        """
+        if event.refused is not None:
+            raise event.refused
+        req, ts = event.request, event.context.transfer_syntax
+        sop_instance = text_of(req, 0x00001000)
+        event.file.flush()
+        ids = read_identifiers(event.dataset_path, event.file_offset, ts)
+        for tag, name, expected in ((0x00080016, "SOP Class UID", text_of(req, 0x00000002)),
+                                    (0x00080018, "SOP Instance UID", sop_instance)):
+            if text_of(ids, tag) != expected:
+                raise StoreRefused(0xA900, f"the data set's {name} differs from the request's")
+        patient, study, series = (text_of(ids, 0x00100020), text_of(ids, 0x0020000D),
+                                  text_of(ids, 0x0020000E))
+        path = self.path_for(patient, study, series, sop_instance)
+        duplicate = path.exists()
+        size = event.file.size - event.file_offset
+        if duplicate and self.on_duplicate == "keep":
+            event.file.discard()
+        else:
+            event.file.commit(path)
+        arrival = Arrival(time.time(), event.assoc.requestor.ae_title, patient, study, series,
+                          sop_instance, text_of(req, 0x00000002), ts, path, size, duplicate)
+        if self.on_arrival is not None and not (duplicate and self.on_duplicate == "keep"):
+            self.on_arrival(arrival)
+        with self._lock:
+            self.received.append(arrival)
+            self.count += 1
+            self.duplicates += duplicate
+        return 0x0000
+
+    # -- connections
+    def _accept_loop(self, listener: socket.socket, wake: int) -> None:
+        while True:
+            ready, _, _ = select.select([listener, wake], [], [])
+            if wake in ready:
+                return
+            try:
+                sock, address = listener.accept()
+            except OSError:
+                continue
+            thread = threading.Thread(target=self._connection, args=(sock, address), daemon=True,
+                                      name=f"StorageSCP-{self._last_port}-{address[1]}")
+            with self._lock:
+                self._threads.add(thread)
+            thread.start()
+
+    def _connection(self, sock: socket.socket, address) -> None:
+        peer = f"{address[0]}:{address[1]}"
+        try:
+            if self._admit(sock, address[0]):
+                self._run(Link(sock, peer, self.max_pdu), address)
+            else:
+                _shut(sock)
+        finally:
+            with self._lock:
+                self._threads.discard(threading.current_thread())
+
+    def _run(self, link: Link, address) -> None:
+        peer = link.peer
+        try:
+            assoc = self._associate(link, address)
+            if assoc is not None:
+                self._serve(link, assoc)
+        except ProtocolError as exc:
+            self._note(f"{peer}: {exc}; association aborted by us")
+            link.abort(2, exc.abort_reason)
+        except PeerAborted as exc:
+            self._note(f"{peer}: {exc}")
+        except OSError as exc:  # a timeout is one
+            self._note(f"{peer}: {_oserror_text(exc) if exc.errno else 'timed out'}; "
+                       "association aborted by us")
+            link.abort(2, 0)
+        finally:
+            link.close()
+            with self._lock:
+                self._open.discard(link)
+
+    def _admit(self, sock: socket.socket, host: str) -> bool:
+        """Wait (without polling) for the first bytes; silent connections never count as open.
+
+        At most ``max_pending_per_address`` connections per address wait here; a newer one
+        pushes the oldest out, so a crowd of silent connections cannot keep a real client away.
+        """
+        me = _Pending(sock)
+        with self._lock:
+            queue = self._pending.setdefault(host, deque())
+            queue.append(me)
+            if len(queue) > self.max_pending_per_address:
+                oldest = queue.popleft()
+                oldest.evicted = True
+                _shut(oldest.sock, close=False)
+        try:
+            ready, _, _ = select.select([sock], [], [], self.timeouts.acse)
+        except (OSError, ValueError):
+            ready = []
+        with self._lock:
+            if me in queue:
+                queue.remove(me)
+            if not queue and self._pending.get(host) is queue:
+                del self._pending[host]
+        return bool(ready) and not me.evicted and self._listener is not None
+
+    def _associate(self, link: Link, address) -> Association | None:
+        kind, length = link.read_header(self.timeouts.acse)
+        if kind != 0x01:
+            raise ProtocolError(f"{link.peer} sent {pdu.PDU_NAMES[kind]} before an "
+                                "A-ASSOCIATE-RQ", 2)
+        link.sock.settimeout(self.timeouts.acse)
+        rq = pdu.decode_associate_rq(link.read_exact(length))
+        rejection = self._rejection(rq)
+        with self._lock:
+            if rejection is None and len(self._open) >= self.max_associations:
+                rejection = (2, 3, 2)  # transient, presentation provider, local limit exceeded
+            if rejection is None:
+                self._open.add(link)
+                self.associations += 1
+        if rejection is not None:
+            self._note(f"{rq.calling_ae}@{link.peer}: association rejected by us "
+                       f"({pdu.reject_text(*rejection)})")
+            link.send(pdu.encode_associate_rj(*rejection))
+            return None
+        results = {cid: self._negotiate(abstract, syntaxes)
+                   for cid, (abstract, syntaxes) in rq.contexts.items()}
+        link.send(pdu.encode_associate_ac(rq, results, self.max_pdu))
+        contexts = {cid: Context(cid, rq.contexts[cid][0], syntax)
+                    for cid, (result, syntax) in results.items() if result == 0}
+        return Association(Peer(rq.calling_ae, address[0], address[1]), contexts, rq.max_pdu)
+
+    def _rejection(self, rq: pdu.AssociateRequest) -> tuple[int, int, int] | None:
+        if rq.application_context != pdu.APPLICATION_CONTEXT:
+            return (1, 1, 2)
+        if rq.called_ae != self.ae_title:
+            return (1, 1, 7)
+        if self.allowed_calling_aes is not None and rq.calling_ae not in self.allowed_calling_aes:
+            return (1, 1, 3)
+        return None
+
+    def _negotiate(self, abstract: str, syntaxes: list[str]) -> tuple[int, str]:
+        """(result, transfer syntax) for one proposed context (PS3.8 9.3.3.2)."""
+        if abstract == VERIFICATION:
+            ours = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"]
+        elif abstract in self.storage_classes:
+            ours = self.transfer_syntaxes
+        else:
+            return (3, syntaxes[0] if syntaxes else "")
+        chosen = next((t for t in syntaxes if t in ours), None)
+        return (0, chosen) if chosen else (4, syntaxes[0] if syntaxes else "")
+
+    def _serve(self, link: Link, assoc: Association) -> None:
+        link.sock.settimeout(self.timeouts.network)
+        opened: list[_Incoming] = []
+
+        def open_sink(cid: int, command: Dataset) -> _Incoming:
+            if cid not in assoc.contexts:
+                raise ProtocolError(f"presentation context {cid} was not accepted", 6)
+            opened.append(_Incoming(self, assoc, cid, command))
+            return opened[-1]
+
+        while True:
+            opened.clear()
+            try:
+                cid, command, sink = link.read_message(self.timeouts.network, open_sink)
+            except ReleaseRequested:
+                link.send(pdu.RELEASE_RP)
+                return
+            except BaseException:
+                for sink in opened:  # an aborted transfer leaves nothing behind
+                    sink.discard()
+                raise
+            if cid not in assoc.contexts:
+                raise ProtocolError(f"presentation context {cid} was not accepted", 6)
+            response = self._answer(assoc, cid, command, sink)
+            link.send(*pdu.p_data_pdus(cid, response, True, assoc.peer_max_pdu))
+
+    def _answer(self, assoc: Association, cid: int, command: Dataset, sink) -> bytes:
+        field = int(command.CommandField)
+        message_id = int(command.get("MessageID", 0))
+        if field == 0x0030:
+            return pdu.c_echo_command(message_id, response=True)
+        if not isinstance(sink, _Incoming):
+            return pdu.failure_response(command, 0x0211)
+        event = StoreEvent(assoc, assoc.contexts[cid], command, sink.file, sink.refused,
+                           sink.header)
+        try:
+            status, comment = self.handle_store(event), ""
+        except StoreRefused as exc:
+            status, comment = exc.status, exc.comment
+        except OSError as exc:
+            status, comment = 0xA700, _oserror_text(exc)
+        except Exception as exc:  # a failing on_arrival or a bug: say so, keep serving
+            status, comment = 0xC000, f"{type(exc).__name__}: {exc}"
+        finally:
+            sink.discard()
+        if status:
+            self._note(f"{assoc.requestor.ae_title}@{assoc.requestor.address}: "
+                       f"{text_of(command, 0x00001000)[:64]}: answered "
+                       f"{status_text(status)} ({comment})")
+        return pdu.c_store_response(message_id, text_of(command, 0x00000002),
+                                    text_of(command, 0x00001000), status, comment)
+
+    def _note(self, text: str) -> None:
+        with self._lock:
+            self.failures.append(text)
+
+
+def _oserror_text(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "disk full"
+    return f"cannot store: {exc.strerror or exc}"
+
+
+class _Pending:
+    """A connection that has not yet sent anything."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.evicted = False
+
+
+def _shut(sock: socket.socket, close: bool = True) -> None:
+    """Shut a socket down (which wakes a thread blocked on it) and close it if asked."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    if close:
+        sock.close()

@@ -1,0 +1,505 @@
+"""A storage SCU and C-ECHO: :func:`send` files or datasets, :func:`echo` a peer.
+
+Built on the same small transport as the SCP (:class:`.pdu.Link`), as dcmtk's ``storescu`` is
+built on its own: files travel from disk in pieces no larger than the peer's maximum PDU, never
+whole in memory; each response must answer the request just sent (its Message ID Being
+Responded To), or the association is aborted; every wait has a timeout, and whatever was not
+answered is reported as not done, with a reason that says which side refused what.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+from pynetdicom.dsutils import encode, split_dataset
+
+from . import pdu
+from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
+from .teaching import status_text
+
+#: Largest P-DATA-TF PDU we accept from a peer (its C-STORE responses are tiny).
+MAX_PDU = 64 * 1024
+#: Largest piece of a data set we put in one PDU when the peer sets no limit.
+CHUNK = 1024 * 1024
+#: Transfer syntaxes that can be re-encoded as Implicit VR Little Endian, which every SCP accepts.
+CONVERTIBLE = {ExplicitVRLittleEndian, ExplicitVRBigEndian}
+VERIFICATION = "1.2.840.10008.1.1"
+
+
+@dataclass
+class SendResult:
+    """What happened to one file or dataset given to :func:`send`.
+
+    ``status`` is None when no answer came: the item was not sent, or it was sent and not
+    confirmed. ``permanent`` says that trying again unchanged will not help.
+    """
+
+    item: str
+    sop_class_uid: str = ""
+    transfer_syntax: str = ""
+    status: int | None = None
+    reason: str = ""
+    permanent: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the peer answered Success (0x0000) or a Warning (0xB...)."""
+        return self.status is not None and (self.status == 0 or (self.status >> 12) == 0xB)
+
+    def __str__(self) -> str:
+        code = "----" if self.status is None else f"{self.status:04X}"
+        return f"{code}  {Path(self.item).name if os.sep in self.item else self.item}: {self.reason}"
+
+
+@dataclass
+class _Item:
+    label: str
+    source: object  # Path or Dataset
+    sop_class: UID
+    sop_instance: str
+    transfer_syntax: UID
+    offset: int = 0  # where the data set starts in the file (after the file meta)
+    size: int = 0  # of the data set in the file
+    result: SendResult = field(init=False)
+
+    def __post_init__(self):
+        self.result = SendResult(self.label, str(self.sop_class), str(self.transfer_syntax))
+
+    def syntaxes(self) -> list[str]:
+        """What to propose for it: its own transfer syntax, and Implicit VR LE where possible."""
+        extra = [ImplicitVRLittleEndian] if self.transfer_syntax in CONVERTIBLE else []
+        return [str(self.transfer_syntax), *map(str, extra)]
+
+
+class AssociationFailed(Exception):
+    """No association; ``permanent`` when the peer rejected it for good."""
+
+    def __init__(self, reason: str, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.permanent = reason, permanent
+
+
+class _Broken(Exception):
+    """The association cannot go on; ``sent`` says whether the item was sent completely."""
+
+    def __init__(self, reason: str, sent: bool) -> None:
+        super().__init__(reason)
+        self.reason, self.sent = reason, sent
+
+
+def _uid_name(uid: str) -> str:
+    name = UID(uid).name
+    return name if name and name != uid else uid
+
+
+def _describe(source) -> _Item | SendResult:
+    """SOP Class, SOP Instance and transfer syntax of a path or dataset (no pixel data read)."""
+    if isinstance(source, Dataset):
+        label = f"dataset {source.get('SOPInstanceUID', '?')}"
+        meta = getattr(source, "file_meta", None)
+        ts = getattr(meta, "TransferSyntaxUID", None) or ExplicitVRLittleEndian
+        if "SOPClassUID" not in source or "SOPInstanceUID" not in source:
+            return SendResult(label, reason="not sent: the dataset has no SOPClassUID/SOPInstanceUID",
+                              permanent=True)
+        return _Item(label, source, UID(source.SOPClassUID), str(source.SOPInstanceUID), UID(ts))
+    path = Path(source)
+    label = str(path)
+    try:
+        meta, offset = split_dataset(path)
+        size = path.stat().st_size - offset
+    except FileNotFoundError:
+        return SendResult(label, reason="not sent: no such file", permanent=True)
+    except Exception as exc:  # whatever pydicom says about a file that is not DICOM
+        return SendResult(label, reason=f"not sent: not a DICOM file ({exc})", permanent=True)
+    sop_class = meta.get("MediaStorageSOPClassUID")
+    sop_instance = meta.get("MediaStorageSOPInstanceUID")
+    ts = meta.get("TransferSyntaxUID")
+    if not (sop_class and sop_instance and ts):
+        return SendResult(label, reason="not sent: the file meta has no SOP Class, SOP Instance "
+                                        "or Transfer Syntax UID (PS3.10 7.1)", permanent=True)
+    return _Item(label, path, UID(sop_class), str(sop_instance), UID(ts), offset, size)
+
+
+def proposed_contexts(paths_or_datasets) -> list[tuple[str, str]]:
+    """The presentation contexts :func:`send` proposes: (SOP Class, transfer syntax) pairs.
+
+    Each item's SOP Class with the transfer syntax it is encoded in (PS3.8 7.1.1.13); for
+    uncompressed explicit VR data also Implicit VR Little Endian, the one transfer syntax every
+    SCP must accept (PS3.5 10.1). Both go into one presentation context, and the SCP picks.
+
+    Examples
+    --------
+    >>> from pydicom.data import get_testdata_file
+    >>> for a, t in proposed_contexts(get_testdata_file("CT_small.dcm")):
+    ...     print(UID(a).name, "|", UID(t).name)
+    CT Image Storage | Explicit VR Little Endian
+    CT Image Storage | Implicit VR Little Endian
+    """
+    if isinstance(paths_or_datasets, (str, os.PathLike, Dataset)):
+        paths_or_datasets = [paths_or_datasets]
+    items = [d for d in map(_describe, paths_or_datasets) if isinstance(d, _Item)]
+    return [(str(i.sop_class), t) for i in _unique_contexts(items) for t in i.syntaxes()]
+
+
+def _unique_contexts(items: list[_Item]) -> list[_Item]:
+    """One item for each (SOP Class, transfer syntax): one presentation context each."""
+    return list({(i.sop_class, i.transfer_syntax): i for i in reversed(items)}.values())[::-1]
+
+
+# --------------------------------------------------------------------------- one association
+
+class _Client:
+    """One association as the requestor (the SCU side of PS3.8 9.1)."""
+
+    def __init__(self, host: str, port: int, called_ae: str, calling_ae: str,
+                 timeouts: Timeouts) -> None:
+        self.host, self.port, self.called_ae, self.calling_ae = host, port, called_ae, calling_ae
+        self.where = f"{host}:{port}"
+        self.timeouts = timeouts
+        self.link: Link | None = None
+        self.accepted: dict[int, tuple[str, str]] = {}
+        self.peer_max = 0
+        self.message_id = 0
+        self._buffer: memoryview | None = None
+
+    def open(self, contexts: list[tuple[str, list[str]]]) -> None:
+        """Connect and negotiate; raises :class:`AssociationFailed` with a readable reason."""
+        try:
+            sock = _connect(self.host, self.port, self.timeouts.connect)
+        except ConnectionRefusedError:
+            raise AssociationFailed(f"connection refused at {self.where} "
+                                    "(is the SCP running?)") from None
+        except TimeoutError:
+            raise AssociationFailed(f"no answer from {self.where} within "
+                                    f"{self.timeouts.connect:g} s (connect timeout)") from None
+        except OSError as exc:
+            raise AssociationFailed(f"cannot connect to {self.where}: {exc}") from None
+        self.link = Link(sock, self.where, MAX_PDU)
+        request = pdu.AssociateRequest(self.called_ae, self.calling_ae,
+                                       {2 * k + 1: c for k, c in enumerate(contexts)}, MAX_PDU)
+        try:
+            sock.settimeout(self.timeouts.network)
+            self.link.send(pdu.encode_associate_rq(request))
+            kind, length = self.link.read_header(self.timeouts.acse)
+            body = self.link.read_exact(length)
+        except TimeoutError:
+            self.abort()
+            raise AssociationFailed(f"no answer to the association request from {self.where} "
+                                    f"within {self.timeouts.acse:g} s (ACSE timeout)") from None
+        except (PeerAborted, OSError):
+            self.close()
+            raise AssociationFailed(f"connection closed by {self.where} during association "
+                                    "negotiation") from None
+        except ProtocolError as exc:
+            self.abort(2, exc.abort_reason)
+            raise AssociationFailed(f"association with {self.where} failed: {exc}") from None
+        self._answered(kind, body, request)
+
+    def _answered(self, kind: int, body: bytes, request: pdu.AssociateRequest) -> None:
+        if kind == 0x03:
+            self.close()
+            result, source, reason = body[1], body[2], body[3]
+            text = f"association rejected by {self.where}: {pdu.reject_text(result, source, reason)}"
+            if (source, reason) == (1, 7):
+                text += f"; {self.called_ae!r} is not its AE title"
+            elif (source, reason) == (1, 3):
+                text += f"; our calling AE title {self.calling_ae!r} is not on its list"
+            raise AssociationFailed(text, permanent=result == 1)
+        if kind == 0x07:
+            self.close()
+            raise AssociationFailed(f"association aborted by {self.where} during negotiation "
+                                    f"({pdu.abort_text(body[2], body[3])})")
+        if kind != 0x02:
+            self.abort(2, 2)
+            raise AssociationFailed(f"{self.where} answered the association request with "
+                                    f"{pdu.PDU_NAMES[kind]}")
+        try:
+            ac = pdu.decode_associate_ac(body)
+        except ProtocolError as exc:
+            self.abort(2, exc.abort_reason)
+            raise AssociationFailed(f"association with {self.where} failed: {exc}") from None
+        self.peer_max = ac.max_pdu
+        self.accepted = {cid: (request.contexts[cid][0], syntax)
+                         for cid, (result, syntax) in ac.contexts.items()
+                         if result == 0 and cid in request.contexts
+                         and syntax in request.contexts[cid][1]}
+
+    def context_for(self, item: _Item) -> tuple[int, str] | None:
+        """An accepted context for ``item``: its own transfer syntax first, then implicit VR."""
+        choices = [(cid, ts) for cid, (abstract, ts) in self.accepted.items()
+                   if abstract == item.sop_class and ts in item.syntaxes()]
+        choices.sort(key=lambda c: c[1] != item.transfer_syntax)
+        return choices[0] if choices else None
+
+    def request(self, cid: int, command: bytes, data=None) -> Dataset:
+        """Send one request (command and data set) and return the response that answers it.
+
+        Raises :class:`_Broken` when the association cannot go on.
+        """
+        self.message_id = self.message_id % 0xFFFF + 1
+        expected = self.message_id
+        command = command(expected) if callable(command) else command
+        try:
+            self.link.send(*pdu.p_data_pdus(cid, command, True, self.peer_max))
+            if data is not None:
+                data(cid)
+        except TimeoutError:
+            self.abort()
+            raise _Broken(f"not sent: {self.where} stopped reading (nothing moved for "
+                          f"{self.timeouts.network:g} s); association aborted", False) from None
+        except (OSError, PeerAborted) as exc:
+            self.abort()
+            raise _Broken(f"not sent: connection to {self.where} lost while sending ({exc})",
+                          False) from None
+        return self._response(expected)
+
+    def _response(self, expected: int) -> Dataset:
+        try:
+            _, rsp, _ = self.link.read_message(self.timeouts.dimse)
+        except TimeoutError:
+            self.abort()
+            raise _Broken(f"not confirmed: no answer from {self.where} within "
+                          f"{self.timeouts.dimse:g} s (DIMSE timeout); association aborted, "
+                          "the peer may or may not have stored it", True) from None
+        except (PeerAborted, ReleaseRequested, OSError) as exc:
+            self.abort()
+            raise _Broken(f"not confirmed: {exc}", True) from None
+        except ProtocolError as exc:
+            self.abort(2, exc.abort_reason)
+            raise _Broken(f"not confirmed: {exc}; association aborted", True) from None
+        answered = rsp.get("MessageIDBeingRespondedTo")
+        if answered != expected or not int(rsp.get("CommandField", 0)) & 0x8000:
+            self.abort()
+            raise _Broken(f"not confirmed: {self.where} answered message {answered}, not "
+                          f"{expected}; association aborted", True)
+        return rsp
+
+    def send_file(self, item: _Item, cid: int) -> None:
+        """Stream a file's data set in PDUs no larger than the peer accepts."""
+        chunk = min(self.peer_max - 6, CHUNK) if self.peer_max else CHUNK
+        if self._buffer is None or len(self._buffer) < chunk:
+            self._buffer = memoryview(bytearray(chunk))
+        with open(item.source, "rb") as f:
+            f.seek(item.offset)
+            left = item.size
+            while True:
+                n = min(chunk, left)
+                view = self._buffer[:n]
+                if f.readinto(view) != n:
+                    raise OSError(f"{item.source} changed while being sent")
+                left -= n
+                self.link.send(pdu.pdv_header(cid, n, False, left == 0), view)
+                if not left:
+                    return
+
+    def release(self) -> None:
+        """A-RELEASE-RQ, wait for the A-RELEASE-RP (ACSE timeout), close."""
+        if self.link is None:
+            return
+        try:
+            self.link.send(pdu.RELEASE_RQ)
+            kind, length = self.link.read_header(self.timeouts.acse)
+            self.link.read_exact(length)
+        except (OSError, PeerAborted, ProtocolError):
+            pass
+        self.close()
+
+    def abort(self, source: int = 0, reason: int = 0) -> None:
+        """A-ABORT and close."""
+        if self.link is not None:
+            self.link.abort(source, reason)
+            self.link = None
+
+    def close(self) -> None:
+        if self.link is not None:
+            self.link.close()
+            self.link = None
+
+
+def _connect(host: str, port: int, timeout: float | None) -> socket.socket:
+    return socket.create_connection((host, port), timeout=timeout)
+
+
+# --------------------------------------------------------------------------- sending
+
+def _payload(item: _Item, transfer_syntax: str):
+    """The data set bytes in ``transfer_syntax``, or None to stream the file as it is.
+
+    A file is streamed unless it must change: another transfer syntax (explicit to implicit
+    VR), or an odd length (a broken file: pydicom writes it again with every value padded to
+    even length, as PS3.5 7.1 requires).
+    """
+    if isinstance(item.source, Path):
+        if transfer_syntax == item.transfer_syntax and item.size % 2 == 0:
+            return None
+        ds = pydicom.dcmread(item.source, force=True)
+    else:
+        ds = item.source
+    ts = UID(transfer_syntax)
+    data = encode(ds, ts.is_implicit_VR, ts.is_little_endian, ts.is_deflated)
+    if data is None:
+        raise ValueError(f"pydicom could not encode it as {_uid_name(ts)}")
+    return data
+
+
+def _store(client: _Client, item: _Item) -> None:
+    res = item.result
+    chosen = client.context_for(item)
+    if chosen is None:
+        res.reason = (f"no presentation context accepted by {client.where} for "
+                      f"{_uid_name(item.sop_class)} with {_uid_name(item.transfer_syntax)}")
+        res.permanent = True
+        return
+    cid, ts = chosen
+    try:
+        data = _payload(item, ts)
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        res.reason, res.permanent = f"not sent: {exc}", True
+        return
+    if data is None:
+        def body(cid):
+            client.send_file(item, cid)
+    else:
+        def body(cid):
+            client.link.send(*pdu.p_data_pdus(cid, data, False, client.peer_max))
+    rsp = client.request(cid, lambda mid: pdu.c_store_command(mid, item.sop_class,
+                                                              item.sop_instance), body)
+    res.status = int(rsp.get("Status", 0xC000))
+    res.transfer_syntax = ts
+    res.reason = status_text(res.status)
+    if rsp.get("ErrorComment"):
+        res.reason += f" - {rsp.ErrorComment}"
+    if ts != item.transfer_syntax:
+        res.reason += f" (sent as {_uid_name(ts)})"
+    elif data is not None:
+        res.reason += " (odd length: padded to even)"
+    res.permanent = not res.ok and not 0xA700 <= res.status <= 0xA7FF
+
+
+def send(paths_or_datasets, host: str = "127.0.0.1", port: int = 11112, called_ae: str = "ANY-SCP",
+         *, calling_ae: str = "WORKSHOP-SCU", timeout: float | Timeouts = 30,
+         progress: bool | None = None) -> list[SendResult]:
+    """Store files or datasets on a peer with C-STORE; one :class:`SendResult` per item, in order.
+
+    The presentation contexts proposed are those the items need (:func:`proposed_contexts`),
+    read from each file's meta information (no pixel data read); at most 128 per association.
+    Files are streamed from disk as they are. A progress bar appears for more than 20 items
+    (``progress=False`` hides it). Nothing raises for a peer that is down, refuses, or stops
+    answering: the report says why, per item. ``timeout`` is seconds for each wait (connect,
+    association, answer, socket), or a :class:`Timeouts`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pydicom.data import get_testdata_file
+    >>> from workshop_helpers.net import StorageSCP
+    >>> with tempfile.TemporaryDirectory() as folder, StorageSCP(folder) as scp:
+    ...     report = send([get_testdata_file("CT_small.dcm")], port=scp.port, called_ae="WORKSHOP")
+    >>> report[0].ok, report[0].reason
+    (True, 'Success')
+    """
+    if isinstance(paths_or_datasets, (str, os.PathLike, Dataset)):
+        paths_or_datasets = [paths_or_datasets]
+    timeouts = Timeouts.of(timeout)
+    described = [_describe(s) for s in paths_or_datasets]
+    results = [d if isinstance(d, SendResult) else d.result for d in described]
+    items = [d for d in described if isinstance(d, _Item)]
+    contexts = _unique_contexts(items)
+    bar = _progress_bar(len(items), progress, f"C-STORE to {called_ae}@{host}:{port}")
+    try:
+        for start in range(0, len(contexts), 128):
+            batch = {(i.sop_class, i.transfer_syntax) for i in contexts[start:start + 128]}
+            todo = [i for i in items if (i.sop_class, i.transfer_syntax) in batch]
+            _send_batch(todo, [(str(i.sop_class), i.syntaxes()) for i in contexts[start:start + 128]],
+                        _Client(host, port, called_ae, calling_ae, timeouts), bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    return results
+
+
+def _send_batch(todo: list[_Item], contexts, client: _Client, bar) -> None:
+    try:
+        client.open(contexts)
+    except AssociationFailed as exc:
+        for item in todo:
+            item.result.reason, item.result.permanent = exc.reason, exc.permanent
+        if bar is not None:
+            bar.update(len(todo))
+        return
+    broken = ""
+    for item in todo:
+        if broken:
+            item.result.reason = f"not sent: {broken}"
+        else:
+            try:
+                _store(client, item)
+            except _Broken as exc:
+                item.result.reason = exc.reason
+                broken = (f"the association with {client.where} was aborted before this item "
+                          f"({exc.reason.split(': ', 1)[-1]})")
+        if bar is not None:
+            bar.update(1)
+    if not broken:
+        client.release()
+
+
+def _progress_bar(total: int, progress: bool | None, text: str):
+    if not (total > 20 if progress is None else progress):
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="file", desc=text)
+
+
+# --------------------------------------------------------------------------- C-ECHO
+
+@dataclass
+class EchoResult:
+    """The answer to a C-ECHO."""
+
+    host: str
+    port: int
+    status: int | None
+    reason: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when the peer answered Success."""
+        return self.status == 0
+
+
+def echo(host: str = "127.0.0.1", port: int = 11112, called_ae: str = "ANY-SCP", *,
+         calling_ae: str = "WORKSHOP-SCU", timeout: float | Timeouts = 10) -> EchoResult:
+    """Send a C-ECHO (Verification, PS3.4 Annex A) and say what came back.
+
+    Examples
+    --------
+    >>> echo("127.0.0.1", 1, timeout=2).reason
+    'connection refused at 127.0.0.1:1 (is the SCP running?)'
+    """
+    t0 = time.perf_counter()
+    client = _Client(host, port, called_ae, calling_ae, Timeouts.of(timeout))
+    try:
+        client.open([(VERIFICATION, [str(ImplicitVRLittleEndian)])])
+    except AssociationFailed as exc:
+        return EchoResult(host, port, None, exc.reason, time.perf_counter() - t0)
+    if not client.accepted:
+        client.release()
+        return EchoResult(host, port, None, f"{host}:{port} does not accept Verification",
+                          time.perf_counter() - t0)
+    try:
+        rsp = client.request(next(iter(client.accepted)), lambda mid: pdu.c_echo_command(mid))
+    except _Broken as exc:
+        return EchoResult(host, port, None, exc.reason, time.perf_counter() - t0)
+    client.release()
+    code = int(rsp.get("Status", 0xC000))
+    return EchoResult(host, port, code, status_text(code), time.perf_counter() - t0)

@@ -1,0 +1,260 @@
+"""Putting a received instance on disk: safe names, the File Meta header, durable writes.
+
+A storage SCP must only answer Success once the instance is really stored (PS3.4 B.2.3). Here
+that means: every byte written (a short write or a full disk raises), ``fsync`` of the file, an
+atomic ``os.replace`` into place, and ``fsync`` of the folder that holds the new name. Until
+then the bytes live in ``.incoming/`` under a temporary name that nobody else reads, and any
+failure removes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import struct
+import zlib
+from pathlib import Path
+
+from pydicom.dataset import Dataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filereader import read_dataset
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, DeflatedExplicitVRLittleEndian
+
+from .pdu import IMPLEMENTATION_VERSION
+
+#: Longest single path part by default: a UID (PS3.5 9.1) fits whole.
+MAX_PART = 64
+_KEEP = re.compile(r"[A-Za-z0-9._^-]+")
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
+    f"{p}{i}" for p in ("COM", "LPT") for i in range(10)
+}
+_UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
+_UID_LAX = re.compile(r"[0-9]+(\.[0-9]+)*")
+
+
+class StoreRefused(Exception):
+    """An instance we will not store; ``status`` is the C-STORE status to answer with."""
+
+    def __init__(self, status: int, comment: str) -> None:
+        super().__init__(comment)
+        self.status = status
+        self.comment = comment
+
+
+def is_valid_uid(value: object, strict: bool = False) -> bool:
+    """True for a UID a storage SCP can file: digits and dots, 1 to 64 characters (PS3.5 9.1).
+
+    ``strict`` also refuses components with a leading zero, which PS3.5 9.1 forbids but older
+    equipment wrote (a receiver had better accept them).
+
+    Examples
+    --------
+    >>> is_valid_uid("1.2.840.10008.5.1.4.1.1.2"), is_valid_uid(""), is_valid_uid("../x")
+    (True, False, False)
+    >>> is_valid_uid("1.2.03"), is_valid_uid("1.2.03", strict=True)
+    (True, False)
+    """
+    text = "" if value is None else str(value)
+    return 0 < len(text) <= 64 and bool((_UID if strict else _UID_LAX).fullmatch(text))
+
+
+def safe_path_part(value: object, fallback: str = "UNKNOWN", max_length: int = MAX_PART) -> str:
+    """Turn a received value (an ID, a UID, an AE title) into one safe file-name part.
+
+    A value made only of letters, digits and ``. _ ^ -``, not starting with ``.`` or ``-``, not a
+    Windows-reserved name (``CON``, ``NUL``, ``COM1`` ...) and at most ``max_length`` characters is kept
+    as it is. Any other value is cleaned (other characters become ``_``), cut, and gets ``~`` and
+    16 hex digits of its SHA-256. Since a kept value never contains ``~``, two different values
+    never give the same part (short of a 64-bit hash collision); an empty value gives
+    ``fallback + "~"``. This is the defence against the path-traversal class of bug of
+    CVE-2022-2119/2120 (dcmtk before 3.6.7). File systems that ignore case (macOS, Windows) would
+    still put ``abc`` and ``ABC`` together.
+
+    Examples
+    --------
+    >>> safe_path_part("1.2.840.10008.5.1.4.1.1.2")
+    '1.2.840.10008.5.1.4.1.1.2'
+    >>> safe_path_part("../../etc/passwd")
+    '_._.._etc_passwd~3754d6cb3a38e118'
+    >>> safe_path_part(""), safe_path_part(None, fallback="NO_ID")
+    ('UNKNOWN~', 'NO_ID~')
+    """
+    text = "" if value is None else str(value).strip(" \x00")
+    if not text:
+        return f"{fallback}~"
+    if (_KEEP.fullmatch(text) and len(text) <= max_length and text[0] not in ".-"
+            and text.split(".")[0].upper() not in _WINDOWS_RESERVED and not text.endswith(".")):
+        return text
+    clean = re.sub(r"[^A-Za-z0-9._^-]", "_", text)
+    clean = re.sub(r"^[.-]", "_", clean)[:max(0, max_length - 17)]
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{clean}~{digest}"
+
+
+def _element(group: int, elem: int, vr: bytes, value: bytes) -> bytes:
+    """One explicit VR little endian data element (PS3.5 7.1.2)."""
+    if vr in (b"OB", b"OW", b"SQ", b"UN", b"UT", b"UC", b"UR"):
+        return struct.pack("<HH2s2xI", group, elem, vr, len(value)) + value
+    return struct.pack("<HH2sH", group, elem, vr, len(value)) + value
+
+
+def _padded(text: str, pad: bytes = b"\x00") -> bytes:
+    raw = text.encode("ascii", "replace")
+    return raw + pad if len(raw) % 2 else raw
+
+
+def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = ""
+                ) -> bytes:
+    """Preamble, ``DICM`` and the File Meta Information (PS3.10 7.1) for a received data set.
+
+    Written element by element (explicit VR little endian, as PS3.10 7.1 requires), so a storage
+    SCP can put it in front of the data set bytes it receives without decoding them.
+
+    Examples
+    --------
+    >>> import io, pydicom
+    >>> head = file_header("1.2.840.10008.5.1.4.1.1.2", "1.2.3.4", "1.2.840.10008.1.2.1", "CT01")
+    >>> head[128:132]
+    b'DICM'
+    >>> meta = pydicom.dcmread(io.BytesIO(head)).file_meta
+    >>> meta.MediaStorageSOPInstanceUID, meta.TransferSyntaxUID.name, meta.SourceApplicationEntityTitle
+    ('1.2.3.4', 'Explicit VR Little Endian', 'CT01')
+    """
+    source_ae = source_ae.strip()
+    body = b"".join([
+        _element(2, 0x0001, b"OB", b"\x00\x01"),
+        _element(2, 0x0002, b"UI", _padded(sop_class)),
+        _element(2, 0x0003, b"UI", _padded(sop_instance)),
+        _element(2, 0x0010, b"UI", _padded(transfer_syntax)),
+        _element(2, 0x0012, b"UI", _padded(PYDICOM_IMPLEMENTATION_UID)),
+        _element(2, 0x0013, b"SH", _padded(IMPLEMENTATION_VERSION, b" ")),
+        _element(2, 0x0016, b"AE", _padded(source_ae, b" ")) if source_ae else b"",
+    ])
+    return (b"\x00" * 128 + b"DICM" + _element(2, 0x0000, b"UL", struct.pack("<I", len(body)))
+            + body)
+
+
+# --------------------------------------------------------------------------- identifiers
+
+#: How much of a deflated data set we inflate to find its identifiers.
+MAX_INFLATED_PREFIX = 1024 * 1024
+_LAST_ID = 0x0020000E  # Series Instance UID: the last identifier we need, in tag order
+
+
+def read_identifiers(path: Path, offset: int, transfer_syntax: str) -> Dataset:
+    """PatientID, SOP Class/Instance and Study/Series UIDs from a stored data set, without pixels.
+
+    Reads from ``offset`` (where the data set starts) up to the first tag after (0020,000E); large
+    values before it are skipped, not loaded. A deflated data set is inflated only up to
+    :data:`MAX_INFLATED_PREFIX` bytes, so a small "zip bomb" costs no more than that.
+
+    Raises
+    ------
+    StoreRefused
+        0xC000 when the data set cannot be read.
+    """
+    ts = UID(transfer_syntax)
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            if ts == DeflatedExplicitVRLittleEndian:
+                f = DicomBytesIO(_inflate_prefix(f))
+            return read_dataset(f, ts.is_implicit_VR, ts.is_little_endian, defer_size=4096,
+                                stop_when=lambda tag, vr, length: tag > _LAST_ID)
+    except (OSError, zlib.error, ValueError, EOFError, struct.error, NotImplementedError) as exc:
+        raise StoreRefused(0xC000, f"cannot read the data set: {exc}") from None
+
+
+def _inflate_prefix(f: io.BufferedReader) -> bytes:
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    out = bytearray()
+    while len(out) < MAX_INFLATED_PREFIX:
+        chunk = f.read(64 * 1024)
+        if not chunk:
+            break
+        out += inflater.decompress(chunk, MAX_INFLATED_PREFIX - len(out))
+        while inflater.unconsumed_tail and len(out) < MAX_INFLATED_PREFIX:
+            out += inflater.decompress(inflater.unconsumed_tail, MAX_INFLATED_PREFIX - len(out))
+    return bytes(out)
+
+
+def text_of(ds: Dataset, tag: int) -> str:
+    """An element's value as text, straight from its raw bytes (no VR validation)."""
+    try:
+        value = ds.get_item(tag)
+    except (KeyError, ValueError):
+        return ""
+    value = getattr(value, "value", None)
+    if isinstance(value, bytes):
+        return value.decode("latin-1").strip(" \x00")
+    return "" if value is None else str(value).strip(" \x00")
+
+
+# --------------------------------------------------------------------------- durable writes
+
+class DurableFile:
+    """A file written in ``incoming/`` and moved into place only when complete and on disk.
+
+    Use :meth:`write` for the bytes, then :meth:`commit` (fsync, atomic rename, fsync of the
+    folder) or :meth:`discard`. Until :meth:`commit` returns, the final path is untouched.
+    """
+
+    def __init__(self, incoming: Path, name: str) -> None:
+        self.temp = incoming / name
+        self._file = open(self.temp, "xb")  # noqa: SIM115 - closed by commit/discard
+        self.size = 0
+
+    def write(self, data) -> None:
+        """Append ``data`` (a buffered write raises on a short write or a full disk)."""
+        self._file.write(data)
+        self.size += len(data)
+
+    def flush(self) -> None:
+        """Hand what was written to the operating system, so that it can be read back."""
+        self._file.flush()
+
+    def commit(self, target: Path) -> None:
+        """Make the file durable and put it at ``target``; raises OSError if anything fails."""
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            if os.fstat(self._file.fileno()).st_size != self.size:
+                raise OSError(f"{self.temp} has {os.fstat(self._file.fileno()).st_size} bytes, "
+                              f"{self.size} were written")
+            self._file.close()
+            _make_folders(target.parent)
+            os.replace(self.temp, target)
+            _fsync_folder(target.parent)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Forget the file (safe to call twice)."""
+        try:
+            self._file.close()
+        except OSError:
+            pass
+        self.temp.unlink(missing_ok=True)
+
+
+def _make_folders(folder: Path) -> None:
+    """``mkdir -p`` that also fsyncs the parent of every folder it makes."""
+    if folder.is_dir():
+        return
+    _make_folders(folder.parent)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return
+    _fsync_folder(folder.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,97 @@
+"""Pictures, tables and words for the network notebook: status codes, tables, sequence diagrams."""
+
+from __future__ import annotations
+
+_STATUS = {
+    0x0000: "Success",
+    0xA700: "Refused: out of resources",
+    0xA900: "Error: data set does not match SOP Class",
+    0xC000: "Error: cannot understand",
+    0xB000: "Warning: coercion of data elements",
+    0xB007: "Warning: data set does not match SOP Class",
+    0xB006: "Warning: elements discarded",
+    0x0122: "Refused: SOP Class not supported",
+    0x0211: "Refused: unrecognised operation",
+    0x0124: "Refused: not authorised",
+}
+
+
+def status_text(code: int) -> str:
+    """A readable name for a C-STORE/C-ECHO status code (PS3.4 B.2.3, PS3.7 Annex C).
+
+    Examples
+    --------
+    >>> status_text(0x0000), status_text(0xA700)
+    ('Success', 'Refused: out of resources')
+    >>> status_text(0xA7FF)
+    'Refused: out of resources (0xA7FF)'
+    """
+    if code in _STATUS:
+        return _STATUS[code]
+    if 0xA700 <= code <= 0xA7FF:
+        return f"Refused: out of resources (0x{code:04X})"
+    if 0xA900 <= code <= 0xA9FF:
+        return f"Error: data set does not match SOP Class (0x{code:04X})"
+    if 0xC000 <= code <= 0xCFFF:
+        return f"Error: cannot understand (0x{code:04X})"
+    return f"status 0x{code:04X}"
+
+
+def table_text(rows: list[dict], columns: list[str] | None = None, width: int = 40) -> str:
+    """Rows of dicts as a plain-text table (values cut to ``width`` characters).
+
+    Examples
+    --------
+    >>> print(table_text([{"file": "a.dcm", "status": "0000"}, {"file": "b.dcm", "status": "A700"}]))
+    file   status
+    -----  ------
+    a.dcm  0000
+    b.dcm  A700
+    """
+    if not rows:
+        return "(nothing)"
+    columns = columns or list(dict.fromkeys(k for r in rows for k in r))
+    cells = [[str(r.get(c, ""))[:width] for c in columns] for r in rows]
+    sizes = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(n) for c, n in zip(columns, sizes, strict=True)).rstrip(),
+             "  ".join("-" * n for n in sizes)]
+    lines += ["  ".join(v.ljust(n) for v, n in zip(row, sizes, strict=True)).rstrip()
+              for row in cells]
+    return "\n".join(lines)
+
+
+def sequence_diagram(steps: list[tuple[str, str]], left: str = "SCU", right: str = "SCP",
+                     ax=None, title: str = ""):
+    """Draw a message sequence: ``steps`` are ``("->" or "<-", label)`` pairs, top to bottom.
+
+    Returns the matplotlib ``Axes``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = sequence_diagram([("->", "A-ASSOCIATE-RQ"), ("<-", "A-ASSOCIATE-AC")])
+    >>> [t.get_text() for t in ax.texts if t.get_text()]
+    ['SCU', 'SCP', 'A-ASSOCIATE-RQ', 'A-ASSOCIATE-AC']
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(steps)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.45 * n + 1.2))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-n - 0.5, 1)
+    ax.axis("off")
+    for x, name in ((1.5, left), (8.5, right)):
+        ax.text(x, 0.5, name, ha="center", va="center", fontsize=11, weight="bold",
+                bbox={"boxstyle": "round", "fc": "#e8eef7", "ec": "#4a6fa5"})
+        ax.plot([x, x], [0.2, -n - 0.3], color="#4a6fa5", lw=1, ls="--")
+    for k, (direction, label) in enumerate(steps, start=1):
+        y = -k
+        start, end = (1.5, 8.5) if direction == "->" else (8.5, 1.5)
+        ax.annotate("", xy=(end, y), xytext=(start, y),
+                    arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.2})
+        ax.text(5, y + 0.12, label, ha="center", va="bottom", fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
