@@ -415,18 +415,19 @@ class StorageSCP:
     def _connection(self, sock: socket.socket, address) -> None:
         peer = f"{address[0]}:{address[1]}"
         try:
-            if self._admit(sock, address[0]):
-                self._run(Link(sock, peer, self.max_pdu), address)
+            waiting = self._admit(sock, address[0])
+            if waiting is not None:
+                self._run(Link(sock, peer, self.max_pdu), address, waiting)
             else:
                 _shut(sock)
         finally:
             with self._lock:
                 self._threads.discard(threading.current_thread())
 
-    def _run(self, link: Link, address) -> None:
+    def _run(self, link: Link, address, waiting: _Pending) -> None:
         peer = link.peer
         try:
-            assoc = self._associate(link, address)
+            assoc = self._associate(link, address, waiting)
             if assoc is not None:
                 self._serve(link, assoc)
         except ProtocolError as exc:
@@ -443,13 +444,15 @@ class StorageSCP:
             with self._lock:
                 self._open.discard(link)
 
-    def _admit(self, sock: socket.socket, host: str) -> bool:
+    def _admit(self, sock: socket.socket, host: str) -> _Pending | None:
         """Wait (without polling) for the first bytes; silent connections never count as open.
 
-        At most ``max_pending_per_address`` connections per address wait here; a newer one
-        pushes the oldest out, so a crowd of silent connections cannot keep a real client away.
+        At most ``max_pending_per_address`` connections per address wait here, until their
+        A-ASSOCIATE-RQ has been read; a newer one pushes the oldest out, so a crowd of silent
+        or slow connections cannot keep a real client away. Returns the waiting place to
+        :meth:`_leave` once the request is read, or None when the connection is to be closed.
         """
-        me = _Pending(sock)
+        me = _Pending(sock, host)
         with self._lock:
             queue = self._pending.setdefault(host, deque())
             queue.append(me)
@@ -461,20 +464,28 @@ class StorageSCP:
             ready, _, _ = select.select([sock], [], [], self.timeouts.acse)
         except (OSError, ValueError):
             ready = []
-        with self._lock:
-            if me in queue:
-                queue.remove(me)
-            if not queue and self._pending.get(host) is queue:
-                del self._pending[host]
-        return bool(ready) and not me.evicted and self._listener is not None
+        if ready and not me.evicted and self._listener is not None:
+            return me
+        self._leave(me)
+        return None
 
-    def _associate(self, link: Link, address) -> Association | None:
-        kind, length = link.read_header(self.timeouts.acse)
-        if kind != 0x01:
-            raise ProtocolError(f"{link.peer} sent {pdu.PDU_NAMES[kind]} before an "
-                                "A-ASSOCIATE-RQ", 2)
-        link.sock.settimeout(self.timeouts.acse)
-        rq = pdu.decode_associate_rq(link.read_exact(length))
+    def _leave(self, me: _Pending) -> None:
+        with self._lock:
+            queue = self._pending.get(me.host)
+            if queue is not None and me in queue:
+                queue.remove(me)
+                if not queue:
+                    del self._pending[me.host]
+
+    def _associate(self, link: Link, address, waiting: _Pending) -> Association | None:
+        try:
+            kind, length = link.read_header(self.timeouts.acse)
+            if kind != 0x01:
+                raise ProtocolError(f"{link.peer} sent {pdu.PDU_NAMES[kind]} before an "
+                                    "A-ASSOCIATE-RQ", 2)
+            rq = pdu.decode_associate_rq(link.read_exact(length))
+        finally:
+            self._leave(waiting)
         rejection = self._rejection(rq)
         with self._lock:
             if rejection is None and len(self._open) >= self.max_associations:
@@ -578,10 +589,11 @@ def _oserror_text(exc: OSError) -> str:
 
 
 class _Pending:
-    """A connection that has not yet sent anything."""
+    """A connection whose A-ASSOCIATE-RQ has not been read yet."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, host: str) -> None:
         self.sock = sock
+        self.host = host
         self.evicted = False
 
 

@@ -219,7 +219,7 @@ class DurableFile:
         """Make the file durable and put it at ``target``; raises OSError if anything fails."""
         try:
             self._file.flush()
-            os.fsync(self._file.fileno())
+            _sync(self._file.fileno())
             if os.fstat(self._file.fileno()).st_size != self.size:
                 raise OSError(f"{self.temp} has {os.fstat(self._file.fileno()).st_size} bytes, "
                               f"{self.size} were written")
@@ -250,6 +250,11 @@ def _make_folders(folder: Path) -> None:
     except FileExistsError:
         return
     _fsync_folder(folder.parent)
+
+
+def _sync(fd: int) -> None:
+    """fdatasync where there is one: the data and the size, not the times (POSIX)."""
+    (getattr(os, "fdatasync", None) or os.fsync)(fd)
 
 
 def _fsync_folder(folder: Path) -> None:
