@@ -456,3 +456,111 @@ def test_ct_sized_images_both_ways_with_dcmtk(scp, dcmtk, tmp_path):
         ours = scp.path_for(ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID,
                             ds.SOPInstanceUID)
         assert dataset_bytes(by_uid[ds.SOPInstanceUID]) == dataset_bytes(f) == dataset_bytes(ours)
+
+
+# ----------------------------------------------------------------------------- the transport's parts
+
+def test_associate_rq_round_trip_with_pynetdicom():
+    """Our A-ASSOCIATE-RQ reads the same in pynetdicom's decoder, and theirs in ours."""
+    from pynetdicom.pdu import A_ASSOCIATE_RQ
+
+    from workshop_helpers.net import pdu
+
+    req = pdu.AssociateRequest("CALLED", "CALLING", {1: (CTImageStorage, [ExplicitVRLittleEndian,
+                                                                          ImplicitVRLittleEndian]),
+                                                     3: ("1.2.840.10008.1.1", ["1.2.840.10008.1.2"])},
+                               32768)
+    raw = pdu.encode_associate_rq(req)
+    theirs = A_ASSOCIATE_RQ()
+    theirs.decode(raw)
+    assert theirs.called_ae_title == "CALLED" and theirs.calling_ae_title == "CALLING"
+    assert {cx.context_id: (cx.abstract_syntax, cx.transfer_syntax)
+            for cx in theirs.presentation_context} == {
+        1: (CTImageStorage, [ExplicitVRLittleEndian, ImplicitVRLittleEndian]),
+        3: ("1.2.840.10008.1.1", ["1.2.840.10008.1.2"])}
+    ours = pdu.decode_associate_rq(theirs.encode()[6:])
+    assert (ours.called_ae, ours.calling_ae, ours.contexts, ours.max_pdu) == (
+        "CALLED", "CALLING", req.contexts, 32768)
+
+
+def test_associate_ac_read_by_pynetdicom():
+    from pynetdicom.pdu import A_ASSOCIATE_AC
+
+    from workshop_helpers.net import pdu
+
+    req = pdu.AssociateRequest("SCP", "SCU", {1: (CTImageStorage, [JPEGBaseline8Bit])})
+    raw = pdu.encode_associate_ac(req, {1: (4, JPEGBaseline8Bit)}, 65536)
+    theirs = A_ASSOCIATE_AC()
+    theirs.decode(raw)
+    assert [(cx.context_id, cx.result) for cx in theirs.presentation_context] == [(1, 4)]
+    assert pdu.decode_associate_ac(raw[6:]).contexts == {1: (4, JPEGBaseline8Bit)}
+    assert pdu.decode_associate_ac(raw[6:]).max_pdu == 65536
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_association_decoders_refuse_garbage_readably(body):
+    from workshop_helpers.net import pdu
+
+    for decode in (pdu.decode_associate_rq, pdu.decode_associate_ac):
+        try:
+            decode(body)
+        except pdu.ProtocolError as exc:
+            assert str(exc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80), st.text(max_size=80))
+def test_safe_path_part_is_one_to_one(a, b):
+    if a.strip(" \x00") != b.strip(" \x00"):
+        assert safe_path_part(a) != safe_path_part(b)
+        assert safe_path_part(a, max_length=40) != safe_path_part(b, max_length=40)
+
+
+def test_safe_path_part_cannot_be_forged():
+    """A value that looks like the cleaned form of another still gets its own name."""
+    changed = safe_path_part("a/b")
+    assert changed != "a_b" and "~" in changed
+    assert safe_path_part(changed) != changed  # '~' is never kept: the lookalike is changed too
+    assert safe_path_part("-rf")[0] != "-"
+
+
+def test_link_refuses_a_long_pdu_before_reading_it():
+    """A P-DATA-TF announcing 4 GiB is refused from its 6-byte header alone."""
+    from workshop_helpers.net import pdu
+
+    a, b = socket.socketpair()
+    with a, b:
+        link = pdu.Link(b, "peer", max_pdu=16384)
+        a.sendall(struct.pack(">BBI", 4, 0, 0xFFFFFFFF))
+        with pytest.raises(pdu.ProtocolError, match="4,294,967,295 bytes") as info:
+            link.read_header(timeout=2)
+        assert info.value.abort_reason == 6
+        a.sendall(struct.pack(">BBI", 1, 0, 10_000_000))
+        with pytest.raises(pdu.ProtocolError, match="A-ASSOCIATE-RQ"):
+            link.read_header(timeout=2)
+
+
+def test_durable_file_leaves_nothing_when_discarded(tmp_path):
+    from workshop_helpers.net.storage import DurableFile
+
+    (tmp_path / "in").mkdir()
+    kept = DurableFile(tmp_path / "in", "1.part")
+    kept.write(b"abcd")
+    kept.commit(tmp_path / "a" / "b" / "x.dcm")
+    assert (tmp_path / "a" / "b" / "x.dcm").read_bytes() == b"abcd"
+    dropped = DurableFile(tmp_path / "in", "2.part")
+    dropped.write(b"xyz")
+    dropped.discard()
+    dropped.discard()
+    assert list((tmp_path / "in").iterdir()) == []
+
+
+def test_timeouts_have_dcmtk_names_on_the_command_line(capsys):
+    from workshop_helpers.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["storescu", "--help"])
+    text = capsys.readouterr().out
+    for flag in ("-to", "-ta", "-td", "-ts"):
+        assert f"{flag} S" in text
