@@ -340,6 +340,8 @@ def _payload(item: _Item, transfer_syntax: str):
         if transfer_syntax == item.transfer_syntax and item.size % 2 == 0:
             return None
         ds = pydicom.dcmread(item.source, force=True)
+        for _ in ds.iterall():  # every element decoded, so that it is written padded
+            pass
     else:
         ds = item.source
     ts = UID(transfer_syntax)
