@@ -176,9 +176,10 @@ def peak_of(pid: int):
 
 @contextmanager
 def process(args: list[str], log: Path, **kwargs):
-    """Start ``args``; always stop it by its pid at the end (SIGTERM, then SIGKILL)."""
+    """Start ``args`` in the folder of ``log`` (so that the current directory cannot shadow the
+    ``workshop_helpers`` on ``sys.path``); always stop it by its pid (SIGTERM, then SIGKILL)."""
     with open(log, "w") as err:
-        proc = subprocess.Popen(args, stderr=err, text=True, **kwargs)
+        proc = subprocess.Popen(args, stderr=err, text=True, cwd=log.parent, **kwargs)
     try:
         yield proc
     finally:
@@ -390,7 +391,7 @@ def memory_table(rows: dict[str, dict], size_mb: float) -> list[str]:
     lines = [f"peak RSS, one {size_mb:.0f} MB instance         idle MB  peak MB  above idle   "
              "seconds"]
     for name, m in rows.items():
-        lines.append(f"  {name:<40} {m['idle']:7.0f}  {m['peak']:7.0f}  {m['peak'] - m['idle']:10.0f}"
+        lines.append(f"  {name:<40} {m['idle']:7.0f}  {m['peak']:7.0f}  {m['peak'] - m['idle']:10.1f}"
                      f"  {m['seconds']:8.1f}")
     return lines
 
@@ -439,8 +440,10 @@ def main(argv=None) -> int:
     if not tools.has_dcmtk():
         print("dcmtk is not installed: nothing to send with", file=sys.stderr)
         return 1
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-          "(other work on the machine shows up as noise)")
+    import workshop_helpers.net
+
+    print(f"{Path(workshop_helpers.net.__file__).parent}; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work shows up as noise)")
     with tempfile.TemporaryDirectory(prefix="net_resources_", dir="/tmp") as tmp:
         work = Path(tmp)
         if args.skip != "cpu":
@@ -451,9 +454,9 @@ def main(argv=None) -> int:
             rows = measure_memory(work, args.size)
             print("\n".join(memory_table(rows, args.size)))
             m = list(rows.values())
-            print(f"above idle, ours / plain: SCP {above(m[0]) / above(m[1]):.2f} "
-                  f"(chunked plain: {above(m[0]) / above(m[2]):.2f}), SCU "
-                  f"{above(m[3]) / above(m[4]):.2f} (chunked plain: {above(m[3]) / above(m[5]):.2f})")
+            print(f"above idle, ours / plain: SCP {above(m[0]) / above(m[1]):.3g} "
+                  f"(chunked plain: {above(m[0]) / above(m[2]):.3g}), SCU "
+                  f"{above(m[3]) / above(m[4]):.3g} (chunked plain: {above(m[3]) / above(m[5]):.3g})")
     return 0
 
 

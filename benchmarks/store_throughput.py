@@ -12,9 +12,10 @@ The dcmtk tools run with ``TCP_NODELAY=1`` in their environment (without it they
 Nagle's algorithm and delayed ACKs). Printed: seconds and files per second for each, and the two
 ratios ours / dcmtk in files per second (goal of issue 9: >= 0.6 for both).
 
-Usage: ``python benchmarks/store_throughput.py [--files 300] [--repeat 3] [--plain] [--quick]``
-(best of the repeats; ``--plain`` adds plain pynetdicom as written in its documentation;
-``--quick`` is ``--files 60 --repeat 1``). Memory for one 500 MB instance and CPU of idle
+Usage: ``python benchmarks/store_throughput.py [--files 300] [--repeat 3] [--plain] [--quick]
+[--profile]`` (best of the repeats; ``--plain`` adds plain pynetdicom as written in its
+documentation; ``--quick`` is ``--files 60 --repeat 1``; ``--profile`` then sends once more to our
+SCP under py-spy and prints where its time goes). Memory for one 500 MB instance and CPU of idle
 connections, ours beside plain pynetdicom, are in ``benchmarks/net_resources.py``.
 """
 
@@ -148,6 +149,54 @@ def run_once(files, work: Path, plain: bool = False) -> dict[str, float]:
     return times
 
 
+def profile_scp(files, work: Path, top: int = 12) -> list[str]:
+    """Where our SCP's threads spend their wall-clock time while dcmtk storescu sends ``files``.
+
+    py-spy samples this process (``--idle``: waiting for the peer or for the disk counts too);
+    each sample is charged to the deepest frame in ``workshop_helpers/net`` (or the call it made
+    from there). Needs py-spy (``.venv/bin/pip install py-spy``; not a project requirement).
+    """
+    import collections
+    import re
+    import signal
+
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if spy is None:
+        return ["--profile needs py-spy: .venv/bin/pip install py-spy"]
+    raw, out = work / "scp-profile.txt", work / "profiled"
+    with StorageSCP(out, ae_title="WORKSHOP") as scp:
+        proc = subprocess.Popen([spy, "record", "--pid", str(os.getpid()), "--idle", "--threads",
+                                 "--rate", "250", "--format", "raw", "--output", str(raw)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(1.5)  # py-spy attaches
+            seconds = dcmtk_storescu(files, scp.port, "WORKSHOP")
+            scp.wait_for(len(files), 30)
+        finally:
+            proc.send_signal(signal.SIGINT)  # py-spy writes its file and ends
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    shutil.rmtree(out, ignore_errors=True)
+    where: collections.Counter[str] = collections.Counter()
+    for line in raw.read_text().splitlines() if raw.exists() else []:
+        stack, n = line.rsplit(" ", 1)
+        frames = stack.split(";")
+        ours = [i for i, f in enumerate(frames) if "workshop_helpers/net" in f]
+        if not ours or "_accept_loop" in frames[ours[-1]]:
+            continue  # not an association thread (the main thread, the accept loop)
+        i = ours[-1]
+        call = f" -> {re.sub(r' [(].*', '', frames[i + 1])}" if i + 1 < len(frames) else ""
+        where[re.sub(r"[(].*/", "(", frames[i]) + call] += int(n)
+    total = sum(where.values()) or 1
+    lines = [f"where our SCP's association threads spend the {seconds:.2f} s of dcmtk->ours "
+             f"({total} samples, wall clock):"]
+    lines += [f"  {100 * n / total:5.1f} %  {k}" for k, n in where.most_common(top)]
+    return lines
+
+
 def report(best: dict[str, float], n: int, size: float) -> list[str]:
     """The table: seconds, files/s, MB/s and files/s relative to dcmtk -> dcmtk."""
     ref = best["dcmtk->dcmtk"]
@@ -170,6 +219,8 @@ def main(argv=None) -> int:
     ap.add_argument("--plain", action="store_true",
                     help="also measure plain pynetdicom (its documented SCP and SCU)")
     ap.add_argument("--quick", action="store_true", help="--files 60 --repeat 1")
+    ap.add_argument("--profile", action="store_true",
+                    help="also profile our SCP with py-spy and print where its time goes")
     args = ap.parse_args(argv)
     if args.quick:
         args.files, args.repeat = 60, 1
@@ -188,7 +239,9 @@ def main(argv=None) -> int:
         for _ in range(args.repeat):
             for k, v in run_once(files, work, args.plain).items():
                 best[k] = min(best.get(k, v), v)
-    print("\n".join(report(best, len(files), size)))
+        print("\n".join(report(best, len(files), size)))
+        if args.profile:
+            print("\n".join(profile_scp(files, work)))
     return 0
 
 
