@@ -1,22 +1,85 @@
-"""The router with real peers: dcmtk's storescp as a destination (also one that is down at first)."""
+"""The router with real peers: dcmtk's storescp and our StorageSCP as destinations.
+
+Each test below the first four would fail on the router of before issue 9 (memory-only queue,
+one thread for all destinations, no dead letters, re-sends ignored, history kept forever).
+"""
 
 from __future__ import annotations
 
-import socket
+import contextlib
+import os
+import signal
+import subprocess
 import time
+from pathlib import Path
 
+import pytest
 from pydicom import dcmread
-from test_net import dataset_bytes, dcmtk_storescp, stored_files, write_cts
+from pydicom.encaps import encapsulate
+from pydicom.uid import JPEGBaseline8Bit
+from test_net import dataset_bytes, dcmtk_storescp, make_ct, stored_files, write_cts
 
-from workshop_helpers.net import StorageSCP, send
+from workshop_helpers.net import StorageSCP, echo, free_port, send
 from workshop_helpers.router import Destination, Router, Series
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def uid_of(path: Path) -> str:
+    return dcmread(path, stop_before_pixels=True).SOPInstanceUID
 
+
+def by_uid(files) -> dict[str, Path]:
+    return {uid_of(p): p for p in files}
+
+
+def wait_for(condition, timeout: float = 30) -> bool:
+    """Poll ``condition()`` until it is true (True) or ``timeout`` seconds passed (False)."""
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def tickets(folder: Path, kind: str) -> list[Path]:
+    """The router's tickets of one kind (inbox, outbox, dead) below its folder."""
+    return sorted((folder / ".router" / kind).rglob("*.json"))
+
+
+def start_storescp(dcmtk, folder: Path, ae_title: str, args=()) -> tuple[subprocess.Popen, int]:
+    """dcmtk's storescp answering C-ECHO, or an exited process (its port was taken meanwhile)."""
+    port = free_port()
+    proc = subprocess.Popen([dcmtk("storescp"), "-aet", ae_title, "-od", str(folder), *args,
+                             str(port)], env={**os.environ, "TCP_NODELAY": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: proc.poll() is not None
+             or echo("127.0.0.1", port, called_ae=ae_title, timeout=2).ok, 20)
+    return proc, port
+
+
+@contextlib.contextmanager
+def own_storescp(dcmtk, folder: Path, ae_title: str = "STORESCP", args=()):
+    """dcmtk's storescp as a process we hold (to SIGSTOP it); yields ``(process, port)``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for _ in range(5):  # another process may take the free port before storescp binds it
+        proc, port = start_storescp(dcmtk, folder, ae_title, args)
+        if proc.poll() is None:
+            break
+    try:
+        assert proc.poll() is None, "storescp did not start"
+        yield proc, port
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGCONT)
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# --------------------------------------------------------------------------- what it always did
 
 def test_forward_to_dcmtk_storescp_and_call_function(dcmtk, tmp_path):
     files = write_cts(tmp_path / "modality", 6, seed=3)
@@ -26,14 +89,14 @@ def test_forward_to_dcmtk_storescp_and_call_function(dcmtk, tmp_path):
         with Router(tmp_path / "router", destinations=[dest], on_series=seen.append,
                     quiet_seconds=0.3) as router:
             assert all(r.ok for r in send(files, port=router.port, called_ae="ROUTER"))
-            assert router.wait_until_idle(15), router.status()
+            assert router.wait_until_idle(30), router.status()
             row = router.status()[0]
     assert row["instances"] == 6 and row[dest.name] == "sent 6/6" and row["state"] == "done"
     assert len(seen) == 1 and seen[0].count == 6
-    got = {dcmread(p).SOPInstanceUID: p for p in (tmp_path / "pacs").glob("CT.*")}
+    got = by_uid((tmp_path / "pacs").glob("CT.*"))
     assert len(got) == 6
     for f in files:
-        assert dataset_bytes(got[dcmread(f).SOPInstanceUID]) == dataset_bytes(f)
+        assert dataset_bytes(got[uid_of(f)]) == dataset_bytes(f)
 
 
 def test_destination_down_at_first_then_up(dcmtk, tmp_path):
@@ -43,15 +106,12 @@ def test_destination_down_at_first_then_up(dcmtk, tmp_path):
     with Router(tmp_path / "router", destinations=[dest], expected=4, quiet_seconds=60,
                 retry_first=0.2, retry_max=0.5) as router:
         assert all(r.ok for r in send(files, port=router.port, called_ae="ROUTER"))
-        for _ in range(200):
-            status = router.status()
-            if status and status[0][dest.name].startswith("waiting"):
-                break
-            time.sleep(0.02)
-        assert "connection refused" in status[0][dest.name], status
+        assert wait_for(lambda: router.status()[0][dest.name].startswith("waiting"))
+        status = router.status()
+        assert "refused" in status[0][dest.name], status
         assert status[0]["state"] == "waiting" and not router.idle()
         with dcmtk_storescp(dcmtk, tmp_path / "pacs", port=port):
-            assert router.wait_until_idle(15), router.status()
+            assert router.wait_until_idle(30), router.status()
             assert router.status()[0][dest.name] == "sent 4/4"
     assert len(list((tmp_path / "pacs").glob("CT.*"))) == 4
 
@@ -70,7 +130,7 @@ def test_rules_route_by_calling_ae_and_custom_trigger(tmp_path):
                     complete_when=three_or_quiet) as router:
             send(ct, port=router.port, called_ae="ROUTER", calling_ae="CT01")
             send(mr, port=router.port, called_ae="ROUTER", calling_ae="MR01")
-            assert router.wait_until_idle(15), router.status()
+            assert router.wait_until_idle(30), router.status()
             rows = {r["instances"]: r for r in router.status()}
         assert rows[2][to_a.name] == "-" and rows[2][to_b.name] == "sent 2/2"
         assert len(stored_files(a.folder)) == 3 and len(stored_files(b.folder)) == 5
@@ -82,5 +142,170 @@ def test_failing_user_function_is_reported_not_raised(tmp_path):
 
     with Router(tmp_path / "r", on_series=broken, quiet_seconds=0.1) as router:
         send(write_cts(tmp_path / "x", 1), port=router.port, called_ae="ROUTER")
-        assert router.wait_until_idle(10)
+        assert router.wait_until_idle(30)
         assert "no idea what to do" in router.status()[0]["error"]
+
+
+# --------------------------------------------------------------------------- loses nothing
+
+@pytest.mark.parametrize("stage", ["outbox", "inbox"])
+def test_restart_forwards_everything_waiting_on_disk(tmp_path, stage):
+    """A new Router on the same folder (a restart, or after a crash) resumes from the tickets.
+
+    ``outbox``: triggered, the destination was down. ``inbox``: not triggered yet.
+    """
+    files = write_cts(tmp_path / "modality", 4, seed=7)
+    dest = Destination("127.0.0.1", free_port(), "PACS")
+    options = {"destinations": [dest], "quiet_seconds": 600, "retry_first": 0.1, "retry_max": 0.3}
+    with Router(tmp_path / "router", expected=4 if stage == "outbox" else None, **options) as old:
+        assert all(r.ok for r in send(files, port=old.port, called_ae="ROUTER"))
+        if stage == "outbox":
+            assert wait_for(lambda: "refused" in old.status()[0][dest.name]), old.status()
+    waiting = tickets(tmp_path / "router", stage)
+    with StorageSCP(tmp_path / "pacs", port=dest.port, ae_title="PACS") as pacs:
+        with Router(tmp_path / "router", expected=4, **options) as again:
+            assert pacs.wait_for(4, timeout=30), f"{pacs.count} of 4 forwarded after the restart"
+            assert again.wait_until_idle(30), again.status()
+            assert again.status()[0][dest.name] == "sent 4/4"
+        got = by_uid(stored_files(pacs.folder))
+    assert sorted(got) == sorted(uid_of(f) for f in files)
+    assert len(waiting) == 4, waiting
+    assert tickets(tmp_path / "router", "inbox") == tickets(tmp_path / "router", "outbox") == []
+
+
+def test_permanent_failure_is_a_dead_letter_not_retried_forever(tmp_path):
+    """Our SCP that reads only JPEG refuses uncompressed CT: no presentation context, for good."""
+    files = write_cts(tmp_path / "modality", 3, seed=8)
+    port = free_port()
+    dest = Destination("127.0.0.1", port, "PICKY")
+    with Router(tmp_path / "router", destinations=[dest], expected=3, retry_first=0.02,
+                retry_max=0.05) as router:
+        with StorageSCP(tmp_path / "picky", port=port, ae_title="PICKY",
+                        transfer_syntaxes=[JPEGBaseline8Bit]) as picky:
+            send(files, port=router.port, called_ae="ROUTER")
+            assert router.wait_until_idle(30), router.status()
+            time.sleep(20 * 0.05)  # twenty retry periods: a retry would show as an association
+            attempts = picky.associations
+        letters = router.dead_letters()
+        assert attempts == 1, attempts
+        assert sorted(d.instance for d in letters) == sorted(uid_of(f) for f in files)
+        assert all(d.destination == dest.name and "presentation context" in d.reason
+                   and d.path.is_file() for d in letters), letters
+        row = router.status()[0]
+        assert row["state"] == "failed" and row[dest.name].startswith("dead letters 3/3")
+        # fix the destination, put the letters back: delivered
+        with StorageSCP(tmp_path / "fixed", port=port, ae_title="PICKY") as fixed:
+            assert router.retry_dead_letters() == 3
+            assert router.wait_until_idle(30), router.status()
+            assert len(stored_files(fixed.folder)) == 3
+        assert router.dead_letters() == [] and router.status()[0][dest.name] == "sent 3/3"
+
+
+def test_dcmtk_refusal_dead_letters_only_what_it_refused(dcmtk, tmp_path):
+    """dcmtk's storescp takes no JPEG: those two are dead letters, the other two arrive."""
+    folder = tmp_path / "modality"
+    folder.mkdir()
+    files = []
+    for n in range(4):
+        ds = make_ct(n=n, seed=9)
+        if n % 2:  # JPEG (a stand-in frame; nobody decodes it): refused
+            ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+            ds.PixelData = encapsulate([b"\xff\xd8 a stand-in frame \xff\xd9"])
+            ds["PixelData"].VR, ds["PixelData"].is_undefined_length = "OB", True
+        files.append(folder / f"{n}.dcm")
+        ds.save_as(files[-1], enforce_file_format=True)
+    with dcmtk_storescp(dcmtk, tmp_path / "pacs") as port:
+        dest = Destination("127.0.0.1", port, "STORESCP")
+        with Router(tmp_path / "router", destinations=[dest], expected=4, retry_first=0.02,
+                    retry_max=0.05) as router:
+            assert all(r.ok for r in send(files, port=router.port, called_ae="ROUTER"))
+            assert router.wait_until_idle(30), router.status()
+            letters = router.dead_letters()
+            row = router.status()[0]
+    assert sorted(d.instance for d in letters) == sorted(uid_of(f) for f in files[1::2])
+    assert all("JPEG Baseline" in d.reason for d in letters), letters
+    assert sorted(by_uid((tmp_path / "pacs").glob("CT.*"))) == sorted(map(uid_of, files[::2]))
+    assert row["state"] == "failed" and row[dest.name].startswith("dead letters 2/4")
+
+
+def test_corrected_resend_with_the_same_uid_is_forwarded_again(tmp_path):
+    files = write_cts(tmp_path / "modality", 3, seed=10)
+    corrected = dcmread(files[1])
+    corrected.SeriesDescription = "corrected"
+    corrected.save_as(tmp_path / "corrected.dcm", enforce_file_format=True)
+    with StorageSCP(tmp_path / "pacs", ae_title="PACS") as pacs:
+        dest = Destination("127.0.0.1", pacs.port, "PACS")
+        with Router(tmp_path / "router", destinations=[dest], quiet_seconds=0.2) as router:
+            send(files, port=router.port, called_ae="ROUTER")
+            assert router.wait_until_idle(30), router.status()
+            assert send(tmp_path / "corrected.dcm", port=router.port, called_ae="ROUTER")[0].ok
+            assert router.wait_until_idle(30), router.status()
+            row = router.status()[0]
+        stored = by_uid(stored_files(pacs.folder))
+    assert dataset_bytes(stored[corrected.SOPInstanceUID]) == dataset_bytes(
+        tmp_path / "corrected.dcm")
+    assert row["instances"] == 3 and row[dest.name] == "sent 3/3"
+
+
+def test_resend_while_the_old_version_is_being_sent(dcmtk, tmp_path):
+    """The ticket is rewritten while its worker waits for the answer to the old version.
+
+    dcmtk's storescp sleeps 3 s after storing the old version; meanwhile the corrected version
+    arrives and is queued. The worker must not delete the new ticket when the old one succeeds.
+    """
+    original = write_cts(tmp_path / "modality", 1, seed=11)[0]
+    corrected = dcmread(original)
+    corrected.SeriesDescription = "corrected"
+    corrected.save_as(tmp_path / "corrected.dcm", enforce_file_format=True)
+    uid = corrected.SOPInstanceUID
+    with own_storescp(dcmtk, tmp_path / "pacs", args=["--sleep-after", "3"]) as (_, port):
+        dest = Destination("127.0.0.1", port, "STORESCP")
+        with Router(tmp_path / "router", destinations=[dest], expected=1, timeout=60) as router:
+            send(original, port=router.port, called_ae="ROUTER")
+            assert wait_for(lambda: list((tmp_path / "pacs").glob("CT.*")))  # old one stored
+            send(tmp_path / "corrected.dcm", port=router.port, called_ae="ROUTER")
+            assert wait_for(lambda: tickets(tmp_path / "router", "inbox") == [])  # queued
+            assert router.wait_until_idle(60), router.status()
+    stored = by_uid((tmp_path / "pacs").glob("CT.*"))
+    assert dataset_bytes(stored[uid]) == dataset_bytes(tmp_path / "corrected.dcm")
+
+
+def test_frozen_destination_does_not_delay_the_others(dcmtk, tmp_path):
+    """A SIGSTOPped storescp accepts TCP connections but never answers; B gets everything anyway."""
+    files = write_cts(tmp_path / "modality", 3, seed=12)
+    with own_storescp(dcmtk, tmp_path / "frozen") as (proc, port), \
+            StorageSCP(tmp_path / "b", ae_title="B") as b:
+        frozen = Destination("127.0.0.1", port, "STORESCP")
+        to_b = Destination("127.0.0.1", b.port, "B")
+        os.kill(proc.pid, signal.SIGSTOP)
+        with Router(tmp_path / "router", destinations=[frozen, to_b], expected=3,
+                    timeout=300) as router:
+            try:
+                send(files, port=router.port, called_ae="ROUTER")
+                assert wait_for(lambda: router.status()[0][to_b.name] == "sent 3/3", 60), \
+                    router.status()
+                row = router.status()[0]
+                assert row[frozen.name] == "sending 0/3", row
+                assert list((tmp_path / "frozen").glob("CT.*")) == []
+            finally:
+                os.kill(proc.pid, signal.SIGCONT)  # thawed: it answers, and gets everything
+            assert router.wait_until_idle(60), router.status()
+    assert len(list((tmp_path / "frozen").glob("CT.*"))) == 3
+
+
+def test_memory_does_not_grow_with_history(tmp_path):
+    """After 50 series, the table holds none, status() the few recent ones, disk no tickets."""
+    files = [write_cts(tmp_path / "modality" / str(k), 1, seed=100 + k)[0] for k in range(50)]
+    with StorageSCP(tmp_path / "pacs", ae_title="PACS") as pacs:
+        dest = Destination("127.0.0.1", pacs.port, "PACS")
+        with Router(tmp_path / "router", destinations=[dest], expected=1) as router:
+            assert all(r.ok for r in send(files, port=router.port, called_ae="ROUTER"))
+            assert pacs.wait_for(50, timeout=60) and router.wait_until_idle(60)
+            assert len(router.status()) == 20  # the default keep_recent
+            assert router.series == {} and len(router.recent) == router.recent.maxlen == 20
+            assert all(row[dest.name] == "sent 1/1" for row in router.status())
+            stats = router.stats()
+            assert stats["finished"] == 50 and stats["in progress"] == 0
+            assert stats["forwarded"] == {dest.name: 50} and stats["outbox"] == {dest.name: 0}
+            assert len(router.log) <= router.log.maxlen
+            assert tickets(router.folder, "inbox") == tickets(router.folder, "outbox") == []

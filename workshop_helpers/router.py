@@ -1,4 +1,4 @@
-"""A small DICOM router: receive, store, decide a series is complete, then act and forward.
+"""A small DICOM router that loses nothing: receive, store, decide a series is complete, forward.
 
 The last part of the workshop's slides ("How to build a medical workstation") in code:
 
@@ -6,31 +6,269 @@ The last part of the workshop's slides ("How to build a medical workstation") in
 2. **trigger** — a series is *complete* when no new instance came for ``quiet_seconds``, or when
    ``expected`` instances arrived, or when your own ``complete_when(series)`` says so (DICOM has no
    "end of series" message over C-STORE, so every router has to guess);
-3. **route** — call ``on_series(series)`` and/or forward the series with C-STORE to one or more
-   :class:`Destination` s. A destination that is down loses nothing: the series waits and is
-   retried with a bounded, growing delay; :meth:`Router.status` shows who got what.
+3. **route** — call ``on_series(series)`` and forward the series with C-STORE to each
+   :class:`Destination` whose rule matches. Each destination has its own worker thread: one that is
+   down or frozen never delays the others. A transient failure (connection refused, timeout,
+   abort, 0xA7xx) is retried with a bounded, growing delay; a permanent one (the peer refused
+   this instance for good) moves to a visible *dead-letter* folder with its reason, where
+   :meth:`Router.dead_letters` lists it and :meth:`Router.retry_dead_letters` puts it back.
+
+What lives where
+----------------
+Everything the router has to remember is on disk under its ``folder``, so a restart (or a crash)
+resumes delivery where it stopped::
+
+    folder/
+      <PatientID>/<StudyUID>/<SeriesUID>/<SOPInstanceUID>.dcm  the instances (its StorageSCP's files)
+      .router/
+        inbox/<SeriesUID>~<hash>/<SOPInstanceUID>.json    received, series not triggered yet
+        outbox/<AE@host_port~hash>/<SOPInstanceUID>.json  waiting for that destination
+        dead/<AE@host_port~hash>/<SOPInstanceUID>.json    refused for good, with its "reason"
+        tmp/                                              tickets being written (emptied at start)
+
+A *ticket* is a small JSON file that names one stored instance (its identifiers and its path
+relative to ``folder``) and a random ``version``. Tickets are written atomically (temporary file,
+fsync, ``os.replace``), so a ticket is either whole or absent. An instance's ticket moves
+inbox → outbox (one copy per destination that wants the series) → deleted once that destination
+answered Success, or → dead with the reason. A re-sent SOP Instance UID rewrites its ticket (new
+version), so the corrected file is forwarded again; a worker deletes a ticket only if it is still
+the version it sent. Delivery is *at least once*: after a crash an instance may be sent twice,
+never zero times. Memory holds only the series still in progress, a few recent ones
+(``keep_recent``) and a bounded log. At start the table is rebuilt from the tickets, so a series
+half delivered before a restart shows what was still waiting; tickets of a destination that is
+no longer configured stay where they are (and :meth:`Router.dead_letters` still lists its dead).
 
 Examples
 --------
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as folder, Router(folder, quiet_seconds=0.2) as router:
-...     router.port > 0, router.status()
-(True, [])
+...     router.port > 0, router.status(), router.dead_letters()
+(True, [], [])
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import itertools
+import json
+import os
+import re
 import threading
 import time
 import traceback
+import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from .net import Arrival, SendResult, StorageSCP, send
+from .net import Arrival, SendResult, StorageSCP, Timeouts, send
 
-__all__ = ["Destination", "Series", "Router", "quiet_for", "flow_diagram"]
+__all__ = ["Destination", "Series", "Delivery", "DeadLetter", "Ticket", "TicketFolder", "Router",
+           "quiet_for", "ticket_name", "folder_name", "flow_diagram"]
 
+BATCH = 64  # instances a worker sends on one association at most
+_UID = re.compile(r"[0-9]+(\.[0-9]+)*")
+_PLAIN = re.compile(r"[A-Za-z0-9@._-]+")
+_ARRIVAL_FIELDS = ("time", "calling_ae", "patient_id", "study_uid", "series_uid",
+                   "sop_instance_uid", "sop_class_uid", "transfer_syntax", "path", "size",
+                   "duplicate")
+_DEAD_FIELDS = ("reason", "status", "failed")
+_FINAL = ("done", "handled", "failed")
+
+
+# --------------------------------------------------------------------------- names on disk
+
+def _digest(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def ticket_name(sop_instance_uid: str) -> str:
+    """The file name of an instance's ticket: the UID itself, or a hash when it is not a UID.
+
+    A hashed name starts with ``x-``, which no UID does, so two instances never share a ticket.
+
+    Examples
+    --------
+    >>> ticket_name("1.2.840.99.1")
+    '1.2.840.99.1.json'
+    >>> name = ticket_name("../../etc")
+    >>> name[:2], len(name)
+    ('x-', 47)
+    """
+    uid = str(sop_instance_uid)
+    if len(uid) <= 64 and _UID.fullmatch(uid):
+        return uid + ".json"
+    return f"x-{_digest(uid, 40)}.json"
+
+
+def folder_name(text: str) -> str:
+    """A readable folder name for ``text``; a hash is added when a character had to be replaced.
+
+    Plain names never contain ``~``, hashed names always do, so distinct texts get distinct folders.
+
+    Examples
+    --------
+    >>> folder_name("PACS")
+    'PACS'
+    >>> folder_name("PACS@127.0.0.1:104")
+    'PACS@127.0.0.1_104~22c27502d865'
+    """
+    if _PLAIN.fullmatch(text) and len(text) <= 80 and not text.startswith("."):
+        return text
+    clean = re.sub(r"[^A-Za-z0-9@._-]", "_", text)[:60].lstrip(".")
+    return f"{clean}~{_digest(text, 12)}"
+
+
+def _series_folder(key: tuple[str, str, str]) -> str:
+    return f"{folder_name(key[2])[:64]}~{_digest(chr(0).join(key), 12)}"
+
+
+# --------------------------------------------------------------------------- tickets
+
+class Ticket(NamedTuple):
+    """One ticket as read from disk: its file, the exact bytes read and the decoded data."""
+
+    file: Path
+    raw: bytes
+    data: dict
+
+    @property
+    def name(self) -> str:
+        """The ticket's file name (see :func:`ticket_name`)."""
+        return self.file.name
+
+
+class TicketFolder:
+    """A folder of tickets, written atomically and deleted only when unchanged.
+
+    Parameters
+    ----------
+    folder : path
+        Where the tickets are (created when the first one is written).
+    tmp : path
+        Where tickets are written before ``os.replace`` moves them in (same file system).
+    lock : threading.RLock
+        Shared by every folder of one router: a rewrite and a compare-and-delete never interleave.
+
+    Examples
+    --------
+    A worker read version 1, a corrected re-send wrote version 2 meanwhile: version 2 stays.
+
+    >>> import tempfile, threading
+    >>> root = Path(tempfile.mkdtemp())
+    >>> box = TicketFolder(root / "outbox", root / "tmp", threading.RLock())
+    >>> box.put("1.2.3.json", {"path": "a.dcm"})
+    >>> first = box.tickets()[0]
+    >>> box.put("1.2.3.json", {"path": "a.dcm"})
+    >>> box.remove_if_unchanged(first), box.count()
+    (False, 1)
+    >>> box.remove_if_unchanged(box.tickets()[0]), box.count()
+    (True, 0)
+    >>> import shutil; shutil.rmtree(root)
+    """
+
+    def __init__(self, folder, tmp, lock) -> None:
+        self.folder, self.tmp, self.lock = Path(folder), Path(tmp), lock
+
+    def put(self, name: str, data: dict) -> None:
+        """Write (or replace) ticket ``name`` with ``data`` and a new random ``version``."""
+        self.install(name, self.prepare(data))
+
+    def prepare(self, data: dict) -> Path:
+        """Write ``data`` and a new random ``version`` to a temporary file, flushed to disk."""
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        tmp = self.tmp / f"{uuid.uuid4().hex}.part"
+        with open(tmp, "xb") as f:
+            f.write(json.dumps({**data, "version": uuid.uuid4().hex}, indent=1).encode())
+            f.flush()
+            os.fsync(f.fileno())
+        return tmp
+
+    def install(self, name: str, tmp: Path) -> None:
+        """Move a :meth:`prepare` d file in as ticket ``name`` (atomically, replacing it)."""
+        with self.lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, self.folder / name)
+        _fsync_folder(self.folder)
+
+    def tickets(self, limit: int | None = None) -> list[Ticket]:
+        """The tickets, oldest first (at most ``limit``); unreadable ones are skipped."""
+        try:
+            entries = [e for e in os.scandir(self.folder) if e.name.endswith(".json")]
+        except FileNotFoundError:
+            return []
+        entries.sort(key=lambda e: (_mtime(e), e.name))
+        found = (self._read(Path(e.path)) for e in entries)
+        return list(itertools.islice((t for t in found if t is not None), limit))
+
+    def count(self) -> int:
+        """How many tickets there are."""
+        with contextlib.suppress(FileNotFoundError):
+            return sum(1 for e in os.scandir(self.folder) if e.name.endswith(".json"))
+        return 0
+
+    def remove_if_unchanged(self, ticket: Ticket) -> bool:
+        """Delete ``ticket`` if its file still holds the bytes it was read with (True)."""
+        with self.lock:
+            if _read_bytes(ticket.file) != ticket.raw:
+                return False
+            ticket.file.unlink()
+        return True
+
+    def move_if_unchanged(self, ticket: Ticket, other: TicketFolder, data: dict) -> bool:
+        """Replace ``ticket`` by ``data`` in ``other`` if it is unchanged here (True)."""
+        tmp = other.prepare(data)
+        with self.lock:
+            if _read_bytes(ticket.file) != ticket.raw:
+                tmp.unlink()
+                return False
+            other.folder.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, other.folder / ticket.name)
+            ticket.file.unlink()
+        _fsync_folder(other.folder)
+        return True
+
+    def remove_folder_if_empty(self) -> None:
+        """Remove the folder when no ticket is left (an inbox of a finished series)."""
+        with self.lock, contextlib.suppress(OSError):
+            self.folder.rmdir()
+
+    def _read(self, file: Path) -> Ticket | None:
+        raw = _read_bytes(file)
+        try:
+            return Ticket(file, raw, json.loads(raw)) if raw is not None else None
+        except ValueError:
+            return None
+
+
+def _read_bytes(file: Path) -> bytes | None:
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _mtime(entry: os.DirEntry) -> float:
+    try:
+        return entry.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the system allows opening a folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# --------------------------------------------------------------------------- what the router knows
 
 @dataclass(frozen=True)
 class Destination:
@@ -39,6 +277,12 @@ class Destination:
     ``match`` is an optional declarative rule: a series goes to this destination only when every
     key (``calling_ae``, ``patient_id``, ``study_uid``, ``series_uid``, ``sop_class_uid``) has the
     given value in the series' first instance, e.g. ``{"calling_ae": "CT01"}``.
+
+    Examples
+    --------
+    >>> d = Destination("127.0.0.1", 104, "PACS", match={"calling_ae": "CT01"})
+    >>> d.name
+    'PACS@127.0.0.1:104'
     """
 
     host: str
@@ -60,17 +304,29 @@ class Destination:
 
 @dataclass
 class Delivery:
-    """How far one series got to one destination."""
+    """How far one series got to one destination: ticket names waiting, sent and dead."""
 
-    sent: set[Path] = field(default_factory=set)
-    attempts: int = 0
-    next_try: float = 0.0
-    last_error: str = ""
+    waiting: set[str] = field(default_factory=set)
+    sent: set[str] = field(default_factory=set)
+    dead: set[str] = field(default_factory=set)
+    reason: str = ""  # why the last dead letter died
+
+    @property
+    def total(self) -> int:
+        """Instances this destination should get."""
+        return len(self.waiting) + len(self.sent) + len(self.dead)
 
 
 @dataclass
 class Series:
-    """Everything a router knows about one series."""
+    """Everything a router knows about one series.
+
+    Examples
+    --------
+    >>> s = Series("P", "1.2", "1.2.3", files=["a.dcm", "b.dcm"], last_arrival=time.monotonic())
+    >>> s.count, s.quiet < 5
+    (2, True)
+    """
 
     patient_id: str
     study_uid: str
@@ -79,9 +335,19 @@ class Series:
     first: Arrival | None = None
     last_arrival: float = 0.0
     triggered: int = 0  # how many times the trigger fired (a late instance re-opens a series)
-    state: str = "receiving"
+    state: str = "receiving"  # receiving, complete, forwarding, waiting, done, handled, failed
     deliveries: dict[str, Delivery] = field(default_factory=dict)
     handler_error: str = ""
+    number: int = 0  # order of first arrival, for the status table
+    _paths: set = field(default_factory=set, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._paths = set(self.files)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """``(patient_id, study_uid, series_uid)``."""
+        return (self.patient_id, self.study_uid, self.series_uid)
 
     @property
     def count(self) -> int:
@@ -92,6 +358,21 @@ class Series:
     def quiet(self) -> float:
         """Seconds since the last instance arrived."""
         return time.monotonic() - self.last_arrival
+
+    def add(self, path: Path) -> None:
+        """Remember an instance file (a re-sent one is counted once)."""
+        if path not in self._paths:
+            self._paths.add(path)
+            self.files.append(path)
+
+
+class DeadLetter(NamedTuple):
+    """An instance a destination refused for good, and why."""
+
+    destination: str
+    instance: str  # SOP Instance UID
+    reason: str
+    path: Path
 
 
 def quiet_for(seconds: float) -> Callable[[Series], bool]:
@@ -110,20 +391,36 @@ def quiet_for(seconds: float) -> Callable[[Series], bool]:
     return complete
 
 
+class _Worker:
+    """One destination: its outbox, its dead letters, its thread and its retry state."""
+
+    def __init__(self, destination: Destination, state: Path, lock) -> None:
+        self.destination = destination
+        self.name = destination.name
+        self.outbox = TicketFolder(state / "outbox" / folder_name(self.name), state / "tmp", lock)
+        self.dead = TicketFolder(state / "dead" / folder_name(self.name), state / "tmp", lock)
+        self.wake = threading.Event()
+        self.attempts, self.next_try, self.last_error, self.sent = 0, 0.0, "", 0
+
+
+# --------------------------------------------------------------------------- the router
+
 class Router:
-    """Receive → store → trigger → call a function and/or forward, with retries.
+    """Receive → store → trigger → call a function and forward, one worker per destination.
 
     Parameters
     ----------
     folder : path
-        Where the router's SCP stores what it receives (layout of :class:`StorageSCP`).
+        Where the router's SCP stores what it receives (layout of :class:`StorageSCP`) and where
+        its tickets live (``folder/.router``, see the module's docstring).
     port, ae_title : int, str
         The router's own listening port (0: a free one) and AE title.
     destinations : iterable of Destination
-        Where complete series are forwarded (C-STORE).
+        Where complete series are forwarded (C-STORE), each by its own worker thread.
     on_series : callable, optional
-        Called as ``on_series(series)`` when a series is complete (from the router's thread); an
-        exception is recorded in the status table, not raised.
+        Called as ``on_series(series)`` when a series is complete (from the router's trigger
+        thread), again when a late or re-sent instance re-opened it; an exception is shown in
+        the status table, not raised, and forwarding goes on.
     quiet_seconds : float
         Default trigger: complete after this many seconds without a new instance.
     expected : int, optional
@@ -131,8 +428,27 @@ class Router:
     complete_when : callable, optional
         Your own trigger ``complete_when(series) -> bool``; replaces the two above.
     retry_first, retry_max : float
-        Delay before the first retry of a destination that failed, doubled on every failure up
-        to ``retry_max`` seconds (bounded back-off).
+        Delay before a destination's first retry after a transient failure, doubled on every
+        failure up to ``retry_max`` seconds (bounded back-off).
+    timeout : float or Timeouts
+        Seconds the router's SCU waits for a destination (connect, ACSE, DIMSE, network).
+    keep_recent : int
+        How many finished series :meth:`status` still shows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pydicom.data import get_testdata_file
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> with StorageSCP(Path(folder.name) / "pacs", ae_title="PACS") as pacs:
+    ...     to_pacs = Destination("127.0.0.1", pacs.port, "PACS")
+    ...     with Router(Path(folder.name) / "router", destinations=[to_pacs], expected=1) as router:
+    ...         _ = send([get_testdata_file("CT_small.dcm")], port=router.port, called_ae="ROUTER")
+    ...         router.wait_until_idle(10)
+    ...         [row[to_pacs.name] for row in router.status()]
+    True
+    ['sent 1/1']
+    >>> folder.cleanup()
     """
 
     def __init__(self, folder, port: int = 0, ae_title: str = "ROUTER", *,
@@ -140,22 +456,26 @@ class Router:
                  on_series: Callable[[Series], object] | None = None,
                  quiet_seconds: float = 2.0, expected: int | None = None,
                  complete_when: Callable[[Series], bool] | None = None,
-                 retry_first: float = 0.5, retry_max: float = 30.0, timeout: float = 10) -> None:
-        self.scp = StorageSCP(folder, port=port, ae_title=ae_title, on_arrival=self._arrived)
-        self.destinations = list(destinations)
+                 retry_first: float = 0.5, retry_max: float = 30.0,
+                 timeout: float | Timeouts = 10,
+                 keep_recent: int = 20) -> None:
+        self.folder = Path(folder).resolve()
+        self.scp = StorageSCP(self.folder, port=port, ae_title=ae_title, on_arrival=self._arrived)
+        self.destinations = _distinct(destinations)
         self.on_series = on_series
-        if complete_when is None:
-            quiet = quiet_for(quiet_seconds)
-
-            def complete_when(series: Series) -> bool:
-                return quiet(series) or (expected is not None and series.count >= expected)
-        self.complete_when = complete_when
+        self.complete_when = complete_when or _default_trigger(quiet_seconds, expected)
         self.retry_first, self.retry_max, self.timeout = retry_first, retry_max, timeout
-        self.series: dict[tuple[str, str, str], Series] = {}
-        self.log: list[str] = []
+        self.series: dict[tuple[str, str, str], Series] = {}  # in progress only
+        self.recent: deque[Series] = deque(maxlen=keep_recent)  # finished, for status()
+        self.log: deque[str] = deque(maxlen=500)
         self._lock = threading.RLock()
+        self._state = self.folder / ".router"
+        self._workers = {d.name: _Worker(d, self._state, self._lock) for d in self.destinations}
+        self._numbers = itertools.count(1)
+        self._finished = 0
+        self._busy_once = False  # something arrived or was found on disk
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     # -- life cycle
     @property
@@ -169,21 +489,29 @@ class Router:
         return self.scp.ae_title
 
     def start(self) -> Router:
-        """Start receiving and the worker that triggers and forwards; returns ``self``."""
+        """Resume what waits on disk, start receiving, triggering and forwarding; returns ``self``."""
+        if self._threads:
+            return self
+        self._stop = stop = threading.Event()
+        self._clear_tmp()
+        self._load()
         self.scp.start()
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._work, name="router", daemon=True)
-            self._thread.start()
+        self._spawn("router-trigger", self._trigger_loop, stop)
+        for w in self._workers.values():
+            w.attempts, w.last_error = 0, ""
+            self._spawn(f"router-{w.name}", self._deliver_loop, w, stop)
         return self
 
     def stop(self) -> None:
-        """Stop receiving and forwarding (what was not forwarded stays on disk and in the table)."""
+        """Stop receiving and forwarding; whatever was not forwarded stays on disk for next time."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=self.timeout + 5)
-            self._thread = None
+        for w in self._workers.values():
+            w.wake.set()
         self.scp.stop()
+        end = time.monotonic() + _longest(self.timeout) + 5
+        for thread in self._threads:
+            thread.join(max(0.0, end - time.monotonic()))
+        self._threads = []
 
     def __enter__(self) -> Router:
         return self.start()
@@ -191,117 +519,382 @@ class Router:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def _spawn(self, name: str, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
     # -- what the notebook looks at
     def status(self) -> list[dict]:
-        """One row per series: instances, state, and for each destination what it got."""
-        rows = []
+        """One row per series (in progress and the ``keep_recent`` last finished).
+
+        Each row has ``patient``, ``series``, ``instances``, ``state`` and, per destination, what
+        it got: ``"pending"`` (not triggered yet), ``"-"`` (its rule does not match),
+        ``"sending 3/16"``, ``"sent 16/16"``, ``"waiting (0/4): <reason>; retry 2 in 0.4 s"`` or
+        ``"dead letters 4/4: <reason>"``; and ``error`` when ``on_series`` raised.
+        """
         with self._lock:
-            for s in self.series.values():
-                row = {"patient": s.patient_id, "series": s.series_uid[-12:], "instances": s.count,
-                       "state": s.state}
-                for d in self.destinations:
-                    dl = s.deliveries.get(d.name)
-                    if dl is None:
-                        row[d.name] = "-" if s.first and not d.wants(s.first) else "pending"
-                    elif len(dl.sent) == s.count:
-                        row[d.name] = f"sent {s.count}/{s.count}"
-                    elif dl.last_error:
-                        wait = max(0.0, dl.next_try - time.monotonic())
-                        row[d.name] = (f"waiting ({len(dl.sent)}/{s.count}): {dl.last_error}; "
-                                       f"retry {dl.attempts} in {wait:.1f} s")
-                    else:
-                        row[d.name] = f"sending {len(dl.sent)}/{s.count}"
-                if s.handler_error:
-                    row["error"] = s.handler_error
-                rows.append(row)
-        return rows
+            self._settle_all()
+            every = sorted([*self.recent, *self.series.values()], key=lambda s: s.number)
+            return [self._row(s) for s in every]
 
     def idle(self) -> bool:
-        """True when every series was triggered and delivered everywhere it should go."""
+        """True when every series was triggered and delivered (or dead-lettered) everywhere."""
         with self._lock:
-            return all(s.state in ("done", "handled") for s in self.series.values())
+            self._settle_all()
+            return not self.series
 
     def wait_until_idle(self, timeout: float = 10) -> bool:
-        """Wait until :meth:`idle` (True) or ``timeout`` seconds passed (False)."""
+        """Wait until something was routed and :meth:`idle` (True), or ``timeout`` seconds (False)."""
         end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if self.series and self.idle():
-                return True
+        while not (self._busy_once and self.idle()):
+            if time.monotonic() > end:
+                return False
             time.sleep(0.02)
-        return bool(self.series) and self.idle()
+        return True
 
-    # -- inside
+    def stats(self) -> dict:
+        """Counts for a dashboard: series in progress and finished, tickets on disk per folder.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     stats = Router(folder, destinations=[Destination("127.0.0.1", 9, "X")]).stats()
+        >>> stats["in progress"], stats["finished"], stats["inbox"], stats["outbox"]
+        (0, 0, 0, {'X@127.0.0.1:9': 0})
+        """
+        inbox = sum(TicketFolder(f, "", None).count() for f in self._inbox_folders())
+        with self._lock:
+            counts = {"in progress": len(self.series), "finished": self._finished, "inbox": inbox}
+        per = self._workers.values()
+        return {**counts, "outbox": {w.name: w.outbox.count() for w in per},
+                "dead": {w.name: w.dead.count() for w in per},
+                "forwarded": {w.name: w.sent for w in per}}
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Every instance a destination refused for good, with the reason (from disk)."""
+        letters = []
+        for folder in sorted((self._state / "dead").glob("*/")):
+            for t in TicketFolder(folder, "", None).tickets():
+                letters.append(DeadLetter(t.data.get("destination", folder.name),
+                                          t.data.get("sop_instance_uid", ""),
+                                          t.data.get("reason", ""), self._path_of(t.data)))
+        return letters
+
+    def retry_dead_letters(self, destination: str | None = None) -> int:
+        """Put dead letters (of one destination, or all) back in the outbox; returns how many."""
+        moved = 0
+        for w in self._workers.values():
+            if destination not in (None, w.name):
+                continue
+            for t in w.dead.tickets():
+                data = {k: v for k, v in t.data.items() if k not in _DEAD_FIELDS}
+                with self._lock:
+                    if w.dead.move_if_unchanged(t, w.outbox, data):
+                        self._mark(w, t.name, data, "waiting")
+                        moved += 1
+            w.wake.set()
+        self._note(f"{moved} dead letter(s) put back in the outbox")
+        return moved
+
+    # -- receiving (in the SCP's association thread, before it answers Success)
     def _arrived(self, arrival: Arrival) -> None:
         key = (arrival.patient_id, arrival.study_uid, arrival.series_uid)
+        self._inbox(key).put(ticket_name(arrival.sop_instance_uid), self._ticket_data(arrival))
         with self._lock:
-            s = self.series.get(key)
-            if s is None:
-                s = self.series[key] = Series(*key, first=arrival)
-            if arrival.path not in s.files:
-                s.files.append(arrival.path)
+            s = self._series_for(key, arrival)
+            s.add(Path(arrival.path))
             s.last_arrival = time.monotonic()
             s.state = "receiving"
+            self._busy_once = True
 
-    def _work(self) -> None:
-        while not self._stop.wait(0.05):
-            with self._lock:
-                todo = list(self.series.values())
-            for s in todo:
-                if self._stop.is_set():
+    def _ticket_data(self, arrival: Arrival) -> dict:
+        data = {name: getattr(arrival, name) for name in _ARRIVAL_FIELDS}
+        path = Path(arrival.path)
+        data["path"] = (path.relative_to(self.folder) if path.is_relative_to(self.folder)
+                        else path).as_posix()
+        return data
+
+    def _arrival_of(self, data: dict) -> Arrival:
+        return Arrival(**{**{k: data.get(k) for k in _ARRIVAL_FIELDS}, "path": self._path_of(data)})
+
+    def _path_of(self, data: dict) -> Path:
+        return self.folder / data.get("path", "")
+
+    def _inbox(self, key: tuple[str, str, str]) -> TicketFolder:
+        return TicketFolder(self._state / "inbox" / _series_folder(key), self._state / "tmp",
+                            self._lock)
+
+    def _inbox_folders(self) -> list[Path]:
+        return sorted((self._state / "inbox").glob("*/"))
+
+    # -- the in-memory table (call with the lock held)
+    def _series_for(self, key, first: Arrival, state: str = "receiving") -> Series:
+        s = self.series.get(key)
+        if s is None:
+            s = self._revive(key) or Series(*key, first=first, last_arrival=time.monotonic(),
+                                            state=state, number=next(self._numbers))
+            self.series[key] = s
+        return s
+
+    def _revive(self, key) -> Series | None:
+        for s in self.recent:
+            if s.key == key:
+                self.recent.remove(s)
+                s.state = "forwarding"
+                return s
+        return None
+
+    def _settle_all(self) -> None:
+        for s in list(self.series.values()):
+            self._settle(s)
+
+    def _settle(self, s: Series) -> None:
+        if s.state in ("receiving", "complete"):  # "complete": the trigger is queueing it
+            return
+        s.state = self._state_of(s)
+        if s.state in _FINAL and self.series.get(s.key) is s:
+            del self.series[s.key]
+            self.recent.append(s)
+            self._finished += 1
+            self._note(f"series {s.series_uid} {s.state}")
+
+    def _state_of(self, s: Series) -> str:
+        busy = [name for name, d in s.deliveries.items() if d.waiting]
+        if busy:
+            failing = any(name in self._workers and self._workers[name].last_error
+                          for name in busy)
+            return "waiting" if failing else "forwarding"
+        if any(d.dead for d in s.deliveries.values()):
+            return "failed"
+        return "done" if s.deliveries else "handled"
+
+    def _mark(self, w: _Worker, name: str, data: dict, outcome: str, reason: str = "") -> None:
+        """Record that ticket ``name`` of destination ``w`` is waiting, sent or dead."""
+        with self._lock:
+            s = self._series_for(_key(data), self._arrival_of(data), state="forwarding")
+            s.add(self._path_of(data))
+            d = s.deliveries.setdefault(w.name, Delivery())
+            for bucket in (d.waiting, d.sent, d.dead):
+                bucket.discard(name)
+            getattr(d, outcome).add(name)
+            d.reason = reason or d.reason
+            self._settle(s)
+
+    def _row(self, s: Series) -> dict:
+        row = {"patient": s.patient_id, "series": s.series_uid[-12:], "instances": s.count,
+               "state": s.state}
+        for w in self._workers.values():
+            row[w.name] = self._delivery_text(s, w)
+        if s.handler_error:
+            row["error"] = s.handler_error
+        return row
+
+    def _delivery_text(self, s: Series, w: _Worker) -> str:
+        d = s.deliveries.get(w.name)
+        if d is None or not d.total:
+            return "-" if s.first is not None and not w.destination.wants(s.first) else "pending"
+        done = f"{len(d.sent)}/{d.total}"
+        if d.waiting and w.last_error:
+            wait = max(0.0, w.next_try - time.monotonic())
+            return f"waiting ({done}): {w.last_error}; retry {w.attempts} in {wait:.1f} s"
+        if d.waiting:
+            return f"sending {done}"
+        if d.dead:
+            return f"dead letters {len(d.dead)}/{d.total}: {d.reason}"
+        return f"sent {done}"
+
+    def _note(self, text: str) -> None:
+        self.log.append(f"{time.strftime('%H:%M:%S')} {text}")
+
+    # -- start: resume from disk
+    def _clear_tmp(self) -> None:
+        for part in (self._state / "tmp").glob("*.part"):
+            part.unlink(missing_ok=True)
+
+    def _load(self) -> None:
+        """Rebuild the table from the tickets: outboxes first, then inboxes (not triggered yet)."""
+        with self._lock:
+            self.series.clear()
+        for w in self._workers.values():
+            for t in w.outbox.tickets():
+                self._mark(w, t.name, t.data, "waiting")
+                self._busy_once = True
+        for folder in self._inbox_folders():
+            for t in TicketFolder(folder, "", None).tickets():
+                self._load_received(t.data)
+
+    def _load_received(self, data: dict) -> None:
+        with self._lock:
+            s = self._series_for(_key(data), self._arrival_of(data))
+            s.add(self._path_of(data))
+            s.last_arrival = time.monotonic()
+            s.state = "receiving"
+            self._busy_once = True
+
+    # -- trigger (one thread)
+    def _trigger_loop(self, stop: threading.Event) -> None:
+        while not stop.wait(0.05):
+            for s in self._due():
+                if stop.is_set():
                     return
                 try:
-                    self._step(s)
+                    self._trigger(s)
                 except Exception as exc:  # keep routing the other series
                     s.handler_error = f"{type(exc).__name__}: {exc}"
-                    self.log.append(traceback.format_exc())
+                    self._note(traceback.format_exc())
 
-    def _step(self, s: Series) -> None:
-        if s.state == "receiving":
-            if not self.complete_when(s):
-                return
+    def _due(self) -> list[Series]:
+        with self._lock:
+            receiving = [s for s in self.series.values() if s.state == "receiving"]
+        return [s for s in receiving if self._complete(s)]
+
+    def _complete(self, s: Series) -> bool:
+        try:
+            return bool(self.complete_when(s))
+        except Exception as exc:
+            s.handler_error = f"complete_when raised {type(exc).__name__}: {exc}"
+            return False
+
+    def _trigger(self, s: Series) -> None:
+        """Call ``on_series``, then move the series' inbox tickets to the wanting outboxes."""
+        with self._lock:
             s.triggered += 1
             s.state = "complete"
-            self.log.append(f"series {s.series_uid} complete with {s.count} instance(s)")
-            if self.on_series is not None:
-                try:
-                    self.on_series(s)
-                except Exception as exc:
-                    s.handler_error = f"on_series raised {type(exc).__name__}: {exc}"
-            for d in self.destinations:
-                if s.first is not None and d.wants(s.first):
-                    s.deliveries.setdefault(d.name, Delivery())
-        if s.state not in ("complete", "forwarding", "waiting"):
+        self._note(f"series {s.series_uid} complete with {s.count} instance(s)")
+        self._call_on_series(s)
+        wanted = [w for w in self._workers.values()
+                  if s.first is None or w.destination.wants(s.first)]
+        with self._lock:
+            for w in wanted:
+                s.deliveries.setdefault(w.name, Delivery())
+        self._queue_inbox(s.key, wanted)
+        with self._lock:
+            if s.state == "complete":  # not re-opened by a new instance meanwhile
+                s.state = "forwarding"
+            self._settle(s)
+        for w in wanted:
+            w.wake.set()
+
+    def _call_on_series(self, s: Series) -> None:
+        if self.on_series is None:
             return
-        s.state = "forwarding"
-        now = time.monotonic()
-        for d in self.destinations:
-            dl = s.deliveries.get(d.name)
-            if dl is None or dl.next_try > now:
+        try:
+            self.on_series(s)
+            s.handler_error = ""
+        except Exception as exc:
+            s.handler_error = f"on_series raised {type(exc).__name__}: {exc}"
+            self._note(s.handler_error)
+
+    def _queue_inbox(self, key, wanted: list[_Worker]) -> None:
+        inbox = self._inbox(key)
+        for t in inbox.tickets():
+            for w in wanted:
+                self._queue(w, t)
+            inbox.remove_if_unchanged(t)
+        inbox.remove_folder_if_empty()
+
+    def _queue(self, w: _Worker, t: Ticket) -> None:
+        data = {**{k: t.data.get(k) for k in _ARRIVAL_FIELDS}, "destination": w.name}
+        tmp = w.outbox.prepare(data)
+        with self._lock:  # the table never says "sent" for a ticket that is on disk
+            w.outbox.install(t.name, tmp)
+            (w.dead.folder / t.name).unlink(missing_ok=True)  # a corrected version replaces it
+            self._mark(w, t.name, data, "waiting")
+
+    # -- forward (one thread per destination)
+    def _deliver_loop(self, w: _Worker, stop: threading.Event) -> None:
+        while not stop.is_set():
+            w.wake.clear()
+            batch = w.outbox.tickets(limit=BATCH)
+            if not batch:
+                w.wake.wait(1.0)
                 continue
-            missing = [p for p in list(s.files) if p not in dl.sent]
-            if not missing:
-                continue
-            report: list[SendResult] = send(missing, d.host, d.port, called_ae=d.called_ae,
-                                            calling_ae=self.ae_title, timeout=self.timeout,
-                                            progress=False)
-            for path, r in zip(missing, report, strict=True):
-                if r.ok:
-                    dl.sent.add(path)
-            failed = [r for r in report if not r.ok]
-            if failed:
-                dl.attempts += 1
-                dl.last_error = failed[0].reason
-                delay = min(self.retry_max, self.retry_first * 2 ** (dl.attempts - 1))
-                dl.next_try = time.monotonic() + delay
-                self.log.append(f"{d.name}: {len(failed)} not sent ({dl.last_error}); "
-                                f"retry in {delay:.1f} s")
+            failures = self._deliver(w, batch)
+            if failures:
+                self._back_off(w, failures, stop)
             else:
-                dl.last_error = ""
-                self.log.append(f"{d.name}: series {s.series_uid} sent ({len(missing)} file(s))")
-        if all(len(dl.sent) == s.count for dl in s.deliveries.values()):
-            s.state = "done" if s.deliveries else "handled"
-        elif s.state == "forwarding" and any(dl.last_error for dl in s.deliveries.values()):
-            s.state = "waiting"
+                w.attempts, w.last_error = 0, ""
+
+    def _deliver(self, w: _Worker, batch: list[Ticket]) -> list[str]:
+        """Send one batch; returns the reasons of transient failures (to retry later)."""
+        present = []
+        for t in batch:
+            if self._path_of(t.data).is_file():
+                present.append(t)
+            else:
+                self._bury(w, t, f"the instance file {t.data.get('path')} is gone")
+        d = w.destination
+        if not present:
+            return []
+        try:
+            results = send([self._path_of(t.data) for t in present], d.host, d.port,
+                           called_ae=d.called_ae, calling_ae=self.ae_title,
+                           timeout=self.timeout, progress=False)
+        except Exception as exc:  # send() does not raise for network trouble; anything else
+            self._note(traceback.format_exc())
+            return [f"{type(exc).__name__}: {exc}"]
+        return [r.reason for t, r in zip(present, results, strict=True)
+                if not self._settle_result(w, t, r)]
+
+    def _settle_result(self, w: _Worker, t: Ticket, result: SendResult) -> bool:
+        """Delete, dead-letter or keep ``t`` after ``result``; False when it is to be retried."""
+        if result.ok:
+            with self._lock:
+                if w.outbox.remove_if_unchanged(t):  # else a newer version waits: send it too
+                    self._mark(w, t.name, t.data, "sent")
+                w.sent += 1
+            return True
+        if result.permanent:
+            code = "" if result.status is None else f" (status 0x{result.status:04X})"
+            self._bury(w, t, result.reason + code, result.status)
+            return True
+        return False
+
+    def _bury(self, w: _Worker, t: Ticket, reason: str, status: int | None = None) -> None:
+        data = {**t.data, "reason": reason, "status": status,
+                "failed": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        with self._lock:
+            if not w.outbox.move_if_unchanged(t, w.dead, data):
+                return
+            self._mark(w, t.name, t.data, "dead", reason)
+        self._note(f"{w.name}: {t.name} is a dead letter: {reason}")
+
+    def _back_off(self, w: _Worker, failures: list[str], stop: threading.Event) -> None:
+        with self._lock:
+            w.attempts += 1
+            w.last_error = failures[0]
+            delay = min(self.retry_max, self.retry_first * 2 ** (w.attempts - 1))
+            w.next_try = time.monotonic() + delay
+        self._note(f"{w.name}: {len(failures)} not sent ({w.last_error}); retry in {delay:.1f} s")
+        stop.wait(delay)
+
+
+def _key(data: dict) -> tuple[str, str, str]:
+    return (data.get("patient_id", ""), data.get("study_uid", ""), data.get("series_uid", ""))
+
+
+def _longest(timeout: float | Timeouts) -> float:
+    t = Timeouts.of(timeout)
+    return max((x for x in (t.connect, t.acse, t.dimse, t.network) if x is not None), default=60)
+
+
+def _distinct(destinations: Iterable[Destination]) -> list[Destination]:
+    out = list(destinations)
+    names = [d.name for d in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"each destination may appear once, got {names}")
+    return out
+
+
+def _default_trigger(quiet_seconds: float, expected: int | None) -> Callable[[Series], bool]:
+    quiet = quiet_for(quiet_seconds)
+
+    def complete_when(series: Series) -> bool:
+        return quiet(series) or (expected is not None and series.count >= expected)
+
+    return complete_when
 
 
 def flow_diagram(boxes: list[tuple[str, str]], arrows: list[str], ax=None, title: str = ""):
