@@ -18,8 +18,9 @@ def dcmtk_storescp(folder, ae_title: str = "STORESCP", port: int = 0, args: Iter
                    startup: float = 10):
     """Run dcmtk's ``storescp`` (the real one, not pynetdicom's look-alike) while in the block.
 
-    Yields the port it listens on (``port=0``: a free one). It runs with ``TCP_NODELAY=1`` (see
-    notebook 07) and is always stopped at the end of the block.
+    Yields the port it listens on (``port=0``: a free one, tried again if another process takes
+    it first). It runs with ``TCP_NODELAY=1`` (see notebook 07) and is always stopped, by its
+    process id, at the end of the block.
 
     Raises
     ------
@@ -32,22 +33,39 @@ def dcmtk_storescp(folder, ae_title: str = "STORESCP", port: int = 0, args: Iter
 
     program = tools.dcmtk_tool("storescp")
     Path(folder).mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
-    proc = subprocess.Popen([program, "-aet", ae_title, "-od", str(folder), *args, str(port)],
-                            env={**os.environ, "TCP_NODELAY": "1"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        end = time.monotonic() + startup
-        while not echo("127.0.0.1", port, called_ae=ae_title, timeout=2).ok:
-            if proc.poll() is not None or time.monotonic() > end:
-                err = proc.stderr.read().decode(errors="replace") if proc.poll() is not None else ""
-                raise NetError(f"dcmtk storescp did not start on port {port}: {err.strip()}")
-            time.sleep(0.05)
-        yield port
-    finally:
-        proc.terminate()
+    for attempt in range(5):
+        chosen = port or free_port()
+        proc = subprocess.Popen([program, "-aet", ae_title, "-od", str(folder), *args, str(chosen)],
+                                env={**os.environ, "TCP_NODELAY": "1"},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            error = _wait_until_answering(proc, chosen, ae_title, startup)
+            if error is None:
+                yield chosen
+                return
+            if port or "already in use" not in error or attempt == 4:
+                raise NetError(f"dcmtk storescp did not start on port {chosen}: {error}")
+        finally:
+            _stop(proc)
+
+
+def _wait_until_answering(proc: subprocess.Popen, port: int, ae_title: str, startup: float
+                          ) -> str | None:
+    """None once ``proc`` answers a C-ECHO; else why not (what it said, or a timeout)."""
+    end = time.monotonic() + startup
+    while not echo("127.0.0.1", port, called_ae=ae_title, timeout=2).ok:
+        if proc.poll() is not None:
+            return proc.stderr.read().decode(errors="replace").strip() or "it exited"
+        if time.monotonic() > end:
+            return f"no answer to C-ECHO within {startup:g} s"
+        time.sleep(0.05)
+    return None
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
