@@ -108,6 +108,20 @@ def dataset_digest(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+def inflated_digest(path: Path) -> tuple[int, str]:
+    """(length, sha256) of a deflated file's data set once inflated, inflated piece by piece."""
+    inflater, digest, size = zlib.decompressobj(-zlib.MAX_WBITS), hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        f.seek(dataset_offset(path))
+        while (chunk := f.read(64 * 1024)) and not inflater.eof:
+            while chunk and not inflater.eof:
+                out = inflater.decompress(chunk, 8 * MiB)
+                digest.update(out)
+                size += len(out)
+                chunk = inflater.unconsumed_tail
+    return size, digest.hexdigest()
+
+
 def encoded(ds: Dataset, implicit: bool = False) -> bytes:
     """A data set encoded little endian (explicit VR unless ``implicit``), by pydicom."""
     fp = DicomBytesIO()
@@ -201,9 +215,19 @@ def kib(key):
 args = json.loads(sys.argv[1])
 Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
 before = kib("VmRSS")
-result = send([args["path"]], port=args["port"], called_ae="WORKSHOP", timeout=60, progress=False)[0]
+result = send([args["path"]], port=args["port"], called_ae=args["called_ae"], timeout=60,
+              progress=False)[0]
 print(json.dumps({"ok": result.ok, "reason": str(result), "before": before, "peak": kib("VmHWM")}))
 """
+
+
+def send_in_subprocess(path: Path, port: int, called_ae: str = "WORKSHOP") -> dict:
+    """send() one file from its own Python process: ok, reason, and its memory before and at peak."""
+    args = json.dumps({"path": str(path), "port": port, "called_ae": called_ae})
+    out = subprocess.run([sys.executable, "-c", SEND_SCRIPT, args], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.splitlines()[-1])
 
 
 def stop_process(proc: subprocess.Popen) -> None:
@@ -648,18 +672,33 @@ def test_8_a_400_mb_instance_is_streamed_on_both_sides(tmp_path):
     try:
         with scp_process(tmp_path / "in", timeout=60) as scp:
             idle = reset_peak(scp.pid)
-            out = subprocess.run([sys.executable, "-c", SEND_SCRIPT,
-                                  json.dumps({"path": str(big), "port": scp.port})],
-                                 capture_output=True, text=True, timeout=300)
+            sender = send_in_subprocess(big, scp.port)
             scp_grown = peak_growth_mib(scp.pid, idle)
-        assert out.returncode == 0, out.stderr[-2000:]
-        sender = json.loads(out.stdout.splitlines()[-1])
         assert sender["ok"], sender["reason"]
         assert scp_grown < 100, f"our SCP's peak memory grew by {scp_grown} MiB for 400 MB"
         sender_grown = (sender["peak"] - sender["before"]) // 1024
         assert sender_grown < 100, f"send()'s peak memory grew by {sender_grown} MiB for 400 MB"
         (copy,) = stored(scp.folder)
         assert dataset_digest(copy) == dataset_digest(big)
+    finally:
+        for p in stored(tmp_path):
+            p.unlink()
+
+
+@needs_proc
+def test_8_a_large_instance_for_an_implicit_vr_peer_is_streamed_too(dcmtk, tmp_path):
+    """Explicit VR on disk, dcmtk's storescp +xi takes only implicit VR: converted on the way."""
+    big = big_ct_file(tmp_path / "big.dcm", 200 * MiB)
+    folder = tmp_path / "dcmtk"
+    try:
+        with net.dcmtk_storescp(folder, "STORESCP", args=["+xi"]) as port:
+            sender = send_in_subprocess(big, port, "STORESCP")
+        assert sender["ok"], sender["reason"]
+        grown = (sender["peak"] - sender["before"]) // 1024
+        assert grown < 100, f"send()'s peak memory grew by {grown} MiB for 200 MB"
+        (copy,) = stored(folder)
+        assert copy.stat().st_size > 200 * MiB
+        assert dcmread(copy, stop_before_pixels=True) == dcmread(big, stop_before_pixels=True)
     finally:
         for p in stored(tmp_path):
             p.unlink()
@@ -686,6 +725,23 @@ def test_9_what_is_sent_has_even_length(tmp_path):
     ds = dcmread(copy)
     assert ds.SOPInstanceUID == dcmread(odd).SOPInstanceUID
     assert str(ds[0x7FE10010].value).strip(" \x00") == "ODD"
+
+
+@needs_proc
+def test_9_an_odd_length_deflated_data_set_is_padded_without_inflating_it(tmp_path):
+    """A deflated stream of odd length (512 MiB inflated): made even without inflating it whole."""
+    bomb = deflate_bomb(tmp_path / "bomb.dcm")
+    if len(dataset_bytes(bomb)) % 2 == 0:
+        with open(bomb, "ab") as f:  # one byte more: after the end of the deflated stream
+            f.write(b"\x00")
+    with scp_process(tmp_path / "in") as scp:
+        sender = send_in_subprocess(bomb, scp.port)
+    assert sender["ok"], sender["reason"]
+    grown = (sender["peak"] - sender["before"]) // 1024
+    assert grown < 100, f"send()'s peak memory grew by {grown} MiB for a 0.5 MB file"
+    (copy,) = stored(scp.folder)
+    assert len(dataset_bytes(copy)) % 2 == 0, "an odd-length data set went on the wire"
+    assert inflated_digest(copy) == inflated_digest(bomb)
 
 
 # ============================================================================= 10. UIDs in the request
