@@ -46,9 +46,10 @@ from pathlib import Path
 import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
+from store_throughput import dcmtk_peer
 
 from workshop_helpers import tools
-from workshop_helpers.net import dcmtk_storescp, free_port
+from workshop_helpers.net import free_port
 
 NODELAY = {**os.environ, "TCP_NODELAY": "1"}
 SC_WORD_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.7.3"
@@ -276,7 +277,7 @@ def scu_memory(kind: str, big: Path, work: Path) -> dict:
     script = OUR_SEND if kind == "ours" else PLAIN_SEND
     args = [sys.executable, "-c", script, str(big)]
     try:
-        with dcmtk_storescp(out) as port:
+        with dcmtk_peer(out) as port:
             args += [str(port), "1" if kind == "plain-chunked" else "0"]
             log = work / f"{kind}-scu.log"
             with process(args, log, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as proc:

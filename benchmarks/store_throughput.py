@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from workshop_helpers import tools
-from workshop_helpers.net import StorageSCP, dcmtk_storescp, send
+from workshop_helpers.net import NetError, StorageSCP, dcmtk_storescp, send
 
 NODELAY = {**os.environ, "TCP_NODELAY": "1"}
 
@@ -61,6 +62,21 @@ def make_files(folder: Path, count: int) -> list[Path]:
         ds.save_as(p, enforce_file_format=True)
         out.append(p)
     return out
+
+
+@contextmanager
+def dcmtk_peer(folder: Path, attempts: int = 3):
+    """``dcmtk_storescp(folder)``, tried again when its free port was taken meanwhile (other
+    programs on the machine open ports too)."""
+    with ExitStack() as stack:
+        for attempt in range(attempts):
+            try:
+                port = stack.enter_context(dcmtk_storescp(folder))
+                break
+            except NetError:
+                if attempt == attempts - 1:
+                    raise
+        yield port
 
 
 def dcmtk_storescu(files, port, aec) -> float:
@@ -131,7 +147,7 @@ def run_once(files, work: Path, plain: bool = False) -> dict[str, float]:
             finally:
                 server.shutdown()
         else:
-            with dcmtk_storescp(out) as port:
+            with dcmtk_peer(out) as port:
                 if name == "dcmtk->dcmtk":
                     times[name] = dcmtk_storescu(files, port, "STORESCP")
                 elif name.startswith("plain"):
