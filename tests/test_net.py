@@ -534,11 +534,11 @@ def test_link_refuses_a_long_pdu_before_reading_it():
         link = pdu.Link(b, "peer", max_pdu=16384)
         a.sendall(struct.pack(">BBI", 4, 0, 0xFFFFFFFF))
         with pytest.raises(pdu.ProtocolError, match="4,294,967,295 bytes") as info:
-            link.read_header(timeout=2)
+            link.read_header(2)
         assert info.value.abort_reason == 6
         a.sendall(struct.pack(">BBI", 1, 0, 10_000_000))
         with pytest.raises(pdu.ProtocolError, match="A-ASSOCIATE-RQ"):
-            link.read_header(timeout=2)
+            link.read_header(2)
 
 
 def test_durable_file_leaves_nothing_when_discarded(tmp_path):
@@ -564,3 +564,26 @@ def test_timeouts_have_dcmtk_names_on_the_command_line(capsys):
     text = capsys.readouterr().out
     for flag in ("-to", "-ta", "-td", "-ts"):
         assert f"{flag} S" in text
+
+
+def test_doorman_evicts_the_oldest_and_closes_the_silent():
+    """Three silent connections, two places: the first is closed; the rest go at the deadline."""
+    import queue
+
+    from workshop_helpers.net.doorman import Doorman
+
+    heard = queue.Queue()
+    door = Doorman("127.0.0.1", 0, lambda guest: heard.put(guest.sock.recv(2)), wait=1.5,
+                   per_address=2).start()
+    try:
+        silent = [socket.create_connection(("127.0.0.1", door.port), timeout=10) for _ in range(3)]
+        assert silent[0].recv(1) == b""  # pushed out by the third
+        with socket.create_connection(("127.0.0.1", door.port), timeout=10) as talker:
+            talker.sendall(b"hi")
+            assert heard.get(timeout=10) == b"hi"
+        assert [s.recv(1) for s in silent[1:]] == [b"", b""]  # pushed out, or at the deadline
+        assert door.waiting() == 0
+    finally:
+        door.stop()
+        for s in silent:
+            s.close()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import socket
 import struct
+import time
 from dataclasses import dataclass, field
 
 from pydicom.dataset import Dataset
@@ -442,13 +443,22 @@ class Link:
     Received, PS3.8 D.1); association PDUs may be at most :data:`MAX_ASSOCIATE_PDU`, and release
     and abort PDUs exactly 4 bytes. A PDU that breaks these is refused before one byte of its body
     is read: :class:`ProtocolError`, and the caller aborts the association.
+
+    Every read has a deadline, not just a timeout per ``recv``: a peer that sends one byte now
+    and then cannot keep a connection open. :meth:`read_header` waits up to ``wait`` seconds for
+    a PDU to start; its body must then arrive within ``timeouts.network`` seconds, as must
+    everything we send.
     """
 
-    def __init__(self, sock: socket.socket, peer: str, max_pdu: int) -> None:
+    def __init__(self, sock: socket.socket, peer: str, max_pdu: int,
+                 timeouts: Timeouts | None = None) -> None:
         self.sock = sock
         self.peer = peer
         self.max_pdu = max_pdu
-        self._reader = sock.makefile("rb", buffering=64 * 1024)
+        self.timeouts = timeouts or Timeouts()
+        self.deadline: float | None = None  # time.monotonic() by which the current read must end
+        self._in = memoryview(bytearray(64 * 1024))  # bytes received and not yet used
+        self._lo = self._hi = 0
         self._buffer: memoryview | None = None
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -463,9 +473,13 @@ class Link:
             return MAX_ASSOCIATE_PDU
         return 4
 
-    def read_header(self, timeout: float | None) -> tuple[int, int]:
-        """The next PDU's type and length (waits up to ``timeout`` s for it to start)."""
-        self.sock.settimeout(timeout)
+    def wait(self, seconds: float | None) -> None:
+        """Set the deadline ``seconds`` from now (None: no deadline)."""
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def read_header(self, wait: float | None) -> tuple[int, int]:
+        """The next PDU's type and length; waits up to ``wait`` s for it to start."""
+        self.wait(wait)
         head = self.read_exact(6)
         kind, _, length = struct.unpack(">BBI", head)
         if kind not in PDU_NAMES:
@@ -473,26 +487,47 @@ class Link:
         if length > self.limit_for(kind):
             raise ProtocolError(f"{self.peer} announced a {PDU_NAMES[kind]} of {length:,} bytes; "
                                 f"the most we accept is {self.limit_for(kind):,}", 6)
+        self.wait(self.timeouts.network)
         return kind, length
 
     def read_exact(self, n: int) -> bytes:
         """Exactly ``n`` bytes (``n`` already checked by the caller); :class:`PeerAborted` on EOF."""
-        data = self._reader.read(n)
-        if data is None or len(data) < n:
-            raise PeerAborted(f"{self.peer} closed the connection")
-        return data
+        out = bytearray(n)
+        self.read_into(memoryview(out))
+        return bytes(out)
 
     def read_into(self, view: memoryview) -> None:
-        """Fill ``view`` completely from the connection."""
-        got = 0
+        """Fill ``view`` completely from the connection, before the deadline."""
+        got = min(len(view), self._hi - self._lo)
+        view[:got] = self._in[self._lo:self._lo + got]
+        self._lo += got
         while got < len(view):
-            n = self._reader.readinto(view[got:])
-            if not n:
-                raise PeerAborted(f"{self.peer} closed the connection")
-            got += n
+            left = len(view) - got
+            if left >= len(self._in):  # a large piece goes straight to its place
+                got += self._recv_into(view[got:])
+                continue
+            self._lo, self._hi = 0, self._recv_into(self._in)
+            take = min(left, self._hi)
+            view[got:got + take] = self._in[:take]
+            self._lo = take
+            got += take
+
+    def _recv_into(self, view: memoryview) -> int:
+        if self.deadline is None:
+            self.sock.settimeout(None)
+        else:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{self.peer} did not send in time")
+            self.sock.settimeout(left)
+        n = self.sock.recv_into(view)
+        if not n:
+            raise PeerAborted(f"{self.peer} closed the connection")
+        return n
 
     def send(self, *parts) -> None:
         """Write every buffer (scatter-gather, resuming after partial writes)."""
+        self.sock.settimeout(self.timeouts.network)
         views = [memoryview(p).cast("B") for p in parts if len(p)]
         while views:
             sent = self.sock.sendmsg(views[:512])
@@ -514,6 +549,7 @@ class Link:
         command, command_cid, sink, size = None, None, None, 0
         while True:
             kind, length = self.read_header(timeout)
+            timeout = self.timeouts.network  # the rest of a message comes without pauses
             if kind == 0x05:
                 self.read_exact(length)
                 raise ReleaseRequested(f"{self.peer} asked to release the association")
@@ -576,9 +612,8 @@ class Link:
 
     def close(self) -> None:
         """Close the connection (safe to call twice)."""
-        for closing in (lambda: self.sock.shutdown(socket.SHUT_RDWR), self._reader.close,
-                        self.sock.close):
-            try:
-                closing()
-            except OSError:
-                pass
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()

@@ -7,15 +7,15 @@ anything is allocated, data sets streamed to disk as they arrive, a timeout on e
 and connections that have not sent an association request kept apart, so that silent or junk
 connections cost no CPU and cannot take the places of real clients.
 
-One thread per connection; each blocks in ``recv`` (no polling) until bytes or a timeout come.
+Connections wait, silent, with the :class:`.doorman.Doorman` (one thread for all of them); one
+that speaks gets a thread of its own, which blocks in ``recv`` (no polling) until bytes or a
+deadline come.
 """
 
 from __future__ import annotations
 
 import errno
 import itertools
-import os
-import select
 import socket
 import threading
 import time
@@ -28,6 +28,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import AllTransferSyntaxes
 
 from . import pdu
+from .doorman import Doorman, Guest, shut
 from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .storage import (
     DurableFile,
@@ -263,12 +264,8 @@ class StorageSCP:
         self.associations = 0
         self.numbers = itertools.count()
         self._lock = threading.Lock()
-        self._pending: dict[str, deque[_Pending]] = {}
         self._open: set[Link] = set()
-        self._threads: set[threading.Thread] = set()
-        self._listener: socket.socket | None = None
-        self._wake: tuple[int, int] | None = None
-        self._thread: threading.Thread | None = None
+        self._door: Doorman | None = None
         self._last_port = 0
 
     # -- life cycle
@@ -280,49 +277,35 @@ class StorageSCP:
     @property
     def running(self) -> bool:
         """True while the server accepts connections."""
-        return self._listener is not None
+        return self._door is not None
 
     def start(self) -> StorageSCP:
         """Start listening in a background thread; returns ``self``."""
-        if self._listener is not None:
+        if self._door is not None:
             return self
         self.incoming.mkdir(exist_ok=True)
         for leftover in self.incoming.glob("*.part"):  # from a process that was killed
             leftover.unlink(missing_ok=True)
-        listener = socket.socket(socket.AF_INET6 if ":" in self.bind else socket.AF_INET)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        door = Doorman(self.bind, self._requested_port, self._connection,
+                       wait=self.timeouts.acse, per_address=self.max_pending_per_address,
+                       name="StorageSCP")
         try:
-            listener.bind((self.bind, self._requested_port))
-            listener.listen(64)
+            door.start()
         except OSError as exc:
-            listener.close()
             raise NetError(f"cannot listen on {self.bind}:{self._requested_port}: {exc}") from exc
-        self._listener = listener
-        self._last_port = listener.getsockname()[1]
-        self._wake = os.pipe()
-        self._thread = threading.Thread(target=self._accept_loop, args=(listener, self._wake[0]),
-                                        name=f"StorageSCP-{self._last_port}", daemon=True)
-        self._thread.start()
+        self._door, self._last_port = door, door.port
         return self
 
     def stop(self) -> None:
         """Stop listening, abort open associations and free the port (safe to call twice)."""
-        listener, self._listener = self._listener, None
-        if listener is None:
+        door, self._door = self._door, None
+        if door is None:
             return
-        os.write(self._wake[1], b"x")
-        self._thread.join(10)
-        listener.close()
-        for fd in self._wake:
-            os.close(fd)
         with self._lock:
-            socks = [link.sock for link in self._open]
-            socks += [p.sock for queue in self._pending.values() for p in queue]
-            threads = list(self._threads)
-        for sock in socks:  # their threads wake up, clean up and end
-            _shut(sock, close=False)
-        for thread in threads:
-            thread.join(10)
+            links = list(self._open)
+        for link in links:  # their threads wake up, clean up and end
+            shut(link.sock, close=False)
+        door.stop()
 
     def __enter__(self) -> StorageSCP:
         return self.start()
@@ -396,47 +379,21 @@ class StorageSCP:
             self.duplicates += duplicate
         return 0x0000
 
-    # -- connections
-    def _accept_loop(self, listener: socket.socket, wake: int) -> None:
-        while True:
-            ready, _, _ = select.select([listener, wake], [], [])
-            if wake in ready:
-                return
-            try:
-                sock, address = listener.accept()
-            except OSError:
-                continue
-            thread = threading.Thread(target=self._connection, args=(sock, address), daemon=True,
-                                      name=f"StorageSCP-{self._last_port}-{address[1]}")
-            with self._lock:
-                self._threads.add(thread)
-            thread.start()
-
-    def _connection(self, sock: socket.socket, address) -> None:
-        peer = f"{address[0]}:{address[1]}"
+    # -- connections (each in its own thread, from the Doorman)
+    def _connection(self, guest: Guest) -> None:
+        link = Link(guest.sock, f"{guest.address[0]}:{guest.address[1]}", self.max_pdu,
+                    self.timeouts)
         try:
-            waiting = self._admit(sock, address[0])
-            if waiting is not None:
-                self._run(Link(sock, peer, self.max_pdu), address, waiting)
-            else:
-                _shut(sock)
-        finally:
-            with self._lock:
-                self._threads.discard(threading.current_thread())
-
-    def _run(self, link: Link, address, waiting: _Pending) -> None:
-        peer = link.peer
-        try:
-            assoc = self._associate(link, address, waiting)
+            assoc = self._associate(link, guest)
             if assoc is not None:
                 self._serve(link, assoc)
         except ProtocolError as exc:
-            self._note(f"{peer}: {exc}; association aborted by us")
+            self._note(f"{link.peer}: {exc}; association aborted by us")
             link.abort(2, exc.abort_reason)
         except PeerAborted as exc:
-            self._note(f"{peer}: {exc}")
+            self._note(f"{link.peer}: {exc}")
         except OSError as exc:  # a timeout is one
-            self._note(f"{peer}: {_oserror_text(exc) if exc.errno else 'timed out'}; "
+            self._note(f"{link.peer}: {_oserror_text(exc) if exc.errno else exc}; "
                        "association aborted by us")
             link.abort(2, 0)
         finally:
@@ -444,48 +401,19 @@ class StorageSCP:
             with self._lock:
                 self._open.discard(link)
 
-    def _admit(self, sock: socket.socket, host: str) -> _Pending | None:
-        """Wait (without polling) for the first bytes; silent connections never count as open.
-
-        At most ``max_pending_per_address`` connections per address wait here, until their
-        A-ASSOCIATE-RQ has been read; a newer one pushes the oldest out, so a crowd of silent
-        or slow connections cannot keep a real client away. Returns the waiting place to
-        :meth:`_leave` once the request is read, or None when the connection is to be closed.
-        """
-        me = _Pending(sock, host)
-        with self._lock:
-            queue = self._pending.setdefault(host, deque())
-            queue.append(me)
-            if len(queue) > self.max_pending_per_address:
-                oldest = queue.popleft()
-                oldest.evicted = True
-                _shut(oldest.sock, close=False)
+    def _associate(self, link: Link, guest: Guest) -> Association | None:
+        """Read the A-ASSOCIATE-RQ (all of it before the ACSE deadline) and answer it."""
         try:
-            ready, _, _ = select.select([sock], [], [], self.timeouts.acse)
-        except (OSError, ValueError):
-            ready = []
-        if ready and not me.evicted and self._listener is not None:
-            return me
-        self._leave(me)
-        return None
-
-    def _leave(self, me: _Pending) -> None:
-        with self._lock:
-            queue = self._pending.get(me.host)
-            if queue is not None and me in queue:
-                queue.remove(me)
-                if not queue:
-                    del self._pending[me.host]
-
-    def _associate(self, link: Link, address, waiting: _Pending) -> Association | None:
-        try:
-            kind, length = link.read_header(self.timeouts.acse)
+            kind, length = link.read_header(guest.deadline - time.monotonic())
+            link.deadline = guest.deadline
             if kind != 0x01:
                 raise ProtocolError(f"{link.peer} sent {pdu.PDU_NAMES[kind]} before an "
                                     "A-ASSOCIATE-RQ", 2)
             rq = pdu.decode_associate_rq(link.read_exact(length))
         finally:
-            self._leave(waiting)
+            guest.leave()
+        if guest.evicted:
+            raise PeerAborted(f"{link.peer} was too slow while others waited")
         rejection = self._rejection(rq)
         with self._lock:
             if rejection is None and len(self._open) >= self.max_associations:
@@ -503,7 +431,8 @@ class StorageSCP:
         link.send(pdu.encode_associate_ac(rq, results, self.max_pdu))
         contexts = {cid: Context(cid, rq.contexts[cid][0], syntax)
                     for cid, (result, syntax) in results.items() if result == 0}
-        return Association(Peer(rq.calling_ae, address[0], address[1]), contexts, rq.max_pdu)
+        return Association(Peer(rq.calling_ae, guest.address[0], guest.address[1]), contexts,
+                           rq.max_pdu)
 
     def _rejection(self, rq: pdu.AssociateRequest) -> tuple[int, int, int] | None:
         if rq.application_context != pdu.APPLICATION_CONTEXT:
@@ -526,7 +455,6 @@ class StorageSCP:
         return (0, chosen) if chosen else (4, syntaxes[0] if syntaxes else "")
 
     def _serve(self, link: Link, assoc: Association) -> None:
-        link.sock.settimeout(self.timeouts.network)
         opened: list[_Incoming] = []
 
         def open_sink(cid: int, command: Dataset) -> _Incoming:
@@ -586,22 +514,3 @@ def _oserror_text(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return "disk full"
     return f"cannot store: {exc.strerror or exc}"
-
-
-class _Pending:
-    """A connection whose A-ASSOCIATE-RQ has not been read yet."""
-
-    def __init__(self, sock: socket.socket, host: str) -> None:
-        self.sock = sock
-        self.host = host
-        self.evicted = False
-
-
-def _shut(sock: socket.socket, close: bool = True) -> None:
-    """Shut a socket down (which wakes a thread blocked on it) and close it if asked."""
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    if close:
-        sock.close()

@@ -181,11 +181,10 @@ class _Client:
                                     f"{self.timeouts.connect:g} s (connect timeout)") from None
         except OSError as exc:
             raise AssociationFailed(f"cannot connect to {self.where}: {exc}") from None
-        self.link = Link(sock, self.where, MAX_PDU)
+        self.link = Link(sock, self.where, MAX_PDU, self.timeouts)
         request = pdu.AssociateRequest(self.called_ae, self.calling_ae,
                                        {2 * k + 1: c for k, c in enumerate(contexts)}, MAX_PDU)
         try:
-            sock.settimeout(self.timeouts.network)
             self.link.send(pdu.encode_associate_rq(request))
             kind, length = self.link.read_header(self.timeouts.acse)
             body = self.link.read_exact(length)
