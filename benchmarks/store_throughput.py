@@ -22,7 +22,9 @@ connections, ours beside plain pynetdicom, are in ``benchmarks/net_resources.py`
 from __future__ import annotations
 
 import argparse
+import collections
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -172,8 +174,6 @@ def profile_scp(files, work: Path, top: int = 12) -> list[str]:
     each sample is charged to the deepest frame in ``workshop_helpers/net`` (or the call it made
     from there). Needs py-spy (``.venv/bin/pip install py-spy``; not a project requirement).
     """
-    import collections
-    import re
     import signal
 
     spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
@@ -196,21 +196,50 @@ def profile_scp(files, work: Path, top: int = 12) -> list[str]:
                 proc.kill()
                 proc.wait()
     shutil.rmtree(out, ignore_errors=True)
-    where: collections.Counter[str] = collections.Counter()
-    for line in raw.read_text().splitlines() if raw.exists() else []:
-        stack, n = line.rsplit(" ", 1)
-        frames = stack.split(";")
-        ours = [i for i, f in enumerate(frames) if "workshop_helpers/net" in f]
-        if not ours or "_accept_loop" in frames[ours[-1]]:
-            continue  # not an association thread (the main thread, the accept loop)
-        i = ours[-1]
-        call = f" -> {re.sub(r' [(].*', '', frames[i + 1])}" if i + 1 < len(frames) else ""
-        where[re.sub(r"[(].*/", "(", frames[i]) + call] += int(n)
+    where = _charge(raw.read_text() if raw.exists() else "")
     total = sum(where.values()) or 1
     lines = [f"where our SCP's association threads spend the {seconds:.2f} s of dcmtk->ours "
              f"({total} samples, wall clock):"]
     lines += [f"  {100 * n / total:5.1f} %  {k}" for k, n in where.most_common(top)]
     return lines
+
+
+def _place(frames: list[str]) -> str:
+    """``function (file:line): source line`` of the first frame, ``-> callee`` if there is one."""
+    import linecache
+
+    import workshop_helpers
+
+    match = re.fullmatch(r"(.*) [(](.*):(\d+)[)]", frames[0])
+    if match is None:
+        return frames[0]
+    function, path, line = match.groups()
+    source = linecache.getline(str(Path(workshop_helpers.__file__).parent.parent / path),
+                               int(line)).strip()
+    callee = f" -> {frames[1].split(' (')[0]}" if len(frames) > 1 else ""
+    return f"{function} ({Path(path).name}:{line}) {source[:50]}{callee}"
+
+
+def _charge(raw: str) -> collections.Counter[str]:
+    """Samples per place in ``workshop_helpers/net`` (py-spy's raw format, with ``--threads``).
+
+    Only association threads count: not the main thread, and not a thread that spent nine
+    tenths of its samples in one place (the accept loop waiting in ``select``, a watcher of
+    silent sockets).
+    """
+    per_thread: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for line in raw.splitlines():
+        stack, n = line.rsplit(" ", 1)
+        thread, *frames = stack.split(";")
+        ours = [i for i, f in enumerate(frames) if "workshop_helpers/net" in f]
+        if not ours or "MainThread" in thread:
+            continue
+        per_thread[thread][_place(frames[ours[-1]:])] += int(n)
+    where: collections.Counter[str] = collections.Counter()
+    for places in per_thread.values():
+        if places.most_common(1)[0][1] < 0.9 * sum(places.values()):
+            where.update(places)
+    return where
 
 
 def report(best: dict[str, float], n: int, size: float) -> list[str]:
