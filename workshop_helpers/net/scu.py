@@ -23,6 +23,7 @@ from pynetdicom.dsutils import encode, split_dataset
 from . import pdu
 from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .teaching import status_text
+from .transcode import transcode
 
 #: Largest P-DATA-TF PDU we accept from a peer (its C-STORE responses are tiny).
 MAX_PDU = 64 * 1024
@@ -87,11 +88,15 @@ class AssociationFailed(Exception):
 
 
 class _Broken(Exception):
-    """The association cannot go on; ``sent`` says whether the item was sent completely."""
+    """The association cannot go on; ``permanent`` when the item itself is at fault."""
 
-    def __init__(self, reason: str, sent: bool) -> None:
+    def __init__(self, reason: str, permanent: bool = False) -> None:
         super().__init__(reason)
-        self.reason, self.sent = reason, sent
+        self.reason, self.permanent = reason, permanent
+
+
+class _LocalFailure(Exception):
+    """Our side could not produce the data set (a file that cannot be read or re-encoded)."""
 
 
 def _uid_name(uid: str) -> str:
@@ -237,26 +242,30 @@ class _Client:
         choices.sort(key=lambda c: c[1] != item.transfer_syntax)
         return choices[0] if choices else None
 
-    def request(self, cid: int, command: bytes, data=None) -> Dataset:
+    def request(self, cid: int, command, data=None) -> Dataset:
         """Send one request (command and data set) and return the response that answers it.
 
-        Raises :class:`_Broken` when the association cannot go on.
+        ``command(message_id)`` makes the command set; ``data(cid)``, if given, sends the data
+        set. Raises :class:`_Broken` when the association cannot go on.
         """
         self.message_id = self.message_id % 0xFFFF + 1
         expected = self.message_id
-        command = command(expected) if callable(command) else command
         try:
-            self.link.send(*pdu.p_data_pdus(cid, command, True, self.peer_max))
+            self.link.send(*pdu.p_data_pdus(cid, command(expected), True, self.peer_max))
             if data is not None:
                 data(cid)
+        except _LocalFailure as exc:
+            self.abort()
+            raise _Broken(f"not sent: {exc}; association aborted (the data set was cut short)",
+                          permanent=True) from None
         except TimeoutError:
             self.abort()
             raise _Broken(f"not sent: {self.where} stopped reading (nothing moved for "
-                          f"{self.timeouts.network:g} s); association aborted", False) from None
+                          f"{self.timeouts.network:g} s); association aborted") from None
         except (OSError, PeerAborted) as exc:
             self.abort()
-            raise _Broken(f"not sent: connection to {self.where} lost while sending ({exc})",
-                          False) from None
+            raise _Broken(f"not sent: connection to {self.where} lost while sending "
+                          f"({exc})") from None
         return self._response(expected)
 
     def _response(self, expected: int) -> Dataset:
@@ -266,37 +275,73 @@ class _Client:
             self.abort()
             raise _Broken(f"not confirmed: no answer from {self.where} within "
                           f"{self.timeouts.dimse:g} s (DIMSE timeout); association aborted, "
-                          "the peer may or may not have stored it", True) from None
+                          "the peer may or may not have stored it") from None
         except (PeerAborted, ReleaseRequested, OSError) as exc:
             self.abort()
-            raise _Broken(f"not confirmed: {exc}", True) from None
+            raise _Broken(f"not confirmed: {exc}") from None
         except ProtocolError as exc:
             self.abort(2, exc.abort_reason)
-            raise _Broken(f"not confirmed: {exc}; association aborted", True) from None
+            raise _Broken(f"not confirmed: {exc}; association aborted") from None
         answered = rsp.get("MessageIDBeingRespondedTo")
         if answered != expected or not int(rsp.get("CommandField", 0)) & 0x8000:
             self.abort()
             raise _Broken(f"not confirmed: {self.where} answered message {answered}, not "
-                          f"{expected}; association aborted", True)
+                          f"{expected}; association aborted")
+        if rsp.get("Status") is None:
+            self.abort()
+            raise _Broken(f"not confirmed: the answer from {self.where} has no Status; "
+                          "association aborted")
         return rsp
 
+    def _chunk(self) -> memoryview:
+        """The reusable buffer for one PDU's worth of data set (at most the peer's maximum)."""
+        size = min(self.peer_max - 6, CHUNK) if self.peer_max else CHUNK
+        if self._buffer is None or len(self._buffer) != size:
+            self._buffer = memoryview(bytearray(size))
+        return self._buffer
+
     def send_file(self, item: _Item, cid: int) -> None:
-        """Stream a file's data set in PDUs no larger than the peer accepts."""
-        chunk = min(self.peer_max - 6, CHUNK) if self.peer_max else CHUNK
-        if self._buffer is None or len(self._buffer) < chunk:
-            self._buffer = memoryview(bytearray(chunk))
-        with open(item.source, "rb") as f:
+        """Stream a file's data set, as stored, in PDUs no larger than the peer accepts."""
+        buffer = self._chunk()
+        try:
+            f = open(item.source, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise _LocalFailure(f"cannot read {item.source}: {exc.strerror}") from None
+        with f:
             f.seek(item.offset)
             left = item.size
             while True:
-                n = min(chunk, left)
-                view = self._buffer[:n]
-                if f.readinto(view) != n:
-                    raise OSError(f"{item.source} changed while being sent")
+                n = min(len(buffer), left)
+                try:
+                    complete = f.readinto(buffer[:n]) == n
+                except OSError as exc:
+                    raise _LocalFailure(f"cannot read {item.source}: {exc.strerror}") from None
+                if not complete:
+                    raise _LocalFailure(f"{item.source} changed while being sent")
                 left -= n
-                self.link.send(pdu.pdv_header(cid, n, False, left == 0), view)
+                self.link.send(pdu.pdv_header(cid, n, False, left == 0), buffer[:n])
                 if not left:
                     return
+
+    def send_stream(self, cid: int, pieces) -> None:
+        """Send the data set that ``pieces`` yields, in PDUs no larger than the peer accepts."""
+        buffer = self._chunk()
+        fill = 0
+        try:
+            for piece in pieces:
+                view = memoryview(piece)
+                while view:
+                    if fill == len(buffer):  # more is coming: this one is not the last
+                        self.link.send(pdu.pdv_header(cid, fill, False, False), buffer)
+                        fill = 0
+                    take = min(len(view), len(buffer) - fill)
+                    buffer[fill:fill + take] = view[:take]
+                    fill, view = fill + take, view[take:]
+        except (OSError, ValueError) as exc:  # from reading or re-encoding, not from the socket
+            if isinstance(exc, (TimeoutError, ConnectionError)):
+                raise
+            raise _LocalFailure(str(exc)) from None
+        self.link.send(pdu.pdv_header(cid, fill, False, True), buffer[:fill])
 
     def release(self) -> None:
         """A-RELEASE-RQ, wait for the A-RELEASE-RP (ACSE timeout), close."""
@@ -328,23 +373,55 @@ def _connect(host: str, port: int, timeout: float | None) -> socket.socket:
 
 # --------------------------------------------------------------------------- sending
 
-def _payload(item: _Item, transfer_syntax: str):
-    """The data set bytes in ``transfer_syntax``, or None to stream the file as it is.
+def _plan(item: _Item, ts: str):
+    """How the data set travels in ``ts``: ``(send(client, cid), note for the report)``.
 
-    A file is streamed unless it must change: another transfer syntax (explicit to implicit
-    VR), or an odd length (a broken file: pydicom writes it again with every value padded to
-    even length, as PS3.5 7.1 requires).
+    A file is streamed as it is stored whenever it can be. An Explicit VR Little Endian file is
+    re-encoded while it streams (:mod:`.transcode`) to Implicit VR, or padded where a value has
+    an odd length (a broken file); a deflated one of odd length gets one trailing NUL (PS3.5
+    A.5). Only what these cannot handle, and datasets given in memory, are encoded by pydicom.
     """
+    note = f" (sent as {_uid_name(ts)})" if ts != item.transfer_syntax else ""
     if isinstance(item.source, Path):
-        if transfer_syntax == item.transfer_syntax and item.size % 2 == 0:
-            return None
+        odd = item.size % 2 == 1
+        if ts == item.transfer_syntax and not odd:
+            return (lambda client, cid: client.send_file(item, cid)), note
+        note += " (odd length: padded to even)" if odd else ""
+        if ts == item.transfer_syntax and UID(ts).is_deflated:
+            return (lambda client, cid: client.send_stream(cid, _file_pieces(item, b"\x00"))), note
+        if item.transfer_syntax == ExplicitVRLittleEndian and ts in (ExplicitVRLittleEndian,
+                                                                    ImplicitVRLittleEndian):
+            implicit = ts == ImplicitVRLittleEndian
+            return (lambda client, cid: client.send_stream(cid, _transcoded(item, implicit))), note
+    data = _encoded(item, ts)
+    return (lambda client, cid: client.link.send(*pdu.p_data_pdus(cid, data, False,
+                                                                  client.peer_max))), note
+
+
+def _file_pieces(item: _Item, tail: bytes = b""):
+    with open(item.source, "rb") as f:
+        f.seek(item.offset)
+        while piece := f.read(CHUNK):
+            yield piece
+    yield tail
+
+
+def _transcoded(item: _Item, implicit: bool):
+    with open(item.source, "rb") as f:
+        f.seek(item.offset)
+        yield from transcode(f, item.size, implicit)
+
+
+def _encoded(item: _Item, ts: str) -> bytes:
+    """The data set encoded by pydicom, every value padded (in memory: small or rare cases)."""
+    if isinstance(item.source, Path):
         ds = pydicom.dcmread(item.source, force=True)
         for _ in ds.iterall():  # every element decoded, so that it is written padded
             pass
     else:
         ds = item.source
-    ts = UID(transfer_syntax)
-    data = encode(ds, ts.is_implicit_VR, ts.is_little_endian, ts.is_deflated)
+    uid = UID(ts)
+    data = encode(ds, uid.is_implicit_VR, uid.is_little_endian, uid.is_deflated)
     if data is None:
         raise ValueError(f"pydicom could not encode it as {_uid_name(ts)}")
     return data
@@ -354,33 +431,26 @@ def _store(client: _Client, item: _Item) -> None:
     res = item.result
     chosen = client.context_for(item)
     if chosen is None:
+        offered = " or ".join(_uid_name(t) for t in item.syntaxes())
         res.reason = (f"no presentation context accepted by {client.where} for "
-                      f"{_uid_name(item.sop_class)} with {_uid_name(item.transfer_syntax)}")
+                      f"{_uid_name(item.sop_class)} with {offered}")
         res.permanent = True
         return
     cid, ts = chosen
     try:
-        data = _payload(item, ts)
+        body, note = _plan(item, ts)
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         res.reason, res.permanent = f"not sent: {exc}", True
         return
-    if data is None:
-        def body(cid):
-            client.send_file(item, cid)
-    else:
-        def body(cid):
-            client.link.send(*pdu.p_data_pdus(cid, data, False, client.peer_max))
     rsp = client.request(cid, lambda mid: pdu.c_store_command(mid, item.sop_class,
-                                                              item.sop_instance), body)
-    res.status = int(rsp.get("Status", 0xC000))
+                                                              item.sop_instance),
+                         lambda cid: body(client, cid))
+    res.status = int(rsp.Status)
     res.transfer_syntax = ts
     res.reason = status_text(res.status)
     if rsp.get("ErrorComment"):
         res.reason += f" - {rsp.ErrorComment}"
-    if ts != item.transfer_syntax:
-        res.reason += f" (sent as {_uid_name(ts)})"
-    elif data is not None:
-        res.reason += " (odd length: padded to even)"
+    res.reason += note
     res.permanent = not res.ok and not 0xA700 <= res.status <= 0xA7FF
 
 
@@ -443,7 +513,7 @@ def _send_batch(todo: list[_Item], contexts, client: _Client, bar) -> None:
             try:
                 _store(client, item)
             except _Broken as exc:
-                item.result.reason = exc.reason
+                item.result.reason, item.result.permanent = exc.reason, exc.permanent
                 broken = (f"the association with {client.where} was aborted before this item "
                           f"({exc.reason.split(': ', 1)[-1]})")
         if bar is not None:
