@@ -184,13 +184,7 @@ def process(args: list[str], log: Path, **kwargs):
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        tools.stop_process(proc)
 
 
 def wait_listening(proc: subprocess.Popen, port: int, log: Path, startup: float = 20) -> None:

@@ -39,7 +39,8 @@ def make_ct(patient_id="NET^TEST", study=None, series=None, sop=None, n=0, size=
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds.file_meta.MediaStorageSOPClassUID = CTImageStorage
     ds.SOPClassUID = CTImageStorage
-    ds.SOPInstanceUID = sop or generate_uid(entropy_srcs=["net-test", str(seed), str(n)])
+    ds.SOPInstanceUID = (sop if sop is not None
+                         else generate_uid(entropy_srcs=["net-test", str(seed), str(n)]))
     ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     ds.PatientName = "NET^TEST"
     ds.PatientID = patient_id

@@ -25,8 +25,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
+import test_net
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydicom import dcmread
@@ -54,35 +54,13 @@ needs_proc = pytest.mark.skipif(not LINUX_PROC, reason="reads memory and CPU use
 
 
 def make_ct(n=0, size=32, patient_id="FINDINGS", study=None, series=None, sop=None) -> Dataset:
-    """A small, valid CT image (explicit VR little endian)."""
-    ds = Dataset()
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.MediaStorageSOPClassUID = CTImageStorage
-    ds.SOPClassUID = CTImageStorage
-    ds.SOPInstanceUID = sop if sop is not None else generate_uid(entropy_srcs=["find", str(n)])
-    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    ds.PatientName = "FINDINGS^TEST"
-    ds.PatientID = patient_id
-    ds.StudyInstanceUID = study or generate_uid(entropy_srcs=["find-study"])
-    ds.SeriesInstanceUID = series or generate_uid(entropy_srcs=["find-series"])
-    ds.Modality = "CT"
-    ds.InstanceNumber = n + 1
-    ds.Rows = ds.Columns = size
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
-    rng = np.random.default_rng(n)
-    ds.PixelData = rng.integers(-1000, 2000, (size, size), dtype=np.int16).tobytes()
-    return ds
+    """A small, valid CT image (explicit VR little endian), from test_net's maker."""
+    return test_net.make_ct(patient_id=patient_id, study=study, series=series, sop=sop, n=n,
+                            size=size, seed=900)
 
 
 def write_cts(folder: Path, count: int, size=32) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"ct{n:03d}.dcm" for n in range(count)]
-    for n, path in enumerate(paths):
-        make_ct(n, size).save_as(path, enforce_file_format=True)
-    return paths
+    return test_net.write_cts(folder, count, seed=900, size=size)
 
 
 def dataset_offset(path: Path) -> int:

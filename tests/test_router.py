@@ -19,6 +19,7 @@ from pydicom.encaps import encapsulate
 from pydicom.uid import JPEGBaseline8Bit
 from test_net import dataset_bytes, dcmtk_storescp, make_ct, stored_files, write_cts
 
+from workshop_helpers import tools
 from workshop_helpers.net import StorageSCP, echo, free_port, send
 from workshop_helpers.router import Destination, Router, Series
 
@@ -71,12 +72,7 @@ def own_storescp(dcmtk, folder: Path, ae_title: str = "STORESCP", args=()):
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(proc.pid, signal.SIGCONT)
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        tools.stop_process(proc)
 
 
 # --------------------------------------------------------------------------- what it always did

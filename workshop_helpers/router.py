@@ -53,7 +53,6 @@ import hashlib
 import itertools
 import json
 import os
-import re
 import threading
 import time
 import traceback
@@ -64,14 +63,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .net import Arrival, SendResult, StorageSCP, Timeouts, send
+from .net import Arrival, SendResult, StorageSCP, Timeouts, safe_path_part, send
 
 __all__ = ["Destination", "Series", "Delivery", "DeadLetter", "Ticket", "TicketFolder", "Router",
            "quiet_for", "ticket_name", "folder_name", "flow_diagram"]
 
 BATCH = 64  # instances a worker sends on one association at most
-_UID = re.compile(r"[0-9]+(\.[0-9]+)*")
-_PLAIN = re.compile(r"[A-Za-z0-9@._-]+")
 _ARRIVAL_FIELDS = ("time", "calling_ae", "patient_id", "study_uid", "series_uid",
                    "sop_instance_uid", "sop_class_uid", "transfer_syntax", "path", "size",
                    "duplicate")
@@ -86,44 +83,35 @@ def _digest(text: str, length: int) -> str:
 
 
 def ticket_name(sop_instance_uid: str) -> str:
-    """The file name of an instance's ticket: the UID itself, or a hash when it is not a UID.
+    """The file name of an instance's ticket: the UID made safe (:func:`~.net.safe_path_part`).
 
-    A hashed name starts with ``x-``, which no UID does, so two instances never share a ticket.
+    Distinct UIDs get distinct names, as distinct values do in the StorageSCP's folders.
 
     Examples
     --------
     >>> ticket_name("1.2.840.99.1")
     '1.2.840.99.1.json'
-    >>> name = ticket_name("../../etc")
-    >>> name[:2], len(name)
-    ('x-', 47)
+    >>> ticket_name("../../etc")
+    '_._.._etc~74ccf3c5b4c19a81.json'
     """
-    uid = str(sop_instance_uid)
-    if len(uid) <= 64 and _UID.fullmatch(uid):
-        return uid + ".json"
-    return f"x-{_digest(uid, 40)}.json"
+    return safe_path_part(sop_instance_uid, "NO_SOP_INSTANCE_UID") + ".json"
 
 
 def folder_name(text: str) -> str:
-    """A readable folder name for ``text``; a hash is added when a character had to be replaced.
-
-    Plain names never contain ``~``, hashed names always do, so distinct texts get distinct folders.
+    """A readable folder name for ``text``, one-to-one (:func:`~.net.safe_path_part`).
 
     Examples
     --------
     >>> folder_name("PACS")
     'PACS'
     >>> folder_name("PACS@127.0.0.1:104")
-    'PACS@127.0.0.1_104~22c27502d865'
+    'PACS_127.0.0.1_104~22c27502d8658010'
     """
-    if _PLAIN.fullmatch(text) and len(text) <= 80 and not text.startswith("."):
-        return text
-    clean = re.sub(r"[^A-Za-z0-9@._-]", "_", text)[:60].lstrip(".")
-    return f"{clean}~{_digest(text, 12)}"
+    return safe_path_part(text, "UNNAMED")
 
 
 def _series_folder(key: tuple[str, str, str]) -> str:
-    return f"{folder_name(key[2])[:64]}~{_digest(chr(0).join(key), 12)}"
+    return f"{safe_path_part(key[2], 'NO_SERIES_UID', 40)}~{_digest(chr(0).join(key), 12)}"
 
 
 # --------------------------------------------------------------------------- tickets

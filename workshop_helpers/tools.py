@@ -229,6 +229,25 @@ def scratch_folder(name: str, root: str | os.PathLike = "scratch") -> Path:
     return target
 
 
+def stop_process(proc: subprocess.Popen, grace: float = 10) -> None:
+    """Stop a child process by its id: SIGTERM, then SIGKILL after ``grace`` seconds; reap it.
+
+    Examples
+    --------
+    >>> proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    >>> stop_process(proc)
+    >>> proc.poll() is not None
+    True
+    """
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def save_atomically(ds, path: str | os.PathLike) -> Path:
     """Write the dataset ``ds`` as a DICOM file at ``path``, never half-written.
 

@@ -46,7 +46,7 @@ def dcmtk_storescp(folder, ae_title: str = "STORESCP", port: int = 0, args: Iter
             if port or "already in use" not in error or attempt == 4:
                 raise NetError(f"dcmtk storescp did not start on port {chosen}: {error}")
         finally:
-            _stop(proc)
+            tools.stop_process(proc)
 
 
 def _wait_until_answering(proc: subprocess.Popen, port: int, ae_title: str, startup: float
@@ -60,12 +60,3 @@ def _wait_until_answering(proc: subprocess.Popen, port: int, ae_title: str, star
             return f"no answer to C-ECHO within {startup:g} s"
         time.sleep(0.05)
     return None
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
