@@ -652,3 +652,17 @@ def test_transcode_pads_odd_values_in_explicit_vr():
     ds = read_dataset(io.BytesIO(out), False, True)
     assert len(out) == len(raw) + 2
     assert ds[0x00100010].value == "A^BCD" and ds[0x7FE11010].value == b"\x01\x02\x03\x00"
+
+
+def test_a_tiny_maximum_pdu_is_refused_not_looped_on(scp):
+    """A peer announcing a 10-byte maximum PDU gets an A-ABORT, and our server goes on."""
+    from workshop_helpers.net import pdu
+
+    req = pdu.AssociateRequest("WORKSHOP", "TINY", {1: (CTImageStorage, [ExplicitVRLittleEndian])},
+                               max_pdu=10)
+    with socket.create_connection(("127.0.0.1", scp.port), timeout=10) as s:
+        s.sendall(pdu.encode_associate_rq(req))
+        answer = s.recv(64)
+    assert answer[:1] == b"\x07" and answer[-1] == 6  # A-ABORT, invalid PDU parameter value
+    assert any("maximum PDU length of 10 bytes" in text for text in scp.failures)
+    assert echo(port=scp.port, called_ae="WORKSHOP").ok

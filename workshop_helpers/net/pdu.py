@@ -37,6 +37,8 @@ APPLICATION_CONTEXT = "1.2.840.10008.3.1.1.1"  # the DICOM Application Context N
 IMPLEMENTATION_VERSION = "WORKSHOP_NET_2"
 #: Largest association PDU (A-ASSOCIATE-RQ/AC) we read: 128 contexts fit in about 25 KiB.
 MAX_ASSOCIATE_PDU = 256 * 1024
+#: Smallest Maximum Length Received we work with (dcmtk's smallest is 4096); 0 means "no limit".
+MIN_PDU = 512
 #: Largest command set we assemble (a C-STORE-RQ command is about 150 bytes).
 MAX_COMMAND = 64 * 1024
 
@@ -201,6 +203,12 @@ def encode_associate_rq(req: AssociateRequest) -> bytes:
     return _pdu(0x01, b"".join(body))
 
 
+def _check_max_pdu(kind: str, max_pdu: int) -> None:
+    if 0 < max_pdu < MIN_PDU:
+        raise ProtocolError(f"the {kind} announces a maximum PDU length of {max_pdu} bytes; "
+                            f"we need at least {MIN_PDU} (or 0: no limit)", 6)
+
+
 def decode_associate_rq(body: bytes) -> AssociateRequest:
     """Read the body (after the 6-byte header) of an A-ASSOCIATE-RQ; :class:`ProtocolError` if bad."""
     if len(body) < 68:
@@ -219,6 +227,7 @@ def decode_associate_rq(body: bytes) -> AssociateRequest:
             req.contexts[value[0]] = (abstract, syntaxes)
         elif kind == 0x50:
             _read_user_information(value, req)
+    _check_max_pdu("A-ASSOCIATE-RQ", req.max_pdu)
     return req
 
 
@@ -247,6 +256,7 @@ def decode_associate_ac(body: bytes) -> AssociateAccept:
             ac.contexts[value[0]] = (value[2], syntax)
         elif kind == 0x50:
             _read_user_information(value, ac)
+    _check_max_pdu("A-ASSOCIATE-AC", ac.max_pdu)
     return ac
 
 

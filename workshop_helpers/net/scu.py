@@ -439,7 +439,7 @@ def _store(client: _Client, item: _Item) -> None:
     cid, ts = chosen
     try:
         body, note = _plan(item, ts)
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
+    except Exception as exc:  # whatever pydicom says about a dataset it cannot encode
         res.reason, res.permanent = f"not sent: {exc}", True
         return
     rsp = client.request(cid, lambda mid: pdu.c_store_command(mid, item.sop_class,
