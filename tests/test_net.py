@@ -168,6 +168,10 @@ def test_readable_failures(scp, tmp_path):
     closed = send(make_ct(), port=other.port, called_ae="WORKSHOP")
     assert closed[0].reason == f"connection refused at 127.0.0.1:{other.port} (is the SCP running?)"
     assert send(tmp_path / "nope.dcm", port=scp.port)[0].reason == "not sent: no such file"
+    (tmp_path / "notes.txt").write_text("not DICOM")
+    text = send(tmp_path / "notes.txt", port=scp.port)[0]
+    assert text.reason.startswith("not sent: not a DICOM file") and text.permanent
+    assert "force" not in text.reason  # pydicom's advice is for programmers, not for this report
 
 
 def test_no_context_for_jpeg_at_dcmtk_storescp(dcmtk, tmp_path):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pydicom
 from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom.dsutils import encode, split_dataset
 
@@ -121,7 +122,11 @@ def _describe(source) -> _Item | SendResult:
         size = path.stat().st_size - offset
     except FileNotFoundError:
         return SendResult(label, reason="not sent: no such file", permanent=True)
-    except Exception as exc:  # whatever pydicom says about a file that is not DICOM
+    except InvalidDicomError:
+        return SendResult(label, reason="not sent: not a DICOM file (no 'DICM' and File Meta "
+                                        "Information after the 128-byte preamble, PS3.10 7.1)",
+                          permanent=True)
+    except Exception as exc:  # whatever else pydicom says about a file that is not DICOM
         return SendResult(label, reason=f"not sent: not a DICOM file ({exc})", permanent=True)
     sop_class = meta.get("MediaStorageSOPClassUID")
     sop_instance = meta.get("MediaStorageSOPInstanceUID")
