@@ -8,12 +8,8 @@ tmpfs (``small_tmpfs``), which needs the right to mount (root, as in CI containe
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import socket
 import subprocess
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -49,79 +45,32 @@ def dciodvfy():
 
 # ----------------------------------------------------------------------------- Orthanc
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _orthanc_program() -> str | None:
-    found = shutil.which("Orthanc")
-    if found:
-        return found
-    return "/usr/sbin/Orthanc" if os.access("/usr/sbin/Orthanc", os.X_OK) else None
-
-
-def _answers_echo(port: int, aet: str) -> bool:
-    """A C-ECHO with plain pynetdicom (not the code under test)."""
-    from pynetdicom import AE
-    from pynetdicom.sop_class import Verification
-
-    ae = AE(ae_title="FIXTURE")
-    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = ae.connection_timeout = 2
-    ae.add_requested_context(Verification)
-    assoc = ae.associate("127.0.0.1", port, ae_title=aet)
-    if not assoc.is_established:
-        return False
-    try:
-        status = assoc.send_c_echo()
-        return getattr(status, "Status", None) == 0
-    finally:
-        assoc.release()
-
-
 @pytest.fixture
 def orthanc(tmp_path):
-    """Orthanc (the real one) as a storage SCP on free ports; stopped by its pid afterwards.
+    """Orthanc (the real one, :class:`workshop_helpers.pacs.Orthanc`) on free ports; stopped by
+    its pid afterwards.
 
-    Yields a namespace with ``port`` (DICOM), ``http_port``, ``aet`` ("ORTHANC"), ``storage`` and
-    ``log`` (its log file). The REST API listens on 127.0.0.1 only (``RemoteAccessAllowed``
-    false); the called AE title is checked.
+    Yields a namespace with ``port`` (DICOM), ``http_port``, ``aet`` ("ORTHANC"), ``storage``,
+    ``log`` (its log file), ``pid`` and ``pacs`` (the :class:`~workshop_helpers.pacs.Orthanc`).
+    The REST API answers 127.0.0.1 only (``RemoteAccessAllowed`` false); the called AE title is
+    checked; any calling AE title is accepted here (``allow_unknown_aes``).
     """
-    program = _orthanc_program()
-    if program is None:
+    from workshop_helpers import pacs
+
+    if pacs.orthanc_program() is None:
         _missing("Orthanc")
     home = tmp_path / "orthanc"
-    home.mkdir()
-    ns = SimpleNamespace(port=_free_port(), http_port=_free_port(), aet="ORTHANC",
-                         storage=home / "storage", log=home / "orthanc.log")
-    config = {
-        "Name": "workshop-test", "StorageDirectory": str(ns.storage),
-        "IndexDirectory": str(home / "index"), "DicomServerEnabled": True,
-        "DicomAet": ns.aet, "DicomPort": ns.port, "DicomCheckCalledAet": True,
-        "HttpPort": ns.http_port, "RemoteAccessAllowed": False, "AuthenticationEnabled": False,
-        "Plugins": [], "StorageCompression": False, "DicomScpTimeout": 30,
-    }
-    (home / "orthanc.json").write_text(json.dumps(config, indent=2))
-    with open(ns.log, "wb") as log:
-        proc = subprocess.Popen([program, str(home / "orthanc.json")], stdout=log,
-                                stderr=subprocess.STDOUT, cwd=home)
+    server = pacs.Orthanc(home, aet="ORTHANC", allow_unknown_aes=True)
     try:
-        end = time.monotonic() + 30
-        while not _answers_echo(ns.port, ns.aet):
-            if proc.poll() is not None or time.monotonic() > end:
-                pytest.fail(f"Orthanc did not answer C-ECHO on port {ns.port}:\n"
-                            + ns.log.read_text(errors="replace")[-2000:], pytrace=False)
-            time.sleep(0.1)
-        ns.pid = proc.pid
-        yield ns
+        server.start()
+    except pacs.OrthancError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield SimpleNamespace(port=server.dicom_port, http_port=server.http_port, aet=server.aet,
+                              storage=home / "storage", log=server.log_path, pid=server.pid,
+                              pacs=server)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        server.stop()
 
 
 # ----------------------------------------------------------------------------- a disk that runs full

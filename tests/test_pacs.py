@@ -1,0 +1,197 @@
+"""workshop_helpers.pacs: Orthanc (the real one) as a user process, its REST helpers, its end.
+
+Needs /usr/sbin/Orthanc (Debian/Ubuntu package ``orthanc``): skipped with the reason where it is
+missing, failed instead under ``WORKSHOP_REQUIRE_TOOLS=1``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pydicom
+import pytest
+
+from workshop_helpers import net, pacs, tools
+from workshop_helpers.tools import ToolMissing
+
+
+def require_orthanc() -> None:
+    if pacs.orthanc_program() is None:
+        if os.environ.get("WORKSHOP_REQUIRE_TOOLS", "") not in ("", "0"):
+            pytest.fail("Orthanc is not installed but WORKSHOP_REQUIRE_TOOLS=1 says it must be "
+                        "there", pytrace=False)
+        pytest.skip("Orthanc is not installed (Debian/Ubuntu package 'orthanc')")
+
+
+def is_gone(pid: int) -> bool:
+    """No such process, or only a zombie left for its (new) parent to reap."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+def assert_stopped(server: pacs.Orthanc, pid: int) -> None:
+    assert not server.running and server.pid is None
+    assert is_gone(pid)
+    assert pacs.port_is_free(server.dicom_port) and pacs.port_is_free(server.http_port)
+
+
+def dataset_bytes(data: bytes) -> bytes:
+    """The bytes of a DICOM file after its File Meta Information (group 0002)."""
+    assert data[128:132] == b"DICM"
+    pos = 132
+    while data[pos:pos + 2] == b"\x02\x00":
+        vr = data[pos + 4:pos + 6]
+        if vr in (b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN"):
+            pos += 12 + int.from_bytes(data[pos + 8:pos + 12], "little")
+        else:
+            pos += 8 + int.from_bytes(data[pos + 6:pos + 8], "little")
+    return data[pos:]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_orthanc()
+    folder = tmp_path_factory.mktemp("pacs")
+    server = pacs.Orthanc(folder, modalities={"WORKSTATION": ("127.0.0.1", 11112)})
+    with server:
+        pid = server.pid
+        yield server
+    assert_stopped(server, pid)
+
+
+def test_the_configuration_is_what_the_course_promises(server):
+    config = json.loads(server.config_path.read_text())
+    assert config["RemoteAccessAllowed"] is False and config["AuthenticationEnabled"] is False
+    assert config["DicomCheckCalledAet"] is True
+    assert config["DicomPort"] == server.dicom_port and config["HttpPort"] == server.http_port
+    assert config["StorageDirectory"].startswith(str(server.folder))
+    assert config["IndexDirectory"].startswith(str(server.folder))
+    assert config["DicomModalities"]["WORKSTATION"] == {"AET": "WORKSTATION",
+                                                        "Host": "127.0.0.1", "Port": 11112}
+    assert not any(v for k, v in config.items() if k.startswith("DicomAlwaysAllow"))
+
+
+def test_it_answers_rest_and_c_echo_on_loopback(server):
+    assert server.running and server.started_in is not None
+    assert server.url == f"http://127.0.0.1:{server.http_port}"
+    assert server.get("/system")["DicomAet"] == "ORTHANC"
+    assert net.echo("127.0.0.1", server.dicom_port, called_ae="ORTHANC",
+                    calling_ae="WORKSTATION", timeout=10).ok
+    assert "ORTHANC" in repr(server) and str(server.pid) in repr(server)
+
+
+def test_an_unknown_calling_ae_and_a_wrong_called_ae_are_refused(server):
+    stranger = net.echo("127.0.0.1", server.dicom_port, called_ae="ORTHANC",
+                        calling_ae="STRANGER", timeout=10)
+    assert not stranger.ok and "calling AE title not recognised" in stranger.reason
+    wrong = net.echo("127.0.0.1", server.dicom_port, called_ae="NOT-ORTHANC",
+                     calling_ae="WORKSTATION", timeout=10)
+    assert not wrong.ok and "called AE title not recognised" in wrong.reason
+
+
+def test_upload_then_the_listings_and_the_file_served(server):
+    for name in ("CT_small.dcm", "MR_small.dcm"):
+        answer = server.upload(tools.testdata(name))
+        assert answer["Status"] in ("Success", "AlreadyStored")
+    assert len(server.patients()) == len(server.studies()) == len(server.series()) == 2
+    uids = {server.tags("instances", i)["SOPInstanceUID"]: i for i in server.instances()}
+    original = tools.testdata("CT_small.dcm").read_bytes()
+    served = server.file(uids[pydicom.dcmread(tools.testdata("CT_small.dcm")).SOPInstanceUID])
+    assert dataset_bytes(served) == dataset_bytes(original)
+    assert pydicom.dcmread(io.BytesIO(served)) == pydicom.dcmread(io.BytesIO(original))
+    ct = server.find("Study", {"PatientName": "*CT1"})
+    assert [server.tags("studies", s)["PatientName"] for s in ct] == ["CompressedSamples^CT1"]
+
+
+def test_a_modality_added_and_removed_through_the_rest_api(server):
+    server.add_modality("ROUTER", "127.0.0.1", 11113)
+    assert "ROUTER" in server.known_modalities()
+    assert net.echo("127.0.0.1", server.dicom_port, called_ae="ORTHANC", calling_ae="ROUTER",
+                    timeout=10).ok
+    server.remove_modality("ROUTER")
+    assert "ROUTER" not in server.known_modalities()
+    assert not net.echo("127.0.0.1", server.dicom_port, called_ae="ORTHANC",
+                        calling_ae="ROUTER", timeout=10).ok
+
+
+def test_a_rest_error_is_readable(server):
+    with pytest.raises(pacs.OrthancError, match=r"answered 404 to GET /instances/nonexistent"):
+        server.file("nonexistent")
+
+
+def test_a_missing_binary_names_the_package(tmp_path):
+    with pytest.raises(pacs.OrthancMissing, match=r"package 'orthanc'") as caught:
+        pacs.Orthanc(tmp_path, program=str(tmp_path / "no-Orthanc-here")).start()
+    assert isinstance(caught.value, ToolMissing)
+
+
+def test_a_port_taken_gives_orthancs_own_words(tmp_path):
+    require_orthanc()
+    with socket.socket() as taken:
+        taken.bind(("", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = pacs.Orthanc(tmp_path, dicom_port=port, http_port=pacs.free_port())
+        with pytest.raises(pacs.OrthancError) as caught:
+            server.start()
+    text = str(caught.value)
+    assert "Orthanc stopped at start" in text and str(tmp_path / "orthanc.log") in text
+    assert "Orthanc has stopped" in text  # the last lines of its log
+    assert not server.running
+
+
+def test_stopped_by_pid_ports_free_and_stop_twice_is_safe(tmp_path):
+    require_orthanc()
+    server = pacs.Orthanc(tmp_path).start()
+    pid = server.pid
+    assert not pacs.port_is_free(server.dicom_port) and not pacs.port_is_free(server.http_port)
+    server.stop()
+    server.stop()
+    assert_stopped(server, pid)
+
+
+CHILD = """
+import sys, time
+from workshop_helpers import pacs
+server = pacs.Orthanc(sys.argv[1]).start()
+print(server.pid, server.dicom_port, server.http_port, flush=True)
+time.sleep(600)
+"""
+
+
+def test_orthanc_goes_when_the_process_that_started_it_is_killed(tmp_path):
+    require_orthanc()
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    parent = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True, env=env)
+    pid = None
+    try:
+        line = parent.stdout.readline()
+        assert line, "the child did not start Orthanc"
+        pid, dicom_port, http_port = map(int, line.split())
+        parent.kill()  # like a kernel that dies: no atexit, no finally
+        parent.wait()
+        end = time.monotonic() + 60  # a bound, not a measurement
+        while not is_gone(pid) and time.monotonic() < end:
+            time.sleep(0.1)
+        assert is_gone(pid)
+        assert pacs.port_is_free(dicom_port) and pacs.port_is_free(http_port)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        parent.stdout.close()
+        if pid is not None and not is_gone(pid):
+            os.kill(pid, signal.SIGKILL)
