@@ -494,6 +494,9 @@ class Link:
         kind, _, length = struct.unpack(">BBI", head)
         if kind not in PDU_NAMES:
             raise ProtocolError(f"{self.peer} sent an unknown PDU type 0x{kind:02X}", 1)
+        if kind in (0x03, 0x05, 0x06, 0x07) and length != 4:
+            raise ProtocolError(f"{self.peer} sent a {PDU_NAMES[kind]} of {length} bytes; it has "
+                                "4 (PS3.8 9.3)", 6)
         if length > self.limit_for(kind):
             raise ProtocolError(f"{self.peer} announced a {PDU_NAMES[kind]} of {length:,} bytes; "
                                 f"the most we accept is {self.limit_for(kind):,}", 6)
