@@ -670,3 +670,24 @@ def test_a_tiny_maximum_pdu_is_refused_not_looped_on(scp):
     assert answer[:1] == b"\x07" and answer[-1] == 6  # A-ABORT, invalid PDU parameter value
     assert any("maximum PDU length of 10 bytes" in text for text in scp.failures)
     assert echo(port=scp.port, called_ae="WORKSHOP").ok
+
+
+def test_a_request_we_do_not_serve_gets_its_own_kind_of_answer(scp):
+    """A C-FIND on a storage context: Unrecognised Operation in a C-FIND-RSP, not a C-STORE-RSP."""
+    from workshop_helpers.net import pdu
+
+    find = pdu._command([(0x0002, pdu._padded(CTImageStorage)), (0x0100, struct.pack("<H", 0x0020)),
+                         (0x0110, struct.pack("<H", 5)), (0x0700, struct.pack("<H", 0)),
+                         (0x0800, struct.pack("<H", 0x0001))])
+    with socket.create_connection(("127.0.0.1", scp.port), timeout=10) as s:
+        s.sendall(_associate_rq("WORKSHOP"))
+        link = pdu.Link(s, "scp", 65536)
+        kind, length = link.read_header(10)
+        link.read_exact(length)
+        assert kind == 0x02
+        link.send(*pdu.p_data_pdus(1, find, True, 16384))
+        link.send(*pdu.p_data_pdus(1, b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY ", False, 16384))
+        _, rsp, _ = link.read_message(10)
+    assert (int(rsp.CommandField), rsp.MessageIDBeingRespondedTo, int(rsp.Status)) == (
+        0x8020, 5, 0x0211)
+    assert echo(port=scp.port, called_ae="WORKSHOP").ok

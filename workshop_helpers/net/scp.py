@@ -503,10 +503,16 @@ class StorageSCP:
     def _answer(self, assoc: Association, cid: int, command: Dataset, sink) -> bytes:
         field = int(command.CommandField)
         message_id = int(command.get("MessageID", 0))
-        if field == 0x0030:
-            return pdu.c_echo_command(message_id, response=True)
-        if not isinstance(sink, _Incoming):
-            return pdu.failure_response(command, 0x0211)
+        if field != 0x0001 or sink is None:
+            if sink is not None:
+                sink.discard()
+            if field == 0x0030:
+                return pdu.c_echo_command(message_id, response=True)
+            if field == 0x0001:
+                return pdu.c_store_response(message_id, text_of(command, 0x00000002),
+                                            text_of(command, 0x00001000), 0xC000,
+                                            "the request has no data set")
+            return pdu.failure_response(command, 0x0211)  # not a service of ours
         event = StoreEvent(assoc, assoc.contexts[cid], command, sink.file, sink.refused,
                            sink.header)
         try:
