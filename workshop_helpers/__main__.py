@@ -12,7 +12,7 @@ import importlib
 import importlib.util
 import sys
 
-CLI_MODULES = ("dump", "files", "uids", "geometry", "phantom", "legacy", "private", "deid", "net")
+CLI_MODULES = ("dump", "files", "uids", "geometry", "phantom", "legacy", "private", "deid", "net", "qr")
 
 
 def _env(args: argparse.Namespace) -> int:
