@@ -477,6 +477,8 @@ class StorageSCP:
                 try:
                     cid, command, sink = link.read_message(self.timeouts.network, open_sink)
                 except ReleaseRequested:
+                    for file in spare:  # gone before the peer hears that we are done
+                        file.discard()
                     link.send(pdu.RELEASE_RP)
                     return
                 except BaseException:
