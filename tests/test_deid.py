@@ -3,13 +3,15 @@ geometry must, the output must pass dciodvfy; dicognito as a real peer."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pydicom
 import pytest
 from dicognito.anonymizer import Anonymizer
 from pydicom.dataset import Dataset
 
-from workshop_helpers import deid, phantom, tools
+from workshop_helpers import deid, deid_table, phantom, tools
 from workshop_helpers import private as P
 from workshop_helpers.__main__ import main
 
@@ -165,18 +167,20 @@ def test_replacements_and_bad_options():
 def test_every_pn_and_uid_even_outside_the_table():
     ds = Dataset()
     item = Dataset()
-    item.VerifyingObserverName = "WATSON^JOHN"       # PN not in ACTIONS
-    item.VerificationDateTime = "20220601120000"    # DT not in ACTIONS
+    item.SecondaryReviewerName = "WATSON^JOHN"           # PN not in Table E.1-1
+    item.ItemInventoryDateTime = "20220601120000"       # DT not in the table
     item.ReferencedSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
     item.ReferencedSOPInstanceUID = "1.2.3.4.5"
-    ds.VerifyingObserverSequence = [item]
+    ds.ReferencedSeriesSequence = [item]                 # a sequence the table keeps
+    assert deid_table.basic_profile_code(0x300E0008) == "X/Z"   # (sanity: the table is loaded)
     out = deid.deidentify(ds).dataset
-    assert out.VerifyingObserverSequence[0].VerifyingObserverName == ""
-    assert out.VerifyingObserverSequence[0].VerificationDateTime == ""
+    kept = out.ReferencedSeriesSequence[0]
+    assert kept.SecondaryReviewerName == ""
+    assert kept.ItemInventoryDateTime == ""
     shifted = deid.deidentify(ds, date_shift_days=1).dataset
-    assert shifted.VerifyingObserverSequence[0].VerificationDateTime == "20220602120000"
-    assert out.VerifyingObserverSequence[0].ReferencedSOPClassUID == "1.2.840.10008.5.1.4.1.1.2"
-    assert out.VerifyingObserverSequence[0].ReferencedSOPInstanceUID.startswith("2.25.")
+    assert shifted.ReferencedSeriesSequence[0].ItemInventoryDateTime == "20220602120000"
+    assert kept.ReferencedSOPClassUID == "1.2.840.10008.5.1.4.1.1.2"
+    assert kept.ReferencedSOPInstanceUID.startswith("2.25.")
 
 
 def test_ct_small_from_pydicom():
@@ -253,3 +257,195 @@ def test_shifted_and_kept_output_is_valid(planted_series, tmp_path, dciodvfy):
     validation = dciodvfy(tmp_path / "x.dcm")
     assert validation.ok, str(validation)
     assert deid.find_values(pydicom.dcmread(tmp_path / "x.dcm"), needles) == []
+
+
+# ----------------------------------------------------------------------------- the whole table (issue 12)
+
+def _bytes_of(ds) -> bytes:
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def test_the_table_is_the_whole_edition():
+    rows = deid_table.ROWS
+    assert deid_table.EDITION == "2026c" and len(rows) == 655
+    assert len({(r.group, r.element, r.group_mask, r.element_mask) for r in rows}) == len(rows)
+    assert {r.code for r in rows} == {"D", "Z", "X", "U", "Z/D", "X/Z", "X/D", "X/Z/D", "X/Z/U*"}
+    assert {r.name for r in rows if r.repeating} == {
+        "(5000,0000) (repeating group)", "OverlayData (repeating group)",
+        "OverlayComments (repeating group)"}
+    for row in rows:   # every row gets one of the single codes, never "keep"
+        tag = 0x60023000 if row.group == 0x6000 else 0x50001010 if row.group == 0x5000 else row.tag
+        assert deid.action_code(tag) in ("D", "Z", "X", "U"), row
+
+
+@pytest.fixture
+def planted_everywhere():
+    """One CT slice with a distinct value in every row of the table (top level and two sequence
+    items deep), in file meta, in an overlay, in private blocks; (dataset, {needle: where})."""
+    ds = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6)[0]
+    needles = dict.fromkeys(deid.plant_identifiers(ds), "plant_identifiers")
+    needles.update(deid_table.plant_every_row(ds))
+    deep = Dataset()
+    needles.update({n: "depth 2: " + w for n, w in deid_table.plant_every_row(deep, first=2000).items()})
+    region = Dataset()
+    region.CodeValue, region.CodingSchemeDesignator, region.CodeMeaning = "T-D3000", "SRT", "Chest"
+    region.AnatomicRegionModifierSequence = [deep]      # sequences the table keeps: walked into
+    ds.AnatomicRegionSequence = [region]
+    needles.update(dict.fromkeys(deid_table.plant_file_meta(ds), "file meta"))
+    needles.update(dict.fromkeys(deid_table.plant_overlay(ds), "overlay 6000"))
+    return ds, needles
+
+
+def test_every_planted_value_is_gone_from_the_bytes(planted_everywhere):
+    ds, needles = planted_everywhere
+    assert len(needles) > 1250
+    assert deid_table.find_in_bytes(_bytes_of(ds), needles) == list(needles)   # all really there
+    result = deid.deidentify(ds, salt="t")
+    data = _bytes_of(result.dataset)
+    left = deid_table.find_in_bytes(data, needles)
+    assert left == [], [(n, needles[n]) for n in left]
+    back = pydicom.dcmread(io.BytesIO(data))
+    assert np.array_equal(back.pixel_array, ds.pixel_array)
+    assert back.PixelData == ds.PixelData
+    assert not any(0x6000 <= e.tag.group <= 0x60FF for e in back)
+    assert [e.keyword for e in back.file_meta] == [
+        "FileMetaInformationGroupLength", "FileMetaInformationVersion", "MediaStorageSOPClassUID",
+        "MediaStorageSOPInstanceUID", "TransferSyntaxUID", "ImplementationClassUID",
+        "ImplementationVersionName"]
+    assert back.file_meta.MediaStorageSOPInstanceUID == back.SOPInstanceUID
+    assert back.LongitudinalTemporalInformationModified == "REMOVED"
+    assert back.DeidentificationMethod.startswith("workshop_helpers.deid: PS3.15 2026c")
+
+
+SURVIVORS = {   # issue 12: each came through the old deidentify unchanged
+    "AdmissionID": "ADM-4711", "MedicalAlerts": "PENICILLIN DOE", "Allergies": "DOE NUTS",
+    "StudyComments": "DOE again", "ReasonForStudy": "DOE fell", "RequestingService": "WARD DOE",
+    "CurrentPatientLocation": "ROOM DOE", "PlacerOrderNumberImagingServiceRequest": "PLACER-DOE",
+    "FillerOrderNumberImagingServiceRequest": "FILLER-DOE", "PatientTelecomInformation": "tel:DOE",
+    "StationAETitle": "DOE_AE", "ServiceEpisodeID": "EPISODE-DOE", "VisitComments": "visit DOE",
+    "PerformedLocation": "DOE ROOM", "ScheduledProcedureStepDescription": "DOE chest",
+    "AcquisitionComments": "DOE moved", "DerivationDescription": "DOE derived",
+    "GantryID": "GANTRY-DOE", "DetectorID": "DETECTOR-DOE", "TimeOfSecondaryCapture": "101112.4711",
+    "DateOfLastCalibration": ["20200101", "20210101"],
+}
+
+
+@pytest.mark.parametrize("keyword", sorted(SURVIVORS))
+def test_what_survived_before_is_gone(keyword):
+    ds = Dataset()
+    setattr(ds, keyword, SURVIVORS[keyword])
+    out = deid.deidentify(ds).dataset
+    assert keyword not in out or not out[keyword].value or out[keyword].value != SURVIVORS[keyword]
+    values = SURVIVORS[keyword] if isinstance(SURVIVORS[keyword], list) else [SURVIVORS[keyword]]
+    assert deid.find_values(out, values) == []
+
+
+def test_institution_code_meaning_overlay_file_meta_and_un_are_gone():
+    ds = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6)[0]
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "H1", "99X", "ST ELSEWHERE"
+    ds.InstitutionCodeSequence = [code]
+    needles = ["ST ELSEWHERE"] + deid_table.plant_overlay(ds, 0x6002)
+    needles += deid_table.plant_file_meta(ds)
+    ds.add_new(0x00111234, "UN", b"DOE-IN-UN")       # odd: private orphan
+    ds.add_new(0x00091010, "LO", "x")                 # (and a public group no one defined:)
+    ds.add_new(0x00331010, "UN", b"DOE-ORPHAN")
+    ds.add_new(0x00210030, "UN", b"DOE-UNKNOWN-PUBLIC")   # even group, not in any dictionary
+    needles += ["DOE-IN-UN", "DOE-ORPHAN", "DOE-UNKNOWN-PUBLIC"]
+    data = _bytes_of(deid.deidentify(ds).dataset)
+    assert deid_table.find_in_bytes(data, needles) == []
+
+
+def test_patient_name_inside_a_kept_private_sequence_is_emptied():
+    ds = Dataset()
+    ds.PatientName = "DOE^JANE"
+    inner = Dataset()
+    inner.PatientName = "DOE^JANE"
+    inner.AdmissionID = "ADM-4711"
+    P.add_private(ds, 0x0029, "HOSPITAL", 0x10, "SQ", [inner])
+    P.add_private(ds, 0x0029, "HOSPITAL", 0x11, "LO", "free text DOE")
+    out = deid.deidentify(ds, keep_private=[("HOSPITAL", 0x10)]).dataset
+    kept = P.read_private(out, 0x0029, "HOSPITAL", 0x10)
+    assert len(kept) == 1 and kept[0].PatientName == "" and "AdmissionID" not in kept[0]
+    assert deid.find_values(out, ["DOE", "ADM-4711"]) == []
+
+
+@pytest.mark.parametrize(("name", "needles"), [
+    ("waveform_ecg.dcm", ["AdmissionID"]),
+    ("examples_overlay.dcm", ["StudyComments", "RequestingService"]),
+])
+def test_pydicom_files_lose_what_they_kept_before(name, needles):
+    ds = pydicom.dcmread(tools.testdata(name))
+    values = [str(ds[k].value) for k in needles]
+    assert all(values)
+    out = deid.deidentify(ds).dataset
+    assert deid_table.find_in_bytes(_bytes_of(out), values) == []
+    for keyword in needles:
+        assert keyword not in out
+    if "WaveformSequence" in ds:
+        assert out.WaveformSequence[0].WaveformData == ds.WaveformSequence[0].WaveformData
+
+
+def test_burned_in_annotation_is_withheld_until_the_pixels_were_checked(tmp_path, capsys):
+    ds = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6)[0]
+    assert deid.burned_in_reason(ds) is None   # a CT without the attribute: released
+    ds.BurnedInAnnotation = "YES"
+    with pytest.raises(deid.BurnedInAnnotationError, match=r"withheld: Burned In Annotation .* YES"):
+        deid.deidentify(ds)
+    assert deid.deidentify(ds, pixels_checked=True).dataset.BurnedInAnnotation == "YES"
+    del ds.BurnedInAnnotation
+    ds.Modality = "US"
+    with pytest.raises(deid.BurnedInAnnotationError, match=r"absent on a ultrasound \(US\)"):
+        deid.deidentify(ds)
+    ds.save_as(tmp_path / "us.dcm", enforce_file_format=True)
+    assert main(["deid", str(tmp_path / "us.dcm"), str(tmp_path / "out.dcm")]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "withheld" in err and "--pixels-checked" in err
+    assert not (tmp_path / "out.dcm").exists()
+    assert main(["deid", str(tmp_path / "us.dcm"), str(tmp_path / "out.dcm"), "--pixels-checked"]) == 0
+    assert (tmp_path / "out.dcm").exists()
+
+
+def test_folder_is_all_or_nothing(planted_folder, tmp_path, capsys):
+    src, _ = planted_folder
+    bad = pydicom.dcmread(src / "DOE_JANE_3.dcm")
+    bad.BurnedInAnnotation = "YES"
+    bad.save_as(src / "DOE_JANE_3.dcm")
+    with pytest.raises(deid.BurnedInAnnotationError, match="DOE_JANE_3.dcm"):
+        deid.deidentify_series(sorted(src.iterdir()), tmp_path / "out")
+    assert main(["deid", str(src), str(tmp_path / "out")]) == 3
+    assert "DOE_JANE_3.dcm" in capsys.readouterr().err
+    (src / "zz_notes.txt").write_text("not DICOM")
+    assert main(["deid", str(src), str(tmp_path / "out"), "--pixels-checked"]) == 2
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]   # no staging folder left
+    (src / "zz_notes.txt").unlink()
+    assert main(["deid", str(src), str(tmp_path / "out"), "--pixels-checked"]) == 0
+    report = capsys.readouterr().out
+    assert "de-identified 4 file(s)" in report and "2026c" in report
+    out = [pydicom.dcmread(p) for p in sorted((tmp_path / "out").iterdir())]
+    assert len({ds.StudyInstanceUID for ds in out}) == 1 and len(out) == 4
+
+
+def test_dates_shifted_everywhere_with_the_option():
+    ds = Dataset()
+    ds.DateOfLastCalibration = ["20200101", "20210101"]
+    ds.AcquisitionDateTime = "20220601101010"
+    out = deid.deidentify(ds, date_shift_days=10).dataset
+    assert list(out.DateOfLastCalibration) == ["20200111", "20210111"]
+    assert out.AcquisitionDateTime == "20220611101010"
+    assert out.LongitudinalTemporalInformationModified == "MODIFIED"
+
+
+def test_whole_table_output_passes_dciodvfy(tmp_path, dciodvfy):
+    ds = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6)[0]
+    deid.plant_identifiers(ds)
+    deid_table.plant_file_meta(ds)
+    deid_table.plant_overlay(ds)
+    for keyword, value in SURVIVORS.items():
+        setattr(ds, keyword, value)
+    deid.deidentify(ds).dataset.save_as(tmp_path / "x.dcm", enforce_file_format=True)
+    validation = dciodvfy(tmp_path / "x.dcm")
+    assert validation.ok, str(validation)

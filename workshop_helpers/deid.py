@@ -1,8 +1,8 @@
-"""De-identification, the teaching version: the ideas of PS3.15 Annex E, done in the open.
+"""De-identification by PS3.15 Table E.1-1: the Basic Application Level Confidentiality Profile.
 
-DICOM's **Basic Application Level Confidentiality Profile** (PS3.15 E.2, attribute table
-PS3.15 Table E.1-1) says, attribute by attribute, what to do with values that could identify a
-patient. The action codes (PS3.15 E.1.1):
+DICOM's **Basic Application Level Confidentiality Profile** (PS3.15 E.2) says, attribute by
+attribute (PS3.15 Table E.1-1), what to do with values that could identify a patient. The action
+codes (PS3.15 E.1.1):
 
 ==== ==================================================================================
 D    replace with a non-zero length dummy value of the same VR
@@ -13,18 +13,29 @@ C    clean: keep the meaning, remove identifying text (options only; not done he
 U    replace the UID with another one, the same new UID for the same old UID everywhere
 ==== ==================================================================================
 
-:func:`deidentify` applies :data:`ACTIONS`, a **curated subset** of Table E.1-1 (83 of
-its several hundred rows: the patient, the people, the institution, dates and times, the UIDs,
-the request and the sequences that carry them), everywhere in the data set, inside sequences too;
-plus rules of its own: every remaining PN value is emptied; every remaining DA or DT value is
-emptied (or shifted, with ``date_shift_days``); every remaining UI value that is not a well-known
-DICOM UID (class, transfer syntax, coding scheme) is replaced; and every private element is
-removed unless you keep it by (creator, offset). It records each action in
-:attr:`DeidResult.actions`, without repeating the old value in full.
+:func:`deidentify` applies **every row** of the table of the **2026c edition**, taken from the
+package ``dicom-anonymizer`` (see :mod:`workshop_helpers.deid_table` for the source and how it
+is generated), everywhere: at the top level, in sequence items at any depth, in the items of
+private sequences you keep, in repeating groups (curves 50xx, overlays 60xx) and in the file
+meta information. Choices it makes, each recorded in :attr:`DeidResult.actions`:
 
-It is a lesson, not a tool for real patient data: for that use a maintained implementation of the
-whole profile (for example ``dicognito``, pydicom's ``deid``, CTP, or dcm4che's ``deidentify``),
-and still look at the results — burned-in text in the pixels is not touched by any of this.
+- a combined code (X/Z, X/D, X/Z/D, X/Z/U*) is X — the attribute is Type 3 in the image IODs of
+  this course — except where :data:`NEEDED` says the IOD needs it (then Z, or D); Z/D is Z;
+- D on a sequence leaves one empty item, Z an empty sequence; D on a UI is a new UID;
+- an overlay (60xx) loses its whole group with its Overlay Data, a curve (50xx) too;
+- file meta keeps only what a file needs (version, SOP class and instance, transfer syntax)
+  and names pydicom as the writer; AE titles, addresses and private information go;
+- beyond the table: every remaining PN is emptied, every remaining DA or DT emptied (or shifted,
+  with ``date_shift_days``), every remaining UI that is not a well-known DICOM UID replaced,
+  every public element pydicom does not know (or read as UN) and every group length removed,
+  every private element removed unless you keep it by (creator, offset);
+- an image whose pixels may carry burned-in text is withheld (:class:`BurnedInAnnotationError`)
+  unless you say you checked the pixels (``pixels_checked=True``). The Clean Pixel Data Option
+  (PS3.15 E.3.1) is *not* claimed: nothing here looks at pixels.
+
+The standard itself warns that the profiles do not guarantee that nothing identifying is left
+(PS3.15 Annex E): free text in attributes the table keeps, text in the pixels, the shape of the
+face in a head scan. Look at the results.
 
 Examples
 --------
@@ -32,11 +43,12 @@ Examples
 >>> ds = Dataset()
 >>> ds.PatientName = "DOE^JANE"
 >>> ds.PatientID = "123456"
+>>> ds.AdmissionID = "ADM-1"
 >>> result = deidentify(ds, salt="doc")
->>> result.dataset.PatientName, result.dataset.PatientIdentityRemoved
-('', 'YES')
->>> [(a.keyword, a.action) for a in result.actions][:2]
-[('PatientName', 'Z'), ('PatientID', 'Z')]
+>>> result.dataset.PatientName, result.dataset.PatientIdentityRemoved, "AdmissionID" in result.dataset
+('', 'YES', False)
+>>> [(a.keyword, a.action) for a in result.actions][:3]
+[('PatientName', 'Z'), ('PatientID', 'Z'), ('AdmissionID', 'X')]
 """
 
 from __future__ import annotations
@@ -45,7 +57,9 @@ import argparse
 import copy
 import datetime as _dt
 import os
+import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,20 +67,24 @@ from pathlib import Path
 from typing import Any
 
 import pydicom
-from pydicom.datadict import keyword_for_tag, tag_for_keyword
-from pydicom.dataset import Dataset
+from pydicom.datadict import dictionary_has_tag, keyword_for_tag, tag_for_keyword
+from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import BaseTag, Tag
-from pydicom.uid import UID_dictionary
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
+from . import deid_table
 from .tools import save_atomically
 
 __all__ = [
     "DeidError",
+    "BurnedInAnnotationError",
     "Action",
     "DeidResult",
-    "ACTIONS",
+    "NEEDED",
     "PROFILE_CODES",
     "new_uid",
+    "action_code",
+    "burned_in_reason",
     "deidentify",
     "deidentify_series",
     "find_values",
@@ -75,52 +93,12 @@ __all__ = [
     "register_cli",
 ]
 
-#: The subset of PS3.15 Table E.1-1 this module applies: keyword -> action code. Where the table
-#: gives a choice (e.g. "X/Z/D") the rule of PS3.15 E.1.1 applies: X unless the IOD needs the
-#: attribute — Z if it is Type 2, D if Type 1. The codes below are that choice for a CT image.
-ACTIONS: dict[str, str] = {
-    # patient
-    "PatientName": "Z", "PatientID": "Z", "IssuerOfPatientID": "X", "PatientBirthDate": "Z",
-    "PatientBirthTime": "X", "PatientSex": "Z", "OtherPatientIDs": "X", "OtherPatientNames": "X",
-    "OtherPatientIDsSequence": "X", "PatientBirthName": "X", "PatientAge": "X", "PatientSize": "X",
-    "PatientWeight": "X", "PatientAddress": "X", "PatientMotherBirthName": "X",
-    "MedicalRecordLocator": "X", "PatientTelephoneNumbers": "X", "EthnicGroup": "X",
-    "Occupation": "X", "AdditionalPatientHistory": "X", "PatientComments": "X",
-    "MilitaryRank": "X", "BranchOfService": "X", "CountryOfResidence": "X", "RegionOfResidence": "X",
-    "PatientReligiousPreference": "X", "ReferencedPatientSequence": "X",
-    "ResponsiblePerson": "X", "ResponsibleOrganization": "X",
-    # people and places
-    "ReferringPhysicianName": "Z", "ReferringPhysicianAddress": "X",
-    "ReferringPhysicianTelephoneNumbers": "X", "PhysiciansOfRecord": "X",
-    "PerformingPhysicianName": "X", "NameOfPhysiciansReadingStudy": "X", "OperatorsName": "X",
-    "RequestingPhysician": "X", "InstitutionName": "X", "InstitutionAddress": "X",
-    "InstitutionalDepartmentName": "X", "StationName": "X", "DeviceSerialNumber": "X",
-    "PersonName": "D",
-    # the visit, the request, free text
-    "AccessionNumber": "Z", "StudyID": "Z", "StudyDescription": "X", "SeriesDescription": "X",
-    "ProtocolName": "X", "ImageComments": "X", "AdmittingDiagnosesDescription": "X",
-    "RequestAttributesSequence": "X", "RequestedProcedureDescription": "X",
-    "RequestedProcedureID": "X", "ScheduledProcedureStepID": "X",
-    "PerformedProcedureStepID": "X", "PerformedProcedureStepDescription": "X",
-    "PerformedProcedureStepStartDate": "X", "PerformedProcedureStepStartTime": "X",
-    "ReferencedStudySequence": "X", "ReferencedPerformedProcedureStepSequence": "X",
-    "ContentSequence": "X",
-    # dates and times
-    "StudyDate": "Z", "StudyTime": "Z", "SeriesDate": "X", "SeriesTime": "X",
-    "AcquisitionDate": "X", "AcquisitionTime": "X", "AcquisitionDateTime": "X",
-    "ContentDate": "Z", "ContentTime": "Z", "InstanceCreationDate": "X",
-    "InstanceCreationTime": "X", "TimezoneOffsetFromUTC": "X",
-    # UIDs
-    "StudyInstanceUID": "U", "SeriesInstanceUID": "U", "SOPInstanceUID": "U",
-    "FrameOfReferenceUID": "U", "SynchronizationFrameOfReferenceUID": "U",
-    "ReferencedSOPInstanceUID": "U", "ReferencedFrameOfReferenceUID": "U",
-    "InstanceCreatorUID": "U", "IrradiationEventUID": "U", "StorageMediaFileSetUID": "U",
+#: Attributes with a combined code that an IOD of the course needs: the choice of PS3.15 E.1.1
+#: ("X unless Z/D is needed to keep the IOD valid"). All others with a combined code are removed.
+NEEDED: dict[str, str] = {
+    "PatientID": "Z", "ContentDate": "Z", "ContentTime": "Z", "ContrastBolusAgent": "Z",
+    "AcquisitionContextSequence": "Z",
 }
-
-#: Dates that ``date_shift_days`` shifts instead of emptying (the "Retain Longitudinal Temporal
-#: Information with Modified Dates" option, PS3.15 E.3.6).
-SHIFTABLE_DATES = ("StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate",
-                   "InstanceCreationDate")
 
 #: Codes of PS3.16 CID 7050 "De-identification Method" used here (scheme DCM).
 PROFILE_CODES = {
@@ -129,11 +107,26 @@ PROFILE_CODES = {
     "113111": "Retain Safe Private Option",
 }
 
-METHOD = "workshop_helpers.deid: teaching subset of PS3.15 Table E.1-1"
+METHOD = f"workshop_helpers.deid: PS3.15 {deid_table.EDITION} Table E.1-1 Basic Profile"
+
+#: File meta elements a file needs (PS3.10 7.1); every other one goes.
+FILE_META_KEPT = ("FileMetaInformationVersion", "MediaStorageSOPClassUID",
+                  "MediaStorageSOPInstanceUID", "TransferSyntaxUID")
+
+#: Modalities whose images often carry burned-in text even when Burned In Annotation is absent.
+BURNED_IN_LIKELY = {"OT": "other", "US": "ultrasound", "XC": "external camera", "ES": "endoscopy",
+                    "SC": "secondary capture", "DOC": "document", "SM": "slide microscopy",
+                    "GM": "general microscopy", "ECG": "ECG", "IVUS": "intravascular ultrasound"}
+_SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
+_BINARY = ("US", "SS", "UL", "SL", "FL", "FD", "UV", "SV", "AT")
 
 
 class DeidError(ValueError):
     """De-identification could not be done: an unreadable file, a bad option."""
+
+
+class BurnedInAnnotationError(DeidError):
+    """An image whose pixels may show identifying text was withheld (not de-identified)."""
 
 
 @dataclass
@@ -186,6 +179,59 @@ def new_uid(old: str, salt: str = "") -> str:
     return "2.25." + str(uuid.uuid5(namespace, str(old)).int)
 
 
+def action_code(tag: int) -> str | None:
+    """The single code applied to a public ``tag`` of the table: the choice among combined codes.
+
+    Examples
+    --------
+    >>> action_code(0x00100010), action_code(0x00080080), action_code(0x00100020)
+    ('Z', 'X', 'Z')
+    >>> action_code(0x00280010) is None   # Rows: not in the table, kept
+    True
+    """
+    code = deid_table.basic_profile_code(tag)
+    if code is None or "/" not in code:
+        return code
+    needed = NEEDED.get(keyword_for_tag(tag))
+    if needed:
+        return needed
+    return "X" if code.startswith("X") else code[0]
+
+
+def burned_in_reason(ds: Dataset) -> str | None:
+    """Why the pixels of ``ds`` may show identifying text, in one line; None if nothing says so.
+
+    Burned In Annotation (0028,0301) YES, or absent on a modality or SOP class where text in
+    the pixels is common (ultrasound, secondary capture, ...). A data set without pixels: None.
+
+    Examples
+    --------
+    >>> ds = Dataset()
+    >>> ds.PixelData, ds.Modality = b"\\0\\0", "US"
+    >>> burned_in_reason(ds)
+    'Burned In Annotation (0028,0301) is absent on a ultrasound (US) image, where text in the pixels is common'
+    >>> ds.BurnedInAnnotation = "NO"
+    >>> burned_in_reason(ds) is None
+    True
+    """
+    if not any(k in ds for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData")):
+        return None
+    flag = str(ds.get("BurnedInAnnotation", "")).strip().upper()
+    if flag == "YES":
+        return "Burned In Annotation (0028,0301) is YES: the pixels show text"
+    if flag:
+        return None
+    modality = str(ds.get("Modality", ""))
+    if str(ds.get("SOPClassUID", "")).startswith(_SECONDARY_CAPTURE):
+        kind, what = "secondary capture", "SOP class"
+    elif modality in BURNED_IN_LIKELY:
+        kind, what = f"{BURNED_IN_LIKELY[modality]} ({modality})", "image"
+    else:
+        return None
+    return (f"Burned In Annotation (0028,0301) is absent on a {kind} {what}, "
+            "where text in the pixels is common")
+
+
 def _hint(value: Any) -> str:
     """A short description of a value that does not repeat it in full."""
     if value is None or value == "" or value == b"":
@@ -200,14 +246,31 @@ def _hint(value: Any) -> str:
     return f"'{text[:2]}…' ({len(text)} chars)" if len(text) > 2 else f"<{len(text)} chars>"
 
 
+_DUMMIES = {"PN": "ANONYMOUS", "DA": "19000101", "TM": "000000", "DT": "19000101000000",
+            "IS": "0", "DS": "0", "AS": "000Y", "UR": "http://example.invalid/",
+            "OB": b"\0\0", "OW": b"\0\0", "UN": b"\0\0"}
+
+
 def _dummy(vr: str) -> Any:
-    return {"PN": "ANONYMOUS", "DA": "19000101", "TM": "000000", "DT": "19000101000000",
-            "UI": "2.25.0", "IS": "0", "DS": "0", "AS": "000Y"}.get(vr, "ANONYMOUS")
+    if vr in _BINARY:
+        return 0
+    return _DUMMIES.get(vr, "ANONYMOUS")
+
+
+def _empty(vr: str) -> Any:
+    return None if vr in _BINARY else (b"" if vr in ("OB", "OW", "UN", "OF", "OD", "OL") else "")
 
 
 def _shift(value: str, days: int) -> str:
-    day = _dt.datetime.strptime(str(value)[:8], "%Y%m%d").date() + _dt.timedelta(days=days)
-    return day.strftime("%Y%m%d") + str(value)[8:]
+    value = str(value)
+    day = _dt.datetime.strptime(value[:8], "%Y%m%d").date() + _dt.timedelta(days=days)
+    return day.strftime("%Y%m%d") + value[8:]
+
+
+def _values(elem) -> list:
+    if elem.value is None or elem.value == "":
+        return []
+    return list(elem.value) if elem.VM > 1 else [elem.value]
 
 
 def _parse_keep(keep: Iterable[tuple]) -> set[tuple]:
@@ -230,10 +293,161 @@ def _kept(keep: set[tuple], group: int, creator: str | None, offset: int) -> boo
                                     or (group, creator, offset) in keep)
 
 
+class _Cleaner:
+    """The walk over one data set: the table, the rules beyond it, private elements, the log."""
+
+    def __init__(self, result: DeidResult, salt: str, keep: set[tuple], shift: int | None,
+                 replacements: Mapping[str, Any]):
+        self.result, self.salt, self.keep, self.shift = result, salt, keep, shift
+        self.replacements = replacements
+        self.dates_removed = False
+
+    def record(self, path: str, tag: BaseTag, action: str, summary: str) -> None:
+        self.result.actions.append(Action(path, tag, keyword_for_tag(tag) or str(tag), action,
+                                          summary))
+
+    def uid(self, old: str) -> str:
+        if old not in self.result.uid_map:
+            self.result.uid_map[old] = new_uid(old, self.salt)
+        return self.result.uid_map[old]
+
+    def clean(self, item: Dataset, path: str) -> None:
+        creators = {(e.tag.group, e.tag.element): str(e.value) for e in item
+                    if e.tag.is_private and 0x10 <= e.tag.element <= 0xFF}
+        _forget_private_blocks(item)
+        for elem in list(item):
+            if elem.tag not in item:
+                continue
+            if elem.tag.is_private:
+                self.private(item, elem, path, creators)
+            elif elem.keyword in self.replacements:
+                before = _hint(elem.value)
+                elem.value = self.replacements[elem.keyword]
+                self.record(path, elem.tag, "D", f"{before} → {elem.value!r} (given)")
+            else:
+                self.public(item, elem, path)
+
+    def public(self, item: Dataset, elem, path: str) -> None:
+        tag, vr = elem.tag, elem.VR
+        code = action_code(tag)
+        if self.shift is not None and vr in ("DA", "DT") and code != "U" and _values(elem) \
+                and tag != 0x00100030:   # E.3.6: dates shifted (not the birth date)
+            elem.value = [_shift(v, self.shift) for v in _values(elem)] if elem.VM > 1 \
+                else _shift(elem.value, self.shift)
+            self.record(path, tag, "D", f"date shifted by {self.shift:+d} days")
+            return
+        if tag.group >> 8 in (0x50, 0x60):
+            code, why = "X", " (repeating group: curve or overlay, removed with its data)"
+        elif code is None:
+            code, why = self.beyond_table(elem)
+        else:
+            why = ""
+        if code is None:
+            return
+        if code == "X" or (code == "U" and vr != "UI" and vr != "SQ"):
+            if vr in ("DA", "DT", "TM"):
+                self.dates_removed = True
+            self.record(path, tag, "X", f"{_hint(elem.value)} removed{why}")
+            del item[tag]
+        elif code == "Z":
+            if vr in ("DA", "DT"):
+                self.dates_removed = True
+            self.record(path, tag, "Z", f"{_hint(elem.value)} → ''{why}")
+            elem.value = [] if vr == "SQ" else _empty(vr)
+        elif code == "D":
+            if vr == "SQ":
+                self.record(path, tag, "D", f"{_hint(elem.value)} → 1 empty item")
+                elem.value = [Dataset()]
+            elif vr == "UI":
+                self.uids(elem, path, why)
+            else:
+                if vr in ("DA", "DT"):
+                    self.dates_removed = True
+                self.record(path, tag, "D", f"{_hint(elem.value)} → {_dummy(vr)!r}")
+                elem.value = _dummy(vr)
+        elif code == "U":
+            if vr == "SQ":
+                self.sequence(elem, path)
+            else:
+                self.uids(elem, path, why)
+        elif code == "recurse":
+            self.sequence(elem, path)
+
+    def beyond_table(self, elem) -> tuple[str | None, str]:
+        """The rules for attributes the table keeps: what a careful profile adds."""
+        tag, vr = elem.tag, elem.VR
+        if vr == "SQ":
+            return "recurse", ""
+        if tag.element == 0x0000:
+            return "X", " (group length)"
+        if vr == "UN" or not dictionary_has_tag(tag):
+            return "X", " (public element of unknown meaning)"
+        if not _values(elem):
+            return None, ""
+        if vr == "PN":
+            return "Z", " (every PN)"
+        if vr in ("DA", "DT"):
+            return "Z", f" (every {vr})"
+        if vr == "UI":
+            return "U", " (every non-standard UI)"
+        return None, ""
+
+    def sequence(self, elem, path: str) -> None:
+        for i, sub in enumerate(elem.value):
+            self.clean(sub, f"{path}.{elem.keyword or elem.tag}[{i}]".lstrip("."))
+
+    def uids(self, elem, path: str, why: str) -> None:
+        values = _values(elem)
+        new = [v if str(v) in UID_dictionary else self.uid(str(v)) for v in values]
+        if new != values:   # well-known DICOM UIDs (classes, syntaxes) identify nobody
+            self.record(path, elem.tag, "U",
+                        f"{_hint(elem.value)} → {new[0][:12]}…{why}")
+            elem.value = new if elem.VM > 1 else new[0]
+
+    def private(self, item: Dataset, elem, path: str, creators: dict) -> None:
+        tag = elem.tag
+        group = tag.group
+        if 0x10 <= tag.element <= 0xFF:   # a creator: keep it only if something of its block stays
+            creator = str(elem.value)
+            if not any(_kept(self.keep, group, creator, off) for off in range(256)
+                       if Tag(group, (tag.element << 8) | off) in item):
+                self.record(path, tag, "X", f"private creator {creator!r} removed")
+                del item[tag]
+            return
+        number = tag.element >> 8
+        creator = creators.get((group, number)) if number >= 0x10 else None
+        if _kept(self.keep, group, creator, tag.element & 0xFF):
+            self.record(path, tag, "K", f"kept ({creator!r} offset 0x{tag.element & 0xFF:02X})")
+            if elem.VR == "SQ":   # what is inside a kept sequence is de-identified all the same
+                self.sequence(elem, path)
+            return
+        who = f"{creator!r}" if creator else "orphan"
+        self.record(path, tag, "X", f"private ({who}) {_hint(elem.value)} removed")
+        del item[tag]
+
+    def file_meta(self, ds: Dataset) -> None:
+        old = ds.file_meta
+        meta = FileMetaDataset()
+        for elem in old:
+            if elem.keyword in FILE_META_KEPT:
+                meta.add(elem)
+            elif elem.keyword not in ("FileMetaInformationGroupLength", "ImplementationClassUID",
+                                      "ImplementationVersionName"):
+                self.record("file_meta", elem.tag, "X", f"{_hint(elem.value)} removed "
+                            "(file meta keeps only what a file needs)")
+        meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID   # the writer is pydicom now
+        meta.ImplementationVersionName = f"PYDICOM {pydicom.__version__}"[:16]
+        if "SOPInstanceUID" in ds:
+            meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        if "SOPClassUID" in ds:
+            meta.MediaStorageSOPClassUID = ds.SOPClassUID
+        ds.file_meta = meta
+
+
 def deidentify(ds: Dataset, *, keep_private: Iterable[tuple] = (),
                uid_map: dict[str, str] | None = None, date_shift_days: int | None = None,
-               salt: str | None = None, replacements: Mapping[str, Any] | None = None
-               ) -> DeidResult:
+               salt: str | None = None, replacements: Mapping[str, Any] | None = None,
+               pixels_checked: bool = False) -> DeidResult:
     """A de-identified copy of ``ds`` and the list of what was done (``ds`` is not changed).
 
     Parameters
@@ -242,147 +456,68 @@ def deidentify(ds: Dataset, *, keep_private: Iterable[tuple] = (),
         The data set (with or without file meta information).
     keep_private
         Private elements to keep: ``(creator, offset)`` or ``(group, creator, offset)``, e.g.
-        ``[("CTP", 0x10)]``. All other private elements, and orphans, are removed.
+        ``[("CTP", 0x10)]`` (adds code 113111). All other private elements, and orphans, are
+        removed. Inside a kept private sequence the items are de-identified like any other.
     uid_map
         Old → new UIDs. Pass the same dict for every instance of a series (or study) and the
         UIDs stay consistent; it is filled in and returned in the result.
     date_shift_days
-        Shift the study, series, acquisition and content dates by this many days instead of
-        emptying or removing them (adds code 113107).
+        Shift every date (DA, DT; not the birth date) by this many days instead of emptying or
+        removing it (PS3.15 E.3.6; adds code 113107 and Longitudinal Temporal Information
+        Modified MODIFIED; without it that attribute says REMOVED).
     salt
         Secret that makes the new UIDs; default: random (a fresh ``uid_map`` then gives
         new UIDs nobody can link back). Give one to get the same UIDs in every run.
     replacements
         Values to put in instead, by keyword, e.g. ``{"PatientName": "ANON^001",
         "PatientID": "ANON001"}`` (recorded as action D).
+    pixels_checked
+        You looked at every frame and no identifying text is burned into the pixels. Without it
+        an image that may carry such text (:func:`burned_in_reason`) is withheld.
 
     Returns
     -------
     DeidResult
+
+    Raises
+    ------
+    BurnedInAnnotationError
+        The pixels may show identifying text and ``pixels_checked`` is False; one line says why.
+    DeidError
+        A bad option.
     """
     if date_shift_days is not None and not isinstance(date_shift_days, int):
         raise DeidError(f"date_shift_days must be a whole number of days, got {date_shift_days!r}")
-    out = copy.deepcopy(ds)
-    result = DeidResult(out, uid_map=uid_map if uid_map is not None else {})
-    salt = salt if salt is not None else uuid.uuid4().hex
-    keep = _parse_keep(keep_private)
+    reason = None if pixels_checked else burned_in_reason(ds)
+    if reason:
+        raise BurnedInAnnotationError(f"withheld: {reason}; look at every frame, then pass "
+                                      "pixels_checked=True (deid --pixels-checked)")
     replacements = dict(replacements or {})
     for keyword in replacements:
         if tag_for_keyword(keyword) is None:
             raise DeidError(f"replacements: {keyword!r} is not a DICOM keyword")
+    keep = _parse_keep(keep_private)
+    out = copy.deepcopy(ds)
+    result = DeidResult(out, uid_map=uid_map if uid_map is not None else {})
+    cleaner = _Cleaner(result, salt if salt is not None else uuid.uuid4().hex, keep,
+                       date_shift_days, replacements)
+    cleaner.clean(out, "")
+    _drop_empty_creators(out)   # a creator met before its elements may be left with none
+    if getattr(out, "file_meta", None) is not None:
+        cleaner.file_meta(out)
+    _mark(out, date_shift_days, cleaner.dates_removed, bool(keep))
+    return result
 
-    def replace_uid(old: str) -> str:
-        if old not in result.uid_map:
-            result.uid_map[old] = new_uid(old, salt)
-        return result.uid_map[old]
 
-    def record(path: str, tag: BaseTag, action: str, summary: str) -> None:
-        result.actions.append(Action(path, tag, keyword_for_tag(tag) or str(tag), action, summary))
-
-    def clean(item: Dataset, path: str) -> None:
-        creators = {(e.tag.group, e.tag.element): str(e.value) for e in item
-                    if e.tag.is_private and 0x10 <= e.tag.element <= 0xFF}
-        for elem in list(item):
-            tag = elem.tag
-            if tag not in item:
-                continue
-            keyword = elem.keyword
-            if tag.is_private:
-                _clean_private(item, elem, path, creators)
-                continue
-            code = ACTIONS.get(keyword)
-            if keyword in replacements:
-                before = _hint(elem.value)
-                elem.value = replacements[keyword]
-                record(path, tag, "D", f"{before} → {elem.value!r} (given)")
-                continue
-            if code is None:
-                if elem.VR == "SQ":
-                    for i, sub in enumerate(elem.value):
-                        clean(sub, f"{path}.{keyword}[{i}]" if path else f"{keyword}[{i}]")
-                elif elem.VR == "PN" and elem.value:
-                    record(path, tag, "Z", f"{_hint(elem.value)} → '' (every PN)")
-                    elem.value = ""
-                elif elem.VR in ("DA", "DT") and elem.value and elem.VM == 1:
-                    if date_shift_days is not None:
-                        elem.value = _shift(str(elem.value), date_shift_days)
-                        record(path, tag, "D", f"date shifted by {date_shift_days:+d} days (every {elem.VR})")
-                    else:
-                        record(path, tag, "Z", f"{_hint(elem.value)} → '' (every {elem.VR})")
-                        elem.value = ""
-                elif elem.VR == "UI" and elem.value and tag.group != 0x0002:
-                    _replace_uis(elem, path, code="U", note=" (every non-standard UI)")
-                continue
-            if date_shift_days is not None and keyword in SHIFTABLE_DATES and elem.value:
-                old = str(elem.value)
-                elem.value = _shift(old, date_shift_days)
-                record(path, tag, "D", f"date shifted by {date_shift_days:+d} days")
-                continue
-            if code == "X":
-                record(path, tag, "X", f"{_hint(elem.value)} removed")
-                del item[tag]
-            elif code == "Z":
-                if elem.VR == "SQ":
-                    elem.value = []
-                else:
-                    record(path, tag, "Z", f"{_hint(elem.value)} → ''")
-                    elem.value = None if elem.VR in ("US", "SS", "UL", "SL", "FL", "FD") else ""
-            elif code == "D":
-                record(path, tag, "D", f"{_hint(elem.value)} → {_dummy(elem.VR)!r}")
-                elem.value = _dummy(elem.VR)
-            elif code == "U":
-                _replace_uis(elem, path, code="U", note="")
-
-    def _replace_uis(elem, path: str, code: str, note: str) -> None:
-        values = elem.value if elem.VM > 1 else [elem.value]
-        new = []
-        changed = False
-        for v in values:
-            if not v or str(v) in UID_dictionary:   # well-known DICOM UIDs identify nobody
-                new.append(v)
-                continue
-            new.append(replace_uid(str(v)))
-            changed = True
-        if changed:
-            record(path, elem.tag, code, f"{_hint(elem.value)} → {new[0][:12]}…{note}")
-            elem.value = new if elem.VM > 1 else new[0]
-
-    def _clean_private(item: Dataset, elem, path: str, creators: dict) -> None:
-        tag = elem.tag
-        group = tag.group
-        if 0x10 <= tag.element <= 0xFF:   # a creator: keep it only if something of its block stays
-            creator = str(elem.value)
-            if not any(_kept(keep, group, creator, off) for off in range(256)
-                       if Tag(group, (tag.element << 8) | off) in item):
-                record(path, tag, "X", f"private creator {creator!r} removed")
-                del item[tag]
-            return
-        number = tag.element >> 8
-        creator = creators.get((group, number)) if number >= 0x10 else None
-        if _kept(keep, group, creator, tag.element & 0xFF):
-            record(path, tag, "K", f"kept ({creator!r} offset 0x{tag.element & 0xFF:02X})")
-            return
-        who = f"{creator!r}" if creator else "orphan"
-        record(path, tag, "X", f"private ({who}) {_hint(elem.value)} removed")
-        del item[tag]
-
-    clean(out, "")
-    # creators whose elements were all removed are handled in the pass above; a creator met
-    # before its elements may remain with an empty block: remove those now
-    _drop_empty_creators(out)
-
-    meta = getattr(out, "file_meta", None)
-    if meta is not None and "SOPInstanceUID" in out:
-        meta.MediaStorageSOPInstanceUID = out.SOPInstanceUID
+def _mark(out: Dataset, shift: int | None, dates_removed: bool, kept_private: bool) -> None:
+    """Patient Identity Removed, the method and its CID 7050 codes, and the dates' fate (C.12.1)."""
     out.PatientIdentityRemoved = "YES"
-    if date_shift_days is not None:   # SOP Common, PS3.3 C.12.1
+    if shift is not None:
         out.LongitudinalTemporalInformationModified = "MODIFIED"
+    elif dates_removed:
+        out.LongitudinalTemporalInformationModified = "REMOVED"
     out.DeidentificationMethod = METHOD
-    codes = ["113100"]
-    if date_shift_days is not None:
-        codes.append("113107")
-    if keep:
-        codes.append("113111")
+    codes = ["113100"] + (["113107"] if shift is not None else []) + (["113111"] if kept_private else [])
     items = []
     for value in codes:
         code_item = Dataset()
@@ -391,7 +526,19 @@ def deidentify(ds: Dataset, *, keep_private: Iterable[tuple] = (),
         code_item.CodeMeaning = PROFILE_CODES[value]
         items.append(code_item)
     out.DeidentificationMethodCodeSequence = items
-    return result
+
+
+def _forget_private_blocks(item: Dataset) -> None:
+    """Make ``item.private_block()`` look at ``item`` itself again.
+
+    A deep copy of a data set keeps pydicom's cache of private blocks, and a cached block still
+    reads the *original* data set (pydicom 3.0's ``PrivateBlock.__deepcopy__``): a learner would
+    read the old values back through ``private_block``. Deleting a creator clears that cache
+    (public API), so each creator is deleted and put back.
+    """
+    for elem in [e for e in item if e.tag.is_private_creator]:
+        del item[elem.tag]
+        item.add(elem)
 
 
 def _drop_empty_creators(ds: Dataset) -> None:
@@ -409,7 +556,8 @@ def find_values(ds: Dataset, needles: Iterable[str]) -> list[tuple[str, str, str
     """Where any of ``needles`` still occurs in ``ds``: ``(path, tag, needle)`` for every hit.
 
     Looks at every element, inside every sequence item, in text values and in the bytes of
-    OB/OW/UN values, and in the file meta information. An empty list is the proof we want.
+    OB/OW/UN values, and in the file meta information. It sees only what pydicom parsed; for the
+    stronger proof search the written file's bytes (:func:`workshop_helpers.deid_table.find_in_bytes`).
 
     Examples
     --------
@@ -481,27 +629,43 @@ def deidentify_series(paths: Iterable[str | os.PathLike], out_folder: str | os.P
     """De-identify every file of ``paths`` into ``out_folder``, with one shared UID map and salt.
 
     Output files are named ``IM00001.dcm``, ``IM00002.dcm``, ... (input names may be
-    identifying). Each file is written to a temporary name first and renamed when complete.
+    identifying). All or nothing: the files are written into a temporary folder beside
+    ``out_folder`` and moved in only when every input was de-identified; on any error the
+    temporary folder is removed and ``out_folder`` is as it was.
 
     Raises
     ------
     DeidError
-        When an input is not a DICOM file (nothing is written for it; earlier outputs stay).
+        When an input is not a DICOM file, naming it.
+    BurnedInAnnotationError
+        When an image may carry burned-in text (and ``pixels_checked`` is not given), naming it.
     """
     out_folder = Path(out_folder)
-    out_folder.mkdir(parents=True, exist_ok=True)
+    out_folder.parent.mkdir(parents=True, exist_ok=True)
     uid_map = options.pop("uid_map", None)
     uid_map = uid_map if uid_map is not None else {}
     options.setdefault("salt", uuid.uuid4().hex)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_folder.name}.", dir=out_folder.parent))
     results = []
-    for n, path in enumerate(sorted(Path(p) for p in paths), start=1):
-        try:
-            ds = pydicom.dcmread(path)
-        except (OSError, pydicom.errors.InvalidDicomError) as exc:
-            raise DeidError(f"cannot read {path}: {exc}") from exc
-        result = deidentify(ds, uid_map=uid_map, **options)
-        result.path = save_atomically(result.dataset, out_folder / f"IM{n:05d}.dcm")
-        results.append(result)
+    try:
+        for n, path in enumerate(sorted(Path(p) for p in paths), start=1):
+            try:
+                ds = pydicom.dcmread(path)
+            except (OSError, pydicom.errors.InvalidDicomError) as exc:
+                raise DeidError(f"cannot read {path}: {exc}") from exc
+            try:
+                result = deidentify(ds, uid_map=uid_map, **options)
+            except BurnedInAnnotationError as exc:
+                raise BurnedInAnnotationError(f"{path}: {exc}") from None
+            result.path = save_atomically(result.dataset, staging / f"IM{n:05d}.dcm")
+            results.append(result)
+        out_folder.mkdir(exist_ok=True)
+        for result in results:   # each file is complete; only the renames are left
+            target = out_folder / result.path.name
+            os.replace(result.path, target)
+            result.path = target
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return results
 
 
@@ -527,7 +691,8 @@ def _cli_deid(args: argparse.Namespace) -> int:
     if not files:
         print(f"deid: no files in {source}", file=sys.stderr)
         return 2
-    options = {"keep_private": args.keep_private or (), "date_shift_days": args.shift_days}
+    options = {"keep_private": args.keep_private or (), "date_shift_days": args.shift_days,
+               "pixels_checked": args.pixels_checked}
     if args.salt is not None:
         options["salt"] = args.salt
     try:
@@ -541,16 +706,22 @@ def _cli_deid(args: argparse.Namespace) -> int:
                 target = target / "IM00001.dcm"
             result.path = save_atomically(result.dataset, target)
             results = [result]
+    except BurnedInAnnotationError as exc:
+        print(f"deid: nothing written; {exc}", file=sys.stderr)
+        return 3
     except (OSError, pydicom.errors.InvalidDicomError, DeidError) as exc:
-        print(f"deid: {exc}", file=sys.stderr)
+        print(f"deid: nothing written; {exc}", file=sys.stderr)
         return 2
     total: dict[str, int] = {}
     for r in results:
         for code, n in r.counts().items():
             total[code] = total.get(code, 0) + n
-    print(f"de-identified {len(results)} file(s) into {args.output}")
+    print(f"de-identified {len(results)} file(s) into {args.output} "
+          f"(PS3.15 {deid_table.EDITION} Table E.1-1, Basic Profile, {len(deid_table.ROWS)} rows)")
     print("actions: " + ", ".join(f"{code}={n}" for code, n in sorted(total.items())))
-    print(f"UIDs replaced: {len(results[-1].uid_map)}")
+    print(f"UIDs replaced: {len(results[-1].uid_map)} (one map for all files)")
+    if args.pixels_checked:
+        print("pixels: released on your word that no text is burned in (--pixels-checked)")
     if args.verbose:
         for r in results:
             print(f"-- {r.path}")
@@ -560,14 +731,16 @@ def _cli_deid(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add ``deid IN OUT``: de-identify a file or a folder (teaching subset of PS3.15 E)."""
-    p = subparsers.add_parser("deid", help="de-identify a DICOM file or folder (teaching version)")
+    """Add ``deid IN OUT``: de-identify a file or a folder (PS3.15 Table E.1-1, Basic Profile)."""
+    p = subparsers.add_parser("deid", help="de-identify a DICOM file or folder (PS3.15 E, Basic Profile)")
     p.add_argument("input", help="a DICOM file or a folder of them")
     p.add_argument("output", help="output file (for a file) or folder")
     p.add_argument("--keep-private", action="append", type=_parse_keep_arg, metavar="CREATOR:OFF",
                    help="keep this private element (hex offset), e.g. CTP:10; repeatable")
     p.add_argument("--shift-days", type=int, default=None, help="shift dates by N days")
     p.add_argument("--salt", default=None, help="secret for reproducible new UIDs")
+    p.add_argument("--pixels-checked", action="store_true",
+                   help="release images that may show burned-in text: you looked at every frame")
     p.add_argument("-v", "--verbose", action="store_true", help="list every action")
     p.set_defaults(func=_cli_deid)
 
