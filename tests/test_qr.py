@@ -203,6 +203,18 @@ def test_move_to_an_unknown_destination_names_the_likely_cause(server):
         result.raise_for_status()
 
 
+def test_move_to_our_scp_that_refuses_says_what_our_scp_said(server, tmp_path):
+    def refuse(arrival):
+        raise OSError(28, "No space left on device (refused on purpose)")
+
+    with StorageSCP(tmp_path, ae_title="REFUSER", on_arrival=refuse) as scp:
+        server.add_modality("REFUSER", H, scp.port)
+        result = qr.move(H, server.dicom_port, {"StudyInstanceUID": STUDY}, "REFUSER",
+                         level="STUDY", receiver=scp, timeout=20)
+    assert not result.ok and result.completed == 0
+    assert "our storage SCP 'REFUSER' refused" in result.message()
+
+
 # ----------------------------------------------------------------------------- C-GET
 
 def test_get_brings_every_instance_durably(server, tmp_path):
@@ -277,3 +289,33 @@ def test_movescu_cli_unknown_destination_one_line(server, tmp_path):
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert "NOWHERE" in out.stderr and "0xC000" in out.stderr
+
+
+# ----------------------------------------------------------------------------- dcmtk agrees
+
+def test_dcmtk_findscu_and_getscu_see_what_we_see(server, dcmtk, tmp_path):
+    port = str(server.dicom_port)
+    ours = qr.find(H, server.dicom_port, {"PatientName": "*", "StudyInstanceUID": None,
+                                          "StudyDate": None}, level="STUDY")
+    out = subprocess.run([dcmtk("findscu"), "-S", "-aet", "WORKSTATION", "-aec", "ORTHANC",
+                          "-k", "QueryRetrieveLevel=STUDY", "-k", "PatientName=*",
+                          "-k", "StudyInstanceUID", "-k", "StudyDate", "-X",
+                          "-od", str(tmp_path), "-to", "10", "-ta", "10", "-td", "10", H, port],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    theirs = [pydicom.dcmread(p) for p in sorted(tmp_path.glob("rsp*.dcm"))]
+    assert ({(m.StudyInstanceUID, m.StudyDate) for m in theirs}
+            == {(m.StudyInstanceUID, m.StudyDate) for m in ours.matches})
+    (tmp_path / "dcmtk").mkdir()
+    got = subprocess.run([dcmtk("getscu"), "-S", "-aet", "WORKSTATION", "-aec", "ORTHANC",
+                          "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={STUDY}",
+                          "-od", str(tmp_path / "dcmtk"), "-to", "10", "-ta", "10", "-td", "20",
+                          H, port], capture_output=True, text=True, timeout=60)
+    assert got.returncode == 0, got.stderr
+    mine = qr.get(H, server.dicom_port, {"StudyInstanceUID": STUDY}, tmp_path / "ours",
+                  level="STUDY")
+    dcmtk_files = {pydicom.dcmread(p).SOPInstanceUID: p for p in (tmp_path / "dcmtk").iterdir()}
+    assert len(dcmtk_files) == len(mine.files) == 3
+    for path in mine.files:
+        ds = pydicom.dcmread(path)
+        assert ds == pydicom.dcmread(dcmtk_files[ds.SOPInstanceUID])

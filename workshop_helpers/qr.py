@@ -183,7 +183,7 @@ def move_failure_hint(code: int, destination: str, comment: str = "") -> str:
     Examples
     --------
     >>> print(move_failure_hint(0xC000, "WORKSTATION"))
-    the PACS gave no reason; Orthanc answers a move destination it does not know this way (the standard's status would be 0xA801): is 'WORKSTATION' in the PACS's DicomModalities, with the host and port where its storage SCP listens?
+    the PACS gave no reason; Orthanc answers a move destination it does not know this way (the standard's status would be 0xA801): is 'WORKSTATION' in the PACS's DicomModalities, with the host and port where its storage SCP listens? (Orthanc says the same when that storage SCP cannot be reached or refuses an instance)
     """
     if code == 0xA801:
         return (f"the PACS does not know the AE title {destination!r}: add it, with the host "
@@ -192,7 +192,8 @@ def move_failure_hint(code: int, destination: str, comment: str = "") -> str:
         return ("the PACS gave no reason; Orthanc answers a move destination it does not know "
                 "this way (the standard's status would be 0xA801): is "
                 f"{destination!r} in the PACS's DicomModalities, with the host and port where "
-                "its storage SCP listens?")
+                "its storage SCP listens? (Orthanc says the same when that storage SCP cannot "
+                "be reached or refuses an instance)")
     return f"the PACS says: {comment}" if comment else "the PACS gave no reason"
 
 
@@ -597,11 +598,16 @@ def move(host: str, port: int, keys, destination: str, *, level: str | None = No
                                     timeout=timeout).start()
     try:
         before = receiver.count if receiver is not None else 0
+        problems_before = list(receiver.failures) if receiver is not None else []
         result = _move(host, port, ds, destination, model, calling_ae, called_ae, timeout)
         if receiver is not None:
             receiver.wait_for(before + result.completed, timeout=Timeouts.of(timeout).network)
             new = receiver.count - before
             result.files = [a.path for a in list(receiver.received)[-new:]] if new > 0 else []
+            problems = list(receiver.failures)[len(problems_before):]
+            if problems:  # the PACS reached us, and our storage SCP said no: that is the cause
+                result.hint = (f"our storage SCP {destination!r} refused: "
+                               + "; ".join(problems[:3]))
     finally:
         if own is not None:
             own.stop()
