@@ -285,17 +285,7 @@ def planted_everywhere():
     """One CT slice with a distinct value in every row of the table (top level and two sequence
     items deep), in file meta, in an overlay, in private blocks; (dataset, {needle: where})."""
     ds = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6)[0]
-    needles = dict.fromkeys(deid.plant_identifiers(ds), "plant_identifiers")
-    needles.update(deid_table.plant_every_row(ds))
-    deep = Dataset()
-    needles.update({n: "depth 2: " + w for n, w in deid_table.plant_every_row(deep, first=2000).items()})
-    region = Dataset()
-    region.CodeValue, region.CodingSchemeDesignator, region.CodeMeaning = "T-D3000", "SRT", "Chest"
-    region.AnatomicRegionModifierSequence = [deep]      # sequences the table keeps: walked into
-    ds.AnatomicRegionSequence = [region]
-    needles.update(dict.fromkeys(deid_table.plant_file_meta(ds), "file meta"))
-    needles.update(dict.fromkeys(deid_table.plant_overlay(ds), "overlay 6000"))
-    return ds, needles
+    return ds, deid_table.plant_everywhere(ds)
 
 
 def test_every_planted_value_is_gone_from_the_bytes(planted_everywhere):
@@ -449,3 +439,15 @@ def test_whole_table_output_passes_dciodvfy(tmp_path, dciodvfy):
     deid.deidentify(ds).dataset.save_as(tmp_path / "x.dcm", enforce_file_format=True)
     validation = dciodvfy(tmp_path / "x.dcm")
     assert validation.ok, str(validation)
+
+
+def test_the_peers_on_the_same_planted_file(planted_everywhere):
+    """The notebook's comparison: what dicognito and dicom-anonymizer leave, by place."""
+    ds, needles = planted_everywhere
+    left = {name: deid_table.count_by_place(deid_table.left_in_file(tool(ds), needles), needles)
+            for name, tool in deid_table.TOOLS.items()}
+    assert sum(left["workshop_helpers.deid"].values()) == 0
+    kitware = left["dicom-anonymizer (2026c)"]
+    assert kitware["table, top level"] == 0 and kitware["table, 2 items deep"] > 600
+    assert kitware["file meta"] > 0
+    assert left["dicognito"]["table, top level"] > 300 and left["dicognito"]["private & co."] > 0

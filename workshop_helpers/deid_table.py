@@ -36,7 +36,8 @@ from pydicom.dataset import Dataset
 from pydicom.tag import Tag
 
 __all__ = ["EDITION", "SOURCE", "Row", "ROWS", "basic_profile_code", "plant_every_row",
-           "plant_file_meta", "plant_overlay", "find_in_bytes", "PLANTABLE_VRS"]
+           "plant_file_meta", "plant_overlay", "plant_everywhere", "find_in_bytes", "left_in_file",
+           "count_by_place", "TOOLS", "PLANTABLE_VRS"]
 
 EDITION = "2026c"
 SOURCE = ("dicom-anonymizer 2.1.0 (KitwareMedical), dicomanonymizer.dicom_anonymization_databases."
@@ -116,7 +117,7 @@ def _value(vr: str, n: int) -> tuple[object, str]:
     token = f"Q{n:04d}J"
     simple = {"DA": day, "TM": time, "DT": day + time, "DS": f"7{n:04d}.25", "IS": f"8{n:04d}7",
               "UI": f"1.2.826.0.1.3680043.8.498.77{n:04d}1", "AS": f"{n % 1000:03d}W",
-              "PN": f"PN{token}^JANE", "UR": f"http://{token.lower()}.invalid/"}
+              "PN": f"PN{token}^PLANTED", "UR": f"http://{token.lower()}.invalid/"}
     if vr in simple:
         value = simple[vr]
         needle = {"PN": f"PN{token}", "UR": token.lower()}.get(vr, value)
@@ -142,7 +143,7 @@ def plant_every_row(ds: Dataset, *, first: int = 1) -> dict[str, str]:
     >>> ds = Dataset()
     >>> needles = plant_every_row(ds)
     >>> len(needles), ds.PatientName, needles["PNQ0069J"]
-    (649, 'PNQ0069J^JANE', 'PatientName [Z]')
+    (649, 'PNQ0069J^PLANTED', 'PatientName [Z]')
     """
     needles: dict[str, str] = {}
     n = first
@@ -198,7 +199,7 @@ def plant_file_meta(ds: Dataset, tag: str = "FM") -> list[str]:
 
 
 def plant_overlay(ds: Dataset, group: int = 0x6000) -> list[str]:
-    """Add an overlay plane (PS3.3 C.9.2) whose bits spell a name, with a comment and a label.
+    """Add an overlay plane (PS3.3 C.9.2) whose bits spell an ID, with a comment and a label.
 
     Overlay Data is bits, not text: the planted needle is the byte string itself. Returns the
     needles.
@@ -207,7 +208,7 @@ def plant_overlay(ds: Dataset, group: int = 0x6000) -> list[str]:
     --------
     >>> ds = Dataset()
     >>> plant_overlay(ds)
-    ['OVERLAY-DOE^JANE', 'OVLCOMMENT-DOE', 'OVLDESC-DOE']
+    ['OVLBITS-MRN4711X', 'OVLCOMMENT-NOTE', 'OVLDESC-LABEL']
     """
     ds.add_new((group, 0x0010), "US", 8)          # Overlay Rows
     ds.add_new((group, 0x0011), "US", 16)         # Overlay Columns
@@ -215,10 +216,10 @@ def plant_overlay(ds: Dataset, group: int = 0x6000) -> list[str]:
     ds.add_new((group, 0x0050), "SS", [1, 1])     # Overlay Origin
     ds.add_new((group, 0x0100), "US", 1)          # Overlay Bits Allocated
     ds.add_new((group, 0x0102), "US", 0)          # Overlay Bit Position
-    ds.add_new((group, 0x0022), "LO", "OVLDESC-DOE")
-    ds.add_new((group, 0x3000), "OW", b"OVERLAY-DOE^JANE")   # 8 x 16 bits = 16 bytes
-    ds.add_new((group, 0x4000), "LT", "OVLCOMMENT-DOE")
-    return ["OVERLAY-DOE^JANE", "OVLCOMMENT-DOE", "OVLDESC-DOE"]
+    ds.add_new((group, 0x0022), "LO", "OVLDESC-LABEL")
+    ds.add_new((group, 0x3000), "OW", b"OVLBITS-MRN4711X")   # 8 x 16 bits = 16 bytes
+    ds.add_new((group, 0x4000), "LT", "OVLCOMMENT-NOTE")
+    return ["OVLBITS-MRN4711X", "OVLCOMMENT-NOTE", "OVLDESC-LABEL"]
 
 
 def find_in_bytes(data: bytes, needles: Iterable[str]) -> list[str]:
@@ -234,3 +235,88 @@ def find_in_bytes(data: bytes, needles: Iterable[str]) -> list[str]:
     ['DOE']
     """
     return [n for n in needles if n and n.encode() in data]
+
+
+def plant_everywhere(ds: Dataset) -> dict[str, str]:
+    """Plant in everything at once: :func:`workshop_helpers.deid.plant_identifiers` (private
+    blocks, an orphan, sequences), every row (:func:`plant_every_row`) at the top level and again
+    two sequence items deep (in sequences the table keeps), the file meta and an overlay.
+
+    Returns ``{needle: where}`` (more than 1250 values).
+    """
+    from .deid import plant_identifiers
+
+    needles = dict.fromkeys(plant_identifiers(ds), "plant_identifiers")
+    needles.update(plant_every_row(ds))
+    deep = Dataset()
+    needles.update({n: "depth 2: " + w for n, w in plant_every_row(deep, first=2000).items()})
+    region = Dataset()
+    region.CodeValue, region.CodingSchemeDesignator, region.CodeMeaning = "T-D3000", "SRT", "Chest"
+    region.AnatomicRegionModifierSequence = [deep]
+    ds.AnatomicRegionSequence = [region]
+    needles.update(dict.fromkeys(plant_file_meta(ds), "file meta"))
+    needles.update(dict.fromkeys(plant_overlay(ds), "overlay 6000"))
+    return needles
+
+
+def left_in_file(ds: Dataset, needles: Iterable[str]) -> list[str]:
+    """Write ``ds`` as a file (in memory) and return the needles found in its bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return find_in_bytes(buffer.getvalue(), needles)
+
+
+def count_by_place(left: Iterable[str], planted: dict[str, str]) -> dict[str, int]:
+    """How many of the ``left`` needles were planted where: table rows at the top level, two
+    items deep, file meta, overlay, and the private blocks and sequences of ``plant_identifiers``.
+
+    Examples
+    --------
+    >>> count_by_place(["a", "b"], {"a": "depth 2: PatientName [Z]", "b": "file meta"})
+    {'table, top level': 0, 'table, 2 items deep': 1, 'file meta': 1, 'overlay': 0, 'private & co.': 0}
+    """
+    counts = dict.fromkeys(["table, top level", "table, 2 items deep", "file meta", "overlay",
+                            "private & co."], 0)
+    for needle in left:
+        where = planted[needle]
+        place = ("table, 2 items deep" if where.startswith("depth 2") else "file meta"
+                 if where == "file meta" else "overlay" if where.startswith("overlay")
+                 else "private & co." if where == "plant_identifiers" else "table, top level")
+        counts[place] += 1
+    return counts
+
+
+def _ours(ds: Dataset) -> Dataset:
+    from .deid import deidentify
+
+    return deidentify(ds, salt="compare").dataset
+
+
+def _dicognito(ds: Dataset) -> Dataset:
+    import copy
+    import warnings
+
+    from dicognito.anonymizer import Anonymizer
+
+    out = copy.deepcopy(ds)
+    with warnings.catch_warnings():   # dicognito asks for keywords newer than pydicom's dictionary
+        warnings.simplefilter("ignore", UserWarning)
+        Anonymizer(seed="compare").anonymize(out)
+    return out
+
+
+def _dicom_anonymizer(ds: Dataset) -> Dataset:
+    import copy
+
+    from dicomanonymizer.simpledicomanonymizer import anonymize_dataset, initialize_actions
+
+    out = copy.deepcopy(ds)
+    anonymize_dataset(out, base_rules_gen=lambda: initialize_actions("dicomfields_2026c"))
+    return out
+
+
+#: The tools compared on the same planted data: a name and a function data set -> new data set.
+TOOLS = {"workshop_helpers.deid": _ours, "dicognito": _dicognito,
+         "dicom-anonymizer (2026c)": _dicom_anonymizer}
