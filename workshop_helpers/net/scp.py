@@ -136,7 +136,7 @@ class StoreEvent:
     @property
     def dataset_path(self) -> Path | None:
         """The temporary file: File Meta Information, then the data set as received."""
-        return None if self.file is None else self.file.temp
+        return None if self.file is None else self.file.path
 
 
 class _Incoming:
@@ -459,9 +459,9 @@ class StorageSCP:
         return (0, chosen) if chosen else (4, syntaxes[0] if syntaxes else "")
 
     def _serve(self, link: Link, assoc: Association) -> None:
-        """Answer messages until release. The next temporary file is made while the peer
-        prepares its next request: creating a file waits on the disk too (measured: 15 % of
-        our time when it was made after the request had arrived)."""
+        """Answer messages until release. The next (unnamed) temporary file is made while the
+        peer prepares its next request: creating a file waits on the disk too (measured: 15 %
+        of our time when it was made after the request had arrived)."""
         opened: list[_Incoming] = []
         spare: list[DurableFile] = []
 
@@ -491,9 +491,13 @@ class StorageSCP:
                 link.send(*pdu.p_data_pdus(cid, response, True, assoc.peer_max_pdu))
                 if not spare and isinstance(sink, _Incoming):
                     try:
-                        spare.append(self.new_file())
+                        file = self.new_file()
                     except OSError:
-                        pass  # the next request says why, if it still fails
+                        continue  # the next request says why, if it still fails
+                    if file.anonymous:  # a spare nobody can see; elsewhere, none
+                        spare.append(file)
+                    else:
+                        file.discard()
         finally:
             for file in spare:
                 file.discard()

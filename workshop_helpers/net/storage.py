@@ -199,12 +199,32 @@ class DurableFile:
 
     Use :meth:`write` for the bytes, then :meth:`commit` (fsync, atomic rename, fsync of the
     folder) or :meth:`discard`. Until :meth:`commit` returns, the final path is untouched.
+
+    Where the system allows (Linux: ``O_TMPFILE``), the file has no name at all until it is
+    complete and synced: nothing half-written can be seen, and a process that dies leaves
+    nothing behind. Elsewhere it is ``incoming/<name>`` until then.
     """
 
     def __init__(self, incoming: Path, name: str) -> None:
         self.temp = incoming / name
-        self._file = open(self.temp, "xb")  # noqa: SIM115 - closed by commit/discard
+        self._anonymous = True
+        try:
+            fd = os.open(incoming, os.O_TMPFILE | os.O_WRONLY, 0o644)
+        except (AttributeError, OSError):  # no O_TMPFILE here, or not on this file system
+            self._anonymous = False
+            fd = os.open(self.temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        self._file = open(fd, "wb")  # noqa: SIM115 - closed by commit/discard
         self.size = 0
+
+    @property
+    def anonymous(self) -> bool:
+        """True while the file has no name (O_TMPFILE)."""
+        return self._anonymous
+
+    @property
+    def path(self) -> Path:
+        """Where the bytes written so far can be read (after :meth:`flush`)."""
+        return Path(f"/proc/self/fd/{self._file.fileno()}") if self._anonymous else self.temp
 
     def write(self, data) -> None:
         """Append ``data`` (a buffered write raises on a short write or a full disk)."""
@@ -219,10 +239,14 @@ class DurableFile:
         """Make the file durable and put it at ``target``; raises OSError if anything fails."""
         try:
             self._file.flush()
-            _sync(self._file.fileno())
-            if os.fstat(self._file.fileno()).st_size != self.size:
-                raise OSError(f"{self.temp} has {os.fstat(self._file.fileno()).st_size} bytes, "
+            fd = self._file.fileno()
+            _sync(fd)
+            if os.fstat(fd).st_size != self.size:
+                raise OSError(f"{self.temp} has {os.fstat(fd).st_size} bytes, "
                               f"{self.size} were written")
+            if self._anonymous:  # complete and on disk: now it may have a name
+                _name(fd, self.temp)
+                self._anonymous = False
             self._file.close()
             _make_folders(target.parent)
             os.replace(self.temp, target)
@@ -237,7 +261,21 @@ class DurableFile:
             self._file.close()
         except OSError:
             pass
-        self.temp.unlink(missing_ok=True)
+        if not self._anonymous:
+            self.temp.unlink(missing_ok=True)
+
+
+def _name(fd: int, path: Path) -> None:
+    """Give the unnamed (O_TMPFILE) file ``fd`` the name ``path`` (open(2), O_TMPFILE).
+
+    ``linkat`` must follow the ``/proc/self/fd`` link (AT_SYMLINK_FOLLOW); Python calls
+    ``linkat`` rather than ``link`` only when a directory descriptor is given.
+    """
+    root = os.open("/", os.O_RDONLY)
+    try:
+        os.link(f"/proc/self/fd/{fd}", path, src_dir_fd=root, follow_symlinks=True)
+    finally:
+        os.close(root)
 
 
 def _make_folders(folder: Path) -> None:
