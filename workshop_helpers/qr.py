@@ -44,9 +44,7 @@ workshop_helpers.qr.QueryLevelError: the Study Root model has no PATIENT level (
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -56,7 +54,7 @@ from pydicom import Dataset
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.tag import Tag
 
-from .net import NetError, StorageSCP, Timeouts, safe_path_part, table_text
+from .net import NetError, StorageSCP, Timeouts, storage, table_text
 from .net.pdu import REJECT_REASONS
 
 # ----------------------------------------------------------------------------- models and levels
@@ -639,42 +637,8 @@ def _move(host, port, ds, destination, model, calling_ae, called_ae, timeout) ->
 
 # ----------------------------------------------------------------------------- C-GET
 
-def write_durably(data: bytes, target: Path) -> Path:
-    """Write ``data`` to ``target`` never half-written: temp name, fsync, os.replace, fsync dir.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> p = write_durably(b"DICM", Path(tempfile.mkdtemp()) / "a" / "x.dcm")
-    >>> p.read_bytes(), sorted(q.name for q in p.parent.iterdir())
-    (b'DICM', ['x.dcm'])
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    return target
-
-
 def instance_path(folder, ds: Dataset) -> Path:
-    """``folder/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm``, safe.
-
-    The same layout as :class:`~workshop_helpers.net.StorageSCP` (each part made safe).
+    """Where a received data set goes: the layout of :class:`~workshop_helpers.net.StorageSCP`.
 
     Examples
     --------
@@ -682,11 +646,8 @@ def instance_path(folder, ds: Dataset) -> Path:
     >>> instance_path("/data", ds).relative_to("/data").parts[-1]
     '1.2.dcm'
     """
-    return Path(folder).joinpath(
-        safe_path_part(ds.get("PatientID", ""), "NO_PATIENT_ID", 40),
-        safe_path_part(ds.get("StudyInstanceUID", ""), "NO_STUDY_UID", 40),
-        safe_path_part(ds.get("SeriesInstanceUID", ""), "NO_SERIES_UID", 40),
-        safe_path_part(ds.get("SOPInstanceUID", ""), "NO_SOP_INSTANCE_UID") + ".dcm")
+    return storage.instance_path(folder, ds.get("PatientID", ""), ds.get("StudyInstanceUID", ""),
+                                 ds.get("SeriesInstanceUID", ""), ds.get("SOPInstanceUID", ""))
 
 
 class _Receiver:
@@ -700,7 +661,7 @@ class _Receiver:
     def handle_store(self, event) -> int:
         ds = event.dataset  # pydicom reads the values lazily; only four are needed
         try:
-            path = write_durably(event.encoded_dataset(include_meta=True),
+            path = storage.write_durably(event.encoded_dataset(include_meta=True),
                                  instance_path(self.folder, ds))
         except OSError as exc:
             self.problems.append(f"{ds.get('SOPInstanceUID', '?')}: {exc}")

@@ -34,17 +34,14 @@ from .storage import (
     DurableFile,
     StoreRefused,
     file_header,
+    instance_path,
     is_valid_uid,
     read_identifiers,
-    safe_path_part,
     text_of,
 )
 from .teaching import status_text
 
 VERIFICATION = "1.2.840.10008.1.1"
-#: Longest folder name: with a 64-character file name, paths below the folder stay under 200
-#: characters (Windows' limit is 260); longer IDs and UIDs get a hashed name (safe_path_part).
-FOLDER_PART = 40
 #: The largest P-DATA-TF PDU we accept (our Maximum Length Received, PS3.8 D.1).
 MAX_PDU = 1024 * 1024
 
@@ -341,11 +338,7 @@ class StorageSCP:
 
     def path_for(self, patient_id, study_uid, series_uid, sop_instance_uid) -> Path:
         """Where an instance with these identifiers is stored (always below :attr:`folder`)."""
-        parts = (safe_path_part(patient_id, "NO_PATIENT_ID", FOLDER_PART),
-                 safe_path_part(study_uid, "NO_STUDY_UID", FOLDER_PART),
-                 safe_path_part(series_uid, "NO_SERIES_UID", FOLDER_PART),
-                 safe_path_part(sop_instance_uid, "NO_SOP_INSTANCE_UID") + ".dcm")
-        return self.folder.joinpath(*parts)
+        return instance_path(self.folder, patient_id, study_uid, series_uid, sop_instance_uid)
 
     # -- the handler, in pynetdicom's shape
     def handle_store(self, event: StoreEvent) -> int:

@@ -93,6 +93,28 @@ def safe_path_part(value: object, fallback: str = "UNKNOWN", max_length: int = M
     return f"{clean}~{digest}"
 
 
+#: Longest folder name: with a 64-character file name, paths below the folder stay under 200
+#: characters (Windows' limit is 260); longer IDs and UIDs get a hashed name (safe_path_part).
+FOLDER_PART = 40
+
+
+def instance_path(folder, patient_id, study_uid, series_uid, sop_instance_uid) -> Path:
+    """``folder/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm``, safe.
+
+    Each part goes through :func:`safe_path_part` (folder names at most 40 characters), so the
+    path always stays below ``folder`` and distinct identifiers give distinct paths.
+
+    Examples
+    --------
+    >>> instance_path("/data", "../x", "1.2", "1.2.3", "1.2.3.4").relative_to("/data").parts
+    ('_._x~d6b96a97d147daaa', '1.2', '1.2.3', '1.2.3.4.dcm')
+    """
+    return Path(folder).joinpath(safe_path_part(patient_id, "NO_PATIENT_ID", FOLDER_PART),
+                                 safe_path_part(study_uid, "NO_STUDY_UID", FOLDER_PART),
+                                 safe_path_part(series_uid, "NO_SERIES_UID", FOLDER_PART),
+                                 safe_path_part(sop_instance_uid, "NO_SOP_INSTANCE_UID") + ".dcm")
+
+
 def _element(group: int, elem: int, vr: bytes, value: bytes) -> bytes:
     """One explicit VR little endian data element (PS3.5 7.1.2)."""
     if vr in (b"OB", b"OW", b"SQ", b"UN", b"UT", b"UC", b"UR"):
@@ -276,6 +298,28 @@ def _name(fd: int, path: Path) -> None:
         os.link(f"/proc/self/fd/{fd}", path, src_dir_fd=root, follow_symlinks=True)
     finally:
         os.close(root)
+
+
+def write_durably(data: bytes, target: Path) -> Path:
+    """Write ``data`` to ``target`` as :class:`DurableFile` does: never seen half-written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = write_durably(b"DICM", Path(tempfile.mkdtemp()) / "a" / "x.dcm")
+    >>> p.read_bytes(), sorted(q.name for q in p.parent.iterdir())
+    (b'DICM', ['x.dcm'])
+    """
+    target = Path(target)
+    _make_folders(target.parent)
+    file = DurableFile(target.parent, f".{target.name}.{os.getpid()}.part")
+    try:
+        file.write(data)
+    except BaseException:
+        file.discard()
+        raise
+    file.commit(target)
+    return target
 
 
 def _make_folders(folder: Path) -> None:
