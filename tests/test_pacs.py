@@ -31,13 +31,21 @@ def require_orthanc() -> None:
         pytest.skip("Orthanc is not installed (Debian/Ubuntu package 'orthanc')")
 
 
-def is_gone(pid: int) -> bool:
-    """No such process, or only a zombie left for its (new) parent to reap."""
+def _state(stat: Path) -> str:
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return stat.read_text().rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, ProcessLookupError, IndexError):
-        return True
-    return state in ("Z", "X")
+        return "X"
+
+
+def is_gone(pid: int) -> bool:
+    """No such process, or only a zombie left for its (new) parent to reap.
+
+    Every thread counts: the main thread of a dying multi-threaded process (Orthanc) can be a
+    zombie while its other threads still run and hold its sockets open.
+    """
+    stats = [Path(f"/proc/{pid}/stat"), *Path(f"/proc/{pid}/task").glob("*/stat")]
+    return all(_state(stat) in ("Z", "X") for stat in stats)
 
 
 def assert_stopped(server: pacs.Orthanc, pid: int) -> None:
@@ -195,3 +203,54 @@ def test_orthanc_goes_when_the_process_that_started_it_is_killed(tmp_path):
         parent.stdout.close()
         if pid is not None and not is_gone(pid):
             os.kill(pid, signal.SIGKILL)
+
+
+# ----------------------------------------------------------------------------- the DICOMweb plugin
+
+def require_dicomweb() -> None:
+    require_orthanc()
+    if pacs.dicomweb_plugin() is None:
+        if os.environ.get("WORKSHOP_REQUIRE_TOOLS", "") not in ("", "0"):
+            pytest.fail("Orthanc's DICOMweb plugin is not installed but WORKSHOP_REQUIRE_TOOLS=1 "
+                        "says it must be there", pytrace=False)
+        pytest.skip("Orthanc's DICOMweb plugin is not installed (package 'orthanc-dicomweb')")
+
+
+def test_with_the_dicomweb_plugin_dicom_web_studies_answers(tmp_path):
+    require_dicomweb()
+    with pacs.Orthanc(tmp_path, dicomweb=True) as server:
+        pid = server.pid
+        config = json.loads(server.config_path.read_text())
+        assert config["Plugins"] == [pacs.dicomweb_plugin()]
+        assert "dicom-web" in server.get("/plugins")
+        assert server.dicomweb_url == f"http://127.0.0.1:{server.http_port}/dicom-web"
+        assert json.loads(server.rest("GET", "/dicom-web/studies")) == []
+        server.upload(tools.testdata("CT_small.dcm"))
+        studies = json.loads(server.rest("GET", "/dicom-web/studies"))
+        uid = pydicom.dcmread(tools.testdata("CT_small.dcm")).StudyInstanceUID
+        assert [s["0020000D"]["Value"] for s in studies] == [[uid]]
+    assert_stopped(server, pid)
+
+
+def test_without_the_plugin_there_is_no_dicom_web_root(server):
+    assert json.loads(server.config_path.read_text())["Plugins"] == []
+    with pytest.raises(pacs.OrthancError, match=r"answered 404 to GET /dicom-web/studies"):
+        server.rest("GET", "/dicom-web/studies")
+
+
+def test_a_missing_plugin_names_the_package(tmp_path):
+    require_orthanc()
+    assert pacs.dicomweb_plugin([str(tmp_path / "libOrthancDicomWeb.so*")]) is None
+    server = pacs.Orthanc(tmp_path, plugin=str(tmp_path / "libOrthancDicomWeb.so"))
+    with pytest.raises(pacs.DicomWebPluginMissing, match=r"package 'orthanc-dicomweb'") as caught:
+        server.start()
+    assert isinstance(caught.value, ToolMissing) and not server.running
+
+
+def test_the_plugin_is_found_where_debian_puts_it(tmp_path):
+    versioned = tmp_path / "lib" / "libOrthancDicomWeb.so.1.7"
+    versioned.parent.mkdir()
+    versioned.write_bytes(b"")
+    places = [str(tmp_path / "share" / "libOrthancDicomWeb.so"),
+              str(tmp_path / "lib" / "libOrthancDicomWeb.so*")]
+    assert pacs.dicomweb_plugin(places) == str(versioned)

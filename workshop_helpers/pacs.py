@@ -18,6 +18,9 @@ What the configuration says, and why:
 - ``DicomCheckCalledAet``: an association that calls another AE title than ours is rejected.
 - ``RemoteAccessAllowed`` false, ``AuthenticationEnabled`` false: the REST API answers only
   requests from this machine, without a password.
+- ``dicomweb=True`` loads Orthanc's DICOMweb plugin (Debian/Ubuntu package ``orthanc-dicomweb``,
+  found by :func:`dicomweb_plugin`): QIDO-RS, WADO-RS and STOW-RS (PS3.18) under
+  ``/dicom-web/``, next to Orthanc's own REST API on the same HTTP port. WADO-URI stays off.
 - Orthanc 1.10 has **no setting for the address it listens on**: its DICOM and HTTP ports are
   open on every network interface of the machine. ``RemoteAccessAllowed`` false refuses HTTP
   from elsewhere, and only known AEs get DICOM associations, but the ports are still reachable:
@@ -30,11 +33,15 @@ Examples
 {'WORKSTATION': {'AET': 'WORKSTATION', 'Host': '127.0.0.1', 'Port': 11113}}
 >>> config["RemoteAccessAllowed"], config["DicomCheckCalledAet"], config["DicomAlwaysAllowFind"]
 (False, True, False)
+>>> web = orthanc_config("/tmp/pacs", "ORTHANC", 11112, 18042, plugins=["/p/libOrthancDicomWeb.so"])
+>>> web["Plugins"], web["DicomWeb"]["Root"]
+(['/p/libOrthancDicomWeb.so'], '/dicom-web/')
 """
 
 from __future__ import annotations
 
 import atexit
+import glob
 import json
 import os
 import shutil
@@ -53,6 +60,14 @@ from .tools import ToolMissing
 
 PACKAGE = "orthanc"  # the Debian/Ubuntu package
 PROGRAM = "/usr/sbin/Orthanc"
+DICOMWEB_PACKAGE = "orthanc-dicomweb"
+# Where Debian and Ubuntu put the plugin: a link in Orthanc's plugin folder, the versioned
+# library in /usr/lib/orthanc; /usr/local for one built from source.
+DICOMWEB_PLACES = ("/usr/share/orthanc/plugins/libOrthancDicomWeb.so",
+                   "/usr/lib/orthanc/libOrthancDicomWeb.so*",
+                   "/usr/local/share/orthanc/plugins/libOrthancDicomWeb.so",
+                   "/usr/local/lib/orthanc/libOrthancDicomWeb.so*")
+DICOMWEB_ROOT = "/dicom-web/"
 
 
 class OrthancMissing(ToolMissing):
@@ -61,6 +76,30 @@ class OrthancMissing(ToolMissing):
 
 class OrthancError(RuntimeError):
     """Orthanc did not start, stopped, or its REST API answered with an error."""
+
+
+class DicomWebPluginMissing(ToolMissing):
+    """Orthanc's DICOMweb plugin is not installed (Debian/Ubuntu package ``orthanc-dicomweb``)."""
+
+
+def dicomweb_plugin(places=DICOMWEB_PLACES) -> str | None:
+    """Full path of Orthanc's DICOMweb plugin (``libOrthancDicomWeb.so``), or None.
+
+    Parameters
+    ----------
+    places : sequence of str
+        Paths or glob patterns, tried in order (default: where Debian/Ubuntu install it).
+
+    Examples
+    --------
+    >>> dicomweb_plugin(["/nowhere/libOrthancDicomWeb.so"]) is None
+    True
+    """
+    for place in places:
+        for path in sorted(glob.glob(place)) if any(c in place for c in "*?[") else [place]:
+            if os.path.isfile(path) and os.access(path, os.R_OK):
+                return path
+    return None
 
 
 def orthanc_program() -> str | None:
@@ -114,7 +153,8 @@ def port_is_free(port: int) -> bool:
 
 def orthanc_config(folder, aet: str, dicom_port: int, http_port: int,
                    modalities: dict[str, tuple[str, int]] | None = None, *,
-                   allow_unknown_aes: bool = False, name: str = "workshop-pacs") -> dict:
+                   allow_unknown_aes: bool = False, name: str = "workshop-pacs",
+                   plugins: list[str] | None = None) -> dict:
     """Orthanc's JSON configuration for a PACS of the course (a pure function).
 
     Parameters
@@ -130,6 +170,9 @@ def orthanc_config(folder, aet: str, dicom_port: int, http_port: int,
         sends a C-MOVE to them.
     allow_unknown_aes : bool
         Let any calling AE title in (``DicomAlwaysAllow*`` true).
+    plugins : list of str, optional
+        Shared libraries Orthanc loads; the DICOMweb plugin's section (root ``/dicom-web/``,
+        WADO-URI off) is written whether it is among them or not (Orthanc ignores it then).
 
     Returns
     -------
@@ -143,7 +186,7 @@ def orthanc_config(folder, aet: str, dicom_port: int, http_port: int,
         "StorageDirectory": str(folder / "storage"),
         "IndexDirectory": str(folder / "index"),
         "StorageCompression": False,
-        "Plugins": [],
+        "Plugins": list(plugins or []),
         "HttpServerEnabled": True,
         "HttpPort": int(http_port),
         "RemoteAccessAllowed": False,
@@ -168,6 +211,7 @@ def orthanc_config(folder, aet: str, dicom_port: int, http_port: int,
         "SaveJobs": False,
         "UnknownSopClassAccepted": False,
         "ExecuteLuaEnabled": False,
+        "DicomWeb": {"Enable": True, "Root": DICOMWEB_ROOT, "EnableWado": False, "Ssl": False},
     }
 
 
@@ -228,11 +272,17 @@ class Orthanc:
         Seconds to wait for Orthanc to answer before giving up with its log.
     program : str, optional
         The Orthanc binary (default: found on PATH or ``/usr/sbin/Orthanc``).
+    dicomweb : bool
+        Load the DICOMweb plugin: QIDO-RS, WADO-RS, STOW-RS at :attr:`dicomweb_url`.
+    plugin : str, optional
+        The plugin's path (default: :func:`dicomweb_plugin`).
 
     Raises
     ------
     OrthancMissing
         When the binary is not there (install the Debian/Ubuntu package ``orthanc``).
+    DicomWebPluginMissing
+        When ``dicomweb=True`` and the plugin is not there (package ``orthanc-dicomweb``).
     OrthancError
         When Orthanc does not answer in time; the message ends with the last lines of its log.
 
@@ -251,7 +301,8 @@ class Orthanc:
                  modalities: dict[str, tuple[str, int]] | None = None, *,
                  dicom_port: int = 0, http_port: int = 0, allow_unknown_aes: bool = False,
                  echo_aet: str = "PACS-HELPER", start_timeout: float = 30,
-                 program: str | None = None) -> None:
+                 program: str | None = None, dicomweb: bool = False,
+                 plugin: str | None = None) -> None:
         self.folder = Path(folder).resolve()
         self.aet = aet
         self.modalities = dict(modalities or {})
@@ -260,6 +311,8 @@ class Orthanc:
         self._ports = (int(dicom_port), int(http_port))
         self.start_timeout = start_timeout
         self.program = program
+        self.dicomweb = bool(dicomweb or plugin)
+        self.plugin = plugin
         self.config_path = self.folder / "orthanc.json"
         self.log_path = self.folder / "orthanc.log"
         self.dicom_port = 0
@@ -284,6 +337,23 @@ class Orthanc:
         """The REST API's base URL (``http://127.0.0.1:<http_port>``)."""
         return f"http://127.0.0.1:{self.http_port}"
 
+    @property
+    def dicomweb_url(self) -> str:
+        """The DICOMweb root (``http://127.0.0.1:<http_port>/dicom-web``), without a final ``/``."""
+        return self.url + DICOMWEB_ROOT.rstrip("/")
+
+    def _plugins(self) -> list[str]:
+        if not self.dicomweb:
+            return []
+        path = self.plugin or dicomweb_plugin()
+        if path is None or not os.path.isfile(path):
+            looked = path or ", ".join(DICOMWEB_PLACES)
+            raise DicomWebPluginMissing(
+                f"Orthanc's DICOMweb plugin is not installed (looked for {looked}); install "
+                f"the Debian/Ubuntu package '{DICOMWEB_PACKAGE}' "
+                f"(apt-get install {DICOMWEB_PACKAGE})")
+        return [path]
+
     def start(self) -> Orthanc:
         """Write the configuration, start Orthanc and wait until it answers; returns ``self``.
 
@@ -298,11 +368,12 @@ class Orthanc:
                 raise OrthancMissing(
                     f"Orthanc is not installed (looked for {program or PROGRAM} and on PATH); "
                     f"install the Debian/Ubuntu package '{PACKAGE}' (apt-get install {PACKAGE})")
+            plugins = self._plugins()
             self.folder.mkdir(parents=True, exist_ok=True)
             fixed = any(self._ports)
             for attempt in range(1 if fixed else 3):
                 try:
-                    self._start_once(program)
+                    self._start_once(program, plugins)
                     break
                 except OrthancError:
                     if fixed or attempt == 2 or not self._port_taken():
@@ -310,14 +381,15 @@ class Orthanc:
             _RUNNING.add(self)
             return self
 
-    def _start_once(self, program: str) -> None:
+    def _start_once(self, program: str, plugins: list[str]) -> None:
         self.dicom_port = self._ports[0] or free_port()
         self.http_port = self._ports[1] or free_port()
         while self.http_port == self.dicom_port:
             self.http_port = free_port()
         modalities = {self.echo_aet: ("127.0.0.1", 1), **self.modalities}
         config = orthanc_config(self.folder, self.aet, self.dicom_port, self.http_port,
-                                modalities, allow_unknown_aes=self.allow_unknown_aes)
+                                modalities, allow_unknown_aes=self.allow_unknown_aes,
+                                plugins=plugins)
         self.config_path.write_text(json.dumps(config, indent=2))
         began = time.monotonic()
         with open(self.log_path, "ab") as log:
@@ -342,7 +414,7 @@ class Orthanc:
                                    f"; its log {self.log_path} ends with:\n{self.log_tail()}")
             if not rest_ok:
                 rest_ok = self._answers_rest()
-            if rest_ok and self._answers_echo():
+            if rest_ok and self._answers_echo() and self._answers_dicomweb():
                 return
             if time.monotonic() > end:
                 raise OrthancError(
@@ -355,6 +427,21 @@ class Orthanc:
         try:
             return "Version" in self.get("/system", timeout=2)
         except (OSError, OrthancError, ValueError):
+            return False
+
+    def _answers_dicomweb(self) -> bool:
+        if not self.dicomweb:
+            return True
+        try:
+            self.rest("GET", DICOMWEB_ROOT + "studies?limit=1", timeout=2)
+            return True
+        except OrthancError as exc:
+            if "answered 404" in str(exc):  # the REST API is up, the plugin is not there
+                raise OrthancError(f"Orthanc answers, but not under {DICOMWEB_ROOT}: its "
+                                   f"DICOMweb plugin did not load; its log {self.log_path} "
+                                   f"ends with:\n{self.log_tail()}") from None
+            return False
+        except OSError:
             return False
 
     def _answers_echo(self) -> bool:
