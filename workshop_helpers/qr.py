@@ -181,17 +181,16 @@ def move_failure_hint(code: int, destination: str, comment: str = "") -> str:
     Examples
     --------
     >>> print(move_failure_hint(0xC000, "WORKSTATION"))
-    the PACS gave no reason; Orthanc answers a move destination it does not know this way (the standard's status would be 0xA801): is 'WORKSTATION' in the PACS's DicomModalities, with the host and port where its storage SCP listens? (Orthanc says the same when that storage SCP cannot be reached or refuses an instance)
+    the PACS gave no reason. Orthanc answers 0xC000 when it cannot deliver to 'WORKSTATION': either the AE title is not in its DicomModalities (the standard's status for that is 0xA801), or the host and port listed there are not where that storage SCP listens, or that SCP refused the instances
     """
     if code == 0xA801:
         return (f"the PACS does not know the AE title {destination!r}: add it, with the host "
                 "and port of its storage SCP, to the PACS's list of modalities")
     if 0xC000 <= code <= 0xCFFF and not comment:
-        return ("the PACS gave no reason; Orthanc answers a move destination it does not know "
-                "this way (the standard's status would be 0xA801): is "
-                f"{destination!r} in the PACS's DicomModalities, with the host and port where "
-                "its storage SCP listens? (Orthanc says the same when that storage SCP cannot "
-                "be reached or refuses an instance)")
+        return ("the PACS gave no reason. Orthanc answers 0xC000 when it cannot deliver to "
+                f"{destination!r}: either the AE title is not in its DicomModalities (the "
+                "standard's status for that is 0xA801), or the host and port listed there are "
+                "not where that storage SCP listens, or that SCP refused the instances")
     return f"the PACS says: {comment}" if comment else "the PACS gave no reason"
 
 
