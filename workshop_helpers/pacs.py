@@ -211,7 +211,10 @@ def orthanc_config(folder, aet: str, dicom_port: int, http_port: int,
         "SaveJobs": False,
         "UnknownSopClassAccepted": False,
         "ExecuteLuaEnabled": False,
-        "DicomWeb": {"Enable": True, "Root": DICOMWEB_ROOT, "EnableWado": False, "Ssl": False},
+        # Host: the address written into BulkDataURIs and Retrieve URLs (else taken from the
+        # request's Host header, which some clients send without the port)
+        "DicomWeb": {"Enable": True, "Root": DICOMWEB_ROOT, "EnableWado": False, "Ssl": False,
+                     "Host": f"127.0.0.1:{int(http_port)}"},
     }
 
 
