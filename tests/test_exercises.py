@@ -10,38 +10,68 @@ import pytest
 
 from workshop_helpers import exercises
 from workshop_helpers.authoring import code, md, solution, write_notebook
-from workshop_helpers.exercises import Exercise, ExerciseFailed, NotAttempted
+from workshop_helpers.exercises import CannotRead, Exercise, ExerciseFailed, NotAttempted
 
 
 @pytest.fixture(autouse=True)
 def _clean_registry():
     exercises.registry.clear()
+    exercises._end_solution()
     yield
     exercises.registry.clear()
+    exercises._end_solution()
 
 
 def test_right_answer_passes_and_marks_solved(capsys, monkeypatch):
     monkeypatch.delenv(exercises.STRICT_VARIABLE, raising=False)
     ex = Exercise("sum", lambda a: a == 3)
-    assert ex.check(3) is True
+    assert ex.check(3) is None   # no Out: True under the cell
     assert ex.solved
-    assert "Correct" in capsys.readouterr().out
+    assert "✔ sum" in capsys.readouterr().out
 
 
 def test_wrong_answer_gives_hint_not_traceback(capsys, monkeypatch):
     monkeypatch.delenv(exercises.STRICT_VARIABLE, raising=False)
     ex = Exercise("sum", lambda a: a == 3, hint="one plus two")
-    assert ex.check(4) is False
+    assert ex.check(4) is None
     out = capsys.readouterr().out
-    assert "Hint: one plus two" in out and "Traceback" not in out
+    assert "Not yet" in out and "Hint: one plus two" in out and "Traceback" not in out
     assert not ex.solved
 
 
 def test_crashing_answer_is_reported_kindly(capsys, monkeypatch):
     monkeypatch.delenv(exercises.STRICT_VARIABLE, raising=False)
     ex = Exercise("call", lambda f: f() == 1)
-    assert ex.check(lambda: 1 / 0) is False
-    assert "ZeroDivisionError" in capsys.readouterr().out
+    ex.check(lambda: 1 / 0)
+    assert not ex.solved
+    assert "Not yet: running your answer raised ZeroDivisionError" in capsys.readouterr().out
+
+
+def test_wrong_form_says_it_cannot_read_the_answer(capsys, monkeypatch):
+    monkeypatch.delenv(exercises.STRICT_VARIABLE, raising=False)
+
+    def checker(a):
+        if not isinstance(a, int):
+            raise CannotRead("a whole number")
+        return a == 3
+
+    ex = Exercise("sum", checker)
+    ex.check("three")
+    Exercise("len", lambda a: a.count("x") == 1).check(42)   # the checker stumbles: also unreadable
+    out = capsys.readouterr().out
+    assert "I cannot read this answer (expected a whole number)" in out
+    assert "I cannot read this answer (expected another kind of value" in out
+    assert "Not yet" not in out
+
+
+def test_cannot_read_raises_in_strict_mode(monkeypatch):
+    monkeypatch.setenv(exercises.STRICT_VARIABLE, "1")
+
+    def checker(a):
+        raise CannotRead("a whole number")
+
+    with pytest.raises(ExerciseFailed, match="cannot read"):
+        Exercise("sum", checker).check("three")
 
 
 def test_checker_message_and_assertion_message_are_shown(capsys, monkeypatch):
@@ -61,7 +91,8 @@ def test_checker_message_and_assertion_message_are_shown(capsys, monkeypatch):
 def test_placeholder_is_not_attempted_even_in_strict_mode(capsys, monkeypatch):
     monkeypatch.setenv(exercises.STRICT_VARIABLE, "1")
     ex = Exercise("sum", lambda a: a == 3)
-    assert ex.check(...) is False
+    ex.check(...)
+    assert not ex.solved
     assert "Not attempted" in capsys.readouterr().out
 
 
@@ -73,7 +104,9 @@ def test_checker_may_say_not_attempted(monkeypatch):
             raise NotAttempted
         return f() == 2
 
-    assert Exercise("fn", checker).check(lambda: ...) is False
+    ex = Exercise("fn", checker)
+    ex.check(lambda: ...)
+    assert not ex.solved
 
 
 def test_strict_mode_raises_on_wrong_answer(monkeypatch):
@@ -95,7 +128,37 @@ def test_summary_counts_and_rerun_replaces(monkeypatch):
     monkeypatch.delenv(exercises.STRICT_VARIABLE, raising=False)
     Exercise("a", lambda a: True)
     Exercise("a", lambda a: True).check(1)  # the cell ran again
-    assert exercises.summary() == {"a": True}
+    assert exercises.status() == {"a": True}
+    assert exercises.summary() is None
+
+
+def test_summary_says_nothing_is_solved(capsys, monkeypatch):
+    monkeypatch.delenv(exercises.STRICT_VARIABLE, raising=False)
+    Exercise("a", lambda a: True)
+    Exercise("b", lambda a: True)
+    exercises.summary()
+    out = capsys.readouterr().out
+    assert "nothing solved yet: 0 of 2" in out and "✔" not in out
+
+
+def test_solution_guard_runs_only_in_strict_mode(capsys, monkeypatch):
+    monkeypatch.setenv(exercises.STRICT_VARIABLE, "1")
+    assert exercises.show_solution() is True
+    monkeypatch.delenv(exercises.STRICT_VARIABLE)
+    assert exercises.show_solution() is False
+    assert "Solution not run" in capsys.readouterr().out
+
+
+def test_solution_run_on_purpose_is_checked_but_not_credited(capsys, monkeypatch):
+    monkeypatch.delenv(exercises.STRICT_VARIABLE, raising=False)
+    ex = Exercise("sum", lambda a: a == 3)
+    if exercises.show_solution(run=True):
+        ex.check(3)
+    out = capsys.readouterr().out
+    assert not ex.solved and "✔" not in out and "run on purpose" in out
+    exercises._end_solution()   # IPython does this when the next cell starts
+    ex.check(3)
+    assert ex.solved
 
 
 def _run_notebook(tmp_path, solution_source: str) -> subprocess.CompletedProcess:
@@ -132,3 +195,19 @@ def test_notebook_whose_solution_forgets_to_check_fails_the_run(tmp_path):
 def test_notebook_with_right_solution_passes(tmp_path):
     run = _run_notebook(tmp_path, "answer = 6 * 7\nex.check(answer)")
     assert run.returncode == 0, run.stdout
+
+
+def test_run_all_in_learner_mode_solves_nothing(tmp_path):
+    import nbformat
+
+    _run_notebook(tmp_path, "answer = 6 * 7\nex.check(answer)")  # writes the probe notebook
+    env = {k: v for k, v in os.environ.items() if k != exercises.STRICT_VARIABLE}
+    out = tmp_path / "out.ipynb"
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                    "--output", str(out), str(tmp_path / "99_probe.ipynb")],
+                   check=True, capture_output=True, timeout=300, env=env, cwd=tmp_path)
+    outputs = [o for c in nbformat.read(out, 4).cells if c.cell_type == "code" for o in c.outputs]
+    text = "".join(str(o.get("data", "")) + o.get("text", "") for o in outputs)
+    assert "✔" not in text and "execute_result" not in {o.output_type for o in outputs}
+    assert "Solution not run" in text and "Show the solution" in text and "6 * 7" in text
+    assert "nothing solved yet: 0 of 1" in text

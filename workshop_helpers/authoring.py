@@ -9,6 +9,10 @@ The conventions (see ``notebooks/README.md``):
 - every cell carries slide metadata (``slideshow.slide_type``), so the notebook is also a deck;
 - at least two exercises, each with a solution cell tagged ``solution`` whose source is hidden,
   and a final ``exercises.summary()`` call;
+- a solution cell starts with a comment that gives nothing away (JupyterLab shows the first line
+  of a collapsed cell), then the guard ``if exercises.show_solution():`` with the solution indented
+  under it, so that *Run All* in learner mode does not solve the exercise;
+- no later cell reads a name that only a solution cell sets (in learner mode it is never set);
 - code cells stay short (heavy code lives in ``workshop_helpers``);
 - a cell that fails on purpose starts with ``# NBVAL_RAISES_EXCEPTION`` (for nbval) and is tagged
   ``raises-exception`` (so JupyterLab's *Run All* and ``nbconvert --execute`` go on past it).
@@ -22,7 +26,9 @@ Examples
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -31,6 +37,8 @@ __all__ = ["md", "code", "solution", "raises", "notebook", "write_notebook", "co
 
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 MAX_CODE_LINES = 30
+SOLUTION_COMMENT = "# Solution - try the exercise yourself first"
+SOLUTION_GUARD = "if exercises.show_solution():"
 NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 
 
@@ -56,8 +64,21 @@ def code(src: str, slide: str = "-", tags: tuple[str, ...] = (), hidden: bool = 
 def solution(src: str) -> nbformat.NotebookNode:
     """A solution cell: tagged ``solution``, source collapsed, skipped in the slides.
 
-    It runs in the test run, where a wrong answer raises (see :mod:`workshop_helpers.exercises`).
+    ``src`` is the plain solution; it gets the first-line comment and the guard
+    ``if exercises.show_solution():``, so it runs only in the test run (where a wrong answer
+    raises, see :mod:`workshop_helpers.exercises`) or when a learner runs it on purpose.
+
+    Examples
+    --------
+    >>> print(solution("answer = 42\\nex.check(answer)").source)
+    # Solution - try the exercise yourself first
+    if exercises.show_solution():
+        answer = 42
+        ex.check(answer)
     """
+    src = src.strip("\n")
+    if "show_solution(" not in src:
+        src = f"{SOLUTION_COMMENT}\n{SOLUTION_GUARD}\n" + textwrap.indent(src, "    ")
     return code(src, slide="skip", tags=("solution",), hidden=True)
 
 
@@ -131,13 +152,76 @@ def convention_problems(path: str | Path) -> list[str]:
             solutions += 1
             if not cell.metadata.get("jupyter", {}).get("source_hidden"):
                 problems.append(f"{where} is a solution whose source is not hidden")
+            problems += [f"{where} {p}" for p in _solution_problems(cell.source)]
         elif len(cell.source.splitlines()) > MAX_CODE_LINES:
             problems.append(
                 f"{where} has {len(cell.source.splitlines())} lines of code "
                 f"(more than {MAX_CODE_LINES}: move code into workshop_helpers)"
             )
+    problems += _reads_of_solution_names(cells)
     if solutions < 2:
         problems.append(f"{solutions} solution cell(s): every notebook has at least two exercises")
     if not any(c.cell_type == "code" and "summary()" in c.source for c in cells):
         problems.append("no code cell calls exercises.summary()")
+    return problems
+
+
+def _names(tree: ast.AST, context: type) -> set[str]:
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+    if context is ast.Store:
+        for n in ast.walk(tree):
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(n.name)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                names |= {(a.asname or a.name).split(".")[0] for a in n.names}
+    return names
+
+
+def _parse(source: str) -> ast.AST | None:
+    try:
+        return ast.parse(source)
+    except SyntaxError:  # IPython magics, shell escapes: not checked
+        return None
+
+
+def _solution_problems(source: str) -> list[str]:
+    """What is wrong with a solution cell's first lines (comment, then the guard)."""
+    lines = source.splitlines()
+    first = lines[0].strip() if lines else ""
+    if not first.startswith("#"):
+        return ["is a solution whose first line is not a comment (a collapsed cell shows its first "
+                f"line; start with e.g. {SOLUTION_COMMENT!r})"]
+    problems = []
+    tree = _parse(source)
+    assigned = _names(tree, ast.Store) if tree else set()
+    told = sorted(n for n in assigned if re.search(rf"\b{re.escape(n)}\b", first))
+    if "=" in first or told:
+        problems.append(f"is a solution whose first-line comment gives something away: {first!r}")
+    code_lines = [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+    if not code_lines or code_lines[0] != SOLUTION_GUARD:
+        problems.append(f"is a solution without the guard {SOLUTION_GUARD!r} as its first line of "
+                        "code (without it Run All solves the exercise)")
+    return problems
+
+
+def _reads_of_solution_names(cells: list) -> list[str]:
+    """Later cells that read a name only a solution cell sets (in learner mode it is never set)."""
+    problems: list[str] = []
+    only_in_solution: dict[str, int] = {}
+    for n, cell in enumerate(cells):
+        if cell.cell_type != "code":
+            continue
+        tree = _parse(cell.source)
+        if tree is None:
+            continue
+        stored = _names(tree, ast.Store)
+        if "solution" in cell.metadata.get("tags", []):
+            only_in_solution.update(dict.fromkeys(stored, n))
+            continue
+        for name in sorted(_names(tree, ast.Load) - stored):
+            if name in only_in_solution:
+                problems.append(f"cell {n} reads {name!r}, which only the solution in cell "
+                                f"{only_in_solution[name]} sets")
+        for name in stored:
+            only_in_solution.pop(name, None)
     return problems

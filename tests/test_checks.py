@@ -1,0 +1,256 @@
+"""Each exercise's checker: every right form accepted, wrong values refused, wrong forms unreadable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.tag import Tag
+
+from workshop_helpers import checks, legacy, phantom, private, router, tools
+from workshop_helpers.exercises import CannotRead
+
+
+def verdict(check, answer) -> str:
+    """'ok', 'not yet' or 'unreadable'."""
+    try:
+        result = check(answer)
+    except CannotRead:
+        return "unreadable"
+    except AssertionError:
+        return "not yet"
+    ok = result[0] if isinstance(result, tuple) else result
+    return "ok" if ok else "not yet"
+
+
+def assert_verdicts(check, accepted=(), refused=(), unreadable=()):
+    assert {repr(a): verdict(check, a) for a in accepted} == {repr(a): "ok" for a in accepted}
+    assert {repr(a): verdict(check, a) for a in refused} == {repr(a): "not yet" for a in refused}
+    assert {repr(a): verdict(check, a) for a in unreadable} == {repr(a): "unreadable" for a in unreadable}
+
+
+@pytest.fixture(scope="module")
+def ct():
+    return pydicom.dcmread(tools.testdata("CT_small.dcm"))
+
+
+def test_00_pixel_area(ct):   # 0.661468 mm x 0.661468 mm
+    assert_verdicts(checks.pixel_area(ct), accepted=[0.43754, 0.4375, "0.4375", np.float32(0.4375), 0.4376],
+                    refused=[0.661468, 0.44, 0.87, 0], unreadable=["big", None, True, [0.4375, 1]])
+
+
+def test_00_highest_value():
+    hu = np.array([[-1000.0, 40.0], [1200.0, 3.0]])
+    assert_verdicts(checks.highest_value(hu), accepted=[1200, 1200.0, np.float64(1200), hu.max()],
+                    refused=[1199, 1200.4, 40], unreadable=["max", None])
+
+
+def test_01_byte_order(tmp_path):
+    image = np.zeros((4, 3, 2), np.int16)
+    little = legacy.write_analyze(tmp_path / "l.hdr", image, (1, 1, 1), byte_order="little")
+    big = legacy.write_analyze(tmp_path / "b.hdr", image, (1, 1, 1), byte_order="big")
+    assert_verdicts(checks.byte_order(little), accepted=["little", "Little", "LITTLE", "little-endian", "<", " le "],
+                    refused=["big", "Big-Endian", ">"], unreadable=["middle", 348, None])
+    assert_verdicts(checks.byte_order(big), accepted=["big", "BIG", "big endian", ">"], refused=["little", "<"])
+
+
+def test_01_file_size_does_not_truncate(tmp_path):
+    (tmp_path / "x.img").write_bytes(b"\0" * 6144)
+    assert_verdicts(checks.file_size(tmp_path / "x.img"), accepted=[6144, 6144.0, "6144", np.int64(6144)],
+                    refused=[6144.4, 6143.9, 6145, 3072], unreadable=["6 kB", None])
+
+
+def test_01_ras_position():
+    assert_verdicts(checks.ras_position((10.0, -5.0, 3.0)),
+                    accepted=[(-10, 5, 3), [-10.0, 5.0, 3.0], np.array([-10, 5, 3]), np.array([[-10, 5, 3]])],
+                    refused=[(10, -5, 3), (-10, 5, -3), (0, 0, 0)],
+                    unreadable=[(-10, 5), "(-10, 5, 3)", None, 7])
+
+
+def test_02_patient_position_tag():
+    assert_verdicts(checks.patient_position_tag(),
+                    accepted=["(0018,5100)", "0018,5100", "00185100", "(0018, 5100)", " (0018,5100) ",
+                              0x00185100, Tag(0x00185100), (0x0018, 0x5100), "0x00185100"],
+                    refused=["(0018,0051)", 0x00180051, "(0020,0032)"],
+                    unreadable=["PatientPosition", "HFS", None, 1.5, -1])
+
+
+def test_02_lps_position():
+    assert_verdicts(checks.lps_position((1.0, 2.0, 3.0)), accepted=[(1, 2, 3), np.array([1.0, 2.0, 3.0005])],
+                    refused=[(2, 1, 3), (1, 2, 3.01)], unreadable=[(1, 2), "1 2 3"])
+
+
+def test_02_edge_facing():
+    letters = {"left": "L", "right": "R", "top": "H", "bottom": "F"}
+    assert_verdicts(checks.edge_facing(letters), accepted=["left", "Left", " left", "L", "LEFT", "left edge"],
+                    refused=["right", "top", "bottom", "R"], unreadable=["west", 0, None])
+
+
+def test_03_byte_count():
+    assert_verdicts(checks.byte_count(56), accepted=[56, 56.0, "56"], refused=[55, 56.5, 57],
+                    unreadable=["fifty-six", None])
+
+
+def test_03_information_level():
+    assert_verdicts(checks.information_level("PatientAge"),
+                    accepted=["study", "Study", "STUDY", " study ", "study level"],
+                    refused=["patient", "series", "instance", "image"], unreadable=["visit", 2, None])
+
+
+def test_04_fixed_dump_lines():
+    check = checks.fixed_dump_lines({"PatientName": "WORKSHOP^01", "PatientID": "WORKSHOP01"})
+    right = "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) LO [WORKSHOP01]\n"
+    assert_verdicts(check, accepted=[right, right.strip(), "(0010,0020) LO [WORKSHOP01]\n(0010,0010) PN [WORKSHOP^01]"],
+                    refused=["(0010,0010) PN [WORKSHOP01]\n(0010,0020) LO [WORKSHOP01]",
+                             "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) LN [WORKSHOP01]",
+                             "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) SH [WORKSHOP01]",
+                             right + "(0010,0030) DA [notadate]\n",
+                             "(0010,0010) PN [WORKSHOP^01]"],
+                    unreadable=[["(0010,0010) PN [WORKSHOP^01]"], None, ...])
+
+
+def test_04_shared_uids():
+    a, b = pydicom.Dataset(), pydicom.Dataset()
+    a.StudyInstanceUID = b.StudyInstanceUID = "1.2.3"
+    a.SeriesInstanceUID, b.SeriesInstanceUID = "1.2.3.4", "1.2.3.5"
+    b.SOPInstanceUID = "1.2.3.5.6"
+    assert_verdicts(checks.shared_uids(a, b),
+                    accepted=[{"StudyInstanceUID"}, ["studyinstanceuid"], ("StudyInstanceUID",), {" StudyInstanceUID "}],
+                    refused=[set(), {"StudyInstanceUID", "SeriesInstanceUID"}, {"SOPInstanceUID"}],
+                    unreadable=["StudyInstanceUID", {"StudyUID"}, None, 3])
+
+
+def test_04_transfer_syntax(tmp_path, ct):
+    ct.save_as(tmp_path / "ct.dcm")
+    expected = ct.file_meta.TransferSyntaxUID
+    assert_verdicts(checks.transfer_syntax(tmp_path / "ct.dcm"),
+                    accepted=[str(expected), expected, f" {expected} ", expected.name, expected.name.upper()],
+                    refused=["1.2.840.10008.1.2.4.50", "1.2.3"], unreadable=[None, 1.2])
+
+
+def test_05_valid_uids():
+    candidates = ["1.2.3", "1.02.3", "1.2.3.", "2.25.7"]
+    assert_verdicts(checks.valid_uids(candidates),
+                    accepted=[["1.2.3", "2.25.7"], ("2.25.7", "1.2.3"), {"1.2.3", "2.25.7"}],
+                    refused=[["1.2.3"], candidates, ["1.2.3", "2.25.7", "1.2.3."]],
+                    unreadable=["1.2.3", ["1.2.4"], None])
+
+
+def _store(folder, *datasets):
+    folder.mkdir()
+    for ds in datasets:
+        ds.save_as(folder / f"{ds.SOPInstanceUID}.dcm")
+    return folder
+
+
+def test_05_new_uid_store(tmp_path):
+    from workshop_helpers import uids
+
+    original = pydicom.dcmread(tools.testdata("CT_small.dcm"))
+    flipped_pixels = np.ascontiguousarray(np.flipud(original.pixel_array))
+
+    def flipped(uid, pixels=flipped_pixels):
+        ds = pydicom.dcmread(tools.testdata("CT_small.dcm"))
+        ds.PixelData = pixels.tobytes()
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = uid
+        return ds
+
+    check = checks.new_uid_store(original, flipped_pixels)
+    slides = uids.make_uid("1.3.6.1.4.1.45037", "5.2.1", seed="x")
+    assert verdict(check, _store(tmp_path / "a", original, flipped(slides))) == "ok"
+    assert verdict(check, str(_store(tmp_path / "b", original, flipped("2.25.1234567890")))) == "ok"
+    two_originals = _store(tmp_path / "c", original, flipped("2.25.99", original.pixel_array))
+    assert verdict(check, two_originals) == "not yet"          # the flipped image never got there
+    assert verdict(check, _store(tmp_path / "d", original, flipped("2.25.099"))) == "not yet"
+    meta = flipped("2.25.5")
+    meta.file_meta.MediaStorageSOPInstanceUID = original.SOPInstanceUID
+    assert verdict(check, _store(tmp_path / "e", original, meta)) == "not yet"
+    assert verdict(check, _store(tmp_path / "f", original)) == "not yet"
+    assert verdict(check, tmp_path / "missing") == "unreadable"
+
+
+def test_05_org_root():
+    uid = pydicom.dcmread(tools.testdata("MR_small.dcm")).SOPInstanceUID
+    assert_verdicts(checks.org_root(uid), accepted=["1.3.6.1.4.1.5962", "1.3.6.1.4.1.5962.", " 1.3.6.1.4.1.5962 "],
+                    refused=["1.3.6.1.4.1", str(uid), "1.2.840.10008"], unreadable=[5962, None])
+
+
+def test_06_private_value():
+    scan = pydicom.Dataset()
+    for creator, value in (("SIEMENS CT VA0  COAD", "90"), ("GEMS_ACQU_01", "120"), ("ACME MEDICAL", "0.75")):
+        private.add_private(scan, 0x0019, creator, 0x21, "DS", value)
+    assert_verdicts(checks.private_value(scan, 0x0019, "ACME MEDICAL", 0x21),
+                    accepted=[0.75, "0.75", scan.private_block(0x0019, "ACME MEDICAL")[0x21].value],
+                    refused=[90, "120", 0.7], unreadable=["ACME", None])
+
+
+def test_06_block_size():
+    ds = pydicom.Dataset()
+    for offset in (0x10, 0x11, 0x12):
+        private.add_private(ds, 0x0009, "GEMS_ACQU_01", offset, "LO", "x")
+    assert_verdicts(checks.block_size(ds, "GEMS_ACQU_01"), accepted=[3, 3.0], refused=[2, 3.9, 4],
+                    unreadable=["three"])
+
+
+def test_06_kept_only():
+    from workshop_helpers import deid
+
+    ds = phantom.make_series(shape=(8, 8, 1))[0]
+    private.add_private(ds, 0x0013, "CTP", 0x10, "LO", "TCGA-LUAD")
+    private.add_private(ds, 0x0013, "CTP", 0x13, "LO", "77779002")
+    needles = [str(ds.PatientName), str(ds.PatientID)]
+    check = checks.kept_only(["TCGA-LUAD"], needles)
+    assert verdict(check, deid.deidentify(ds, keep_private=[("CTP", 0x10)]).dataset) == "ok"
+    assert verdict(check, deid.deidentify(ds).dataset) == "not yet"
+    assert verdict(check, deid.deidentify(ds, keep_private=[("CTP", 0x10), ("CTP", 0x13)]).dataset) == "not yet"
+    never = ds.copy()   # private data trimmed by hand, never de-identified
+    del never[0x00131013]
+    assert verdict(check, never) == "not yet"
+    assert verdict(check, deid.deidentify(ds, keep_private=[("CTP", 0x10)])) == "unreadable"
+
+
+class _FakeSCP:
+    def __init__(self, arrivals):
+        self.received = [type("Arrival", (), {"calling_ae": ae, "sop_instance_uid": uid}) for ae, uid in arrivals]
+
+
+def test_07_instances_from_counts_instances_not_arrivals():
+    sent_twice = _FakeSCP([("CT01", "1"), ("CT01", "2"), ("CT01", "3"), ("CT01", "1"), ("CT01", "2"),
+                           ("CT01", "3"), ("WORKSHOP-SCU", "4")])
+    assert_verdicts(checks.instances_from(sent_twice, "CT01"), accepted=[3, 3.0, "3"],
+                    refused=[6, 7, 6.9, 2.9], unreadable=["three"])
+    assert verdict(checks.instances_from(_FakeSCP([]), "CT01"), 0) == "not yet"
+
+
+def test_07_all_stored():
+    from workshop_helpers.net import SendResult
+
+    files = ["a.dcm", "b.dcm", "c.dcm"]
+    ok = [SendResult(f, status=0) for f in files]
+    assert_verdicts(checks.all_stored(files), accepted=[ok],
+                    refused=[ok[:2], ok[:2] + [SendResult("c.dcm", status=0xA900)]],
+                    unreadable=[tuple(ok), "ok", [0, 0, 0]])
+
+
+def test_08_calling_ae_seen():
+    pacs = _FakeSCP([("ROUTER", "1"), ("ROUTER", "2")])
+    assert_verdicts(checks.calling_ae_seen(pacs), accepted=["ROUTER", " ROUTER "], refused=["CT01", "router"],
+                    unreadable=[None, ["ROUTER"]])
+
+
+def test_08_trigger_tests_both_limits():
+    assert_verdicts(checks.trigger(),
+                    accepted=[lambda s: s.count >= 16 or s.quiet >= 3, lambda s: s.quiet >= 3 or s.count > 15],
+                    refused=[lambda s: s.count >= 16 or s.quiet > 3.4, lambda s: s.count > 16 or s.quiet >= 3,
+                             lambda s: s.count >= 15 or s.quiet >= 3, lambda s: s.count >= 16 or s.quiet >= 2.5,
+                             lambda s: s.count >= 16, lambda s: True],
+                    unreadable=[16, "count >= 16", None])
+    assert isinstance(router.Series("P", "1", "1.1").quiet, float)
+
+
+def test_09_move_destination():
+    check = checks.move_destination("VIEWER", 4000, 4242)
+    assert_verdicts(check, accepted=[("VIEWER", "127.0.0.1", 4242), ["VIEWER", "localhost", "4242"]],
+                    refused=[("VIEWER", "127.0.0.1", 4000), ("PACS", "127.0.0.1", 4242),
+                             ("VIEWER", "10.0.0.1", 4242)],
+                    unreadable=[("VIEWER", 4242), "VIEWER:4242", ("VIEWER", "127.0.0.1", "port")])

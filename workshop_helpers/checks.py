@@ -1,0 +1,572 @@
+"""The checkers of the notebooks' exercises, one factory per exercise, with unit tests.
+
+Each factory takes what the notebook knows (a data set, a file, a server) and returns a checker for
+:class:`workshop_helpers.exercises.Exercise`. The expected answer is computed here, out of the
+learner's sight, from the effect that was asked for (the file on disk, the pixels, the UIDs, what a
+server received). A checker accepts every reasonable form of a right answer, raises
+:class:`~workshop_helpers.exercises.CannotRead` ("I cannot read this answer (expected ...)") for
+an answer of the wrong type or form, and fails with a reason ("Not yet: ...") for a wrong value.
+
+Examples
+--------
+>>> check = patient_position_tag()
+>>> check("0018,5100")[0], check(0x00185100)[0]
+(True, True)
+>>> check("(0018,0051)")[0]
+False
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydicom
+from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
+from pydicom.tag import Tag
+
+from workshop_helpers.exercises import CannotRead, NotAttempted
+
+Checker = Callable[[Any], "bool | tuple[bool, str]"]
+
+
+# --- reading answers -----------------------------------------------------------------------------
+
+def read_number(answer: Any, expected: str = "a number") -> float:
+    """A number from an int, float, NumPy scalar, one-element array or numeric string.
+
+    Examples
+    --------
+    >>> read_number("0.4375"), read_number(np.float32(2)), read_number(np.array([3]))
+    (0.4375, 2.0, 3.0)
+    >>> read_number("many")
+    Traceback (most recent call last):
+    ...
+    workshop_helpers.exercises.CannotRead: I cannot read this answer (expected a number)
+    """
+    if isinstance(answer, bool) or answer is None:
+        raise CannotRead(expected)
+    if isinstance(answer, str):
+        try:
+            return float(answer.strip())
+        except ValueError:
+            raise CannotRead(expected) from None
+    if isinstance(answer, numbers.Real):
+        return float(answer)
+    if isinstance(answer, np.ndarray) and answer.size == 1 and answer.dtype.kind in "iuf":
+        return float(answer.reshape(-1)[0])
+    raise CannotRead(expected)
+
+
+def read_numbers(answer: Any, count: int, expected: str) -> np.ndarray:
+    """``count`` numbers from a list, tuple or array (of any shape holding exactly ``count``)."""
+    if isinstance(answer, (str, bytes, dict)) or answer is None:
+        raise CannotRead(expected)
+    try:
+        values = np.asarray(answer, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise CannotRead(expected) from None
+    if values.size != count:
+        raise CannotRead(f"{expected}; this has {values.size}")
+    return values
+
+
+def read_word(answer: Any, choices: dict[str, Iterable[str]], expected: str) -> str:
+    """One of ``choices`` (canonical word -> other spellings), whatever the case and spaces.
+
+    Examples
+    --------
+    >>> read_word(" Little-Endian", {"little": ["<"], "big": [">"]}, '"little" or "big"')
+    'little'
+    """
+    if not isinstance(answer, str):
+        raise CannotRead(expected)
+    word = re.sub(r"[\s_-]+", " ", answer.strip().lower())
+    for candidate in (word, word.split(" ")[0]):   # "little endian", "study level": the first word
+        for canonical, others in choices.items():
+            if candidate == canonical or candidate in {o.lower() for o in others}:
+                return canonical
+    raise CannotRead(expected)
+
+
+_TAG_TEXT = re.compile(r"^\(?\s*(?:0x)?([0-9a-f]{4})\s*[, ]?\s*(?:0x)?([0-9a-f]{4})\s*\)?$", re.I)
+
+
+def read_tag(answer: Any) -> int:
+    """A tag as an int, from ``"(0018,5100)"``, ``"0018,5100"``, ``"00185100"``, ``0x00185100``,
+    ``(0x0018, 0x5100)`` or a pydicom ``Tag``.
+
+    Examples
+    --------
+    >>> hex(read_tag("(0018, 5100)")), hex(read_tag("0x00185100")), hex(read_tag((0x18, 0x5100)))
+    ('0x185100', '0x185100', '0x185100')
+    """
+    expected = 'a tag such as "(gggg,eeee)"'
+    if isinstance(answer, bool):
+        raise CannotRead(expected)
+    if isinstance(answer, (int, np.integer)):
+        if 0 <= int(answer) <= 0xFFFFFFFF:
+            return int(answer)
+        raise CannotRead(expected)
+    if isinstance(answer, tuple) and len(answer) == 2 and all(isinstance(v, int) for v in answer):
+        return int(Tag(answer))
+    if isinstance(answer, str):
+        text = answer.strip()
+        if re.fullmatch(r"0x[0-9a-fA-F]{1,8}", text):
+            return int(text, 16)
+        match = _TAG_TEXT.match(text)
+        if match:
+            return int(match[1] + match[2], 16)
+    raise CannotRead(expected)
+
+
+def read_folder(answer: Any) -> Path:
+    """A folder from a ``Path`` or a string."""
+    if isinstance(answer, (str, os.PathLike)) and Path(answer).is_dir():
+        return Path(answer)
+    raise CannotRead("a folder: a pathlib.Path, or a string naming one")
+
+
+def _close(value: float, expected: float, rel: float = 0.0, abs_: float = 1e-9) -> bool:
+    return math.isclose(value, expected, rel_tol=rel, abs_tol=abs_)
+
+
+# --- 00 welcome ----------------------------------------------------------------------------------
+
+def pixel_area(ds: pydicom.Dataset) -> Checker:
+    """Area of one pixel in mm², from Pixel Spacing; an answer rounded to 3 digits is right."""
+    row, column = (float(v) for v in ds.PixelSpacing)
+    expected = row * column
+
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_number(answer, "a number: the area in mm²")
+        if _close(value, expected, rel=2e-3):
+            return True, ""
+        if _close(value, row, rel=2e-3) or _close(value, column, rel=2e-3):
+            return False, "that is the length of one side; a pixel has two"
+        return False, f"{value:g} mm² is not the area of one pixel"
+    return check
+
+
+def highest_value(hu: np.ndarray) -> Checker:
+    """The largest value of an array (Hounsfield units)."""
+    expected = float(np.max(hu))
+
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_number(answer, "one number, in Hounsfield units")
+        return _close(value, expected, abs_=1e-6), ("" if value < expected else
+                                                   "that is higher than any value in hu")
+    return check
+
+
+# --- 01 history ----------------------------------------------------------------------------------
+
+BYTE_ORDERS = {"little": ["<", "little endian", "le", "intel"], "big": [">", "big endian", "be", "motorola"]}
+
+
+def byte_order(header_path: str | os.PathLike) -> Checker:
+    """The byte order of an Analyze header, found from its first four bytes (sizeof_hdr = 348)."""
+    first4 = Path(header_path).read_bytes()[:4]
+    expected = "little" if int.from_bytes(first4, "little") == 348 else "big"
+
+    def check(answer: Any) -> bool:
+        return read_word(answer, BYTE_ORDERS, '"little" or "big"') == expected
+    return check
+
+
+def file_size(path: str | os.PathLike) -> Checker:
+    """The number of bytes of a file (a whole number: 6144.4 is not 6144)."""
+    expected = Path(path).stat().st_size
+
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_number(answer, "a number of bytes")
+        return value == expected, ("" if value == int(value) else "a number of bytes is a whole number")
+    return check
+
+
+def ras_position(lps_point: Iterable[float]) -> Checker:
+    """A position in RAS (NIfTI) given the same point in LPS (ITK, DICOM)."""
+    lps = np.asarray(lps_point, dtype=float)
+    expected = lps * [-1, -1, 1]
+
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_numbers(answer, 3, "three numbers (x, y, z) in mm")
+        if np.allclose(value, expected, atol=1e-3):
+            return True, ""
+        if np.allclose(value, lps, atol=1e-3):
+            return False, "that is the point in LPS (as DICOM and ITK give it); NIfTI's x and y point the other way"
+        return False, "not the position of that voxel"
+    return check
+
+
+# --- 02 space ------------------------------------------------------------------------------------
+
+def patient_position_tag() -> Checker:
+    """The tag of Patient Position, in any of the usual spellings."""
+    expected = tag_for_keyword("PatientPosition")
+
+    def check(answer: Any) -> tuple[bool, str]:
+        tag = read_tag(answer)
+        if tag == expected:
+            return True, ""
+        name = keyword_for_tag(tag)
+        return False, f"{Tag(tag)} is {name}" if name else f"{Tag(tag)} is in no dictionary"
+    return check
+
+
+def lps_position(point: Iterable[float]) -> Checker:
+    """A position in patient coordinates (LPS, mm), within 1 µm."""
+    expected = np.asarray(point, dtype=float)
+
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_numbers(answer, 3, "three numbers: x, y, z in mm")
+        return bool(np.allclose(value, expected, atol=1e-3)), "not the centre of that pixel"
+    return check
+
+
+EDGES = {"left": ["l", "left edge"], "right": ["r", "right edge"], "top": ["t", "top edge", "upper"],
+         "bottom": ["b", "bottom edge", "lower"]}
+
+
+def edge_facing(letters: dict[str, str], letter: str = "L") -> Checker:
+    """Which edge of the displayed image faces a patient direction (``letters``: geometry.orientation_letters)."""
+
+    def check(answer: Any) -> tuple[bool, str]:
+        edge = read_word(answer, EDGES, '"left", "right", "top" or "bottom"')
+        faces = letters[edge]
+        return faces[:1] == letter, f"the {edge} edge faces {faces}"
+    return check
+
+
+# --- 03 anatomy ----------------------------------------------------------------------------------
+
+def byte_count(expected: int) -> Checker:
+    """A number of bytes (an offset or a length): a whole number."""
+
+    def check(answer: Any) -> bool:
+        return read_number(answer, "a number of bytes") == expected
+    return check
+
+
+LEVELS = {"patient": ["patient level"], "study": ["study level"], "series": ["series level"],
+          "instance": ["image", "instance level", "image level", "sop instance"]}
+
+
+def information_level(keyword: str) -> Checker:
+    """The level (patient, study, series, instance) of an attribute, as browser.level_of says."""
+    from workshop_helpers import browser
+
+    expected = browser.level_of(tag_for_keyword(keyword), keyword)
+
+    def check(answer: Any) -> bool:
+        return read_word(answer, LEVELS, '"patient", "study", "series" or "instance"') == expected
+    return check
+
+
+# --- 04 from an empty dump -----------------------------------------------------------------------
+
+def fixed_dump_lines(values: dict[str, str]) -> Checker:
+    """Dump lines that hold exactly ``values`` (keyword -> value), each with the dictionary's VR."""
+    from workshop_helpers import dump
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if not isinstance(answer, str):
+            raise CannotRead("a string of dump lines, one element per line")
+        try:
+            ds = dump.read_dump(answer)
+        except Exception as exc:  # DumpSyntaxError and friends: say where
+            return False, str(exc)
+        found = {e.keyword or str(e.tag) for e in ds}
+        extra, missing = found - set(values), set(values) - found
+        assert not missing, "missing: " + ", ".join(sorted(missing))
+        assert not extra, "only the two lines, please; also found: " + ", ".join(sorted(extra))
+        for keyword, value in values.items():
+            element = ds[keyword]
+            assert element.VR == dictionary_VR(keyword), f"{keyword} has the VR {dictionary_VR(keyword)}"
+            assert str(element.value) == value, f"{keyword} should be {value}, not {element.value}"
+        return True, ""
+    return check
+
+
+def read_keywords(answer: Any, allowed: Iterable[str]) -> set[str]:
+    """Keywords from a set, list or tuple of strings, whatever their case."""
+    allowed = list(allowed)
+    expected = "a set of keywords such as {" + ", ".join(f'"{k}"' for k in allowed[:2]) + "}"
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, Iterable):
+        raise CannotRead(expected)
+    by_lower = {k.lower(): k for k in allowed}
+    found = set()
+    for item in answer:
+        if not isinstance(item, str) or item.strip().lower() not in by_lower:
+            raise CannotRead(expected + f"; {item!r} is not one of them")
+        found.add(by_lower[item.strip().lower()])
+    return found
+
+
+def shared_uids(a: pydicom.Dataset, b: pydicom.Dataset,
+                keywords: Iterable[str] = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
+                ) -> Checker:
+    """Which of ``keywords`` two data sets have, with the same value."""
+    keywords = tuple(keywords)
+    expected = {k for k in keywords if k in a and k in b and a[k].value == b[k].value}
+
+    def check(answer: Any) -> tuple[bool, str]:
+        found = read_keywords(answer, keywords)
+        wrong = sorted(found - expected)
+        return found == expected, (f"{', '.join(wrong)} differ(s) or is missing in one of them"
+                                   if wrong else "one more is shared")
+    return check
+
+
+def transfer_syntax(path: str | os.PathLike) -> Checker:
+    """The Transfer Syntax UID of a file: the UID, or its name."""
+    expected = pydicom.dcmread(path, stop_before_pixels=True).file_meta.TransferSyntaxUID
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if not isinstance(answer, str):
+            raise CannotRead("a UID (a string such as \"1.2.840.10008.1.2\") or its name")
+        text = answer.strip().rstrip("\0")
+        if text == expected or text.lower() == expected.name.lower():
+            return True, ""
+        known = pydicom.uid.UID(text)
+        return False, f"that is {known.name}" if known.is_transfer_syntax else "not the file's transfer syntax"
+    return check
+
+
+# --- 05 UIDs -------------------------------------------------------------------------------------
+
+def valid_uids(candidates: Iterable[str]) -> Checker:
+    """Exactly the valid candidates (uids.validate), in any order, as a list, tuple or set."""
+    from workshop_helpers import uids
+
+    candidates = list(candidates)
+    expected = {c for c in candidates if not uids.validate(c)}
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if isinstance(answer, str) or not isinstance(answer, Iterable):
+            raise CannotRead("a list of the valid candidates (strings)")
+        found = [str(a) for a in answer]
+        strangers = [a for a in found if a not in candidates]
+        if strangers:
+            raise CannotRead(f"candidates copied exactly; {strangers[0]!r} is not one of them")
+        return set(found) == expected, f"{len(expected)} of the {len(candidates)} are valid"
+    return check
+
+
+def new_uid_store(original: pydicom.Dataset, flipped_pixels: np.ndarray) -> Checker:
+    """A folder holding the original and the flipped image, each under its own valid UID."""
+    from workshop_helpers import uids
+
+    original_pixels = original.pixel_array.copy()
+    original_uid = str(original.SOPInstanceUID)
+
+    def check(answer: Any) -> tuple[bool, str]:
+        folder = read_folder(answer)
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        assert len(files) == 2, f"the folder holds {len(files)} file(s), not 2"
+        found = [pydicom.dcmread(p) for p in files]
+        sop = {str(ds.SOPInstanceUID) for ds in found}
+        assert len(sop) == 2, "both files have the same SOP Instance UID"
+        for ds in found:
+            problems = uids.validate(ds.SOPInstanceUID)
+            assert not problems, f"{ds.SOPInstanceUID}: " + "; ".join(problems)
+            assert ds.SOPInstanceUID == ds.file_meta.MediaStorageSOPInstanceUID, \
+                "the file meta (MediaStorageSOPInstanceUID) and the data set disagree"
+        by_pixels = {("original" if np.array_equal(ds.pixel_array, original_pixels) else
+                      "flipped" if np.array_equal(ds.pixel_array, flipped_pixels) else "other"): ds
+                     for ds in found}
+        assert set(by_pixels) == {"original", "flipped"}, \
+            "the store must hold the original image and the flipped one"
+        assert str(by_pixels["original"].SOPInstanceUID) == original_uid, \
+            "the original keeps its UID: only the new image needs a new one"
+        return True, ""
+    return check
+
+
+def org_root(uid: str) -> Checker:
+    """The organisation root of a UID (uids.explain); a trailing dot is forgiven."""
+    from workshop_helpers import uids
+
+    expected = uids.explain(uid).root
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if not isinstance(answer, str):
+            raise CannotRead('a UID root as a string, such as "1.2.826.0.1.3680043"')
+        text = answer.strip().rstrip(".")
+        if text == expected:
+            return True, ""
+        if text == str(uid):
+            return False, "that is the whole UID; the root is the organisation's part at its start"
+        if expected.startswith(text + "."):
+            return False, "that is only the start of the root: which organisation under it?"
+        return False, "not the root of that UID"
+    return check
+
+
+# --- 06 private tags -----------------------------------------------------------------------------
+
+def private_value(ds: pydicom.Dataset, group: int, creator: str, offset: int) -> Checker:
+    """The value of ``creator``'s element at ``offset`` in ``group`` (a number)."""
+    expected = float(ds.private_block(group, creator)[offset].value)
+    first_slot = (group << 16) | 0x1000 | offset
+
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_number(answer, "the value, a number")
+        if value == expected:
+            return True, ""
+        if first_slot in ds and value == float(ds[first_slot].value):
+            return False, f"that is {Tag(first_slot)}: offset {offset:#x} of the FIRST creator's block"
+        return False, f"not {creator}'s value"
+    return check
+
+
+def block_size(ds: pydicom.Dataset, creator: str) -> Checker:
+    """How many elements the private block of ``creator`` holds (a whole number)."""
+    group = next(g for g in range(0x0009, 0xFFFF, 2) if creator in ds.private_creators(g))
+    start = ds.private_block(group, creator).block_start
+    expected = sum(1 for e in ds if e.tag.group == group and start <= e.tag.element <= start + 0xFF)
+
+    def check(answer: Any) -> bool:
+        return read_number(answer, "a number of elements") == expected
+    return check
+
+
+def kept_only(private_values: list[str], needles: Iterable[str]) -> Checker:
+    """A de-identified data set that keeps exactly ``private_values`` of its private data."""
+    from workshop_helpers import deid
+
+    needles = list(needles)
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if not isinstance(answer, pydicom.Dataset):
+            raise CannotRead("a pydicom Dataset: the .dataset of deid.deidentify's result")
+        assert str(answer.get("PatientIdentityRemoved", "")) == "YES", \
+            "this data set was not de-identified (Patient Identity Removed is not YES)"
+        privates = [e.value for e in answer if e.tag.is_private and e.tag.element > 0xFF]
+        assert privates == private_values, f"private values left: {privates}"
+        left = deid.find_values(answer, needles)
+        assert not left, "some planted identifiers are still there"
+        return True, ""
+    return check
+
+
+# --- 07 network ----------------------------------------------------------------------------------
+
+def instances_from(scp: Any, calling_ae: str) -> Checker:
+    """How many distinct instances ``scp`` received from ``calling_ae`` (SOP Instance UIDs)."""
+
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_number(answer, "a number of instances")
+        expected = len({x.sop_instance_uid for x in scp.received if x.calling_ae == calling_ae})
+        assert expected, f"nothing has arrived from {calling_ae} yet: send first"
+        return value == expected, ""
+    return check
+
+
+def all_stored(files: Iterable[str | os.PathLike]) -> Checker:
+    """The report of :func:`net.send` for ``files``: one success per file."""
+    from workshop_helpers.net import SendResult
+
+    names = [Path(f).name for f in files]
+
+    def check(report: Any) -> tuple[bool, str]:
+        if not isinstance(report, list) or not all(isinstance(r, SendResult) for r in report):
+            raise CannotRead("the list of results net.send returns")
+        assert len(report) == len(names), f"expected {len(names)} results, got {len(report)}"
+        bad = [str(r) for r in report if not r.ok]
+        assert not bad, "not stored: " + "; ".join(bad)
+        return True, ""
+    return check
+
+
+# --- 08 workstation ------------------------------------------------------------------------------
+
+def calling_ae_seen(scp: Any) -> Checker:
+    """The one calling AE title under which ``scp`` received everything."""
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if not isinstance(answer, str):
+            raise CannotRead("an AE title, a string")
+        seen = {x.calling_ae for x in scp.received}
+        return seen == {answer.strip()}, ""
+    return check
+
+
+def trigger(cases: Iterable[tuple[int, float, bool]] | None = None) -> Checker:
+    """A function ``series -> bool``: complete at 16 instances or after 3 s of silence.
+
+    The cases sit on both sides of both limits (15/16 instances, 2.9/3.1 s).
+    """
+    import time
+
+    from workshop_helpers import router
+
+    cases = list(cases or [(16, 0.0, True), (20, 0.1, True), (15, 0.0, False), (5, 0.0, False),
+                           (15, 2.9, False), (5, 3.1, True), (5, 3.5, True), (0, 10.0, True),
+                           (1, 2.5, False)])
+
+    def check(fn: Any) -> bool:
+        if not callable(fn):
+            raise CannotRead("a function that takes a series and returns True or False")
+        for count, quiet, expected in cases:
+            series = router.Series("P", "1.2", "1.2.3", files=[f"f{i}" for i in range(count)],
+                                   last_arrival=time.monotonic() - quiet)
+            got = fn(series)
+            if got is Ellipsis:
+                raise NotAttempted
+            assert bool(got) == expected, (
+                f"{count} instance(s), {quiet} s quiet: expected {expected}, got {bool(got)}")
+        return True
+    return check
+
+
+# --- 09 PACS -------------------------------------------------------------------------------------
+
+def series_query(host: str, port: int, files: Iterable[str | os.PathLike], patient_id: str,
+                 modality: str = "CT") -> Checker:
+    """A C-FIND identifier that finds exactly ``patient_id``'s ``modality`` series on the PACS."""
+    from workshop_helpers import qr
+
+    expected = {str(d.SeriesInstanceUID) for d in (pydicom.dcmread(f, stop_before_pixels=True) for f in files)
+                if d.PatientID == patient_id and d.Modality == modality}
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if isinstance(answer, pydicom.Dataset):
+            ds = answer
+        elif isinstance(answer, dict):
+            ds = qr.identifier(answer)
+        else:
+            raise CannotRead("an identifier: a dict such as {'QueryRetrieveLevel': 'SERIES', ...}, or a Dataset")
+        assert str(ds.get("QueryRetrieveLevel", "")).upper() == "SERIES", \
+            "a series is found at SERIES level: put QueryRetrieveLevel: 'SERIES' in the identifier"
+        assert str(ds.get("Modality", "")) == modality, \
+            f"match Modality '{modality}' too: today this patient has only {modality}, tomorrow an MR"
+        found = {str(m.get("SeriesInstanceUID", "")) for m in qr.find(host, port, ds).matches}
+        assert found == expected, (f"your identifier finds {len(found)} series with these UIDs; "
+                                   f"{patient_id} has {len(expected)} {modality} series "
+                                   "(ask for SeriesInstanceUID back)")
+        return True, ""
+    return check
+
+
+def move_destination(ae_title: str, stale_port: int, port: int) -> Checker:
+    """The PACS entry a C-MOVE destination needs: ``(AE title, host, port)`` with the live port."""
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if not isinstance(answer, (tuple, list)) or len(answer) != 3:
+            raise CannotRead("three values: (AE title, host, port)")
+        ae, host, answer_port = answer
+        value = read_number(answer_port, "a port number as the third value")
+        assert str(ae).strip() == ae_title, "the entry is named by the move destination's AE title"
+        assert str(host).strip() in ("127.0.0.1", "localhost"), "the viewer runs on this machine: 127.0.0.1"
+        assert value != stale_port, \
+            "that is the port the PACS already has - and nothing listens there (look at the viewer)"
+        assert value == port, "the port where the viewer's storage SCP listens (print(viewer))"
+        return True, ""
+    return check
