@@ -23,7 +23,7 @@ def test_numbers_are_unique():
 
 # Notebooks written before the solution guard (issue 11): the other conventions hold for them now,
 # the guard once their author adds it. Remove a name as soon as its notebook passes in full.
-AWAITING_SOLUTION_GUARD = {"10_dicomweb.ipynb"}
+AWAITING_SOLUTION_GUARD: set[str] = set()
 GUARD_PROBLEMS = ("is a solution whose first line", "is a solution without the guard",
                   "which only the solution in cell")
 
