@@ -314,4 +314,10 @@ DCMTK_UNNAMED: frozenset[str] = frozenset({
     '1.2.840.10008.5.1.4.1.1.88.77',  # WaveformAnnotationSRStorage
     '1.2.840.10008.5.1.4.1.1.9.1.4',  # General32bitECGWaveformStorage
     '1.2.840.10008.5.1.4.38.4',  # HangingProtocolInformationModelGet
+    # added to pydicom's UID_dictionary by pynetdicom when it is imported (its __init__), so the
+    # table must not depend on whether pynetdicom came first; dcmtk 3.6.7 prints them as [uid]
+    '1.2.840.10008.1.2.4.110',  # JPEGXLLossless
+    '1.2.840.10008.1.2.4.111',  # JPEGXLJPEGRecompression
+    '1.2.840.10008.1.2.4.112',  # JPEGXL
+    '1.2.840.10008.1.2.8.1',  # DeflatedImageFrameCompression
 })
