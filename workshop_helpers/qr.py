@@ -55,6 +55,7 @@ from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.tag import Tag
 
 from .net import NetError, StorageSCP, Timeouts, storage, table_text
+from .net.cli import add_timeout_flags, timeouts_from
 from .net.pdu import REJECT_REASONS
 
 # ----------------------------------------------------------------------------- models and levels
@@ -751,12 +752,6 @@ def get(host: str, port: int, keys, folder, *, level: str | None = None, model: 
 
 # ----------------------------------------------------------------------------- command line
 
-def _timeouts(args) -> Timeouts:
-    d = Timeouts()
-    return Timeouts(connect=args.timeout, acse=args.acse_timeout, dimse=args.dimse_timeout,
-                    network=args.socket_timeout if args.socket_timeout else d.network)
-
-
 def _fail(name: str, message: str) -> int:
     print(f"{name}: {message}", file=sys.stderr)
     return 1
@@ -765,7 +760,7 @@ def _fail(name: str, message: str) -> int:
 def _cli_findscu(args) -> int:
     try:
         result = find(args.peer, args.port, args.key or [], model=args.model,
-                      calling_ae=args.aetitle, called_ae=args.call, timeout=_timeouts(args))
+                      calling_ae=args.aetitle, called_ae=args.call, timeout=timeouts_from(args))
     except (QueryRetrieveError, ValueError, OSError) as exc:
         return _fail("findscu", str(exc))
     if args.json:
@@ -787,11 +782,11 @@ def _cli_retrieve(args) -> int:
             result = move(args.peer, args.port, args.key or [], dest, model=args.model,
                           calling_ae=args.aetitle, called_ae=args.call,
                           receive_into=args.output_directory if args.listen_port else None,
-                          receive_port=args.listen_port, timeout=_timeouts(args))
+                          receive_port=args.listen_port, timeout=timeouts_from(args))
         else:
             result = get(args.peer, args.port, args.key or [], args.output_directory,
                          model=args.model, calling_ae=args.aetitle, called_ae=args.call,
-                         timeout=_timeouts(args))
+                         timeout=timeouts_from(args))
     except (QueryRetrieveError, ValueError, OSError) as exc:
         return _fail(name, str(exc))
     if not result.ok:
@@ -805,7 +800,6 @@ def register_cli(subparsers) -> None:
     helps = {"findscu": "query a PACS (C-FIND)",
              "movescu": "ask a PACS to send a study somewhere (C-MOVE)",
              "getscu": "fetch from a PACS on the same association (C-GET)"}
-    d = Timeouts()
     for name, text in helps.items():
         p = subparsers.add_parser(name, help=text, prefix_chars="-+")
         p.add_argument("peer", help="host name or address of the PACS")
@@ -831,12 +825,5 @@ def register_cli(subparsers) -> None:
                            help="the move destination's AE title (default: -aet)")
             p.add_argument("+P", "--port", dest="listen_port", type=int, metavar="PORT",
                            help="run our own storage SCP (AE title -aem/-aet) on this port")
-        p.add_argument("-to", "--timeout", type=float, default=d.connect, metavar="S",
-                       help=f"seconds to wait for the TCP connection (default {d.connect:g})")
-        p.add_argument("-ta", "--acse-timeout", type=float, default=d.acse, metavar="S",
-                       help=f"seconds to wait for association messages (default {d.acse:g})")
-        p.add_argument("-td", "--dimse-timeout", type=float, default=d.dimse, metavar="S",
-                       help=f"seconds to wait for each response (default {d.dimse:g})")
-        p.add_argument("-ts", "--socket-timeout", type=float, default=d.network, metavar="S",
-                       help=f"seconds any other network wait may take (default {d.network:g})")
+        add_timeout_flags(p, connect=True)
         p.set_defaults(func=_cli_findscu if name == "findscu" else _cli_retrieve, command=name)

@@ -15,7 +15,8 @@ from .scp import StorageSCP
 from .scu import echo, send
 
 
-def _timeouts(args, connect: bool) -> Timeouts:
+def timeouts_from(args, connect: bool = True) -> Timeouts:
+    """The :class:`Timeouts` that the flags of :func:`add_timeout_flags` asked for."""
     default = Timeouts()
     return Timeouts(connect=args.timeout if connect else default.connect,
                     acse=args.acse_timeout, dimse=args.dimse_timeout,
@@ -25,7 +26,7 @@ def _timeouts(args, connect: bool) -> Timeouts:
 def _cli_storescp(args) -> int:
     scp = StorageSCP(args.output_directory, port=args.port, ae_title=args.aetitle, bind=args.bind,
                      allowed_calling_aes=args.require_calling,
-                     timeout=_timeouts(args, connect=False))
+                     timeout=timeouts_from(args, connect=False))
     with scp:
         print(f"storescp: {scp.ae_title} listening on {scp.bind}:{scp.port}, "
               f"storing into {scp.folder} (Ctrl-C stops)", flush=True)
@@ -62,7 +63,7 @@ def _expand(paths: list[str], recurse: bool) -> list[Path]:
 def _cli_storescu(args) -> int:
     files = _expand(args.files, args.recurse)
     report = send(files, args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle,
-                  timeout=_timeouts(args, connect=True),
+                  timeout=timeouts_from(args),
                   progress=not args.verbose and len(files) > 20)
     bad = [r for r in report if not r.ok]
     for r in report if args.verbose else bad:
@@ -73,12 +74,13 @@ def _cli_storescu(args) -> int:
 
 def _cli_echoscu(args) -> int:
     res = echo(args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle,
-               timeout=_timeouts(args, connect=True))
+               timeout=timeouts_from(args))
     print(f"echoscu: {args.peer}:{args.port}: {res.reason} ({res.seconds * 1000:.1f} ms)")
     return 0 if res.ok else 1
 
 
-def _add_timeouts(p, connect: bool) -> None:
+def add_timeout_flags(p, connect: bool) -> None:
+    """dcmtk's timeout flags on an argparse parser: ``-to`` (SCU only), ``-ta``, ``-td``, ``-ts``."""
     d = Timeouts()
     if connect:
         p.add_argument("-to", "--timeout", type=float, default=d.connect, metavar="S",
@@ -103,7 +105,7 @@ def register_cli(subparsers) -> None:
     p.add_argument("--exit-after", type=float, default=0, metavar="SECONDS",
                    help="stop after this many seconds (0: run until Ctrl-C)")
     p.add_argument("-v", "--verbose", action="store_true", help="print each instance received")
-    _add_timeouts(p, connect=False)
+    add_timeout_flags(p, connect=False)
     p.set_defaults(func=_cli_storescp)
 
     for name, helptext in (("storescu", "send DICOM files (a storage SCU)"),
@@ -118,5 +120,5 @@ def register_cli(subparsers) -> None:
         p.add_argument("-aet", "--aetitle", default="WORKSHOP-SCU", help="our (calling) AE title")
         p.add_argument("-aec", "--call", default="ANY-SCP", help="the peer's (called) AE title")
         p.add_argument("-v", "--verbose", action="store_true", help="print every result")
-        _add_timeouts(p, connect=True)
+        add_timeout_flags(p, connect=True)
         p.set_defaults(func=_cli_storescu if name == "storescu" else _cli_echoscu)
