@@ -676,7 +676,7 @@ def test_a_request_we_do_not_serve_gets_its_own_kind_of_answer(scp):
     """A C-FIND on a storage context: Unrecognised Operation in a C-FIND-RSP, not a C-STORE-RSP."""
     from workshop_helpers.net import pdu
 
-    find = pdu._command([(0x0002, pdu._padded(CTImageStorage)), (0x0100, struct.pack("<H", 0x0020)),
+    find = pdu._command([(0x0002, pdu.padded(CTImageStorage)), (0x0100, struct.pack("<H", 0x0020)),
                          (0x0110, struct.pack("<H", 5)), (0x0700, struct.pack("<H", 0)),
                          (0x0800, struct.pack("<H", 0x0001))])
     with socket.create_connection(("127.0.0.1", scp.port), timeout=10) as s:

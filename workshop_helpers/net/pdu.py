@@ -353,7 +353,8 @@ def _element(group: int, elem: int, value: bytes) -> bytes:
     return struct.pack("<HHI", group, elem, len(value)) + value
 
 
-def _padded(text: str, pad: bytes = b"\x00") -> bytes:
+def padded(text: str, pad: bytes = b"\x00") -> bytes:
+    """ASCII bytes of even length: UIDs pad with NUL, text with a space (PS3.5 6.2)."""
     raw = text.encode("ascii", "replace")
     return raw + pad if len(raw) % 2 else raw
 
@@ -373,9 +374,9 @@ def c_store_command(message_id: int, sop_class: str, sop_instance: str, priority
     >>> hex(cmd.CommandField), cmd.MessageID, cmd.AffectedSOPInstanceUID
     ('0x1', 7, '1.2.3')
     """
-    return _command([(0x0002, _padded(sop_class)), (0x0100, struct.pack("<H", 0x0001)),
+    return _command([(0x0002, padded(sop_class)), (0x0100, struct.pack("<H", 0x0001)),
                      (0x0110, struct.pack("<H", message_id)), (0x0700, struct.pack("<H", priority)),
-                     (0x0800, struct.pack("<H", 0x0001)), (0x1000, _padded(sop_instance))])
+                     (0x0800, struct.pack("<H", 0x0001)), (0x1000, padded(sop_instance))])
 
 
 def c_store_response(message_id: int, sop_class: str, sop_instance: str, status: int,
@@ -389,12 +390,12 @@ def c_store_response(message_id: int, sop_class: str, sop_instance: str, status:
     >>> hex(rsp.CommandField), rsp.MessageIDBeingRespondedTo, hex(rsp.Status), rsp.ErrorComment
     ('0x8001', 7, '0xa900', 'SOP Instance UID differs')
     """
-    elements = [(0x0002, _padded(sop_class)), (0x0100, struct.pack("<H", 0x8001)),
+    elements = [(0x0002, padded(sop_class)), (0x0100, struct.pack("<H", 0x8001)),
                 (0x0120, struct.pack("<H", message_id)), (0x0800, struct.pack("<H", 0x0101)),
                 (0x0900, struct.pack("<H", status))]
     if comment:
-        elements.append((0x0902, _padded(comment[:64], b" ")))
-    elements.append((0x1000, _padded(sop_instance)))
+        elements.append((0x0902, padded(comment[:64], b" ")))
+    elements.append((0x1000, padded(sop_instance)))
     return _command(elements)
 
 
@@ -406,7 +407,7 @@ def c_echo_command(message_id: int, response: bool = False, status: int = 0) -> 
     >>> hex(decode_command(c_echo_command(3, response=True)).CommandField)
     '0x8030'
     """
-    elements = [(0x0002, _padded("1.2.840.10008.1.1")),
+    elements = [(0x0002, padded("1.2.840.10008.1.1")),
                 (0x0100, struct.pack("<H", 0x8030 if response else 0x0030))]
     elements.append((0x0120 if response else 0x0110, struct.pack("<H", message_id)))
     elements.append((0x0800, struct.pack("<H", 0x0101)))

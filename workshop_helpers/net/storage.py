@@ -22,7 +22,7 @@ from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import read_dataset
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, DeflatedExplicitVRLittleEndian
 
-from .pdu import IMPLEMENTATION_VERSION
+from .pdu import IMPLEMENTATION_VERSION, padded
 
 #: Longest single path part by default: a UID (PS3.5 9.1) fits whole.
 MAX_PART = 64
@@ -122,11 +122,6 @@ def _element(group: int, elem: int, vr: bytes, value: bytes) -> bytes:
     return struct.pack("<HH2sH", group, elem, vr, len(value)) + value
 
 
-def _padded(text: str, pad: bytes = b"\x00") -> bytes:
-    raw = text.encode("ascii", "replace")
-    return raw + pad if len(raw) % 2 else raw
-
-
 def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = ""
                 ) -> bytes:
     """Preamble, ``DICM`` and the File Meta Information (PS3.10 7.1) for a received data set.
@@ -147,12 +142,12 @@ def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_
     source_ae = source_ae.strip()
     body = b"".join([
         _element(2, 0x0001, b"OB", b"\x00\x01"),
-        _element(2, 0x0002, b"UI", _padded(sop_class)),
-        _element(2, 0x0003, b"UI", _padded(sop_instance)),
-        _element(2, 0x0010, b"UI", _padded(transfer_syntax)),
-        _element(2, 0x0012, b"UI", _padded(PYDICOM_IMPLEMENTATION_UID)),
-        _element(2, 0x0013, b"SH", _padded(IMPLEMENTATION_VERSION, b" ")),
-        _element(2, 0x0016, b"AE", _padded(source_ae, b" ")) if source_ae else b"",
+        _element(2, 0x0002, b"UI", padded(sop_class)),
+        _element(2, 0x0003, b"UI", padded(sop_instance)),
+        _element(2, 0x0010, b"UI", padded(transfer_syntax)),
+        _element(2, 0x0012, b"UI", padded(PYDICOM_IMPLEMENTATION_UID)),
+        _element(2, 0x0013, b"SH", padded(IMPLEMENTATION_VERSION, b" ")),
+        _element(2, 0x0016, b"AE", padded(source_ae, b" ")) if source_ae else b"",
     ])
     return (b"\x00" * 128 + b"DICM" + _element(2, 0x0000, b"UL", struct.pack("<I", len(body)))
             + body)
