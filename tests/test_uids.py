@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 
@@ -117,8 +118,10 @@ def test_make_uid_round_trip(root, descriptive, seed):
     try:
         uid = make_uid(root, descriptive, seed=seed)
     except UIDError as exc:
-        assert "leaves" in str(exc)
+        under_a_uuid = root.startswith("2.25.") or (root == "2.25" and descriptive)
+        assert ("2.25" in str(exc)) if under_a_uuid else ("leaves" in str(exc))
         return
+    assert not root.startswith("2.25.")
     assert validate(uid) == [] and PS35_91.match(uid) and len(uid) <= 64
     prefix = f"{root}.{descriptive}." if descriptive else f"{root}."
     assert uid.startswith(prefix)
@@ -126,18 +129,40 @@ def test_make_uid_round_trip(root, descriptive, seed):
     assert make_uid(root, descriptive, seed=seed + "x") != uid
 
 
-def test_seeded_uids_under_the_slides_root_split_like_the_slides():
-    uid = make_uid("1.3.6.1.4.1.45037", "5.2.1", seed="lesson")
+def test_seeded_uids_under_an_own_root_split_root_descriptive_unique():
+    uid = make_uid("1.3.6.1.4.1.99999", "5.2.1", seed="lesson")
     e = explain(uid)
-    assert (e.root, e.descriptive) == ("1.3.6.1.4.1.45037", "5.2.1") and len(e.unique) >= 10
+    assert (e.root, e.descriptive) == ("1.3.6.1.4.1.99999", "5.2.1")
+    assert len(e.unique) >= 10
 
 
-def test_random_uids_differ_and_2_25_is_a_version_4_uuid():
+def test_random_2_25_uids_are_version_4_and_seeded_ones_version_5_uuids():
     a, b = make_uid(), make_uid()
     assert a != b and is_valid(a)
+    assert uuid.UUID(int=int(a[5:])).version == 4 and explain(a).uuid_version == 4
     seeded = make_uid(seed="x")
-    assert seeded == make_uid(seed="x")
-    assert uuid.UUID(explain(seeded).uuid).version == 4
+    assert seeded == make_uid(seed="x") != make_uid(seed="y")
+    value = uuid.UUID(int=int(seeded[5:]))
+    # a name-based UUID (RFC 9562 5.5): SHA-1 of the namespace and the seed, computed here
+    digest = bytearray(hashlib.sha1(uuid.UUID(explain_namespace()).bytes + b"x").digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    assert value.bytes == bytes(digest) and value.version == 5
+    assert explain(seeded).uuid_version == 5 and "(version 5)" in str(explain(seeded))
+
+
+def explain_namespace() -> str:
+    from workshop_helpers.uids import SEED_NAMESPACE
+
+    return str(SEED_NAMESPACE)
+
+
+@pytest.mark.parametrize("root, descriptive", [("2.25", "5.2.1"), ("2.25.5", ""),
+                                               ("2.25.5", "2.1")])
+def test_make_uid_refuses_to_mint_under_someone_elses_uuid(root, descriptive):
+    with pytest.raises(UIDError, match="2.25") as err:
+        make_uid(root, descriptive, seed="s")
+    assert "PS3.5 B.2" in str(err.value) and "UUID" in str(err.value)
 
 
 @pytest.mark.parametrize("root, descriptive, message", [
@@ -166,6 +191,7 @@ def test_cli(capsys):
     three = capsys.readouterr().out.split()
     assert len(set(three)) == 3 and all(u.startswith("2.25.") for u in three)
     assert main(["uid", "make", "--root", "1.2.3."]) == 2
+    assert main(["uid", "make", "--root", "2.25", "--descriptive", "5.2.1"]) == 2
 
 
 def test_oid_tree_parents_and_depths():
@@ -200,3 +226,16 @@ def test_explain_never_raises_and_loses_nothing_for_valid_uids(text):
     assert e.problems == validate(text)
     if not e.problems:
         assert ".".join(p for _, p in e.parts()) == text
+
+
+def test_count_roots_counts_each_files_sop_instance_uid(tmp_path):
+    ct = pydicom.dcmread(tools.testdata("CT_small.dcm"))
+    roots = ["2.25", "1.2.276.0.7230010.3", "2.25"]
+    for i, root in enumerate(roots):
+        ct.SOPInstanceUID = make_uid(root, "1.4" if root != "2.25" else "", seed=str(i))
+        ct.save_as(tmp_path / f"{i}.dcm")
+    (tmp_path / "not.dcm").write_bytes(b"not DICOM")
+    from workshop_helpers.uids import count_roots
+
+    counts = count_roots(sorted(tmp_path.iterdir()))
+    assert counts == {"2.25": 2, "1.2.276.0.7230010.3": 1, "": 1}

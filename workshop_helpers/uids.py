@@ -13,7 +13,11 @@ on any assumed structure of UIDs". :func:`explain` therefore says *how* it decid
 
 - :func:`explain` splits a UID and names the roots the course meets;
 - :func:`validate` lists every rule of PS3.5 9.1 a string breaks, and where;
-- :func:`make_uid` makes a new UID under a root, random or reproducible (``seed=``).
+- :func:`make_uid` makes a new UID under a root, random or reproducible (``seed=``);
+- :func:`count_roots` counts which roots the SOP Instance UIDs of a set of files use.
+
+Only mint UIDs under a root you may use: ``2.25`` (no registration, PS3.5 B.2) or your
+organisation's own. The slides' root belongs to the slides' author.
 
 Examples
 --------
@@ -21,20 +25,23 @@ Examples
 '5.2.1'
 >>> validate("1.2.03..4")
 ["component 3 '03' at index 4 has a leading zero (PS3.5 9.1)", 'empty component 4 at index 7: two dots in a row (PS3.5 9.1)']
->>> make_uid("1.3.6.1.4.1.45037", "5.2.1", seed="lesson 5") == make_uid("1.3.6.1.4.1.45037", "5.2.1", seed="lesson 5")
+>>> make_uid(seed="lesson 5") == make_uid(seed="lesson 5")
 True
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import os
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pydicom
 from pydicom.uid import PYDICOM_ROOT_UID, UID, generate_uid
+
+from .errors import ShortError
 
 __all__ = [
     "UIDError",
@@ -44,6 +51,7 @@ __all__ = [
     "validate",
     "is_valid",
     "make_uid",
+    "count_roots",
     "uids_in",
     "MAX_LENGTH",
     "MIN_UNIQUE_DIGITS",
@@ -86,7 +94,7 @@ _DCMTK_ARCS = {
 _SHORT = 3  # a "descriptive" component has at most this many digits (our heuristic)
 
 
-class UIDError(ValueError):
+class UIDError(ShortError, ValueError):
     """A UID (or a root or descriptive part) breaks the rules of PS3.5 9.1, or does not fit."""
 
 
@@ -101,6 +109,7 @@ class UIDExplanation:
     unique: str
     name: str = ""
     uuid: str = ""
+    uuid_version: int | None = None
     how: str = ""
     problems: list[str] = field(default_factory=list)
 
@@ -119,7 +128,8 @@ class UIDExplanation:
         if self.name:
             lines.append(f"  {'name:':<13}{self.name}")
         if self.uuid:
-            lines.append(f"  {'UUID:':<13}{self.uuid}")
+            version = f" (version {self.uuid_version})" if self.uuid_version else ""
+            lines.append(f"  {'UUID:':<13}{self.uuid}{version}")
         if self.how:
             lines.append(f"  {'split:':<13}{self.how}")
         for problem in self.problems:
@@ -180,6 +190,28 @@ def is_valid(uid: str) -> bool:
     return not validate(uid)
 
 
+def count_roots(paths: Iterable[str | os.PathLike]) -> Counter:
+    """How many of the files' SOP Instance UIDs use each org root (:func:`explain`).
+
+    A file that pydicom cannot read, or that has no SOP Instance UID, counts under ``""``.
+
+    Examples
+    --------
+    >>> from workshop_helpers.tools import testdata
+    >>> count_roots([testdata("CT_small.dcm"), testdata("MR_small.dcm")])
+    Counter({'1.3.6.1.4.1.5962': 2})
+    """
+    counts: Counter = Counter()
+    for path in paths:
+        try:
+            ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+            uid = str(ds.SOPInstanceUID)
+        except Exception:  # not DICOM, or no SOP Instance UID
+            uid = ""
+        counts[explain(uid).root if uid else ""] += 1
+    return counts
+
+
 def _split_heuristic(rest: list[str]) -> tuple[list[str], list[str]]:
     """Short components right after the root are descriptive; the rest is unique (>= 1 kept)."""
     n = 0
@@ -235,6 +267,7 @@ def explain(uid: str) -> UIDExplanation:
     root = ".".join(comps[:n_root])
     rest = comps[n_root:]
     name = uuid_text = ""
+    uuid_version = None
     if root == DICOM_ROOT:
         descriptive, unique = rest, []
         name = UID(uid).name if UID(uid).name != uid else ""
@@ -244,7 +277,9 @@ def explain(uid: str) -> UIDExplanation:
         descriptive, unique = [], rest
         how = "2.25 UIDs have no descriptive part: the rest is one integer, a UUID (PS3.5 B.2)"
         if len(rest) == 1 and rest[0].isdigit() and int(rest[0]) < 2**128:
-            uuid_text = str(uuid.UUID(int=int(rest[0])))
+            value = uuid.UUID(int=int(rest[0]))
+            uuid_text = str(value)
+            uuid_version = value.version  # None unless the variant is RFC 4122/9562's
     elif root == DCMTK_ROOT:
         text = ".".join(rest)
         arc = next((a for a in sorted(_DCMTK_ARCS, key=len, reverse=True)
@@ -267,7 +302,8 @@ def explain(uid: str) -> UIDExplanation:
         descriptive, unique = [], comps
         how = "root not recognised: the UID itself does not say where the root ends"
     return UIDExplanation(uid=uid, root=root, owner=owner, descriptive=".".join(descriptive),
-                          unique=".".join(unique), name=name, uuid=uuid_text, how=how,
+                          unique=".".join(unique), name=name, uuid=uuid_text,
+                          uuid_version=uuid_version, how=how,
                           problems=problems)
 
 
@@ -277,21 +313,30 @@ def _check_part(what: str, text: str) -> None:
         raise UIDError(f"the {what} {text!r} is not a valid UID prefix: " + "; ".join(problems))
 
 
+#: The namespace of the name-based UUIDs that seeded 2.25 UIDs use (made once from this text).
+SEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:workshop_helpers:uids:seed")
+
+
 def make_uid(root: str = UUID_ROOT, descriptive: str = "", *,
              seed: str | int | Sequence[str] | None = None,
              min_unique_digits: int = MIN_UNIQUE_DIGITS) -> str:
     """A new UID ``root.descriptive.unique``; reproducible when ``seed`` is given.
 
-    Under ``2.25`` the unique part is a UUID written as one integer (PS3.5 B.2). Under any other
-    root it comes from :func:`pydicom.uid.generate_uid`: random, or - with ``seed`` - a SHA-512
+    Under ``2.25`` the whole rest is one UUID written as an integer (PS3.5 B.2): a random UUID
+    (version 4) without a seed, a name-based UUID (version 5, SHA-1 of the seed, RFC 9562 5.5)
+    with one. A descriptive part after ``2.25`` is refused: ``2.25.5.2.1...`` would lie under
+    the arc of whoever made the UUID ``5``, not under yours. Under any other root the unique
+    part comes from :func:`pydicom.uid.generate_uid`: random, or - with ``seed`` - a SHA-512
     hash of the seed (pydicom's ``entropy_srcs``), so the same seed gives the same UID.
 
     Parameters
     ----------
     root
-        The organisation's root (default ``2.25``, which needs no registration).
+        The organisation's root (default ``2.25``, which needs no registration). Use only a
+        root you may use: your organisation's, or ``2.25``.
     descriptive
         Components of your own between root and unique part, e.g. ``"5.2.1"``; may be empty.
+        Not under ``2.25``.
     seed
         A string, an integer, or a list of strings (entropy sources). ``None``: random.
     min_unique_digits
@@ -300,26 +345,26 @@ def make_uid(root: str = UUID_ROOT, descriptive: str = "", *,
     Raises
     ------
     UIDError
-        When root or descriptive part break PS3.5 9.1, or leave too little room.
+        When root or descriptive part break PS3.5 9.1, leave too little room, or put
+        components after ``2.25`` that are not one whole UUID.
 
     Examples
     --------
-    >>> make_uid("1.3.6.1.4.1.45037", "5.2.1", seed="workshop")
-    '1.3.6.1.4.1.45037.5.2.1.3261087110662964199113539666768186359272'
-    >>> make_uid(seed=1).startswith("2.25.")
-    True
+    >>> make_uid(seed="workshop")
+    '2.25.45329760333953208588239646625548396652'
+    >>> explain(make_uid(seed="workshop")).uuid_version, explain(make_uid()).uuid_version
+    (5, 4)
+    >>> make_uid("1.2.826.0.1.3680043.8.498", "5.2.1", seed="workshop")  # pydicom's root
+    '1.2.826.0.1.3680043.8.498.5.2.1.32610871106629641991135396667681'
     """
     _check_part("root", root)
     if descriptive:
         _check_part("descriptive part", descriptive)
+    _refuse_under_a_uuid(root, descriptive)
     prefix = f"{root}.{descriptive}." if descriptive else f"{root}."
     room = MAX_LENGTH - len(prefix)
-    if root == UUID_ROOT and not descriptive:
-        if seed is None:
-            value = uuid.uuid4()
-        else:
-            digest = hashlib.sha256(_seed_text(seed).encode("utf-8")).digest()
-            value = uuid.UUID(bytes=digest[:16], version=4)
+    if root == UUID_ROOT:
+        value = uuid.uuid4() if seed is None else uuid.uuid5(SEED_NAMESPACE, _seed_text(seed))
         return f"{prefix}{value.int}"
     if room < min_unique_digits:
         raise UIDError(
@@ -328,6 +373,19 @@ def make_uid(root: str = UUID_ROOT, descriptive: str = "", *,
             f"{min_unique_digits}. Use a shorter root or descriptive part.")
     entropy = None if seed is None else [_seed_text(seed)]
     return str(generate_uid(prefix=prefix, entropy_srcs=entropy))
+
+
+def _refuse_under_a_uuid(root: str, descriptive: str) -> None:
+    if root == UUID_ROOT and descriptive:
+        raise UIDError(
+            f"no descriptive part after 2.25: a 2.25 UID is 2.25 followed by one integer, a UUID "
+            f"(PS3.5 B.2), so '2.25.{descriptive}.' would put your UIDs under the arc of whoever "
+            f"made the UUID {descriptive.split('.')[0]}. Use make_uid() for a 2.25 UID, or your "
+            "own registered root for a descriptive part.")
+    if root.startswith(UUID_ROOT + "."):
+        raise UIDError(
+            f"the root {root!r} lies below 2.25: the arc 2.25.<n> belongs to whoever made the UUID "
+            "<n> (PS3.5 B.2). Use root '2.25' (make_uid() alone), or a root of your own.")
 
 
 def _seed_text(seed: str | int | Sequence[str]) -> str:
