@@ -8,9 +8,28 @@ matplotlib.use("Agg")
 
 import pydicom
 import pytest
+from pydicom.filereader import data_element_generator
+from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
 
 from workshop_helpers import tools
-from workshop_helpers.anatomy import AnatomyError, byte_segments, elements, plot_bytes
+from workshop_helpers.anatomy import (
+    LONG_VRS,
+    AnatomyError,
+    byte_segments,
+    element_parts,
+    elements,
+    plot_bytes,
+)
+
+
+def _pydicom_raw_elements(path):
+    """The data set's top-level elements as pydicom's own reader finds them (with value_tell)."""
+    meta = pydicom.dcmread(path, stop_before_pixels=True).file_meta
+    start = 132 + 12 + meta.FileMetaInformationGroupLength   # PS3.10 7.1: preamble, DICM, meta
+    implicit = meta.TransferSyntaxUID == pydicom.uid.ImplicitVRLittleEndian
+    with open(path, "rb") as fp:
+        fp.seek(start)
+        return {int(raw.tag): raw for raw in data_element_generator(fp, implicit, True)}
 
 
 @pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small.dcm", "MR_small_implicit.dcm",
@@ -19,19 +38,14 @@ def test_value_offsets_match_pydicom(name):
     path = tools.testdata(name)
     data = path.read_bytes()
     segments = byte_segments(data, max_elements=40)
-    ds = pydicom.dcmread(path)
+    raw = _pydicom_raw_elements(path)
     values = {s.tag: s for s in segments if s.kind == "value" and not s.meta}
-    assert values, "no data set element labelled"
-    checked = 0
+    assert len(values) >= 10, "too few data set elements labelled"
     for tag, seg in values.items():
-        raw = ds._dict[tag]  # still raw: value_tell is where pydicom found the value
-        if not hasattr(raw, "value_tell"):  # already converted (sequences, character set)
-            continue
-        checked += 1
-        assert seg.start == raw.value_tell, hex(tag)
-        assert seg.end - seg.start == raw.length, hex(tag)
-    assert checked >= len(values) - 3
+        assert seg.start == raw[tag].value_tell, hex(tag)
+        assert seg.end - seg.start == raw[tag].length, hex(tag)
     meta = [s for s in segments if s.meta and s.kind == "tag"]
+    ds = pydicom.dcmread(path, stop_before_pixels=True)
     assert [s.tag for s in meta] == [int(t) for t in ds.file_meta.keys()]
 
 
@@ -72,3 +86,29 @@ def test_plot_draws_one_cell_per_byte():
     ax = fig.axes[0]
     assert len(ax.patches) == 64 and len(ax.texts) == 64
     assert [t.get_text() for t in ax.texts[:4]] == ["49", "49", "2a", "00"]
+
+
+def test_long_vrs_are_pydicoms():   # PS3.5 Table 7.1-1, as pydicom implements it
+    assert LONG_VRS == {str(vr) for vr in EXPLICIT_VR_LENGTH_32}
+
+
+def test_long_form_has_reserved_bytes_and_a_4_byte_length():
+    data = tools.testdata("CT_small.dcm").read_bytes()
+    segments = byte_segments(data)
+    kinds = {}
+    for s in segments:
+        if s.kind == "VR":
+            kinds[data[s.start:s.end].decode()] = [p.kind for p in segments if p.tag == s.tag and p.meta == s.meta]
+    assert kinds["OB"] == ["tag", "VR", "reserved", "length", "value"]
+    assert kinds["UI"] == ["tag", "VR", "length", "value"]
+    parts = dict(element_parts(data, segments, 0x00020001))
+    assert parts["reserved"] == b"\0\0" and len(parts["length"]) == 4
+    assert int.from_bytes(parts["length"], "little") == len(parts["value"]) == 2
+    short = dict(element_parts(data, segments, 0x00080005, meta=False))   # CS: 2-byte length
+    assert len(short["length"]) == 2 and int.from_bytes(short["length"], "little") == len(short["value"])
+
+
+def test_element_parts_names_a_missing_tag():
+    data = tools.testdata("CT_small.dcm").read_bytes()
+    with pytest.raises(AnatomyError, match=r"\(7FE0,0010\)"):
+        element_parts(data, byte_segments(data, max_elements=2), 0x7FE00010)

@@ -72,14 +72,66 @@ def test_interfile_round_trip_both_byte_orders(tmp_path, byte_order, dtype):
                                     byte_order=byte_order, patient_orientation="head_in",
                                     patient_rotation="supine")
     text = header.read_text()
-    for key in ("!INTERFILE :=", "!matrix size [1] := 5", "scaling factor (mm/pixel) [2] := 0.8",
+    for key in ("!INTERFILE :=", "!version of keys := 3.3", "!matrix size [1] := 5",
+                "scaling factor (mm/pixel) [2] := 0.8",
                 "imagedata byte order := " + byte_order.upper() + "ENDIAN",
-                "!name of data file := v.v", "!END OF INTERFILE :="):
+                "!name of data file := v.v", "!number of slices := 3", "!END OF INTERFILE :="):
         assert key in text
     image = legacy.read_interfile(header)
     np.testing.assert_array_equal(image.pixels, pixels)
     assert image.byte_order == byte_order and image.spacing == pytest.approx((0.5, 0.8, 2.5))
     assert image.header["patient orientation"] == "head_in"
+
+
+# The keys of Interfile 3.3 (as MedCon's 3.3 writer, m-intf.c, writes them), section by section
+INTERFILE_33_KEYS = {
+    "!GENERAL DATA :=": ["!data offset in bytes", "!name of data file", "patient name", "!patient ID",
+                         "patient dob", "patient sex", "!study ID"],
+    "!GENERAL IMAGE DATA :=": ["!type of data", "!total number of images", "imagedata byte order"],
+    "!SPECT STUDY (general) :=": ["!number of images/energy window", "!process status",
+                                  "!matrix size [1]", "!matrix size [2]", "!number format",
+                                  "!number of bytes per pixel", "scaling factor (mm/pixel) [1]",
+                                  "scaling factor (mm/pixel) [2]", "patient orientation",
+                                  "patient rotation"],
+    "!SPECT STUDY (reconstructed data) :=": ["!number of slices", "slice orientation",
+                                             "centre-centre slice separation (pixels)"],
+}
+
+
+def test_interfile_header_has_the_33_keys_in_their_sections(tmp_path):
+    header = legacy.write_interfile(tmp_path / "v.h33", _volume("int16"), (0.8, 1.2, 5.0),
+                                    patient_id="PHANTOM01", study_id="S1", patient_sex="O",
+                                    patient_orientation="head_in", patient_rotation="supine")
+    lines = header.read_text().splitlines()
+    keys = [line.split(":=")[0].strip() for line in lines]
+    for section, wanted in INTERFILE_33_KEYS.items():
+        start = lines.index(section)
+        following = [k for k in keys[start + 1:] if not k.startswith(";")]
+        end = next(i for i, k in enumerate(following)
+                   if f"{k} :=" in INTERFILE_33_KEYS or k.startswith("!END"))
+        assert set(wanted) <= set(following[:end]), section
+    assert "!patient ID := PHANTOM01" in lines and "!study ID := S1" in lines
+    assert "slice orientation := Transverse" in lines
+    assert "scaling factor (mm/pixel) [3]" not in keys and "matrix size [3]" not in keys  # not 3.3
+    assert "centre-centre slice separation (pixels) := 5" in lines   # 5 mm / mean(0.8, 1.2) mm
+    image = legacy.read_interfile(header)
+    assert image.header["patient id"] == "PHANTOM01" and image.spacing == pytest.approx((0.8, 1.2, 5.0))
+
+
+def test_interfile_reader_also_takes_the_common_dialect(tmp_path):
+    (tmp_path / "d.v").write_bytes(np.arange(12, dtype="<u2").tobytes())
+    header = tmp_path / "d.hv"
+    header.write_text("!INTERFILE :=\n!name of data file := d.v\nimagedata byte order := LITTLEENDIAN\n"
+                      "!number format := unsigned integer\n!number of bytes per pixel := 2\n"
+                      "number of dimensions := 3\n!matrix size [1] := 3\n!matrix size [2] := 2\n"
+                      "!matrix size [3] := 2\nscaling factor (mm/pixel) [3] := 2.5\n")
+    image = legacy.read_interfile(header)
+    assert image.pixels.shape == (2, 2, 3) and image.spacing == (1.0, 1.0, 2.5)
+
+
+def test_interfile_slice_orientation_is_checked(tmp_path):
+    with pytest.raises(ValueError, match="slice_orientation"):
+        legacy.write_interfile(tmp_path / "v.hv", _volume("int16"), slice_orientation="oblique")
 
 
 def test_interfile_parser_normalises_keys_and_skips_comments():

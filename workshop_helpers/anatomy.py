@@ -24,10 +24,12 @@ from dataclasses import dataclass
 
 from pydicom.datadict import keyword_for_tag
 
-__all__ = ["Segment", "AnatomyError", "byte_segments", "elements", "plot_bytes", "KIND_COLOURS"]
+__all__ = ["Segment", "AnatomyError", "byte_segments", "elements", "element_parts", "plot_bytes",
+           "KIND_COLOURS", "LONG_VRS"]
 
-# VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 Table 7.1-1)
-_LONG_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"}
+#: VRs whose explicit VR form has 2 reserved bytes (0000H) and a 4-byte Value Length
+#: (PS3.5 7.1.2, Table 7.1-1); every other VR has a 2-byte Value Length (Table 7.1-2).
+LONG_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"})
 _IMPLICIT_LE = "1.2.840.10008.1.2"
 _EXPLICIT_LE = {"1.2.840.10008.1.2.1"}  # and every encapsulated (compressed) syntax
 _BIG_OR_DEFLATED = {"1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"}
@@ -103,7 +105,7 @@ def _element(data: bytes, pos: int, explicit: bool, meta: bool
         vr = data[p:p + 2].decode("ascii", "replace")
         out.append(Segment(p, p + 2, "VR", tag, keyword, meta))
         p += 2
-        if vr in _LONG_VRS:
+        if vr in LONG_VRS:
             out.append(Segment(p, p + 2, "reserved", tag, keyword, meta))
             p += 2
             length = struct.unpack_from("<I", data, p)[0]
@@ -147,6 +149,32 @@ def elements(segments: list[Segment]) -> list[tuple[int, int, int, str]]:
         first = rows.get(key)
         rows[key] = (first[0] if first else s.start, s.end, s.tag, s.keyword)
     return sorted(rows.values())
+
+
+def element_parts(data: bytes, segments: list[Segment], tag: int, meta: bool | None = None
+                  ) -> list[tuple[str, bytes]]:
+    """The parts of one element: ``[(kind, bytes), ...]`` in file order (tag, VR, ..., value).
+
+    ``meta`` picks the file meta information (``True``) or the data set (``False``); ``None``
+    takes the first element with that tag.
+
+    Raises
+    ------
+    AnatomyError
+        When no labelled element has that tag (``byte_segments`` labels only the first elements).
+
+    Examples
+    --------
+    >>> from workshop_helpers.tools import testdata
+    >>> data = testdata("CT_small.dcm").read_bytes()
+    >>> [(kind, raw.hex(" ")) for kind, raw in element_parts(data, byte_segments(data), 0x00020001)]
+    [('tag', '02 00 01 00'), ('VR', '4f 42'), ('reserved', '00 00'), ('length', '02 00 00 00'), ('value', '00 01')]
+    """
+    parts = [s for s in segments if s.tag == tag and (meta is None or s.meta == meta)]
+    if not parts:
+        raise AnatomyError(f"no element ({tag >> 16:04X},{tag & 0xFFFF:04X}) among the labelled bytes")
+    first = [s for s in parts if s.meta == parts[0].meta]
+    return [(s.kind, data[s.start:s.end]) for s in first]
 
 
 def plot_bytes(data: bytes, segments: list[Segment], n_bytes: int = 384, columns: int = 32,

@@ -3,11 +3,16 @@
 Both describe an image the way the slides put it: *matrix size + size of a pixel + encoding per
 value*. Neither says where the image is in the patient:
 
-- **Interfile 3.3** is a text header of ``key := value`` lines (``!INTERFILE :=``,
-  ``!matrix size [1] :=``, ``scaling factor (mm/pixel) [1] :=``, ``!number format :=``,
-  ``imagedata byte order :=``, ``name of data file :=`` …) next to a raw data file. It has a few
-  coarse words for the patient (``patient orientation := head_in``, ``patient rotation := supine``)
-  but no position or direction of the image axes.
+- **Interfile 3.3** is a text header of ``key := value`` lines next to a raw data file. Keys
+  marked ``!`` are required; a null value is allowed. :func:`write_interfile` writes the keys of
+  version 3.3 as MedCon's 3.3 writer (``m-intf.c``) does: ``!INTERFILE :=``, the ``!GENERAL DATA``
+  keys ``!name of data file``, ``patient name``, ``!patient ID``, ``patient dob``, ``patient sex``,
+  ``!study ID``; the ``!GENERAL IMAGE DATA`` keys (``!type of data := Tomographic``,
+  ``imagedata byte order``); a ``!SPECT STUDY (general)`` section (``!matrix size [1]``,
+  ``!number format``, ``scaling factor (mm/pixel) [1]``, ``patient orientation := head_in``,
+  ``patient rotation := supine``) and a ``!SPECT STUDY (reconstructed data)`` section
+  (``!number of slices``, ``slice orientation := Transverse``, ``centre-centre slice separation
+  (pixels)``). The words about the patient are coarse: no position or direction of the image axes.
 - **Analyze 7.5** (Mayo Clinic) is a binary header of exactly 348 bytes (``.hdr``) next to the raw
   pixels (``.img``): three C structs, ``header_key`` (40 bytes), ``image_dimension`` (108) and
   ``data_history`` (200). Its byte order is not written anywhere: a reader finds it by checking
@@ -44,6 +49,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import ShortError
+
 __all__ = [
     "LegacyFormatError",
     "LegacyImage",
@@ -71,7 +78,7 @@ __all__ = [
 HEADER_SIZE = 348
 
 
-class LegacyFormatError(ValueError):
+class LegacyFormatError(ShortError, ValueError):
     """A legacy header or its data file is not what the format requires.
 
     The message names the file and the key (Interfile) or byte offset (Analyze / NIfTI).
@@ -147,10 +154,24 @@ def _interfile_number_format(dtype: np.dtype) -> tuple[str, int]:
     raise ValueError(f"Interfile cannot store pixels of type {dtype}")
 
 
+def _interfile_slice_orientation(value: str) -> str:
+    words = {"transverse": "Transverse", "coronal": "Coronal", "sagittal": "Sagittal"}
+    if value.lower() not in words:
+        raise ValueError(f"slice_orientation must be one of {sorted(words.values())}, not {value!r}")
+    return words[value.lower()]
+
+
 def write_interfile(header_path: str | Path, pixels: np.ndarray, spacing=(1.0, 1.0, 1.0), *,
-                    byte_order: str = "little", patient_name: str = "",
-                    patient_orientation: str = "", patient_rotation: str = "") -> Path:
-    """Write ``pixels`` as raw data plus an Interfile 3.3 text header.
+                    byte_order: str = "little", patient_name: str = "", patient_id: str = "",
+                    patient_dob: str = "", patient_sex: str = "", study_id: str = "",
+                    patient_orientation: str = "", patient_rotation: str = "",
+                    slice_orientation: str = "Transverse") -> Path:
+    """Write ``pixels`` as raw data plus an Interfile 3.3 header (reconstructed tomographic data).
+
+    The keys and their sections follow the 3.3 headers written by MedCon (``m-intf.c``), whose
+    manual page (``m-intf(4)``) describes "InterFile 3.3". Slice spacing is given in pixels, as
+    3.3 does (``centre-centre slice separation (pixels)``); like MedCon we divide the spacing in
+    millimetres by the mean of the two in-plane pixel sizes.
 
     Parameters
     ----------
@@ -162,8 +183,12 @@ def write_interfile(header_path: str | Path, pixels: np.ndarray, spacing=(1.0, 1
         Millimetres per pixel along columns, rows (and slices).
     byte_order
         ``"little"`` or ``"big"``: written as ``imagedata byte order``.
-    patient_name, patient_orientation, patient_rotation
-        Optional free-text keys (e.g. ``head_in``, ``supine``): all the "geometry" Interfile has.
+    patient_name, patient_id, patient_dob, patient_sex, study_id
+        The identity keys (``!patient ID`` and ``!study ID`` are required keys; a null value is
+        allowed). ``patient_dob`` is written as given (3.3 uses ``yyyy:mm:dd``).
+    patient_orientation, patient_rotation
+        ``head_in``/``feet_in`` and ``supine``/``prone``: all the "geometry" Interfile has,
+        with ``slice_orientation`` (``Transverse``, ``Coronal`` or ``Sagittal``).
 
     Returns
     -------
@@ -174,45 +199,59 @@ def write_interfile(header_path: str | Path, pixels: np.ndarray, spacing=(1.0, 1
     --------
     >>> import numpy as np, tempfile, pathlib
     >>> p = write_interfile(pathlib.Path(tempfile.mkdtemp()) / "a.hv", np.zeros((2, 3), np.uint8))
-    >>> print(p.read_text().splitlines()[0])
-    !INTERFILE :=
+    >>> lines = p.read_text().splitlines()
+    >>> lines[0], "!patient ID := " in lines, "!study ID := " in lines
+    ('!INTERFILE :=', True, True)
     """
     header_path = Path(header_path)
     volume = _as_volume(pixels)
     dx, dy, dz = _spacing3(spacing)
     number_format, nbytes = _interfile_number_format(volume.dtype)
     order = _byte_order_char(byte_order)
+    orientation = _interfile_slice_orientation(slice_orientation)
     data_path = header_path.with_suffix(".v")
     slices, rows, columns = volume.shape
     lines = [
         "!INTERFILE :=",
         "!imaging modality := nucmed",
+        "!originating system := workshop_helpers",
         "!version of keys := 3.3",
+        "date of keys := 1992:01:01",
+        "conversion program := workshop_helpers.legacy",
+        ";",
         "!GENERAL DATA :=",
         "!data offset in bytes := 0",
         f"!name of data file := {data_path.name}",
-    ]
-    if patient_name:
-        lines.append(f"patient name := {patient_name}")
-    lines += [
+        f"patient name := {patient_name}",
+        f"!patient ID := {patient_id}",
+        f"patient dob := {patient_dob}",
+        f"patient sex := {patient_sex}",
+        f"!study ID := {study_id}",
+        "data compression := none",
+        "data encode := none",
+        ";",
         "!GENERAL IMAGE DATA :=",
         "!type of data := Tomographic",
+        f"!total number of images := {slices}",
         f"imagedata byte order := {'LITTLEENDIAN' if order == '<' else 'BIGENDIAN'}",
-    ]
-    if patient_orientation:
-        lines.append(f"patient orientation := {patient_orientation}")
-    if patient_rotation:
-        lines.append(f"patient rotation := {patient_rotation}")
-    lines += [
-        f"!number format := {number_format}",
-        f"!number of bytes per pixel := {nbytes}",
-        "number of dimensions := 3",
+        ";",
+        "!SPECT STUDY (general) :=",
+        "number of detector heads := 1",
+        f"!number of images/energy window := {slices}",
+        "!process status := Reconstructed",
         f"!matrix size [1] := {columns}",
         f"!matrix size [2] := {rows}",
-        f"!matrix size [3] := {slices}",
-        f"scaling factor (mm/pixel) [1] := {dx:g}",
-        f"scaling factor (mm/pixel) [2] := {dy:g}",
-        f"scaling factor (mm/pixel) [3] := {dz:g}",
+        f"!number format := {number_format}",
+        f"!number of bytes per pixel := {nbytes}",
+        f"scaling factor (mm/pixel) [1] := {dx:.9g}",
+        f"scaling factor (mm/pixel) [2] := {dy:.9g}",
+        f"patient orientation := {patient_orientation}",
+        f"patient rotation := {patient_rotation}",
+        ";",
+        "!SPECT STUDY (reconstructed data) :=",
+        f"!number of slices := {slices}",
+        f"slice orientation := {orientation}",
+        f"centre-centre slice separation (pixels) := {dz / ((dx + dy) / 2):.9g}",
         "!END OF INTERFILE :=",
     ]
     data_path.write_bytes(volume.astype(volume.dtype.newbyteorder(order), copy=False).tobytes())
@@ -280,6 +319,38 @@ def _number(keys: dict[str, str], key: str, source: str, kind=int):
     return number
 
 
+def _interfile_slices(keys: dict[str, str], source: str) -> int:
+    """Interfile 3.3 counts slices in ``!number of slices``; some dialects use ``matrix size [3]``."""
+    for key in ("number of slices", "matrix size [3]"):
+        if keys.get(key, "") != "":
+            return _number(keys, key, source)
+    return 1
+
+
+def _interfile_spacing(keys: dict[str, str], source: str, notes: list[str]) -> list[float]:
+    """Millimetres per pixel along columns, rows, slices (3.3 gives the slice spacing in pixels)."""
+    spacing = []
+    for axis in (1, 2):
+        key = f"scaling factor (mm/pixel) [{axis}]"
+        if keys.get(key, "") != "":
+            spacing.append(float(_number(keys, key, source, float)))
+        else:
+            spacing.append(1.0)
+            notes.append(f"no {key!r}: assumed 1 mm")
+    pixel = (spacing[0] + spacing[1]) / 2
+    for key in ("centre-centre slice separation (pixels)", "slice thickness (pixels)"):
+        if keys.get(key, "") != "":
+            spacing.append(float(_number(keys, key, source, float)) * pixel)
+            return spacing
+    key = "scaling factor (mm/pixel) [3]"  # a common dialect, not a 3.3 key
+    if keys.get(key, "") != "":
+        spacing.append(float(_number(keys, key, source, float)))
+    else:
+        spacing.append(1.0)
+        notes.append("no slice spacing ('centre-centre slice separation (pixels)'): assumed 1 mm")
+    return spacing
+
+
 def read_interfile(header_path: str | Path) -> LegacyImage:
     """Read an Interfile header and its raw data file.
 
@@ -308,7 +379,7 @@ def read_interfile(header_path: str | Path) -> LegacyImage:
     notes: list[str] = []
     columns = _number(keys, "matrix size [1]", source)
     rows = _number(keys, "matrix size [2]", source)
-    slices = _number(keys, "matrix size [3]", source) if "matrix size [3]" in keys else 1
+    slices = _interfile_slices(keys, source)
     fmt = _need(keys, "number format", source).lower()
     nbytes = _number(keys, "number of bytes per pixel", source)
     kind = _INTERFILE_FORMATS.get((fmt, nbytes))
@@ -328,14 +399,7 @@ def read_interfile(header_path: str | Path) -> LegacyImage:
         raise LegacyFormatError(f"{source}: key 'imagedata byte order' should be LITTLEENDIAN or "
                                 f"BIGENDIAN, found {order_text!r}")
     notes.append(f"byte order from key 'imagedata byte order': {byte_order}-endian")
-    spacing = []
-    for axis in (1, 2, 3):
-        key = f"scaling factor (mm/pixel) [{axis}]"
-        if key in keys:
-            spacing.append(float(_number(keys, key, source, float)))
-        else:
-            spacing.append(1.0)
-            notes.append(f"no {key!r}: assumed 1 mm")
+    spacing = _interfile_spacing(keys, source, notes)
     name = _need(keys, "name of data file", source)
     data_path = header_path.parent / name
     offset = int(keys.get("data offset in bytes", "0") or 0)
