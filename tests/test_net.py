@@ -546,21 +546,6 @@ def test_link_refuses_a_long_pdu_before_reading_it():
             link.read_header(2)
 
 
-def test_durable_file_leaves_nothing_when_discarded(tmp_path):
-    from workshop_helpers.net.storage import DurableFile
-
-    (tmp_path / "in").mkdir()
-    kept = DurableFile(tmp_path / "in", "1.part")
-    kept.write(b"abcd")
-    kept.commit(tmp_path / "a" / "b" / "x.dcm")
-    assert (tmp_path / "a" / "b" / "x.dcm").read_bytes() == b"abcd"
-    dropped = DurableFile(tmp_path / "in", "2.part")
-    dropped.write(b"xyz")
-    dropped.discard()
-    dropped.discard()
-    assert list((tmp_path / "in").iterdir()) == []
-
-
 def test_timeouts_have_dcmtk_names_on_the_command_line(capsys):
     from workshop_helpers.__main__ import main
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import subprocess
 import sys
 
@@ -80,3 +81,72 @@ def test_save_atomically_leaves_nothing_half_written(tmp_path):
     ds = pydicom.dcmread(tools.testdata("CT_small.dcm"))
     tools.save_atomically(ds, target)
     assert pydicom.dcmread(target).SOPInstanceUID == ds.SOPInstanceUID
+
+
+# ----------------------------------------------------------------------------- one atomic write
+
+def test_atomic_file_appears_only_when_complete(tmp_path):
+    target = tmp_path / "out.bin"
+    with tools.atomic_file(target) as f:
+        f.write(b"first half ")
+        assert not target.exists()
+        f.write(b"second half")
+    assert target.read_bytes() == b"first half second half"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_atomic_file_failing_mid_write_leaves_nothing_and_the_old_file(tmp_path):
+    target = tmp_path / "kept.bin"
+    target.write_bytes(b"the old file")
+    with pytest.raises(RuntimeError, match="mid-write"):
+        with tools.atomic_file(target) as f:
+            f.write(b"x" * 100_000)
+            assert target.read_bytes() == b"the old file"
+            raise RuntimeError("failed mid-write")
+    assert target.read_bytes() == b"the old file"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.bin"]
+
+
+def test_atomic_file_on_a_full_disk_raises_and_leaves_the_old_file(small_tmpfs):
+    target = small_tmpfs / "big.bin"
+    target.write_bytes(b"the old file")
+    with pytest.raises(OSError) as info:  # noqa: PT012 - the disk fills during the writes
+        with tools.atomic_file(target) as f:
+            for _ in range(4):
+                f.write(b"\xff" * (1 << 20))  # 4 MiB into a 2 MiB tmpfs
+    assert info.value.errno == errno.ENOSPC
+    assert target.read_bytes() == b"the old file"
+    assert [p.name for p in small_tmpfs.iterdir()] == ["big.bin"]
+
+
+def test_atomic_file_needs_its_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        with tools.atomic_file(tmp_path / "no" / "x.bin"):
+            pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_file_class_is_nameless_until_committed_and_discard_leaves_nothing(tmp_path):
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    kept = tools.AtomicFile(incoming, "1.part")
+    kept.write(b"abcd")
+    kept.flush()
+    assert kept.path.read_bytes() == b"abcd" and kept.size == 4
+    if kept.anonymous:  # O_TMPFILE: no name at all while it is written
+        assert list(incoming.iterdir()) == []
+    kept.commit(tmp_path / "a" / "b" / "x.dcm")
+    assert (tmp_path / "a" / "b" / "x.dcm").read_bytes() == b"abcd"
+    dropped = tools.AtomicFile(incoming, "2.part")
+    dropped.write(b"xyz")
+    dropped.discard()
+    dropped.discard()
+    assert list(incoming.iterdir()) == []
+
+
+def test_make_folders_refuses_a_file_in_the_way(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError):
+        tools.make_folders(tmp_path / "file" / "sub")
+    tools.make_folders(tmp_path / "a" / "b")
+    assert (tmp_path / "a" / "b").is_dir()

@@ -27,11 +27,11 @@ from pathlib import Path
 from pydicom.dataset import Dataset
 from pydicom.uid import AllTransferSyntaxes
 
+from ..tools import AtomicFile
 from . import pdu
 from .doorman import Doorman, Guest, shut
 from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .storage import (
-    DurableFile,
     StoreRefused,
     file_header,
     instance_path,
@@ -126,7 +126,7 @@ class StoreEvent:
     assoc: Association
     context: Context
     request: Dataset
-    file: DurableFile | None
+    file: AtomicFile | None
     refused: StoreRefused | None = None
     file_offset: int = 0  # where the data set starts in the temporary file
 
@@ -140,8 +140,8 @@ class _Incoming:
     """Where the data set of one C-STORE goes while it arrives (a sink for :meth:`Link.read_message`)."""
 
     def __init__(self, scp: StorageSCP, assoc: Association, cid: int, command: Dataset,
-                 spare: DurableFile | None = None) -> None:
-        self.file: DurableFile | None = None
+                 spare: AtomicFile | None = None) -> None:
+        self.file: AtomicFile | None = None
         self.refused: StoreRefused | None = None
         self.header = 0
         context = assoc.contexts[cid]
@@ -456,7 +456,7 @@ class StorageSCP:
         peer prepares its next request: creating a file waits on the disk too (measured: 15 %
         of our time when it was made after the request had arrived)."""
         opened: list[_Incoming] = []
-        spare: list[DurableFile] = []
+        spare: list[AtomicFile] = []
 
         def open_sink(cid: int, command: Dataset) -> _Incoming:
             if cid not in assoc.contexts:
@@ -495,9 +495,15 @@ class StorageSCP:
             for file in spare:
                 file.discard()
 
-    def new_file(self) -> DurableFile:
-        """A new temporary file in ``.incoming/`` (raises OSError)."""
-        return DurableFile(self.incoming, f"{next(self.numbers)}.part")
+    def new_file(self) -> AtomicFile:
+        """A new temporary file in ``.incoming/`` (raises OSError).
+
+        The package's one atomic write, used as a class rather than through
+        :func:`~workshop_helpers.tools.atomic_file`: an instance is streamed to disk as it
+        arrives, before its path is known (the identifiers are read back from the file), and
+        the file is made ahead, while the peer prepares its next request.
+        """
+        return AtomicFile(self.incoming, f"{next(self.numbers)}.part")
 
     def _answer(self, assoc: Association, cid: int, command: Dataset, sink) -> bytes:
         field = int(command.CommandField)

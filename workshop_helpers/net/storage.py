@@ -1,10 +1,11 @@
 """Putting a received instance on disk: safe names, the File Meta header, durable writes.
 
 A storage SCP must only answer Success once the instance is really stored (PS3.4 B.2.3). Here
-that means: every byte written (a short write or a full disk raises), ``fsync`` of the file, an
-atomic ``os.replace`` into place, and ``fsync`` of the folder that holds the new name. Until
-then the bytes live in ``.incoming/`` under a temporary name that nobody else reads, and any
-failure removes them.
+that means the one atomic write of the package (:class:`workshop_helpers.tools.AtomicFile`):
+every byte written (a short write or a full disk raises), ``fsync`` of the file, an atomic
+``os.replace`` into place, and ``fsync`` of the folder that holds the new name. Until then the
+bytes live in ``.incoming/`` in a file nobody else reads (no name at all where ``O_TMPFILE``
+exists), and any failure removes them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import read_dataset
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, DeflatedExplicitVRLittleEndian
 
+from ..tools import atomic_file, make_folders
 from .pdu import IMPLEMENTATION_VERSION, padded
 
 #: Longest single path part by default: a UID (PS3.5 9.1) fits whole.
@@ -211,92 +213,26 @@ def text_of(ds: Dataset, tag: int) -> str:
 
 # --------------------------------------------------------------------------- durable writes
 
-class DurableFile:
-    """A file written in ``incoming/`` and moved into place only when complete and on disk.
+def write_durably(data: bytes, target: str | os.PathLike) -> Path:
+    """Write ``data`` to ``target`` with :func:`~workshop_helpers.tools.atomic_file`, making
+    missing folders: never seen half-written, Success only after this returns.
 
-    Use :meth:`write` for the bytes, then :meth:`commit` (fsync, atomic rename, fsync of the
-    folder) or :meth:`discard`. Until :meth:`commit` returns, the final path is untouched.
+    Parameters
+    ----------
+    data : bytes
+        The whole file (a C-GET receiver has it in memory).
+    target : str or os.PathLike
+        Where it goes; missing folders are made (and synced).
 
-    Where the system allows (Linux: ``O_TMPFILE``), the file has no name at all until it is
-    complete and synced: nothing half-written can be seen, and a process that dies leaves
-    nothing behind. Elsewhere it is ``incoming/<name>`` until then.
-    """
+    Returns
+    -------
+    pathlib.Path
+        ``target``.
 
-    def __init__(self, incoming: Path, name: str) -> None:
-        self.temp = incoming / name
-        self._anonymous = True
-        try:
-            fd = os.open(incoming, os.O_TMPFILE | os.O_WRONLY, 0o644)
-        except (AttributeError, OSError):  # no O_TMPFILE here, or not on this file system
-            self._anonymous = False
-            fd = os.open(self.temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        self._file = open(fd, "wb")  # noqa: SIM115 - closed by commit/discard
-        self.size = 0
-
-    @property
-    def anonymous(self) -> bool:
-        """True while the file has no name (O_TMPFILE)."""
-        return self._anonymous
-
-    @property
-    def path(self) -> Path:
-        """Where the bytes written so far can be read (after :meth:`flush`)."""
-        return Path(f"/proc/self/fd/{self._file.fileno()}") if self._anonymous else self.temp
-
-    def write(self, data) -> None:
-        """Append ``data`` (a buffered write raises on a short write or a full disk)."""
-        self._file.write(data)
-        self.size += len(data)
-
-    def flush(self) -> None:
-        """Hand what was written to the operating system, so that it can be read back."""
-        self._file.flush()
-
-    def commit(self, target: Path) -> None:
-        """Make the file durable and put it at ``target``; raises OSError if anything fails."""
-        try:
-            self._file.flush()
-            fd = self._file.fileno()
-            _sync(fd)
-            if os.fstat(fd).st_size != self.size:
-                raise OSError(f"{self.temp} has {os.fstat(fd).st_size} bytes, "
-                              f"{self.size} were written")
-            if self._anonymous:  # complete and on disk: now it may have a name
-                _name(fd, self.temp)
-                self._anonymous = False
-            self._file.close()
-            _make_folders(target.parent)
-            os.replace(self.temp, target)
-            _fsync_folder(target.parent)
-        except BaseException:
-            self.discard()
-            raise
-
-    def discard(self) -> None:
-        """Forget the file (safe to call twice)."""
-        try:
-            self._file.close()
-        except OSError:
-            pass
-        if not self._anonymous:
-            self.temp.unlink(missing_ok=True)
-
-
-def _name(fd: int, path: Path) -> None:
-    """Give the unnamed (O_TMPFILE) file ``fd`` the name ``path`` (open(2), O_TMPFILE).
-
-    ``linkat`` must follow the ``/proc/self/fd`` link (AT_SYMLINK_FOLLOW); Python calls
-    ``linkat`` rather than ``link`` only when a directory descriptor is given.
-    """
-    root = os.open("/", os.O_RDONLY)
-    try:
-        os.link(f"/proc/self/fd/{fd}", path, src_dir_fd=root, follow_symlinks=True)
-    finally:
-        os.close(root)
-
-
-def write_durably(data: bytes, target: Path) -> Path:
-    """Write ``data`` to ``target`` as :class:`DurableFile` does: never seen half-written.
+    Raises
+    ------
+    OSError
+        When the disk refuses; nothing is left behind then.
 
     Examples
     --------
@@ -306,37 +242,7 @@ def write_durably(data: bytes, target: Path) -> Path:
     (b'DICM', ['x.dcm'])
     """
     target = Path(target)
-    _make_folders(target.parent)
-    file = DurableFile(target.parent, f".{target.name}.{os.getpid()}.part")
-    try:
-        file.write(data)
-    except BaseException:
-        file.discard()
-        raise
-    file.commit(target)
+    make_folders(target.parent)
+    with atomic_file(target) as f:
+        f.write(data)
     return target
-
-
-def _make_folders(folder: Path) -> None:
-    """``mkdir -p`` that also fsyncs the parent of every folder it makes."""
-    if folder.is_dir():
-        return
-    _make_folders(folder.parent)
-    try:
-        folder.mkdir()
-    except FileExistsError:
-        return
-    _fsync_folder(folder.parent)
-
-
-def _sync(fd: int) -> None:
-    """fdatasync where there is one: the data and the size, not the times (POSIX)."""
-    (getattr(os, "fdatasync", None) or os.fsync)(fd)
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
