@@ -243,8 +243,8 @@ def test_plot_planes_from_an_affine_needs_a_shape():
 def test_orientation_explorer_shows_ipp_and_iop():
     explorer = viewers.OrientationExplorer(columns=8, rows=8, pixel_spacing=(2.0, 1.0))
     assert "(0020,0037) DS [1\\0\\0\\0\\1\\0]" in explorer.text
-    widget = explorer.widget
-    about_s = widget.children[3]
+    assert explorer.widget is not None
+    about_s = explorer.angle_sliders[2]
     about_s.value = 90
     assert explorer.iop == (0.0, 1.0, 0.0, -1.0, 0.0, 0.0)
     assert viewers.format_ds(explorer.ipp) in explorer.text
@@ -271,3 +271,123 @@ def test_viewer_position_agrees_with_simpleitk(tmp_path, orientation, position):
         assert viewer.info["lps"] == pytest.approx(expected, abs=1e-3)
         assert viewer.info["value"] == pytest.approx(
             sitk.GetArrayViewFromImage(image)[k, row, column])
+
+
+def test_orientation_explorer_controls_follow_update():
+    """update() from code moves the controls, so the next slider move keeps the other angles."""
+    explorer = viewers.OrientationExplorer(columns=8, rows=6, pixel_spacing=(0.8, 0.6))
+    explorer.update("axial", about_l=0, about_p=0, about_s=30)
+    assert explorer.widget is not None  # built after update(): it must start at 30 degrees about S
+    assert [s.value for s in explorer.angle_sliders] == [0, 0, 30]
+    explorer.angle_sliders[0].value = 10  # the learner's first move
+    expected = viewers.orientation_from_angles("axial", 10, 0, 30, columns=8, rows=6,
+                                               pixel_spacing=(0.8, 0.6))
+    assert (explorer.iop, explorer.ipp) == expected
+    # and the other way round: the widget exists, code calls update()
+    explorer.update("coronal", about_l=0, about_p=-20, about_s=0)
+    assert explorer.plane_dropdown.value == "coronal"
+    assert [s.value for s in explorer.angle_sliders] == [0, -20, 0]
+    explorer.angle_sliders[2].value = 45
+    assert explorer.iop == viewers.orientation_from_angles(
+        "coronal", 0, -20, 45, columns=8, rows=6, pixel_spacing=(0.8, 0.6))[0]
+    assert "right edge faces" in explorer._label.value
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+def test_widget_pictures_are_shown_at_their_own_size(series):
+    """No stretching: each picture widget is given the PNG's own pixel size, and it is small
+    enough that the picture and its controls fit on one screen side by side."""
+    viewer = viewers.SliceViewer(phantom.make_series(shape=(64, 48, 24), spacing=(0.8, 0.6, 2.5)))
+    explorer = viewers.OrientationExplorer(columns=64, rows=48, pixel_spacing=(0.8, 0.6))
+    for owner in (viewer, explorer):
+        assert owner.widget is not None
+        width, height = _png_size(bytes(owner._picture.value))
+        assert owner._picture.layout.width == f"{width}px"
+        assert owner._picture.layout.height == f"{height}px"
+        assert max(width, height) <= 500
+    # the series fixture: 30 rows 0.8 mm apart, 40 columns 0.5 mm apart -> 24 mm high, 20 mm wide
+    tall = viewers.SliceViewer(series)
+    width, height = tall.picture_size
+    assert height == 420 and width == pytest.approx(420 * 20 / 24, abs=1)
+
+
+def test_viewer_opens_on_a_slice_with_the_markers():
+    """The first picture shows the left and anterior markers, where the phantom put them."""
+    spacing = (0.8, 0.6, 2.5)
+    for position in ("HFS", "FFS"):
+        series = phantom.make_series(shape=(64, 48, 24), spacing=spacing, patient_position=position)
+        viewer = viewers.SliceViewer(series)
+        ds = _sorted_by_position(series)[viewer.k]
+        iop = np.array([float(v) for v in ds.ImageOrientationPatient])
+        normal = np.cross(iop[:3], iop[3:])
+        radius = phantom.phantom_radius((64, 48, 24), spacing)
+        for name in ("left", "anterior"):
+            centre = phantom.marker_positions(radius)[name]
+            # the slice plane passes through the marker (semi-axis 0.35 R along head-feet)
+            assert abs(normal @ (centre - _position(ds))) < 0.35 * radius * 0.8
+        shown = viewer.volume[viewer.k]
+        assert (shown >= 1000).any() and ((shown >= 400) & (shown <= 600)).any()
+
+
+def test_display_data_is_a_widget_when_live_and_a_picture_otherwise(series):
+    viewer = viewers.SliceViewer(series)
+    static = viewer.mimebundle(live=False)
+    assert "application/vnd.jupyter.widget-view+json" not in static
+    assert viewer._widget is None  # no widget is built for a static page
+    import base64
+
+    assert base64.b64decode(static["image/png"])[:4] == b"\x89PNG"
+    assert "JupyterLab" in static["text/plain"]
+    live = viewer.mimebundle(live=True)
+    assert live["application/vnd.jupyter.widget-view+json"]["model_id"] == viewer.widget.model_id
+    assert "image/png" in live  # the fallback travels with the widget view
+    assert "run this cell again" in viewer.note(live=True)["text/plain"]
+    assert "model not found" in viewer.note(live=True)["text/html"]
+
+
+def test_live_frontend_follows_the_request_of_a_real_kernel():
+    """A real IPython kernel: a request that names its cell (as JupyterLab's do) gets the widget
+    view; one without (as nbconvert's and nbval's) gets only the picture."""
+    from jupyter_client.manager import start_new_kernel
+
+    code = ("from workshop_helpers import phantom, viewers\n"
+            "print(viewers.live_frontend())\n"
+            "viewers.SliceViewer(phantom.make_series(shape=(16, 12, 3)))")
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        results = {}
+        for name, metadata in (("lab", {"cellId": "a-cell"}), ("batch", {})):
+            msg = kc.session.msg("execute_request", {"code": code, "silent": False}, metadata=metadata)
+            kc.shell_channel.send(msg)
+            printed, mimetypes = "", []
+            while True:
+                reply = kc.get_iopub_msg(timeout=60)
+                if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+                    continue
+                kind = reply["msg_type"]
+                if kind == "stream":
+                    printed += reply["content"]["text"]
+                elif kind in ("display_data", "execute_result"):
+                    mimetypes.append(set(reply["content"]["data"]))
+                elif kind == "error":
+                    raise AssertionError("\n".join(reply["content"]["traceback"]))
+                elif kind == "status" and reply["content"]["execution_state"] == "idle":
+                    break
+            results[name] = printed.strip(), mimetypes
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    widget = "application/vnd.jupyter.widget-view+json"
+    printed, (picture, note) = results["lab"]
+    assert printed == "True" and widget in picture and "image/png" in picture
+    assert "text/html" in note
+    printed, (picture, note) = results["batch"]
+    assert printed == "False" and widget not in picture and "image/png" in picture

@@ -21,11 +21,17 @@ Then the pictures and widgets built on them:
 - :func:`plot_planes` — a 3D figure of a series' slice planes and the patient's L, P, S axes.
 - :class:`OrientationExplorer` — sliders that turn a plane about L, P and S and show IPP and IOP change.
 
+Both widgets are *live* in a notebook UI (JupyterLab, Notebook 7) and a *picture* everywhere else:
+as the value of a cell they show the ipywidgets view, whose display data also carries a PNG of the
+current figure and a line of text (see :func:`live_frontend` and :meth:`SliceViewer.mimebundle`),
+followed by a one-line note that says how to bring the widget back after the kernel restarted.
+
 :mod:`geometry` never imports anything from here.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 from collections.abc import Sequence
@@ -46,6 +52,7 @@ __all__ = [
     "format_ds",
     "show_slice",
     "figure_png",
+    "live_frontend",
     "SliceViewer",
     "plot_planes",
     "OrientationExplorer",
@@ -254,6 +261,85 @@ def _canvas_png(canvas: FigureCanvasAgg) -> bytes:
     return buffer.getvalue()
 
 
+
+# --------------------------------------------------------------------------------------------
+# Live widgets with a static fallback
+# --------------------------------------------------------------------------------------------
+
+NOTE_LIVE = ("Live widget: its sliders run in this notebook's kernel. After a kernel restart, or when "
+             "the notebook is opened again, JupyterLab shows \u201cError displaying widget: model not "
+             "found\u201d here instead \u2014 run this cell again to bring the widget back.")
+NOTE_STATIC = ("A picture of the widget, drawn without a live notebook. Open the notebook in JupyterLab "
+               "and run this cell to get the sliders.")
+
+
+def live_frontend() -> bool:
+    """Whether the running cell was sent by a notebook UI that can show widgets.
+
+    JupyterLab and Notebook 7 (and VS Code) name the cell in the metadata of each
+    ``execute_request``: ``{"cellId": ...}``. Batch runners -- ``jupyter nbconvert --execute``,
+    nbclient, nbval, papermill -- do not, and nobody will ever move a slider there, so the widgets
+    show a picture instead. Outside a kernel (plain Python, doctests) the answer is ``False``.
+    Uses only public API: ``IPython.get_ipython()``, the shell's ``kernel`` and ipykernel's
+    ``Kernel.get_parent()``.
+
+    Examples
+    --------
+    >>> live_frontend()   # a doctest runs outside any notebook
+    False
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return False
+    kernel = getattr(get_ipython(), "kernel", None)
+    if kernel is None or not hasattr(kernel, "get_parent"):
+        return False
+    parent = kernel.get_parent() or {}
+    return bool((parent.get("metadata") or {}).get("cellId"))
+
+
+class _LiveFigure:
+    """Display a widget, with a PNG of its figure and a text line as fallbacks, then a note.
+
+    A subclass provides ``widget`` (built on first use), ``png()`` and ``_description()``.
+    """
+
+    def mimebundle(self, live: bool | None = None) -> dict:
+        """The display data: ``image/png`` and ``text/plain`` always; the widget view when live.
+
+        ``live`` defaults to :func:`live_frontend`. Where the widget view is present, JupyterLab
+        shows the widget in a trusted notebook and the PNG in an untrusted one; without it
+        (nbconvert, a static HTML page) the PNG is all there is, so a rendered page keeps a picture.
+        """
+        if live is None:
+            live = live_frontend()
+        bundle = {"image/png": base64.b64encode(self.png()).decode("ascii"),
+                  "text/plain": f"{self._description()} -- {NOTE_LIVE if live else NOTE_STATIC}"}
+        if live:
+            view = self.widget._repr_mimebundle_()
+            bundle.update({k: v for k, v in view.items() if k != "text/plain"})
+        return bundle
+
+    def note(self, live: bool | None = None) -> dict:
+        """The line shown under the widget: how to bring it back, or where to get the live version."""
+        if live is None:
+            live = live_frontend()
+        text = NOTE_LIVE if live else NOTE_STATIC
+        return {"text/html": f'<p style="font-size:85%;font-style:italic">{text}</p>',
+                "text/plain": text}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.mimebundle()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        live = live_frontend()
+        display(self.mimebundle(live), raw=True)
+        display(self.note(live), raw=True)
+
+
 # --------------------------------------------------------------------------------------------
 # The slice viewer
 # --------------------------------------------------------------------------------------------
@@ -322,7 +408,23 @@ def _first_value(value, default: float) -> float:
     return float(value)
 
 
-class SliceViewer:
+def _picture_layout(size: tuple[int, int]):
+    """An explicit pixel size for an ``ipywidgets.Image``: in a flex box it would otherwise stretch."""
+    import ipywidgets as w
+
+    width, height = size
+    return w.Layout(width=f"{width}px", height=f"{height}px", min_width=f"{width}px",
+                    object_fit="contain", flex="0 0 auto")
+
+
+def _row_layout():
+    """Picture on the left, controls on the right; they wrap below on a narrow screen."""
+    import ipywidgets as w
+
+    return w.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
+
+
+class SliceViewer(_LiveFigure):
     """A slice viewer for a series: slice, window/level, a chosen voxel and its LPS position.
 
     Parameters
@@ -332,14 +434,18 @@ class SliceViewer:
     center, width
         The first window; defaults to the series' Window Center/Width, else soft tissue.
     size
-        Width of the picture in inches (at 100 dots per inch).
+        The longer side of the picture in inches, at 100 dots per inch (4.2 -> 420 pixels); the
+        widget shows it at exactly that size, next to the sliders, so both fit on one screen.
 
     Attributes
     ----------
     image : matplotlib.image.AxesImage
         The one image artist; slice changes replace its data, never the artist.
-    widget : ipywidgets.VBox
-        Sliders, the picture and a line of text; displayed when the viewer is the value of a cell.
+    widget : ipywidgets.HBox
+        The picture, and next to it the sliders and a line of text. As the value of a cell the
+        viewer shows this widget in a notebook UI and a picture elsewhere (:func:`live_frontend`).
+
+    The viewer opens on the middle slice (sorted order) with the cross on the middle voxel.
 
     Examples
     --------
@@ -352,7 +458,7 @@ class SliceViewer:
     """
 
     def __init__(self, datasets, *, center: float | None = None, width: float | None = None,
-                 size: float = 5.0):
+                 size: float = 4.2):
         self.datasets = geometry.sort_slices(list(datasets))
         if not self.datasets:
             raise ValueError("SliceViewer needs at least one dataset")
@@ -375,10 +481,12 @@ class SliceViewer:
     # -- the figure, built once -------------------------------------------------------------
     def _build_figure(self, size: float) -> None:
         n, rows, columns = self.volume.shape
-        height = size * min(max(rows * self.aspect / columns, 0.3), 3.0)
-        self.figure = Figure(figsize=(size, height), dpi=100, facecolor="black")
+        ratio = min(max(rows * self.aspect / columns, 0.3), 3.0)  # height / width on screen
+        width, height = (size, size * ratio) if ratio <= 1 else (size / ratio, size)
+        self.picture_size = (round(width * 100), round(height * 100))  # pixels
+        self.figure = Figure(figsize=(width, height), dpi=100, facecolor="black")
         FigureCanvasAgg(self.figure)
-        margin_x, margin_y = 0.3 / size, 0.3 / height
+        margin_x, margin_y = 0.3 / width, 0.3 / height
         ax = self.figure.add_axes((margin_x, margin_y, 1 - 2 * margin_x, 1 - 2 * margin_y))
         self.axes = ax
         self.image = ax.imshow(window_image(self.volume[self.k], self.center, self.width),
@@ -467,20 +575,21 @@ class SliceViewer:
         import ipywidgets as w
 
         n, rows, columns = self.volume.shape
-        layout = w.Layout(width="95%")
+        layout, style = w.Layout(width="340px"), {"description_width": "55px"}
         self.slice_slider = w.IntSlider(self.k, 0, n - 1, description="slice", layout=layout,
-                                        continuous_update=True)
+                                        style=style, continuous_update=True)
         lo, hi = float(self.volume.min()), float(self.volume.max())
         self.center_slider = w.FloatSlider(self.center, min=min(lo, self.center),
                                            max=max(hi, self.center), description="centre",
-                                           layout=layout)
+                                           layout=layout, style=style)
         self.width_slider = w.FloatSlider(self.width, min=1, max=max(hi - lo, self.width, 2),
-                                          description="width", layout=layout)
-        self.row_slider = w.IntSlider(self.row, 0, rows - 1, description="row", layout=layout)
+                                          description="width", layout=layout, style=style)
+        self.row_slider = w.IntSlider(self.row, 0, rows - 1, description="row", layout=layout,
+                                      style=style)
         self.column_slider = w.IntSlider(self.column, 0, columns - 1, description="column",
-                                         layout=layout)
-        self._picture = w.Image(value=self.png(), format="png")
-        self._text = w.HTML(f"<code>{self.info['text']}</code>")
+                                         layout=layout, style=style)
+        self._picture = w.Image(value=self.png(), format="png", layout=_picture_layout(self.picture_size))
+        self._text = w.HTML(f"<code>{self.info['text']}</code>", layout=w.Layout(width="340px"))
         self.slice_slider.observe(lambda ch: self.set_slice(ch["new"]), names="value")
         for slider in (self.center_slider, self.width_slider):
             slider.observe(lambda ch: self.set_window(self.center_slider.value,
@@ -489,13 +598,11 @@ class SliceViewer:
             slider.observe(lambda ch: self.set_voxel(self.row_slider.value,
                                                      self.column_slider.value), names="value")
         controls = w.VBox([self.slice_slider, self.center_slider, self.width_slider,
-                           self.row_slider, self.column_slider])
-        return w.VBox([controls, self._text, self._picture])
+                           self.row_slider, self.column_slider, self._text])
+        return w.HBox([self._picture, controls], layout=_row_layout())
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+    def _description(self) -> str:
+        return f"SliceViewer: {self.info['text']}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -573,12 +680,27 @@ def plot_planes(datasets_or_affine, ax=None, *, shape: tuple[int, int, int] | No
     return ax
 
 
-class OrientationExplorer:
+def _angle(degrees: float) -> float:
+    """An angle in degrees, brought into [-180, 180) (the sliders' range)."""
+    return float((float(degrees) + 180.0) % 360.0 - 180.0)
+
+
+class OrientationExplorer(_LiveFigure):
     """Turn a plane about the patient's L, P and S axes and watch IPP and IOP change.
 
-    ``explorer.update(plane, about_l, about_p, about_s)`` recomputes (the sliders call it);
-    ``explorer.iop`` / ``explorer.ipp`` hold the values, ``explorer.text`` the two attributes as
-    a DICOM dump would show them.
+    ``explorer.update(plane, about_l, about_p, about_s)`` recomputes; the controls call it, and
+    when it is called from code the controls move to the new state, so the next slider move
+    starts from what is shown. ``explorer.plane`` and ``explorer.angles`` hold the state,
+    ``explorer.iop`` / ``explorer.ipp`` the values, ``explorer.text`` the two attributes as a DICOM
+    dump would show them. As the value of a cell it shows its widget in a notebook UI and a
+    picture elsewhere (:func:`live_frontend`).
+
+    Parameters
+    ----------
+    columns, rows, pixel_spacing
+        The plane: its size in pixels and Pixel Spacing (row spacing first).
+    size
+        The picture in inches at 100 dots per inch: ``(4.4, 4.0)`` is 440 x 400 pixels.
 
     Examples
     --------
@@ -586,16 +708,21 @@ class OrientationExplorer:
     >>> explorer.update("axial", 0, 0, 90)
     >>> explorer.iop
     (0.0, 1.0, 0.0, -1.0, 0.0, 0.0)
+    >>> explorer.plane, explorer.angles
+    ('axial', (0.0, 0.0, 90.0))
     """
 
     def __init__(self, *, columns: int = 64, rows: int = 64,
-                 pixel_spacing: Sequence[float] = (1.0, 1.0)):
+                 pixel_spacing: Sequence[float] = (1.0, 1.0),
+                 size: tuple[float, float] = (4.4, 4.0)):
         self.columns, self.rows = columns, rows
         self.pixel_spacing = tuple(float(v) for v in pixel_spacing)
-        self.figure = Figure(figsize=(5, 4.6))
+        self.figure = Figure(figsize=size, dpi=100)
         FigureCanvasAgg(self.figure)
+        self.picture_size = (round(size[0] * 100), round(size[1] * 100))
         self.axes = self.figure.add_subplot(projection="3d")
         self._widget = None
+        self._syncing = False  # True while update() moves the controls
         self.update()
 
     def affine(self) -> np.ndarray:
@@ -610,10 +737,12 @@ class OrientationExplorer:
 
     def update(self, plane: str = "axial", about_l: float = 0.0, about_p: float = 0.0,
                about_s: float = 0.0) -> None:
-        """Recompute IOP/IPP for the angles (degrees) and redraw the 3D picture."""
+        """Recompute IOP/IPP for the angles (degrees), redraw, and move the controls to match."""
         self.iop, self.ipp = orientation_from_angles(
             plane, about_l, about_p, about_s, columns=self.columns, rows=self.rows,
             pixel_spacing=self.pixel_spacing)
+        self.plane = plane
+        self.angles = tuple(_angle(a) for a in (about_l, about_p, about_s))
         letters = edge_letters(self.iop)
         self.text = (f"(0020,0032) DS [{format_ds(self.ipp)}]  # ImagePositionPatient\n"
                      f"(0020,0037) DS [{format_ds(self.iop)}]  # ImageOrientationPatient\n"
@@ -623,30 +752,55 @@ class OrientationExplorer:
                     axis_length=0.6 * max(self.columns * self.pixel_spacing[1],
                                           self.rows * self.pixel_spacing[0]))
         if self._widget is not None:
+            self._sync_controls()
             self._picture.value = figure_png(self.figure)
             self._label.value = f"<pre>{self.text}</pre>"
 
+    def _sync_controls(self) -> None:
+        """Show the current state on the controls without calling update() again."""
+        self._syncing = True
+        try:
+            self.plane_dropdown.value = self.plane
+            for slider, value in zip(self.angle_sliders, self.angles, strict=True):
+                slider.value = value
+        finally:
+            self._syncing = False
+
+    def png(self) -> bytes:
+        """The current 3D picture as PNG bytes."""
+        return figure_png(self.figure)
+
+    def _description(self) -> str:
+        about = ", ".join(f"{a:g} deg about {axis}" for a, axis in zip(self.angles, "LPS", strict=True))
+        return f"OrientationExplorer: {self.plane} plane turned {about}"
+
     @property
     def widget(self):
-        """Dropdown for the start plane, three angle sliders, the picture and the two attributes."""
+        """Picture on the left; the start plane, three angle sliders and the two attributes right.
+
+        ``plane_dropdown`` and ``angle_sliders`` (about L, P, S) are the controls; they start at
+        the explorer's current state.
+        """
         if self._widget is None:
             import ipywidgets as w
 
-            plane = w.Dropdown(options=list(_BASE_IOP), value="axial", description="plane")
-            sliders = [w.FloatSlider(0, min=-180, max=180, step=5, description=f"about {a}")
-                       for a in "LPS"]
-            self._picture = w.Image(value=figure_png(self.figure), format="png")
+            layout, style = w.Layout(width="330px"), {"description_width": "70px"}
+            self.plane_dropdown = w.Dropdown(options=list(_BASE_IOP), value=self.plane,
+                                             description="plane", layout=layout, style=style)
+            self.angle_sliders = tuple(
+                w.FloatSlider(value, min=-180, max=180, step=5, description=f"about {a}",
+                              layout=layout, style=style)
+                for a, value in zip("LPS", self.angles, strict=True))
+            self._picture = w.Image(value=self.png(), format="png",
+                                    layout=_picture_layout(self.picture_size))
             self._label = w.HTML(f"<pre>{self.text}</pre>")
 
             def changed(_):
-                self.update(plane.value, *(s.value for s in sliders))
+                if not self._syncing:
+                    self.update(self.plane_dropdown.value, *(s.value for s in self.angle_sliders))
 
-            for control in (plane, *sliders):
+            for control in (self.plane_dropdown, *self.angle_sliders):
                 control.observe(changed, names="value")
-            self._widget = w.VBox([plane, *sliders, self._label, self._picture])
+            controls = w.VBox([self.plane_dropdown, *self.angle_sliders, self._label])
+            self._widget = w.HBox([self._picture, controls], layout=_row_layout())
         return self._widget
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
