@@ -9,7 +9,6 @@ import pydicom
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydicom.charset import python_encoding
 from pydicom.multival import MultiValue
 from pydicom.valuerep import STR_VR as STR_VRS
 
@@ -351,9 +350,7 @@ def test_dump2dcm_reads_what_we_write(path, dcmtk, tmp_path):
     quirks = _dump2dcm_quirks(ds)
     if quirks:
         pytest.skip("; ".join(quirks))
-    charset = ds.get("SpecificCharacterSet", "ISO_IR 6")
-    codec = python_encoding.get(charset if isinstance(charset, str) else charset[0], "latin-1")
-    (tmp_path / "x.dump").write_bytes(write_dump(ds).encode(codec))
+    (tmp_path / "x.dump").write_bytes(dump.dump_bytes(ds))  # the data set's own character set
     out = subprocess.run([dcmtk("dump2dcm"), "+l", "1000000", tmp_path / "x.dump",
                           tmp_path / "x.dcm"], capture_output=True, text=True, timeout=60)
     assert (tmp_path / "x.dcm").exists(), out.stderr
@@ -479,3 +476,81 @@ def test_non_ascii_text_round_trips_with_its_character_set(tmp_path):
     assert back.OtherPatientIDsSequence[0].PatientID == "Søren"
     # bytes as dcmdump prints them: raw values in the character set of the data set
     assert read_dump(text.encode("latin-1")) == ds
+
+
+# -- the dump's character set: dcmdump -> edit -> dump2dcm, with our dump in the middle ---------
+
+# (file, keyword path, the value pydicom reads) - each holds a non-ASCII ISO_IR 100 value
+NON_ASCII = [
+    ("examples_overlay.dcm", ("PatientAddress",), "Weißenkirchen"),
+    ("test-SR.dcm", ("VerifyingObserverSequence", 0, "VerifyingObserverName"), "Jörg"),
+]
+
+
+def _value(ds, path):
+    for step in path:
+        ds = ds[step] if isinstance(step, int) else getattr(ds, step)
+    return str(ds)
+
+
+@pytest.mark.parametrize("name, path, word", NON_ASCII)
+def test_our_dump_command_survives_dcmtk_dump2dcm(name, path, word, dcmtk, tmp_path):
+    """`python -m workshop_helpers dump` | dump2dcm gives back the names, not 'WeiÃ\x9fenkirchen'."""
+    import subprocess
+    import sys
+
+    source = TEST_FILES / name
+    original = pydicom.dcmread(source)
+    assert original.SpecificCharacterSet == "ISO_IR 100" and word in _value(original, path)
+    ours = subprocess.run([sys.executable, "-m", "workshop_helpers", "dump", str(source)],
+                          capture_output=True, timeout=60, check=True).stdout
+    (tmp_path / "x.dump").write_bytes(ours)
+    tools_run(dcmtk("dump2dcm"), "+l", "1000000", tmp_path / "x.dump", tmp_path / "x.dcm")
+    back = pydicom.dcmread(tmp_path / "x.dcm")
+    assert _value(back, path) == _value(original, path)
+    assert word.encode("latin-1") in (tmp_path / "x.dcm").read_bytes()
+    assert word.encode("utf-8") not in (tmp_path / "x.dcm").read_bytes()
+
+
+@pytest.mark.parametrize("name, path, word", NON_ASCII)
+def test_non_ascii_lines_are_dcmdumps_bytes(name, path, word, dcmtk):
+    """Our dump's lines with non-ASCII values are dcmdump's lines, byte for byte."""
+    import subprocess
+
+    source = TEST_FILES / name
+    theirs = subprocess.run([dcmtk("dcmdump"), "+L", str(source)], capture_output=True,
+                            timeout=60, check=True).stdout
+    ours = dump.dump_bytes(pydicom.dcmread(source))
+    wanted = word.encode("latin-1")
+    their_lines = [line for line in theirs.splitlines() if wanted in line]
+    our_lines = [line for line in ours.splitlines() if wanted in line]
+    assert their_lines and our_lines == their_lines
+
+
+@pytest.mark.parametrize("name, path, word", NON_ASCII)
+def test_undump_reads_what_dcmdump_prints(name, path, word, dcmtk, tmp_path):
+    """dcmdump's bytes -> our `undump` -> the same value as in the file."""
+    import subprocess
+    import sys
+
+    source = TEST_FILES / name
+    (tmp_path / "d.dump").write_bytes(subprocess.run(
+        [dcmtk("dcmdump"), "+L", str(source)], capture_output=True, timeout=60, check=True).stdout)
+    subprocess.run([sys.executable, "-m", "workshop_helpers", "undump", str(tmp_path / "d.dump"),
+                    str(tmp_path / "d.dcm")], capture_output=True, timeout=60, check=True)
+    assert _value(pydicom.dcmread(tmp_path / "d.dcm"), path) == \
+        _value(pydicom.dcmread(source), path)
+
+
+def test_dump_bytes_lengths_count_the_encoded_bytes():
+    ds = pydicom.Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.InstitutionName = "Weißenkirchen"       # 13 bytes in Latin-1, 14 in UTF-8
+    ds2 = pydicom.Dataset()
+    ds2.SpecificCharacterSet = "ISO_IR 192"
+    ds2.InstitutionName = "Weißenkirchen"
+    latin = [x for x in dump.dump_bytes(ds).splitlines() if b"InstitutionName" in x][0]
+    utf8 = [x for x in dump.dump_bytes(ds2).splitlines() if b"InstitutionName" in x][0]
+    assert b"[Wei\xdfenkirchen]" in latin and b"#  14, 1" in latin      # 13 + 1 padding
+    assert "[Weißenkirchen]".encode() in utf8 and b"#  14, 1" in utf8
+    assert read_dump(dump.dump_bytes(ds)) == ds and read_dump(dump.dump_bytes(ds2)) == ds2

@@ -52,11 +52,13 @@ from pydicom.tag import BaseTag
 from pydicom.uid import UID_dictionary
 
 from ._dcmtk_uid_names import DCMTK_NAMES, DCMTK_UNNAMED
+from .errors import ShortError
 
-__all__ = ["DumpSyntaxError", "read_dump", "write_dump", "uid_name", "uid_from_name"]
+__all__ = ["DumpSyntaxError", "read_dump", "write_dump", "dump_bytes", "uid_name",
+           "uid_from_name"]
 
 
-class DumpSyntaxError(ValueError):
+class DumpSyntaxError(ShortError, ValueError):
     """A dump line that is not in dcmtk's dump format.
 
     Attributes
@@ -131,6 +133,8 @@ _STRING_VRS = frozenset(
     "AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT".split()
 )
 _TEXT_VRS = frozenset({"LT", "ST", "UT"})  # one value; a backslash is a character
+# the VRs whose values use the Specific Character Set (PS3.5 6.1.2.3); the others are ASCII
+_CHARSET_VRS = frozenset({"SH", "LO", "UC", "ST", "LT", "UT", "PN"})
 _NUMBER_FORMAT = {
     "US": "H", "SS": "h", "UL": "L", "SL": "l", "UV": "Q", "SV": "q", "FL": "f", "FD": "d",
     "OF": "f", "OD": "d", "OL": "L", "OV": "Q",
@@ -791,11 +795,42 @@ def _hex_value(data: bytes, width: int, little: bool, shorten: bool) -> str:
     return data.hex("\\")
 
 
+def _encodings(ds: Dataset, inherited: list[str]) -> list[str]:
+    """The Python codecs of ``ds``'s Specific Character Set, or ``inherited`` without one."""
+    element = ds.get(0x00080005)
+    if element is None or not element.value:
+        return inherited
+    terms = element.value if isinstance(element.value, (list, MultiValue)) else [element.value]
+    try:
+        return list(convert_encodings([str(t).strip() for t in terms]))
+    except Exception:  # an unknown term: pydicom warns about it when it reads the values
+        return inherited
+
+
+def _encode_text(values: list, vr: str, encodings: list[str]) -> bytes:
+    """The bytes a file holds for these string values (PS3.5 6.1.2.3), joined with a backslash."""
+    from pydicom.valuerep import PersonName
+
+    out = []
+    for value in values:
+        try:
+            if vr == "PN":
+                name = value if isinstance(value, PersonName) else PersonName(str(value))
+                out.append(name.encode(encodings))
+            else:
+                out.append(encode_string(str(value), encodings))
+        except Exception:  # not encodable in that character set: what a file writer would do
+            out.append(str(value).encode("utf-8", "replace"))
+    return b"\\".join(out)
+
+
 class _Writer:
-    def __init__(self, shorten: bool, little: bool) -> None:
+    def __init__(self, shorten: bool, little: bool, raw: bool = False) -> None:
         self.shorten = shorten
         self.little = little
+        self.raw = raw  # values as the file's bytes, one character per byte (latin-1)
         self.lines: list[str] = []
+        self.encodings: list[str] = [default_encoding]
 
     def line(self, depth: int, tag: int, vr: str, value: str, length: int | None, vm: int,
              name: str) -> None:
@@ -805,8 +840,13 @@ class _Writer:
         self.lines.append(f"{head.ljust(width)} # {size},{vm:2d} {name}")
 
     def dataset(self, ds: Dataset, depth: int) -> None:
-        for elem in ds:
-            self.element(elem, ds, depth)
+        outer = self.encodings
+        self.encodings = _encodings(ds, outer)
+        try:
+            for elem in ds:
+                self.element(elem, ds, depth)
+        finally:
+            self.encodings = outer
 
     def element(self, elem, ds: Dataset, depth: int) -> None:
         tag, vr, value = elem.tag, elem.VR, elem.value
@@ -884,11 +924,15 @@ class _Writer:
             text = "=" + uid_name(parts[0])
             size = len(parts[0])
         else:
-            joined = "\\".join(parts)
-            size = len(joined.encode("utf-8"))
             if vr in _TEXT_VRS:
-                joined = _escape_text(joined)
+                parts = [_escape_text("\\".join(parts))]
                 vm = 1
+            codecs = self.encodings if vr in _CHARSET_VRS else [default_encoding]
+            data = _encode_text(parts if vr != "PN" else values, vr, codecs)
+            size = len(data)
+            if vr in _TEXT_VRS:  # the length counts the line breaks, not their escapes
+                size = len(_encode_text([_unescape_text(parts[0])], vr, codecs))
+            joined = data.decode("latin-1") if self.raw else "\\".join(parts)
             text = f"[{joined}]"
         if self.shorten:
             text = _shorten(text)
@@ -897,6 +941,10 @@ class _Writer:
 
 def write_dump(ds: Dataset, shorten: bool = False) -> str:
     """Write ``ds`` in dcmdump's layout: ``(gggg,eeee) VR value   # length, VM Keyword``.
+
+    This is the dump as text (characters), for reading and for :func:`read_dump`. To save a
+    dump that dcmtk's ``dump2dcm`` reads, write :func:`dump_bytes` instead: dump2dcm stores
+    the bytes of a value as they are, so they must be in the data set's character set.
 
     The text reads back with :func:`read_dump` (and dcmtk's ``dump2dcm``) into an equal
     data set: every value is written in full, floats with the fewest digits that give the
@@ -930,12 +978,40 @@ def write_dump(ds: Dataset, shorten: bool = False) -> str:
     >>> read_dump(write_dump(ds)) == ds
     True
     """
+    return _write(ds, shorten, raw=False)
+
+
+def dump_bytes(ds: Dataset, shorten: bool = False) -> bytes:
+    """The dump as ``dcmdump`` writes it: values in the data set's own character set.
+
+    dcmdump prints the bytes of each value as the file holds them: a name in a data set with
+    Specific Character Set ``ISO_IR 100`` comes out in Latin-1, and ``dump2dcm`` reads those
+    bytes back unchanged. So save this, not ``write_dump(ds).encode()``: a UTF-8 dump of an
+    ISO_IR 100 data set makes dump2dcm store ``WeiÃ\x9fenkirchen`` for ``Weißenkirchen``. Only
+    SH, LO, UC, ST, LT, UT and PN use the character set (PS3.5 6.1.2.3); everything else is
+    ASCII. :func:`read_dump` reads these bytes back (pass ``bytes``, not ``str``).
+
+    Examples
+    --------
+    >>> from pydicom import Dataset
+    >>> ds = Dataset()
+    >>> ds.SpecificCharacterSet = "ISO_IR 100"
+    >>> ds.InstitutionName = "Weißenkirchen"
+    >>> dump_bytes(ds).splitlines()[1][:30]
+    b'(0008,0080) LO [Wei\xdfenkirchen]'
+    >>> read_dump(dump_bytes(ds)).InstitutionName
+    'Weißenkirchen'
+    """
+    return _write(ds, shorten, raw=True).encode("latin-1", "replace")
+
+
+def _write(ds: Dataset, shorten: bool, raw: bool) -> str:
     meta = getattr(ds, "file_meta", None)
     ts = str(meta.get("TransferSyntaxUID", "")) if meta is not None else ""
     little = ts != _BIG_ENDIAN
     if not ts and ds.original_encoding[1] is False:
         little = False
-    writer = _Writer(shorten, little)
+    writer = _Writer(shorten, little, raw)
     if meta is not None and len(meta):
         ts_name = _TS_NAMES.get("1.2.840.10008.1.2.1")
         writer.lines += ["", "# Dicom-File-Format", "", "# Dicom-Meta-Information-Header",
@@ -962,7 +1038,10 @@ def _cmd_dump(args) -> int:
         print(f"error: {args.file}: cannot read it as DICOM: {exc}", file=sys.stderr)
         return 1
     try:
-        sys.stdout.write(write_dump(ds, shorten=args.shorten))
+        text = dump_bytes(ds, shorten=args.shorten)  # the data set's own character set, as dcmdump
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.buffer.flush()
     except Exception as exc:
         print(f"error: {args.file}: cannot dump it: {exc}", file=sys.stderr)
         return 1
@@ -970,7 +1049,11 @@ def _cmd_dump(args) -> int:
 
 
 def register_cli(sub) -> None:
-    """``python -m workshop_helpers dump FILE [--shorten]``, like ``dcmdump +L``."""
+    """``python -m workshop_helpers dump FILE [--shorten]``, like ``dcmdump +L``.
+
+    Text values come out in the data set's own character set, byte for byte as dcmdump prints
+    them, so ``dump2dcm`` (or ``undump``) turns the dump back into the same file.
+    """
     p = sub.add_parser("dump", help="print a DICOM file in dcmdump's format (complete, like +L)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--shorten", action="store_true",
