@@ -227,6 +227,26 @@ def test_series_from_joins_the_series(tmp_path, grace_hopper, dcmtk, dciodvfy):
     _tools_accept(tmp_path / "sc.dcm", dcmtk, dciodvfy)
 
 
+def test_a_named_body_part_leaves_laterality_out_and_dciodvfy_quiet(tmp_path, grace_hopper,
+                                                                    dciodvfy):
+    """Laterality is Type 2C (paired body parts): empty draws dciodvfy's warning, absent with an
+    unpaired body part draws nothing, absent without one draws its error."""
+    image_to_dicom(grace_hopper, tmp_path / "unknown.dcm")
+    unknown = dciodvfy(tmp_path / "unknown.dcm")
+    assert pydicom.dcmread(tmp_path / "unknown.dcm").Laterality == ""
+    assert unknown.errors == [] and any("Laterality" in w for w in unknown.warnings)
+    image_to_dicom(grace_hopper, tmp_path / "head.dcm", body_part="head")
+    head = pydicom.dcmread(tmp_path / "head.dcm")
+    assert "Laterality" not in head and head.BodyPartExamined == "HEAD"
+    checked = dciodvfy(tmp_path / "head.dcm")
+    assert checked.errors == [] and not any("Laterality" in w for w in checked.warnings)
+    del head.BodyPartExamined  # the control: dciodvfy does complain when it cannot tell
+    head.save_as(tmp_path / "neither.dcm")
+    assert any("Laterality" in e for e in dciodvfy(tmp_path / "neither.dcm").errors)
+    image_to_dicom(grace_hopper, tmp_path / "joined.dcm", series_from=tmp_path / "head.dcm")
+    assert pydicom.dcmread(tmp_path / "joined.dcm").BodyPartExamined == "HEAD"  # series level
+
+
 def test_bad_pictures_get_a_clear_error(tmp_path):
     (tmp_path / "x.png").write_text("not a picture")
     with pytest.raises(DicomFileError, match="x.png"):

@@ -133,7 +133,7 @@ _STRING_VRS = frozenset(
     "AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT".split()
 )
 _TEXT_VRS = frozenset({"LT", "ST", "UT"})  # one value; a backslash is a character
-# the VRs whose values use the Specific Character Set (PS3.5 6.1.2.3); the others are ASCII
+# the VRs whose values use the Specific Character Set (PS3.3 C.12.1.1.2); the others are ASCII
 _CHARSET_VRS = frozenset({"SH", "LO", "UC", "ST", "LT", "UT", "PN"})
 _NUMBER_FORMAT = {
     "US": "H", "SS": "h", "UL": "L", "SL": "l", "UV": "Q", "SV": "q", "FL": "f", "FD": "d",
@@ -808,7 +808,7 @@ def _encodings(ds: Dataset, inherited: list[str]) -> list[str]:
 
 
 def _encode_text(values: list, vr: str, encodings: list[str]) -> bytes:
-    """The bytes a file holds for these string values (PS3.5 6.1.2.3), joined with a backslash."""
+    """The bytes a file holds for these string values (PS3.3 C.12.1.1.2), joined with a backslash."""
     from pydicom.valuerep import PersonName
 
     out = []
@@ -988,7 +988,7 @@ def dump_bytes(ds: Dataset, shorten: bool = False) -> bytes:
     Specific Character Set ``ISO_IR 100`` comes out in Latin-1, and ``dump2dcm`` reads those
     bytes back unchanged. So save this, not ``write_dump(ds).encode()``: a UTF-8 dump of an
     ISO_IR 100 data set makes dump2dcm store ``WeiÃ\x9fenkirchen`` for ``Weißenkirchen``. Only
-    SH, LO, UC, ST, LT, UT and PN use the character set (PS3.5 6.1.2.3); everything else is
+    SH, LO, UC, ST, LT, UT and PN use the character set (PS3.3 C.12.1.1.2); everything else is
     ASCII. :func:`read_dump` reads these bytes back (pass ``bytes``, not ``str``).
 
     Examples

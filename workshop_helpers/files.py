@@ -86,8 +86,9 @@ class FileCheck:
 def check_file(path: str | os.PathLike) -> FileCheck:
     """Is ``path`` a DICOM file? Like dcmtk's ``dcmftest``, and it says why not.
 
-    dcmftest looks only for the preamble and ``DICM``; this also reads the File Meta
-    Information, so a file cut off inside group 0002 is "no" here and "yes" there.
+    dcmftest looks only for ``DICM`` at byte 128 (``man dcmftest``: "No attempt is made to
+    parse the complete data set"); this also reads the File Meta Information, so 128 bytes,
+    ``DICM`` and then anything else is "yes" there and "no" here.
 
     Examples
     --------
@@ -97,6 +98,11 @@ def check_file(path: str | os.PathLike) -> FileCheck:
     >>> r = check_file(testdata("no_meta.dcm"))
     >>> r.ok, r.reason.split(" (")[0]
     (False, "no 'DICM' after the 128-byte preamble")
+    >>> import pathlib, tempfile
+    >>> fake = pathlib.Path(tempfile.mkdtemp()) / "fake.dcm"
+    >>> _ = fake.write_bytes(bytes(128) + b"DICM" + b"just text")   # dcmftest: "yes"
+    >>> check_file(fake).ok
+    False
     """
     p = Path(path)
     result = FileCheck(str(path), False)
@@ -230,7 +236,7 @@ SERIES_ATTRIBUTES = (
     "AccessionNumber", "StudyDescription",
     # General Series (C.7.3.1)
     "SeriesInstanceUID", "SeriesNumber", "Modality", "SeriesDate", "SeriesTime",
-    "SeriesDescription", "Laterality",
+    "SeriesDescription", "Laterality", "BodyPartExamined",
 )
 
 
@@ -294,7 +300,7 @@ def _now() -> tuple[str, str]:
 
 
 def _base_dataset(uid_prefix: str | None, series_from: str | os.PathLike | None,
-                  instance_number: int) -> Dataset:
+                  instance_number: int, body_part: str | None = None) -> Dataset:
     prefix = uid_prefix or pydicom.uid.PYDICOM_ROOT_UID
     date, time = _now()
     ds = Dataset()
@@ -312,7 +318,6 @@ def _base_dataset(uid_prefix: str | None, series_from: str | os.PathLike | None,
     ds.SeriesInstanceUID = generate_uid(prefix=prefix)
     ds.SeriesNumber = None
     ds.Modality = "OT"
-    ds.Laterality = ""  # type 2C: dciodvfy cannot tell whether the body part is paired
     if series_from is not None:
         try:
             src = pydicom.dcmread(series_from, stop_before_pixels=True)
@@ -321,6 +326,7 @@ def _base_dataset(uid_prefix: str | None, series_from: str | os.PathLike | None,
         for keyword in SERIES_ATTRIBUTES:
             if keyword in src:
                 ds[keyword] = src[keyword]
+    _body_part_and_laterality(ds, body_part)
     # General Equipment (C.7.5.1) and SC Equipment (C.8.6.1)
     ds.Manufacturer = "workshop_helpers"
     ds.ConversionType = "WSD"  # workstation
@@ -341,10 +347,25 @@ def _base_dataset(uid_prefix: str | None, series_from: str | os.PathLike | None,
     return ds
 
 
+def _body_part_and_laterality(ds: Dataset, body_part: str | None) -> None:
+    """Body Part Examined, and Laterality (0020,0060) only where PS3.3 C.7.3.1 asks for it.
+
+    Laterality is Type 2C: required when the body part examined is a paired structure. With a
+    body part named (and no Laterality from the series) it is left out; with none known it is
+    present and empty, as Type 2 allows for "unknown" (PS3.5 7.4.3) - which dciodvfy warns
+    about, because it cannot tell whether an unnamed body part is paired.
+    """
+    if body_part is not None:
+        ds.BodyPartExamined = body_part.strip().upper()
+    if "Laterality" not in ds and "BodyPartExamined" not in ds:
+        ds.Laterality = ""
+
+
 def image_to_dicom(image: str | os.PathLike | bytes, out: str | os.PathLike,
                    series_from: str | os.PathLike | None = None,
                    uid_prefix: str | None = None, instance_number: int = 1,
-                   reencode_progressive: bool = False) -> Dataset:
+                   reencode_progressive: bool = False,
+                   body_part: str | None = None) -> Dataset:
     """Put a picture into a Secondary Capture Image object, like dcmtk's ``img2dcm``.
 
     A baseline JPEG goes in unchanged, encapsulated (PS3.5 A.4) with transfer syntax JPEG
@@ -368,6 +389,9 @@ def image_to_dicom(image: str | os.PathLike | bytes, out: str | os.PathLike,
         A progressive (or other non-baseline) JPEG is refused by default, because JPEG
         Baseline cannot hold it unchanged. With True it is decoded and re-encoded as a
         baseline JPEG (quality 95: lossy once more).
+    body_part : str, optional
+        Body Part Examined (0018,0015), e.g. ``"HEAD"`` for a portrait. With it, Laterality
+        (Type 2C, required only for a paired body part) is left out rather than left empty.
 
     Returns
     -------
@@ -391,7 +415,7 @@ def image_to_dicom(image: str | os.PathLike | bytes, out: str | os.PathLike,
         picture.load()
     except (UnidentifiedImageError, OSError) as exc:
         raise DicomFileError(f"{name}: not a picture Pillow can read: {exc}") from exc
-    ds = _base_dataset(uid_prefix, series_from, instance_number)
+    ds = _base_dataset(uid_prefix, series_from, instance_number, body_part)
     meta = FileMetaDataset()
     if picture.format == "JPEG":
         info = jpeg_info(data)
