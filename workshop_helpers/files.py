@@ -36,6 +36,7 @@ from pydicom.uid import (
 )
 
 from .dump import DumpSyntaxError, read_dump
+from .errors import ShortError
 from .tools import save_atomically
 
 __all__ = [
@@ -58,7 +59,7 @@ IMPLEMENTATION_VERSION_NAME = "WORKSHOP_HLP_01"
 DCMTK_GENERIC_FILE_SOP_CLASS = "1.2.276.0.7230010.3.1.0.1"
 
 
-class DicomFileError(ValueError):
+class DicomFileError(ShortError, ValueError):
     """A file could not be made or read; the message says which file and why."""
 
 

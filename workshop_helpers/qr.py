@@ -54,6 +54,7 @@ from pydicom import Dataset
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.tag import Tag
 
+from .errors import ShortError
 from .net import NetError, StorageSCP, Timeouts, storage, table_text
 from .net.cli import add_timeout_flags, timeouts_from
 from .net.pdu import REJECT_REASONS
@@ -95,7 +96,7 @@ def _sop_classes(model: str):
 
 # ----------------------------------------------------------------------------- errors
 
-class QueryRetrieveError(NetError):
+class QueryRetrieveError(ShortError, NetError):
     """A query or retrieve did not complete; the message says what failed and why."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
