@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from workshop_helpers.authoring import code, convention_problems, md, solution, write_notebook
+from workshop_helpers import authoring
+from workshop_helpers.authoring import (
+    code,
+    convention_problems,
+    md,
+    raises,
+    solution,
+    write_notebook,
+)
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+NOTEBOOK_DIR = Path(__file__).parent.parent / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+GLOSSARY = NOTEBOOK_DIR / "glossary.md"
 
 
 def test_there_are_notebooks_and_they_start_at_00():
@@ -26,6 +37,10 @@ def test_numbers_are_unique():
 AWAITING_SOLUTION_GUARD: set[str] = set()
 GUARD_PROBLEMS = ("is a solution whose first line", "is a solution without the guard",
                   "which only the solution in cell")
+# Notebooks whose stated Time is not yet the honest estimate (issue 11): their Time line is updated
+# once their authors have finished this round of edits. Remove a name when its Time is updated.
+AWAITING_HONEST_TIME: set[str] = {p.name for p in NOTEBOOKS}
+TIME_PROBLEMS = ("the first cell says", "states no **Time**")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -33,17 +48,32 @@ def test_notebook_follows_conventions(path):
     problems = convention_problems(path)
     if path.name in AWAITING_SOLUTION_GUARD:
         problems = [p for p in problems if not any(g in p for g in GUARD_PROBLEMS)]
+    if path.name in AWAITING_HONEST_TIME:
+        problems = [p for p in problems if not any(g in p for g in TIME_PROBLEMS)]
     assert problems == []
+
+
+def _header(minutes: int = 20) -> nbformat.NotebookNode:
+    return md(f"# T\nOverview Learning objectives Prerequisites\n**Time**: {minutes} minutes")
+
+
+def _honest(path: Path) -> Path:
+    """Rewrite the probe's Time line to the estimate, so only the problem under test remains."""
+    nb = nbformat.read(str(path), as_version=4)
+    nb.cells[0].source = re.sub(r"\d+ minutes", f"{authoring.estimated_minutes(path)} minutes",
+                                nb.cells[0].source)
+    nbformat.write(nb, str(path))
+    return path
 
 
 def test_solution_cells_are_guarded_and_give_nothing_away(tmp_path):
     def probe(*cells):
         path = write_notebook(tmp_path / "99_probe.ipynb", [
-            md("# T\nOverview Learning objectives Prerequisites Time"),
+            _header(),
             code("ex = exercises.Exercise('x', checks.byte_count(3))"),
             *cells, solution("answer = 3\nex.check(answer)"),
             code("exercises.summary()"), md("## Summary\n## What's next")])
-        return "\n".join(convention_problems(path))
+        return "\n".join(convention_problems(_honest(path)))
 
     assert probe(solution("answer = 3\nex.check(answer)")) == ""
     unguarded = solution("answer = 3\nex.check(answer)")
@@ -59,11 +89,11 @@ def test_solution_cells_are_guarded_and_give_nothing_away(tmp_path):
 
 
 def test_later_cells_must_not_read_what_only_a_solution_sets(tmp_path):
-    cells = [md("# T\nOverview Learning objectives Prerequisites Time"),
+    cells = [_header(),
              code("fixed = ..."), solution("fixed = 'a'\nex.check(fixed)"), solution("y = 1"),
              code("print(fixed + 'b')"), code("y = 2\nprint(y)"), code("exercises.summary()"),
              md("## Summary\n## What's next")]
-    problems = convention_problems(write_notebook(tmp_path / "99_probe.ipynb", cells))
+    problems = convention_problems(_honest(write_notebook(tmp_path / "99_probe.ipynb", cells)))
     assert problems == ["cell 4 reads 'fixed', which only the solution in cell 2 sets"]
 
 
@@ -79,9 +109,114 @@ def test_convention_check_catches_outputs_and_missing_parts(tmp_path):
         assert expected in problems
 
 
-def test_raises_cell_is_marked_for_nbval_and_jupyterlab():
-    from workshop_helpers.authoring import raises
-
+def test_raises_cell_is_tagged_and_shows_no_nbval_comment():
     cell = raises("1 / 0")
-    assert cell.source.startswith("# NBVAL_RAISES_EXCEPTION")
-    assert "raises-exception" in cell.metadata["tags"]
+    assert cell.source == "1 / 0"
+    assert cell.metadata["tags"] == ["raises-exception"]
+    assert raises("# NBVAL_RAISES_EXCEPTION\n1 / 0").source == "1 / 0"
+
+
+def _problems_of(tmp_path, *cells) -> str:
+    path = write_notebook(tmp_path / "99_probe.ipynb", [
+        _header(), code("ex = exercises.Exercise('x', checks.byte_count(3))"), *cells,
+        solution("answer = 3\nex.check(answer)"), solution("answer = 3\nex.check(answer)"),
+        code("exercises.summary()"), md("## Summary\n## What's next")])
+    return "\n".join(convention_problems(_honest(path)))
+
+
+def test_a_tagged_cell_is_the_error_on_purpose(tmp_path, monkeypatch):
+    assert _problems_of(tmp_path, raises("1 / 0")) == ""                    # tag alone: fine
+    untagged = code("# NBVAL_RAISES_EXCEPTION\n1 / 0")
+    assert "cell 2 fails on purpose but lacks the tag" in _problems_of(tmp_path, untagged)
+    commented = raises("1 / 0")
+    commented.source = "# NBVAL_RAISES_EXCEPTION\n1 / 0"
+    assert _problems_of(tmp_path, commented) == ""       # still allowed while notebooks move over
+    monkeypatch.setattr(authoring, "NBVAL_COMMENT_ALLOWED", False)
+    assert "cell 2 shows '# NBVAL_RAISES_EXCEPTION' to learners" in _problems_of(tmp_path, commented)
+    assert _problems_of(tmp_path, raises("1 / 0")) == ""
+
+
+# ----------------------------------------------------------------------------- honest times
+
+def test_estimate_counts_words_cells_and_exercises(tmp_path):
+    text = " ".join(["word"] * 330) + " [a link](https://example.org/not/read) -- |"
+    path = write_notebook(tmp_path / "99_t.ipynb", [
+        md(text), code("x = 1"), code("y = 2"), code("z = 3", hidden=True),
+        solution("answer = 1"), solution("answer = 2"), solution("answer = 3")])
+    e = authoring.estimate(path)
+    assert (e.words, e.code_cells, e.exercise_count) == (332, 2, 3)
+    assert e.total == pytest.approx(332 / 110 + 2 * 0.5 + 3 * 8)
+    assert authoring.estimated_minutes(path) == 30          # 28.0 rounded to 5 minutes
+
+
+def test_stated_time_must_be_within_a_quarter_of_the_estimate(tmp_path):
+    def time_problems(minutes):
+        path = write_notebook(tmp_path / "99_t.ipynb", [
+            _header(minutes), solution("answer = 1"), solution("answer = 2"),
+            code("exercises.summary()"), md("## Summary\n## What's next")])
+        return [p for p in convention_problems(path) if "minutes" in p or "Time" in p]
+
+    # estimate: 2 exercises (16) + 1 cell (0.5) + 14 words: about 16.6 minutes
+    assert time_problems(15) == [] and time_problems(20) == []
+    assert "the first cell says 10 minutes; a newcomer needs about 17" in time_problems(10)[0]
+    assert time_problems(25) != []
+    assert authoring.stated_minutes("**Time**: 35 minutes (10 reading)") == 35
+    assert authoring.stated_minutes("**Time**: a while") is None
+
+
+def test_the_whole_course_is_estimated_honestly():
+    """The issue-11 read-through of 00-08 took a newcomer about 350 minutes."""
+    issue_notebooks = [p for p in NOTEBOOKS if p.name[:2] <= "08"]
+    total = sum(authoring.estimate(p).total for p in issue_notebooks)
+    assert 0.8 * 350 <= total <= 1.25 * 350, total
+
+
+# ----------------------------------------------------------------------------- glossary
+
+GLOSSARY_TERMS = [
+    "AE", "AE Title", "Association", "C-ECHO", "C-FIND", "C-GET", "C-MOVE", "C-STORE", "Data Element",
+    "Data Set", "DICOM", "DICOMweb", "DIMSE", "File Meta Information", "Frame of Reference", "HU", "IE",
+    "Instance", "IOD", "LPS", "Modality", "MPPS", "PACS", "PDU", "Presentation Context",
+    "Private Creator", "Private Tag", "QIDO-RS", "RAS", "Router", "SCP", "SCU", "Secondary Capture",
+    "Series", "SOP", "SOP Class", "SOP Instance", "Storage Commitment", "STOW-RS", "Study", "Tag",
+    "Transfer Syntax", "UID", "VM", "VR", "WADO-RS", "Worklist", "NIfTI", "Interfile", "Analyze", "PHI",
+    "De-identification"]
+
+
+def glossary_anchors() -> list[str]:
+    """Anchors of the glossary's terms: the heading text, spaces written as '-' (as JupyterLab does)."""
+    return [h.strip().replace(" ", "-") for h in re.findall(r"^## (.+)$", GLOSSARY.read_text(), re.M)]
+
+
+def test_glossary_has_every_term_once_in_alphabetical_order():
+    headings = re.findall(r"^## (.+)$", GLOSSARY.read_text(), re.M)
+    assert sorted(headings) == sorted(GLOSSARY_TERMS)
+    assert headings == sorted(headings, key=str.lower)
+
+
+def test_every_glossary_entry_cites_a_source_and_a_notebook():
+    entries = re.split(r"^## ", GLOSSARY.read_text(), flags=re.M)[1:]
+    for entry in entries:
+        term = entry.splitlines()[0]
+        assert re.search(r"\*(Standard|Source)\*|Not part of DICOM|Not a term of the standard|"
+                         r"not a term the\s+standard defines|not of DICOM", entry), term
+        assert re.search(r"\*(Introduced|Mentioned) in\*:\s+\[\d\d ·", entry), term
+
+
+def _glossary_links() -> list[tuple[str, str]]:
+    links = []
+    for path in NOTEBOOKS:
+        text = "\n".join(c.source for c in nbformat.read(str(path), as_version=4).cells)
+        links += [(path.name, a) for a in re.findall(r"glossary\.md#([^)\s\"'>]+)", text)]
+    links += [("glossary.md", a) for a in re.findall(r"\]\(#([^)]+)\)", GLOSSARY.read_text())]
+    return links
+
+
+def test_every_glossary_link_resolves_to_a_heading():
+    anchors = set(glossary_anchors())
+    links = _glossary_links()
+    assert links, "no notebook links to the glossary"
+    assert [(where, a) for where, a in links if a not in anchors] == []
+    notebooks = {p.name for p in NOTEBOOKS} | {"glossary.md"}
+    linked = set(re.findall(r"\]\((\d\d_[a-z0-9_]+\.ipynb)\)", GLOSSARY.read_text()))
+    assert linked <= notebooks, linked - notebooks

@@ -14,8 +14,11 @@ The conventions (see ``notebooks/README.md``):
   under it, so that *Run All* in learner mode does not solve the exercise;
 - no later cell reads a name that only a solution cell sets (in learner mode it is never set);
 - code cells stay short (heavy code lives in ``workshop_helpers``);
-- a cell that fails on purpose starts with ``# NBVAL_RAISES_EXCEPTION`` (for nbval) and is tagged
-  ``raises-exception`` (so JupyterLab's *Run All* and ``nbconvert --execute`` go on past it).
+- a cell that fails on purpose is tagged ``raises-exception``: nbval reads the tag (as it reads a
+  ``# NBVAL_RAISES_EXCEPTION`` comment, which learners would see, so we do not write it), and
+  JupyterLab's *Run All* and ``nbconvert --execute`` go on past it; the course's own errors show
+  their one-line message there, not a traceback (:mod:`workshop_helpers.errors`);
+- the **Time** in the first cell is within ±25 % of :func:`estimated_minutes`.
 
 Examples
 --------
@@ -30,15 +33,21 @@ import ast
 import re
 import textwrap
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
-__all__ = ["md", "code", "solution", "raises", "notebook", "write_notebook", "convention_problems"]
+__all__ = ["md", "code", "solution", "raises", "notebook", "write_notebook", "convention_problems",
+           "Estimate", "estimate", "estimated_minutes", "stated_minutes"]
 
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 MAX_CODE_LINES = 30
 SOLUTION_COMMENT = "# Solution - try the exercise yourself first"
 SOLUTION_GUARD = "if exercises.show_solution():"
+NBVAL_COMMENT = "# NBVAL_RAISES_EXCEPTION"
+#: Whether a cell may still show the comment ``# NBVAL_RAISES_EXCEPTION`` (the tag
+#: ``raises-exception`` is enough for nbval). ``False`` makes the visible comment a convention problem.
+NBVAL_COMMENT_ALLOWED = True
 NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 
 
@@ -83,10 +92,23 @@ def solution(src: str) -> nbformat.NotebookNode:
 
 
 def raises(src: str, slide: str = "-") -> nbformat.NotebookNode:
-    """A cell that fails on purpose: marked for nbval, and tagged so *Run All* goes on past it."""
-    if not src.lstrip().startswith("# NBVAL_RAISES_EXCEPTION"):
-        src = "# NBVAL_RAISES_EXCEPTION\n" + src.strip("\n")
-    return code(src, slide=slide, tags=("raises-exception",))
+    """A cell that fails on purpose, tagged ``raises-exception``.
+
+    The tag alone tells nbval that the error is expected (nbval's plugin reads the cell tags as
+    well as the ``# NBVAL_RAISES_EXCEPTION`` comment) and lets *Run All* go on past the cell; no
+    comment line is shown to learners. A leading ``# NBVAL_RAISES_EXCEPTION`` line in ``src`` is
+    dropped.
+
+    Examples
+    --------
+    >>> cell = raises("# NBVAL_RAISES_EXCEPTION\\n1 / 0")
+    >>> cell.source, cell.metadata["tags"]
+    ('1 / 0', ['raises-exception'])
+    """
+    lines = src.strip("\n").splitlines()
+    if lines and lines[0].strip() == NBVAL_COMMENT:
+        lines = lines[1:]
+    return code("\n".join(lines), slide=slide, tags=("raises-exception",))
 
 
 def notebook(cells: list) -> nbformat.NotebookNode:
@@ -124,6 +146,8 @@ def convention_problems(path: str | Path) -> list[str]:
         for word in ("Overview", "Learning objectives", "Prerequisites", "Time"):
             if word.lower() not in first.source.lower():
                 problems.append(f"the first cell does not say {word!r}")
+        if "time" in first.source.lower():
+            problems += _time_problems(path, first.source)
     if last.cell_type != "markdown":
         problems.append("the last cell is not markdown")
     else:
@@ -143,11 +167,7 @@ def convention_problems(path: str | Path) -> list[str]:
         if cell.get("execution_count") is not None:
             problems.append(f"{where} has an execution count: clear outputs before committing")
         tags = cell.metadata.get("tags", [])
-        if "NBVAL_RAISES_EXCEPTION" in cell.source and "raises-exception" not in tags:
-            problems.append(
-                f"{where} fails on purpose but lacks the tag 'raises-exception' "
-                "(without it JupyterLab's Run All and nbconvert stop there)"
-            )
+        problems += [f"{where} {p}" for p in _on_purpose_problems(cell.source, tags)]
         if "solution" in tags:
             solutions += 1
             if not cell.metadata.get("jupyter", {}).get("source_hidden"):
@@ -164,6 +184,116 @@ def convention_problems(path: str | Path) -> list[str]:
     if not any(c.cell_type == "code" and "summary()" in c.source for c in cells):
         problems.append("no code cell calls exercises.summary()")
     return problems
+
+
+# ----------------------------------------------------------------------------- honest times
+
+#: Reading speed for technical prose, read for understanding by a newcomer (words per minute).
+WORDS_PER_MINUTE = 110
+#: Running one visible code cell and reading what it prints or draws (minutes).
+MINUTES_PER_CODE_CELL = 0.5
+#: Reading an exercise, trying, reading the hint, trying again (minutes).
+MINUTES_PER_EXERCISE = 8
+#: How far the stated Time may be from the estimate (a fraction of the estimate).
+TIME_TOLERANCE = 0.25
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_TIME = re.compile(r"\*\*Time\*\*\s*:?\s*(?:about\s+)?(\d+)\s*min", re.IGNORECASE)
+
+
+class Estimate(NamedTuple):
+    """How long a newcomer needs for a notebook, in minutes, and from what."""
+
+    reading: float     #: prose words / WORDS_PER_MINUTE
+    cells: float       #: visible code cells * MINUTES_PER_CODE_CELL
+    exercises: float   #: solution cells * MINUTES_PER_EXERCISE
+    words: int
+    code_cells: int
+    exercise_count: int
+
+    @property
+    def total(self) -> float:
+        return self.reading + self.cells + self.exercises
+
+
+def _prose_words(markdown: str) -> int:
+    """Words a reader reads: tokens with a letter or digit; link targets (URLs) are not read."""
+    return sum(1 for w in _LINK_TARGET.sub("]", markdown).split() if re.search(r"\w", w))
+
+
+def estimate(path: str | Path) -> Estimate:
+    """The time a newcomer needs for a notebook: reading, running cells, exercises.
+
+    The formula: every word of markdown at :data:`WORDS_PER_MINUTE` (110, technical text read for
+    understanding; link targets not counted), :data:`MINUTES_PER_CODE_CELL` (0.5) for each code
+    cell a learner runs and reads (hidden set-up cells and solutions excluded), and
+    :data:`MINUTES_PER_EXERCISE` (8) for each exercise (one per solution cell). Calibrated on the
+    issue-11 read-through: notebooks 00-08 took a newcomer about 350 minutes; this gives 372.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "99_t.ipynb"
+    >>> _ = write_notebook(path, [md(" ".join(["word"] * 220)), code("x = 1"), code("x"),
+    ...                           solution("answer = 1")])
+    >>> e = estimate(path); (e.reading, e.cells, e.exercises, e.total)
+    (2.0, 1.0, 8, 11.0)
+    """
+    nb = nbformat.read(str(path), as_version=4)
+    words = sum(_prose_words(c.source) for c in nb.cells if c.cell_type == "markdown")
+    runs = exercises = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "solution" in cell.metadata.get("tags", []):
+            exercises += 1
+        elif not cell.metadata.get("jupyter", {}).get("source_hidden"):
+            runs += 1
+    return Estimate(words / WORDS_PER_MINUTE, runs * MINUTES_PER_CODE_CELL,
+                    exercises * MINUTES_PER_EXERCISE, words, runs, exercises)
+
+
+def estimated_minutes(path: str | Path, step: int = 5) -> int:
+    """:func:`estimate`'s total, rounded to ``step`` minutes (at least ``step``)."""
+    return max(step, step * round(estimate(path).total / step))
+
+
+def stated_minutes(first_cell: str) -> int | None:
+    """The minutes the first cell states after **Time** (``None`` if it states none).
+
+    Examples
+    --------
+    >>> stated_minutes("**Time**: about 45 minutes (reading 13, cells 8, exercises 24).")
+    45
+    >>> stated_minutes("**Time**: soon") is None
+    True
+    """
+    found = _TIME.search(first_cell)
+    return int(found.group(1)) if found else None
+
+
+def _time_problems(path: Path, first_cell: str) -> list[str]:
+    stated = stated_minutes(first_cell)
+    if stated is None:
+        return ["the first cell states no **Time** in minutes (e.g. '**Time**: about 45 minutes')"]
+    guess = estimate(path).total
+    if abs(stated - guess) > TIME_TOLERANCE * guess:
+        return [f"the first cell says {stated} minutes; a newcomer needs about {guess:.0f} "
+                f"(authoring.estimated_minutes: {estimated_minutes(path)}); keep within "
+                f"±{TIME_TOLERANCE:.0%}"]
+    return []
+
+
+def _on_purpose_problems(source: str, tags: list) -> list[str]:
+    """A cell that fails on purpose is the one tagged ``raises-exception``; the comment is not needed."""
+    if NBVAL_COMMENT not in source:
+        return []
+    if "raises-exception" not in tags:
+        return ["fails on purpose but lacks the tag 'raises-exception' (without it JupyterLab's "
+                "Run All and nbconvert stop there; with it the comment is not needed)"]
+    if not NBVAL_COMMENT_ALLOWED:
+        return [f"shows {NBVAL_COMMENT!r} to learners: the tag 'raises-exception' is enough "
+                "(nbval reads it), drop the comment line"]
+    return []
 
 
 def _names(tree: ast.AST, context: type) -> set[str]:
