@@ -19,10 +19,12 @@ value*. Neither says where the image is in the patient:
   whether the first field, ``sizeof_hdr``, reads as 348 little-endian or big-endian. Orientation is
   one byte, ``orient`` (0 transverse, 1 coronal, 2 sagittal; 3–5 "flipped"), and famously does not
   settle which side is the patient's left.
-- **NIfTI-1** (2003) kept the 348-byte layout but re-used the unused bytes for two affines: the
-  *qform* (a rotation stored as a quaternion + offsets + ``pixdim``) and the *sform* (a general
-  3x4 matrix), each with a code saying what space it maps to. :func:`nifti1_header` builds such a
-  header, so learners can see the same bytes that were ``orient`` become ``qform_code``.
+- **NIfTI-1** (from two meetings at the NIH, 31 Mar and 2 Sep 2003, says ``nifti1.h``) kept the
+  348-byte layout but re-used unused bytes for two maps to millimetres: the *qform* (voxel sizes
+  ``pixdim[1..3]``, an optional flip of the third axis ``qfac = pixdim[0]``, a rotation stored as a
+  quaternion, and an offset: no shear) and the *sform* (a general 3x4 matrix), each with a code
+  saying what space it maps to. :func:`nifti1_header` builds such a header, so learners can see
+  the byte that was ``orient`` become part of ``qform_code``.
 
 All of it is plain :mod:`struct` code, written for the course.
 
