@@ -8,7 +8,7 @@ import pytest
 from pydicom.tag import Tag
 
 from workshop_helpers import checks, legacy, phantom, private, router, tools
-from workshop_helpers.exercises import CannotRead
+from workshop_helpers.exercises import CannotRead, NotAttempted
 
 
 def verdict(check, answer) -> str:
@@ -54,6 +54,16 @@ def test_01_byte_order(tmp_path):
     assert_verdicts(checks.byte_order(big), accepted=["big", "BIG", "big endian", ">"], refused=["little", "<"])
 
 
+def test_01_byte_order_reads_the_file_when_checking(tmp_path):
+    image = np.zeros((2, 3), np.float32)
+    mystery = legacy.write_analyze(tmp_path / "m.hdr", image, byte_order="little")
+    check = checks.byte_order(mystery)
+    legacy.write_analyze(mystery, image, byte_order="big")   # the file changes after the checker is made
+    assert_verdicts(check, accepted=["big", "Big-Endian", ">"], refused=["little", "<"])
+    mystery.write_bytes(b"\x00\x00\x01\x00" + mystery.read_bytes()[4:])   # 348 neither way round
+    assert verdict(check, "big") == "not yet" and verdict(check, "little") == "not yet"
+
+
 def test_01_file_size_does_not_truncate(tmp_path):
     (tmp_path / "x.img").write_bytes(b"\0" * 6144)
     assert_verdicts(checks.file_size(tmp_path / "x.img"), accepted=[6144, 6144.0, "6144", np.int64(6144)],
@@ -89,6 +99,28 @@ def test_02_edge_facing():
 def test_03_byte_count():
     assert_verdicts(checks.byte_count(56), accepted=[56, 56.0, "56"], refused=[55, 56.5, 57],
                     unreadable=["fifty-six", None])
+
+
+def test_03_ui_element_size():
+    odd, even = "1.2.840.10008.1.2", "1.2.840.10008.1.2.4.50"   # 17 and 22 characters
+    check = checks.ui_element_size([odd, even])
+    padded = lambda uid: 8 + len(uid) + len(uid) % 2          # noqa: E731
+    assert_verdicts(check, accepted=[padded, lambda uid: 8 + 2 * ((len(uid) + 1) // 2),
+                                     lambda uid: float(padded(uid)), lambda uid: str(padded(uid))],
+                    refused=[lambda uid: 8 + len(uid) + 1,           # always one padding byte
+                             lambda uid: 8 + len(uid),               # never padded
+                             lambda uid: 12 + len(uid) + len(uid) % 2,   # the long (4-byte length) form
+                             lambda uid: padded(uid) + 0.5],
+                    unreadable=[26, "26", None, lambda uid: "many"])
+    with pytest.raises(NotAttempted):
+        check(lambda uid: ...)
+
+
+def test_03_ui_element_size_adds_uids_of_both_parities():
+    check = checks.ui_element_size(["1.2.3"])                 # only an odd one given
+    seen = []
+    check(lambda uid: seen.append(uid) or 8 + len(uid) + len(uid) % 2)
+    assert {len(uid) % 2 for uid in seen} == {0, 1}
 
 
 def test_03_information_level():
@@ -214,13 +246,47 @@ def test_05_org_root():
                     refused=["1.3.6.1.4.1.5962", "1.2.826.0.1.3680043.8"])
 
 
-def test_06_private_value():
+def _scan():
     scan = pydicom.Dataset()
     for creator, value in (("SIEMENS CT VA0  COAD", "90"), ("GEMS_ACQU_01", "120"), ("ACME MEDICAL", "0.75")):
         private.add_private(scan, 0x0019, creator, 0x21, "DS", value)
-    assert_verdicts(checks.private_value(scan, 0x0019, "ACME MEDICAL", 0x21),
-                    accepted=[0.75, "0.75", scan.private_block(0x0019, "ACME MEDICAL")[0x21].value],
-                    refused=[90, "120", 0.7], unreadable=["ACME", None])
+    return scan
+
+
+def _by_name_part(ds):   # the first creator whose name has "ACME" in it
+    block = next(b for b in private.list_blocks(ds) if "ACME" in b.creator)
+    return private.read_private(ds, 0x0019, block.creator, 0x21)
+
+
+def _by_creator_loop(ds):   # the long way: read the creator elements (0019,0010)-(0019,00FF)
+    for slot in range(0x10, 0x100):
+        if ds.get((0x0019, slot)) is not None and ds[0x0019, slot].value == "ACME MEDICAL":
+            return ds[0x0019, (slot << 8) | 0x21].value
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2, 3])
+def test_06_private_finder_follows_the_creator(seed):
+    scan = _scan()
+    assert_verdicts(checks.private_finder(scan, 0x0019, "ACME MEDICAL", 0x21, seed=seed),
+                    accepted=[lambda ds: private.read_private(ds, 0x0019, "ACME MEDICAL", 0x21),
+                              lambda ds: ds.private_block(0x0019, "ACME MEDICAL")[0x21],   # the element
+                              lambda ds: str(ds.private_block(0x0019, "ACME MEDICAL")[0x21].value),
+                              _by_creator_loop],
+                    refused=[lambda ds: ds[0x00191221].value,          # the fixed tag of the notebook's scan
+                             lambda ds: 0.75, lambda ds: "0.75",        # the value typed in
+                             lambda ds: ds[0x00191021].value,          # the first block
+                             lambda ds: ds.private_block(0x0019, "GEMS_ACQU_01")[0x21].value,
+                             _by_name_part],
+                    unreadable=[0.75, "0.75", None, scan[0x00191221],
+                                lambda ds: "ACME", lambda ds: ds.private_block(0x0019, "ACME MEDICAL")])
+
+
+def test_06_private_finder_says_where_and_waits_for_an_attempt():
+    check = checks.private_finder(_scan(), 0x0019, "ACME MEDICAL", 0x21, seed=5)
+    ok, message = check(lambda ds: ds[0x00191221].value)
+    assert not ok and "fixed tag" in message
+    with pytest.raises(NotAttempted):
+        check(lambda ds: ...)
 
 
 def test_06_block_size():
@@ -261,20 +327,55 @@ def test_07_instances_from_counts_instances_not_arrivals():
     assert verdict(checks.instances_from(_FakeSCP([]), "CT01"), 0) == "not yet"
 
 
-def test_07_all_stored():
-    from workshop_helpers.net import SendResult
+@pytest.fixture
+def fresh_three(tmp_path):
+    from workshop_helpers import net
 
-    files = ["a.dcm", "b.dcm", "c.dcm"]
-    ok = [SendResult(f, status=0) for f in files]
-    assert_verdicts(checks.all_stored(files), accepted=[ok],
-                    refused=[ok[:2], ok[:2] + [SendResult("c.dcm", status=0xA900)]],
-                    unreadable=[tuple(ok), "ok", [0, 0, 0]])
+    names = ("CT_small.dcm", "MR_small.dcm", "SC_rgb_jpeg_dcmtk.dcm")
+    return net.teaching.fresh_copies([tools.testdata(n) for n in names], tmp_path / "fresh")
 
 
-def test_08_calling_ae_seen():
-    pacs = _FakeSCP([("ROUTER", "1"), ("ROUTER", "2")])
-    assert_verdicts(checks.calling_ae_seen(pacs), accepted=["ROUTER", " ROUTER "], refused=["CT01", "router"],
-                    unreadable=[None, ["ROUTER"]])
+def test_07_stored_by_checks_what_the_scp_stored(tmp_path, fresh_three):
+    from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit
+
+    from workshop_helpers import net
+
+    originals = [tools.testdata(n) for n in ("CT_small.dcm", "MR_small.dcm", "SC_rgb_jpeg_dcmtk.dcm")]
+    wider = net.StorageSCP(tmp_path / "wider", transfer_syntaxes=[ExplicitVRLittleEndian, JPEGBaseline8Bit])
+    strict = net.StorageSCP(tmp_path / "strict", transfer_syntaxes=[ExplicitVRLittleEndian])
+    earlier = net.StorageSCP(tmp_path / "earlier")
+    with wider, strict, earlier:
+        report = net.send(fresh_three, "127.0.0.1", wider.port, called_ae=wider.ae_title)
+        assert [r.ok for r in report] == [True] * 3
+        assert [r.ok for r in net.send(fresh_three, "127.0.0.1", strict.port, called_ae="WORKSHOP")] == [True, True, False]
+        net.send(originals, "127.0.0.1", earlier.port, called_ae="WORKSHOP")   # the same files, other UIDs
+    check = checks.stored_by(fresh_three)
+    assert_verdicts(check, accepted=[wider], refused=[strict, earlier],
+                    unreadable=[report, [net.SendResult("x", status=0)] * 3, None, str(wider.folder)])
+    ok, message = check(strict)
+    assert not ok and "JPEG" in message
+    next(iter(wider.received)).path.unlink()   # a file gone from disk is not stored
+    assert verdict(check, wider) == "not yet"
+
+
+def _sent_to(pacs_folder, files, calling_ae):
+    from workshop_helpers import net
+
+    pacs = net.StorageSCP(pacs_folder, ae_title="PACS")
+    with pacs:
+        assert all(r.ok for r in net.send(files, "127.0.0.1", pacs.port, called_ae="PACS", calling_ae=calling_ae))
+    return pacs
+
+
+def test_08_calling_ae_seen_reads_the_pacs_records_and_files(tmp_path):
+    files = phantom.write_series(tmp_path / "modality", shape=(8, 8, 3), seed=1)
+    pacs = _sent_to(tmp_path / "pacs", files, "ROUTER")
+    assert_verdicts(checks.calling_ae_seen(pacs, files), accepted=["ROUTER", " ROUTER "],
+                    refused=["CT01", "router", "PACS"], unreadable=[None, ["ROUTER"]])
+    direct = _sent_to(tmp_path / "direct", files, "CT01")   # no router in between: the answer differs
+    assert_verdicts(checks.calling_ae_seen(direct, files), accepted=["CT01"], refused=["ROUTER"])
+    other = phantom.write_series(tmp_path / "other", shape=(8, 8, 3), seed=2)
+    assert verdict(checks.calling_ae_seen(pacs, other), "ROUTER") == "not yet"   # never received
 
 
 def test_08_trigger_tests_both_limits():

@@ -266,3 +266,29 @@ def test_draw_group_marks_every_creator_and_orphans():
     assert any("orphan block 20" in t for t in texts)
     with pytest.raises(P.PrivateTagError):
         P.draw_group(ds, 0x0010)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0x10, 0xFF), st.integers(0x00, 0xFF))
+def test_add_at_slot_puts_the_block_where_asked_and_readers_follow(slot, offset):
+    ds = Dataset()
+    elem = P.add_at_slot(ds, 0x0019, "ACME MEDICAL", slot, offset, "LO", "here")
+    assert elem.tag == (0x0019 << 16) | (slot << 8) | offset
+    assert ds[0x0019, slot].value == "ACME MEDICAL"
+    assert P.read_private(ds, 0x0019, "ACME MEDICAL", offset) == "here"
+    assert P.explain_tag(ds, elem.tag).endswith(f"reserved by 'ACME MEDICAL' at (0019,00{slot:02X})")
+
+
+def test_add_at_slot_refuses_a_taken_slot_a_second_block_and_a_bad_slot():
+    ds = Dataset()
+    P.add_at_slot(ds, 0x0019, "ACME MEDICAL", 0x47, 0x21, "DS", "0.75")
+    P.add_at_slot(ds, 0x0019, "ACME MEDICAL", 0x47, 0x22, "DS", "1.5")   # the same block again: fine
+    with pytest.raises(P.PrivateTagError, match="already holds creator 'ACME MEDICAL'"):
+        P.add_at_slot(ds, 0x0019, "OTHER", 0x47, 0x21, "DS", "1")
+    with pytest.raises(P.PrivateTagError, match="already holds another block"):
+        P.add_at_slot(ds, 0x0019, "ACME MEDICAL", 0x48, 0x21, "DS", "1")
+    for slot in (0x0F, 0x100):
+        with pytest.raises(P.PrivateTagError, match="not a private creator slot"):
+            P.add_at_slot(ds, 0x0019, "X", slot, 0x21, "DS", "1")
+    with pytest.raises(P.PrivateTagError, match="even"):
+        P.add_at_slot(ds, 0x0018, "X", 0x20, 0x21, "DS", "1")

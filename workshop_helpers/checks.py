@@ -171,12 +171,19 @@ BYTE_ORDERS = {"little": ["<", "little endian", "le", "intel"], "big": [">", "bi
 
 
 def byte_order(header_path: str | os.PathLike) -> Checker:
-    """The byte order of an Analyze header, found from its first four bytes (sizeof_hdr = 348)."""
-    first4 = Path(header_path).read_bytes()[:4]
-    expected = "little" if int.from_bytes(first4, "little") == 348 else "big"
+    """The byte order of an Analyze header, read from the file itself when the answer is checked.
+
+    Its first field, ``sizeof_hdr`` (bytes 0-3), is 348 in the file's own byte order.
+    """
+    path = Path(header_path)
 
     def check(answer: Any) -> bool:
-        return read_word(answer, BYTE_ORDERS, '"little" or "big"') == expected
+        word = read_word(answer, BYTE_ORDERS, '"little" or "big"')
+        first4 = path.read_bytes()[:4]
+        orders = [order for order in ("little", "big") if int.from_bytes(first4, order) == 348]
+        assert len(orders) == 1, (f"{path.name} is not an Analyze header: its first four bytes "
+                                  f"({first4.hex(' ')}) are not 348 either way round")
+        return word == orders[0]
     return check
 
 
@@ -251,6 +258,43 @@ def byte_count(expected: int) -> Checker:
 
     def check(answer: Any) -> bool:
         return read_number(answer, "a number of bytes") == expected
+    return check
+
+
+def _explicit_vr_ui_element_size(uid: str) -> int:
+    """Bytes of a UI element holding ``uid``, as pydicom encodes it (Explicit VR Little Endian)."""
+    from io import BytesIO
+
+    ds = pydicom.Dataset()
+    ds.SOPInstanceUID = uid
+    buffer = BytesIO()
+    ds.save_as(buffer, implicit_vr=False, little_endian=True)
+    return len(buffer.getvalue())
+
+
+def ui_element_size(uids: Iterable[str] = ()) -> Checker:
+    """A function ``uid -> bytes`` of a UI element in Explicit VR: tried on odd and even UIDs.
+
+    The function is called with ``uids`` and with fresh random UIDs of odd and of even length; each
+    expected size is what pydicom writes for that element (PS3.5 7.1.2: 8 bytes of tag, VR and
+    length; 6.2: a UI value is padded with one NUL to an even length).
+    """
+    tests = [str(uid) for uid in uids]
+    while {len(uid) % 2 for uid in tests} != {0, 1}:
+        tests.append(str(pydicom.uid.generate_uid()))
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if not callable(answer):
+            raise CannotRead("a function: it takes a UID (a string) and returns a number of bytes")
+        for uid in tests:
+            result = answer(uid)
+            if result is Ellipsis:
+                raise NotAttempted
+            value = read_number(result, "your function to return a number of bytes")
+            if value != _explicit_vr_ui_element_size(uid):
+                return False, (f"for {uid!r} ({len(uid)} characters) your function says {value:g} "
+                               "bytes")
+        return True, f"right for all {len(tests)} UIDs tried, of odd and of even length"
     return check
 
 
@@ -461,18 +505,74 @@ def org_root(uid: str) -> Checker:
 
 # --- 06 private tags -----------------------------------------------------------------------------
 
-def private_value(ds: pydicom.Dataset, group: int, creator: str, offset: int) -> Checker:
-    """The value of ``creator``'s element at ``offset`` in ``group`` (a number)."""
-    expected = float(ds.private_block(group, creator)[offset].value)
-    first_slot = (group << 16) | 0x1000 | offset
+def private_finder(ds: pydicom.Dataset, group: int, creator: str, offset: int, trials: int = 8,
+                   seed: int | None = None) -> Checker:
+    """A function ``ds -> value`` that finds ``creator``'s element at ``offset`` through its creator.
 
-    def check(answer: Any) -> tuple[bool, str]:
-        value = read_number(answer, "the value, a number")
-        if value == expected:
-            return True, ""
-        if first_slot in ds and value == float(ds[first_slot].value):
-            return False, f"that is {Tag(first_slot)}: offset {offset:#x} of the FIRST creator's block"
-        return False, f"not {creator}'s value"
+    The function is run on ``ds`` and on ``trials`` data sets made at check time, each with new
+    random values, in which ``creator`` holds a random block — never the one it holds in ``ds`` —
+    while other creators (those of ``ds``, and one whose name only starts like ``creator``'s) take
+    the rest, including ``creator``'s slot in ``ds``. A fixed tag, a value typed in, or a search by
+    a part of the name gives a wrong value in these, so passing shows that the function reads the
+    private creator elements, picks the exact name, and takes ``offset`` in that creator's block.
+    It does not show more than that: e.g. that the function would look in another group.
+    ``seed`` makes the data sets reproducible (for tests); by default nobody can predict them.
+    """
+    import random
+
+    from workshop_helpers import private
+
+    rng = random.Random(seed) if seed is not None else random.SystemRandom()
+    home = ds.private_block(group, creator).block_start >> 8
+    alike = creator + " SYSTEMS"
+    others = [c for c in ds.private_creators(group) if c != creator]
+
+    def fresh(trial: int) -> tuple[pydicom.Dataset, dict[str, int]]:
+        free = [slot for slot in range(0x10, 0x100) if slot not in (home, 0x10)]
+        rng.shuffle(free)
+        low, high = sorted((free.pop(), free.pop()))   # the near name before, then after, the real one
+        places = {creator: low, alike: high} if trial % 2 else {creator: high, alike: low}
+        for name, slot in zip(rng.sample(others, len(others)), [*dict.fromkeys([home, 0x10]), *free],
+                              strict=False):
+            places[name] = slot                          # other creators on the old places
+        data = pydicom.Dataset()
+        for name, slot in places.items():
+            private.add_at_slot(data, group, name, slot, offset, "DS", f"{rng.uniform(1, 900):.2f}")
+        return data, places
+
+    def returned(fn: Any, data: pydicom.Dataset) -> float:
+        got = fn(data)
+        if got is Ellipsis:
+            raise NotAttempted
+        if isinstance(got, pydicom.DataElement):
+            got = got.value
+        try:
+            return read_number(got)
+        except CannotRead:
+            raise CannotRead(f"a function that returns the element's value, a number (it returned "
+                             f"{type(got).__name__} {got!r:.40})") from None
+
+    def check(fn: Any) -> tuple[bool, str]:
+        if not callable(fn):
+            raise CannotRead(f"a function that takes a data set and returns {creator}'s value at "
+                             f"offset {offset:#04x}: def ...(ds): ...")
+        cases = [(ds, {c: ds.private_block(group, c).block_start >> 8
+                       for c in ds.private_creators(group)})]
+        cases += [fresh(trial) for trial in range(trials)]
+        for data, where in cases:
+            expected = float(data.private_block(group, creator)[offset].value)
+            value = returned(fn, data)
+            if value == expected:
+                continue
+            place = f"a data set where {creator!r} holds block ({group:04X},{where[creator]:02X}xx)"
+            holder = next((name for name, slot in where.items()
+                           if value == float(data.private_block(group, name)[offset].value)), None)
+            if holder is None:
+                return False, f"in {place}, your function returned {value:g}, which is not there at all"
+            return False, (f"in {place}, your function returned {value:g}: offset {offset:#04x} of "
+                           f"{holder!r}'s block ({group:04X},{where[holder]:02X}{offset:02X}) - "
+                           "a fixed tag or a name that only looks alike")
+        return True, f"right in {len(cases)} data sets, with {creator!r} in {len(cases)} different blocks"
     return check
 
 
@@ -519,32 +619,70 @@ def instances_from(scp: Any, calling_ae: str) -> Checker:
     return check
 
 
-def all_stored(files: Iterable[str | os.PathLike]) -> Checker:
-    """The report of :func:`net.send` for ``files``: one success per file."""
-    from workshop_helpers.net import SendResult
+def stored_by(files: Iterable[str | os.PathLike]) -> Checker:
+    """The :class:`~workshop_helpers.net.StorageSCP` that received and stored every one of ``files``.
 
-    names = [Path(f).name for f in files]
+    The effect is checked, not a report: for each file (made fresh for the exercise, so its SOP
+    Instance UID exists nowhere else) the SCP must have an arrival with that UID, and the file
+    it wrote must be inside its folder, hold that instance with the same transfer syntax (a JPEG
+    stays JPEG) and the same pixel data bytes.
+    """
+    from workshop_helpers.net import StorageSCP
 
-    def check(report: Any) -> tuple[bool, str]:
-        if not isinstance(report, list) or not all(isinstance(r, SendResult) for r in report):
-            raise CannotRead("the list of results net.send returns")
-        assert len(report) == len(names), f"expected {len(names)} results, got {len(report)}"
-        bad = [str(r) for r in report if not r.ok]
-        assert not bad, "not stored: " + "; ".join(bad)
-        return True, ""
+    originals = [pydicom.dcmread(f) for f in files]
+
+    def check(scp: Any) -> tuple[bool, str]:
+        if not isinstance(scp, StorageSCP):
+            raise CannotRead("the StorageSCP that received the files (not the report of net.send)")
+        arrivals = {a.sop_instance_uid: a for a in list(scp.received)}
+        missing = [ds for ds in originals if ds.SOPInstanceUID not in arrivals]
+        if missing:
+            names = ", ".join(f"{ds.SOPClassUID.name} in {ds.file_meta.TransferSyntaxUID.name}"
+                              for ds in missing)
+            return False, f"{len(missing)} of {len(originals)} never reached {scp.ae_title}: {names}"
+        for ds in originals:
+            path = Path(arrivals[ds.SOPInstanceUID].path)
+            assert path.is_file() and scp.folder in path.resolve().parents, \
+                f"{scp.ae_title} has no stored file for {ds.SOPInstanceUID}"
+            stored = pydicom.dcmread(path)
+            assert stored.SOPInstanceUID == ds.SOPInstanceUID, f"{path.name} holds another instance"
+            assert stored.file_meta.TransferSyntaxUID == ds.file_meta.TransferSyntaxUID or \
+                not ds.file_meta.TransferSyntaxUID.is_compressed, \
+                f"{path.name} was stored in another transfer syntax"
+            assert stored.PixelData == ds.PixelData, f"{path.name} does not hold the pixels that were sent"
+        return True, f"{scp.ae_title} stored all {len(originals)} ({len(originals)} files on disk)"
     return check
 
 
 # --- 08 workstation ------------------------------------------------------------------------------
 
-def calling_ae_seen(scp: Any) -> Checker:
-    """The one calling AE title under which ``scp`` received everything."""
+def calling_ae_seen(scp: Any, files: Iterable[str | os.PathLike]) -> Checker:
+    """The calling AE title under which ``scp`` received the instances of ``files``.
+
+    The expected title is read from what the SCP stored, for these instances only: its record of
+    each arrival and the Source Application Entity Title (0002,0016) in the File Meta of each file
+    it wrote (PS3.10 7.1); both must agree on one title.
+    """
+    wanted = {str(pydicom.dcmread(f, stop_before_pixels=True).SOPInstanceUID) for f in files}
+
+    def expected() -> str:
+        arrivals = [a for a in list(scp.received) if a.sop_instance_uid in wanted]
+        assert {a.sop_instance_uid for a in arrivals} == wanted, \
+            f"{len(wanted)} instances were sent, the PACS has only some of them: run the cells above"
+        recorded = {a.calling_ae for a in arrivals}
+        written = {str(pydicom.dcmread(a.path, stop_before_pixels=True).file_meta
+                       .get("SourceApplicationEntityTitle", "")).strip() for a in arrivals}
+        assert len(recorded) == 1 and written == recorded, \
+            f"the PACS recorded {sorted(recorded)} and wrote {sorted(written)}: not one sender"
+        return recorded.pop()
 
     def check(answer: Any) -> tuple[bool, str]:
         if not isinstance(answer, str):
             raise CannotRead("an AE title, a string")
-        seen = {x.calling_ae for x in scp.received}
-        return seen == {answer.strip()}, ""
+        title = expected()
+        if answer.strip() == title:
+            return True, ""
+        return False, f"{answer.strip()!r} is not the calling AE title in the PACS's records and files"
     return check
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "is_private_group",
     "reserve_block",
     "add_private",
+    "add_at_slot",
     "read_private",
     "walk_private",
     "list_blocks",
@@ -177,6 +178,40 @@ def add_private(ds: Dataset, group: int, creator: str, offset: int, vr: str, val
     block = reserve_block(ds, group, creator)
     block.add_new(offset, vr, value)
     return block[offset]
+
+
+def add_at_slot(ds: Dataset, group: int, creator: str, slot: int, offset: int, vr: str, value: Any
+                ) -> DataElement:
+    """Like :func:`add_private`, but the creator takes slot ``slot`` (0x10-0xFF), not the first free one.
+
+    A real file may have its creator in any slot: which one depends on who wrote before it. This
+    puts the block where a test wants it, so code that assumes a fixed tag can be caught.
+
+    Raises
+    ------
+    PrivateTagError
+        For a slot outside 0x10-0xFF, or one that another creator already holds.
+
+    Examples
+    --------
+    >>> ds = Dataset()
+    >>> add_at_slot(ds, 0x0019, "ACME MEDICAL", 0x47, 0x21, "DS", "0.75").tag
+    (0019,4721)
+    >>> read_private(ds, 0x0019, "ACME MEDICAL", 0x21)
+    '0.75'
+    """
+    _check_group(group)
+    _check_creator(creator)
+    if not 0x10 <= slot <= 0xFF:
+        raise PrivateTagError(f"slot {slot:#x} is not a private creator slot (0x10-0xFF, PS3.5 7.8.1)")
+    held = ds.get(Tag(group, slot))
+    if held is not None and held.value != creator:
+        raise PrivateTagError(f"{_fmt(Tag(group, slot))} already holds creator {held.value!r}")
+    if held is None:
+        if creator in ds.private_creators(group):
+            raise PrivateTagError(f"{creator!r} already holds another block of group {group:04X}")
+        ds.add_new(Tag(group, slot), "LO", creator)
+    return add_private(ds, group, creator, offset, vr, value)
 
 
 def read_private(ds: Dataset, group: int, creator: str, offset: int) -> Any:

@@ -1,6 +1,11 @@
-"""Pictures, tables and words for the network notebook: status codes, tables, sequence diagrams."""
+"""Pictures, tables and words for the network notebook: status codes, tables, sequence diagrams,
+and fresh copies of test files for an exercise whose effect is checked at the receiver."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
 
 _STATUS = {
     0x0000: "Success",
@@ -95,3 +100,40 @@ def sequence_diagram(steps: list[tuple[str, str]], left: str = "SCU", right: str
     if title:
         ax.set_title(title)
     return ax
+
+
+def fresh_copies(files: Iterable[str | os.PathLike], folder: str | os.PathLike) -> list[Path]:
+    """Copies of ``files`` in ``folder``, each with a new random SOP Instance UID (made now).
+
+    Everything else stays as it was: SOP Class, transfer syntax (a JPEG file stays JPEG), study,
+    series and pixels. An exercise that asks "send these" can then look for *these* instances at
+    the receiver: no earlier send, and no report typed by hand, has their UIDs. The new UIDs are
+    ``2.25.`` + a random (version 4) UUID as a decimal number (PS3.5 B.2).
+
+    Examples
+    --------
+    >>> import tempfile, pydicom
+    >>> from workshop_helpers import tools
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> original = tools.testdata("CT_small.dcm")
+    >>> copy, = fresh_copies([original], folder.name)
+    >>> a, b = pydicom.dcmread(original), pydicom.dcmread(copy)
+    >>> b.SOPInstanceUID != a.SOPInstanceUID, b.SOPInstanceUID.startswith("2.25.")
+    (True, True)
+    >>> b.file_meta.MediaStorageSOPInstanceUID == b.SOPInstanceUID, b.PixelData == a.PixelData
+    (True, True)
+    >>> folder.cleanup()
+    """
+    import pydicom
+    from pydicom.uid import generate_uid
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for number, path in enumerate(files, start=1):
+        ds = pydicom.dcmread(path)
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(prefix=None)
+        target = folder / f"{number:02d}_{Path(path).name}"
+        ds.save_as(target, enforce_file_format=True)
+        copies.append(target)
+    return copies
