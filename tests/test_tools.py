@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import errno
+import inspect
 import subprocess
 import sys
+import types
 
 import pydicom
 import pytest
 
+from workshop_helpers import __main__ as cli_main
 from workshop_helpers import tools
 from workshop_helpers.__main__ import main
 
@@ -150,3 +153,26 @@ def test_make_folders_refuses_a_file_in_the_way(tmp_path):
         tools.make_folders(tmp_path / "file" / "sub")
     tools.make_folders(tmp_path / "a" / "b")
     assert (tmp_path / "a" / "b").is_dir()
+
+
+# ----------------------------------------------------------------------------- the CLI, one way
+
+def test_cli_modules_are_modules_with_one_register_cli_signature():
+    for module in cli_main.CLI_MODULES:
+        assert isinstance(module, types.ModuleType), module  # imported, not a name to look up
+        params = list(inspect.signature(module.register_cli).parameters.values())
+        assert len(params) == 1, module.__name__
+        assert params[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, module.__name__
+
+
+def test_cli_reports_an_os_error_in_one_line_on_stderr(tmp_path, capsys):
+    (tmp_path / "a-file").write_text("not a folder")
+    code = main(["storescp", "0", "-od", str(tmp_path / "a-file" / "in"), "--exit-after", "1"])
+    out = capsys.readouterr()
+    assert code == 1 and out.err.startswith("storescp: ") and out.err.count("\n") == 1
+    assert "a-file" in out.err and "Traceback" not in out.err + out.out
+
+
+def test_command_error_carries_its_status():
+    assert tools.CommandError("bad input", status=2).status == 2
+    assert tools.CommandError("could not").status == 1

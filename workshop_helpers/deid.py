@@ -58,7 +58,6 @@ import copy
 import datetime as _dt
 import os
 import shutil
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -73,7 +72,7 @@ from pydicom.tag import BaseTag, Tag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
 from . import deid_table
-from .tools import save_atomically
+from .tools import CommandError, fsync_folder, save_atomically
 
 __all__ = [
     "DeidError",
@@ -664,6 +663,7 @@ def deidentify_series(paths: Iterable[str | os.PathLike], out_folder: str | os.P
             target = out_folder / result.path.name
             os.replace(result.path, target)
             result.path = target
+        fsync_folder(out_folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return results
@@ -682,36 +682,33 @@ def _parse_keep_arg(text: str) -> tuple:
         f"--keep-private wants CREATOR:OFFSET or GROUP:CREATOR:OFFSET in hex, e.g. CTP:10; got {text!r}")
 
 
-def _cli_deid(args: argparse.Namespace) -> int:
-    source = Path(args.input)
+def _cli_inputs(source: Path) -> list[Path]:
+    """The files ``deid`` reads: ``source`` itself, or every file below it (CommandError, 2)."""
     if not source.exists():
-        print(f"deid: {source} does not exist", file=sys.stderr)
-        return 2
+        raise CommandError(f"{source} does not exist", status=2)
     files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
     if not files:
-        print(f"deid: no files in {source}", file=sys.stderr)
-        return 2
-    options = {"keep_private": args.keep_private or (), "date_shift_days": args.shift_days,
-               "pixels_checked": args.pixels_checked}
-    if args.salt is not None:
-        options["salt"] = args.salt
+        raise CommandError(f"no files in {source}", status=2)
+    return files
+
+
+def _cli_run(source: Path, files: list[Path], output: Path, options: dict) -> list[DeidResult]:
+    """De-identify a folder (all or nothing) or one file; status 3 withheld, 2 bad input."""
     try:
         if source.is_dir():
-            results = deidentify_series(files, args.output, **options)
-        else:
-            ds = pydicom.dcmread(source)
-            result = deidentify(ds, **options)
-            target = Path(args.output)
-            if target.is_dir():
-                target = target / "IM00001.dcm"
-            result.path = save_atomically(result.dataset, target)
-            results = [result]
+            return deidentify_series(files, output, **options)
+        result = deidentify(pydicom.dcmread(source), **options)
+        target = output / "IM00001.dcm" if output.is_dir() else output
+        result.path = save_atomically(result.dataset, target)
+        return [result]
     except BurnedInAnnotationError as exc:
-        print(f"deid: nothing written; {exc}", file=sys.stderr)
-        return 3
+        raise CommandError(f"nothing written; {exc}", status=3) from None
     except (OSError, pydicom.errors.InvalidDicomError, DeidError) as exc:
-        print(f"deid: nothing written; {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(f"nothing written; {exc}", status=2) from None
+
+
+def _cli_report(results: list[DeidResult], args: argparse.Namespace) -> None:
+    """What ``deid`` did: counts of each action, the UIDs replaced, every action with ``-v``."""
     total: dict[str, int] = {}
     for r in results:
         for code, n in r.counts().items():
@@ -722,11 +719,21 @@ def _cli_deid(args: argparse.Namespace) -> int:
     print(f"UIDs replaced: {len(results[-1].uid_map)} (one map for all files)")
     if args.pixels_checked:
         print("pixels: released on your word that no text is burned in (--pixels-checked)")
-    if args.verbose:
-        for r in results:
-            print(f"-- {r.path}")
-            for a in r.actions:
-                print(f"   {a}")
+    for r in results if args.verbose else []:
+        print(f"-- {r.path}")
+        for a in r.actions:
+            print(f"   {a}")
+
+
+def _cli_deid(args: argparse.Namespace) -> int:
+    """``deid IN OUT``: status 0 done, 2 bad input, 3 an image withheld (nothing written)."""
+    source = Path(args.input)
+    options = {"keep_private": args.keep_private or (), "date_shift_days": args.shift_days,
+               "pixels_checked": args.pixels_checked}
+    if args.salt is not None:
+        options["salt"] = args.salt
+    results = _cli_run(source, _cli_inputs(source), Path(args.output), options)
+    _cli_report(results, args)
     return 0
 
 

@@ -43,12 +43,13 @@ workshop_helpers.qr.QueryLevelError: the Study Root model has no PATIENT level (
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydicom import Dataset
 from pydicom.datadict import dictionary_VR, tag_for_keyword
@@ -58,6 +59,7 @@ from .errors import ShortError
 from .net import NetError, StorageSCP, Timeouts, storage, table_text
 from .net.cli import add_timeout_flags, timeouts_from
 from .net.pdu import REJECT_REASONS
+from .tools import CommandError
 
 # ----------------------------------------------------------------------------- models and levels
 
@@ -753,50 +755,42 @@ def get(host: str, port: int, keys, folder, *, level: str | None = None, model: 
 
 # ----------------------------------------------------------------------------- command line
 
-def _fail(name: str, message: str) -> int:
-    print(f"{name}: {message}", file=sys.stderr)
-    return 1
-
-
-def _cli_findscu(args) -> int:
+def _cli_findscu(args: argparse.Namespace) -> int:
+    """``findscu``: the matches as a table (or JSON); raises CommandError when refused."""
     try:
         result = find(args.peer, args.port, args.key or [], model=args.model,
                       calling_ae=args.aetitle, called_ae=args.call, timeout=timeouts_from(args))
-    except (QueryRetrieveError, ValueError, OSError) as exc:
-        return _fail("findscu", str(exc))
-    if args.json:
-        print(result.to_json())
-    else:
-        print(result.table())
+    except (QueryRetrieveError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    print(result.to_json() if args.json else result.table())
     if not result.ok:
-        return _fail("findscu", result.message())
+        raise CommandError(result.message())
     if not args.json:
         print(result.message())
     return 0
 
 
-def _cli_retrieve(args) -> int:
-    name = "movescu" if args.command == "movescu" else "getscu"
+def _cli_retrieve(args: argparse.Namespace) -> int:
+    """``movescu`` and ``getscu``: one line of counts; raises CommandError when it failed."""
     try:
-        if name == "movescu":
-            dest = args.move or args.aetitle
-            result = move(args.peer, args.port, args.key or [], dest, model=args.model,
-                          calling_ae=args.aetitle, called_ae=args.call,
+        if args.command == "movescu":
+            result = move(args.peer, args.port, args.key or [], args.move or args.aetitle,
+                          model=args.model, calling_ae=args.aetitle, called_ae=args.call,
                           receive_into=args.output_directory if args.listen_port else None,
                           receive_port=args.listen_port, timeout=timeouts_from(args))
         else:
             result = get(args.peer, args.port, args.key or [], args.output_directory,
                          model=args.model, calling_ae=args.aetitle, called_ae=args.call,
                          timeout=timeouts_from(args))
-    except (QueryRetrieveError, ValueError, OSError) as exc:
-        return _fail(name, str(exc))
+    except (QueryRetrieveError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
     if not result.ok:
-        return _fail(name, result.message())
+        raise CommandError(result.message())
     print(result.message())
     return 0
 
 
-def register_cli(subparsers) -> None:
+def register_cli(subparsers: Any) -> None:
     """Add ``findscu``, ``movescu`` and ``getscu`` (flags shaped like dcmtk's)."""
     helps = {"findscu": "query a PACS (C-FIND)",
              "movescu": "ask a PACS to send a study somewhere (C-MOVE)",

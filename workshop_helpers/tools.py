@@ -32,6 +32,7 @@ from pydicom.dataset import Dataset
 
 __all__ = [
     "ToolMissing",
+    "CommandError",
     "dcmtk_tool",
     "dciodvfy_tool",
     "has_dcmtk",
@@ -53,6 +54,32 @@ __all__ = [
 
 class ToolMissing(RuntimeError):
     """A command-line tool the course uses is not installed on this machine."""
+
+
+class CommandError(Exception):
+    """A command of ``python -m workshop_helpers`` could not do its work.
+
+    :func:`workshop_helpers.__main__.main` prints ``<command>: <message>`` as one line on
+    stderr and exits with ``status``: 1 when the work could not be done, 2 for bad input (as
+    argparse does for a bad command line), or a status the command documents.
+
+    Parameters
+    ----------
+    message : str
+        What failed, naming the file, peer or value.
+    status : int
+        The exit status (default 1).
+
+    Examples
+    --------
+    >>> error = CommandError("no files in /data", status=2)
+    >>> str(error), error.status
+    ('no files in /data', 2)
+    """
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _candidate_paths(name: str) -> list[Path]:

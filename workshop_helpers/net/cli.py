@@ -7,26 +7,46 @@ for the socket (any other wait).
 
 from __future__ import annotations
 
+import argparse
 import time
 from pathlib import Path
+from typing import Any
 
+from ..tools import CommandError
 from .pdu import Timeouts
-from .scp import StorageSCP
+from .scp import NetError, StorageSCP
 from .scu import echo, send
 
 
-def timeouts_from(args, connect: bool = True) -> Timeouts:
-    """The :class:`Timeouts` that the flags of :func:`add_timeout_flags` asked for."""
+def timeouts_from(args: argparse.Namespace, connect: bool = True) -> Timeouts:
+    """The :class:`Timeouts` that the flags of :func:`add_timeout_flags` asked for.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of a parser given :func:`add_timeout_flags`.
+    connect : bool
+        Whether the parser has ``-to`` (an SCU); without it the default connect timeout stays.
+
+    Returns
+    -------
+    Timeouts
+    """
     default = Timeouts()
     return Timeouts(connect=args.timeout if connect else default.connect,
                     acse=args.acse_timeout, dimse=args.dimse_timeout,
                     network=args.socket_timeout)
 
 
-def _cli_storescp(args) -> int:
+def _cli_storescp(args: argparse.Namespace) -> int:
+    """``storescp``: receive until Ctrl-C or ``--exit-after``; raises CommandError if it cannot listen."""
     scp = StorageSCP(args.output_directory, port=args.port, ae_title=args.aetitle, bind=args.bind,
                      allowed_calling_aes=args.require_calling,
                      timeout=timeouts_from(args, connect=False))
+    try:
+        scp.start()
+    except NetError as exc:
+        raise CommandError(str(exc)) from None
     with scp:
         print(f"storescp: {scp.ae_title} listening on {scp.bind}:{scp.port}, "
               f"storing into {scp.folder} (Ctrl-C stops)", flush=True)
@@ -60,27 +80,46 @@ def _expand(paths: list[str], recurse: bool) -> list[Path]:
     return out
 
 
-def _cli_storescu(args) -> int:
+def _cli_storescu(args: argparse.Namespace) -> int:
+    """``storescu``: one line per failed item (all with ``-v``); raises CommandError if any failed."""
     files = _expand(args.files, args.recurse)
-    report = send(files, args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle,
-                  timeout=timeouts_from(args),
-                  progress=not args.verbose and len(files) > 20)
+    try:
+        report = send(files, args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle,
+                      timeout=timeouts_from(args),
+                      progress=not args.verbose and len(files) > 20)
+    except NetError as exc:
+        raise CommandError(str(exc)) from None
     bad = [r for r in report if not r.ok]
     for r in report if args.verbose else bad:
         print(r)
-    print(f"storescu: {len(report) - len(bad)} of {len(report)} stored")
-    return 0 if not bad else 1
+    summary = f"{len(report) - len(bad)} of {len(report)} stored"
+    if bad:
+        raise CommandError(summary)
+    print(f"storescu: {summary}")
+    return 0
 
 
-def _cli_echoscu(args) -> int:
+def _cli_echoscu(args: argparse.Namespace) -> int:
+    """``echoscu``: the answer and its time; raises CommandError when the peer did not answer."""
     res = echo(args.peer, args.port, called_ae=args.call, calling_ae=args.aetitle,
                timeout=timeouts_from(args))
-    print(f"echoscu: {args.peer}:{args.port}: {res.reason} ({res.seconds * 1000:.1f} ms)")
-    return 0 if res.ok else 1
+    line = f"{args.peer}:{args.port}: {res.reason} ({res.seconds * 1000:.1f} ms)"
+    if not res.ok:
+        raise CommandError(line)
+    print(f"echoscu: {line}")
+    return 0
 
 
-def add_timeout_flags(p, connect: bool) -> None:
-    """dcmtk's timeout flags on an argparse parser: ``-to`` (SCU only), ``-ta``, ``-td``, ``-ts``."""
+def add_timeout_flags(p: argparse.ArgumentParser, connect: bool) -> None:
+    """dcmtk's timeout flags on an argparse parser: ``-to`` (SCU only), ``-ta``, ``-td``, ``-ts``.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The (sub-)parser of one command.
+    connect : bool
+        Add ``-to`` too (an SCU opens the TCP connection; an SCP does not).
+    """
     d = Timeouts()
     if connect:
         p.add_argument("-to", "--timeout", type=float, default=d.connect, metavar="S",
@@ -93,8 +132,14 @@ def add_timeout_flags(p, connect: bool) -> None:
                    help=f"seconds any other read or write may wait (default {d.network:g})")
 
 
-def register_cli(subparsers) -> None:
-    """Add ``storescp``, ``storescu`` and ``echoscu`` (flags shaped like dcmtk's)."""
+def register_cli(subparsers: Any) -> None:
+    """Add ``storescp``, ``storescu`` and ``echoscu`` (flags shaped like dcmtk's).
+
+    Parameters
+    ----------
+    subparsers
+        What ``argparse.ArgumentParser.add_subparsers()`` returned.
+    """
     p = subparsers.add_parser("storescp", help="receive DICOM instances (a storage SCP)")
     p.add_argument("port", type=int, nargs="?", default=11112, help="TCP port (0: any free one)")
     p.add_argument("-aet", "--aetitle", default="WORKSHOP", help="our AE title")
