@@ -1,20 +1,38 @@
-"""Shared fixtures: the real peers (dcmtk, dciodvfy, Orthanc) and scratch space.
+"""Shared fixtures and helpers: the real peers (dcmtk, dciodvfy, Orthanc), test data, scratch space.
 
-A test that needs dcmtk, dciodvfy or Orthanc asks for the fixture. Where the tool is absent (a
-learner's laptop) the test is skipped with the reason; under CI (``WORKSHOP_REQUIRE_TOOLS=1``, set
-by ``.ci/run``) it fails instead, so the interop tests always run there. The same goes for a small
-tmpfs (``small_tmpfs``), which needs the right to mount (root, as in CI containers).
+A test that needs dcmtk, dciodvfy or Orthanc asks for the fixture (or calls
+:func:`require_orthanc`). Where the tool is absent (a learner's laptop) the test is skipped with
+the reason; under CI (``WORKSHOP_REQUIRE_TOOLS=1``, set by ``.ci/run``) it fails instead, so the
+interop tests always run there. The same goes for a small tmpfs (``small_tmpfs``), which needs
+the right to mount (root, as in CI containers).
+
+Plain helpers that test modules import (``from conftest import make_ct``): the one CT-data
+factory (:func:`make_ct`, :func:`write_cts`), :func:`dataset_bytes`, :func:`stored_files`,
+:func:`free_port` and :func:`dcmtk_storescp`.
 """
 
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
+from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
-from workshop_helpers import tools
+from workshop_helpers import net, pacs, tools
+from workshop_helpers.net import free_port
+
+__all__ = ["NODELAY", "make_ct", "write_cts", "dataset_offset", "dataset_bytes", "stored_files",
+           "free_port", "dcmtk_storescp", "run_dcmtk", "require_orthanc", "require_dicomweb",
+           "is_gone", "assert_stopped"]
+
+#: dcmtk's programs with Nagle's algorithm off (see notebook 07): fast on 127.0.0.1.
+NODELAY = {**os.environ, "TCP_NODELAY": "1"}
 
 
 def _unavailable(message: str) -> None:
@@ -25,6 +43,130 @@ def _unavailable(message: str) -> None:
 
 def _missing(what: str) -> None:
     _unavailable(f"{what} is not installed")
+
+
+def require_orthanc() -> None:
+    """Skip (fail under CI) unless Orthanc is installed."""
+    if pacs.orthanc_program() is None:
+        _missing("Orthanc (Debian/Ubuntu package 'orthanc')")
+
+
+def require_dicomweb() -> None:
+    """Skip (fail under CI) unless Orthanc and its DICOMweb plugin are installed."""
+    require_orthanc()
+    if pacs.dicomweb_plugin() is None:
+        _missing("Orthanc's DICOMweb plugin (package 'orthanc-dicomweb')")
+
+
+def _state(stat: Path) -> str:
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return "X"
+
+
+def is_gone(pid: int) -> bool:
+    """No such process, or only a zombie left for its (new) parent to reap.
+
+    Every thread counts: the main thread of a dying multi-threaded process (Orthanc) can be a
+    zombie while its other threads still run and hold its sockets open.
+    """
+    stats = [Path(f"/proc/{pid}/stat"), *Path(f"/proc/{pid}/task").glob("*/stat")]
+    return all(_state(stat) in ("Z", "X") for stat in stats)
+
+
+def assert_stopped(server: pacs.Orthanc, pid: int) -> None:
+    """The Orthanc ``server`` (once ``pid``) is gone, with every thread, and its ports are free."""
+    assert not server.running and server.pid is None
+    assert is_gone(pid)
+    assert pacs.port_is_free(server.dicom_port) and pacs.port_is_free(server.http_port)
+
+
+# ----------------------------------------------------------------------------- test data
+
+def make_ct(n: int = 0, *, patient_id: str = "NET^TEST", study: str | None = None,
+            series: str | None = None, sop: str | None = None, size: int = 32, seed: int = 0,
+            **attributes) -> Dataset:
+    """A small, valid CT image made with pydicom: the one CT factory of the tests.
+
+    UIDs and pixels follow from ``seed`` and ``n`` (slice ``n`` of series ``seed``);
+    ``attributes`` (keyword=value) are set last, e.g. ``StudyDate="20240315"``.
+    """
+    rng = np.random.default_rng(seed + n)
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = CTImageStorage
+    ds.SOPClassUID = CTImageStorage
+    ds.SOPInstanceUID = (sop if sop is not None
+                         else generate_uid(entropy_srcs=["net-test", str(seed), str(n)]))
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.PatientName = "NET^TEST"
+    ds.PatientID = patient_id
+    ds.StudyInstanceUID = study or generate_uid(entropy_srcs=["net-study", str(seed)])
+    ds.SeriesInstanceUID = series or generate_uid(entropy_srcs=["net-series", str(seed)])
+    ds.Modality = "CT"
+    ds.InstanceNumber = n + 1
+    ds.Rows = ds.Columns = size
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+    ds.RescaleIntercept, ds.RescaleSlope = -1024, 1
+    ds.PixelData = rng.integers(-1000, 2000, (size, size), dtype=np.int16).tobytes()
+    for keyword, value in attributes.items():
+        setattr(ds, keyword, value)
+    return ds
+
+
+def write_cts(folder: Path, count: int, seed: int = 0, **kw) -> list[Path]:
+    """``count`` slices of :func:`make_ct` written as ``folder/ct_<seed>_<n>.dcm``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n in range(count):
+        p = folder / f"ct_{seed}_{n:04d}.dcm"
+        make_ct(n=n, seed=seed, **kw).save_as(p, enforce_file_format=True)
+        out.append(p)
+    return out
+
+
+def dataset_offset(source: Path | bytes) -> int:
+    """Where the data set starts in a Part 10 file (or its bytes): after (0002,0000)'s group.
+
+    Of a file only the first 144 bytes are read (some files here are 400 MB).
+    """
+    if isinstance(source, bytes):
+        head = source[:144]
+    else:
+        with open(source, "rb") as f:
+            head = f.read(144)
+    assert head[128:132] == b"DICM", "not a DICOM Part 10 file"
+    assert head[132:136] == b"\x02\x00\x00\x00", "no (0002,0000) group length first"
+    return 144 + struct.unpack("<I", head[140:144])[0]
+
+
+def dataset_bytes(source: Path | bytes) -> bytes:
+    """The data set part of a file or of its bytes (everything after the File Meta Information)."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    return data[dataset_offset(data):]
+
+
+def stored_files(folder: Path) -> list[Path]:
+    """Every ``*.dcm`` below ``folder``, sorted."""
+    return sorted(Path(folder).rglob("*.dcm"))
+
+
+# ----------------------------------------------------------------------------- dcmtk
+
+def dcmtk_storescp(dcmtk, folder: Path, aet: str = "STORESCP", port: int = 0):
+    """dcmtk's storescp on a free (or given) port, stopped on exit (needs the dcmtk fixture)."""
+    assert dcmtk("storescp")
+    return net.dcmtk_storescp(folder, aet, port)
+
+
+def run_dcmtk(dcmtk, name: str, *args, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run dcmtk's program ``name`` (found by the dcmtk fixture) with TCP_NODELAY; text output."""
+    return subprocess.run([dcmtk(name), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=NODELAY)
 
 
 @pytest.fixture(scope="session")
@@ -55,10 +197,7 @@ def orthanc(tmp_path):
     The REST API answers 127.0.0.1 only (``RemoteAccessAllowed`` false); the called AE title is
     checked; any calling AE title is accepted here (``allow_unknown_aes``).
     """
-    from workshop_helpers import pacs
-
-    if pacs.orthanc_program() is None:
-        _missing("Orthanc")
+    require_orthanc()
     home = tmp_path / "orthanc"
     server = pacs.Orthanc(home, aet="ORTHANC", allow_unknown_aes=True)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import struct
 import subprocess
@@ -12,72 +11,32 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import (
+    NODELAY,
+    dataset_bytes,
+    dcmtk_storescp,
+    free_port,
+    make_ct,
+    run_dcmtk,
+    stored_files,
+    write_cts,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydicom import dcmread
-from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import (
     CTImageStorage,
     ExplicitVRLittleEndian,
     ImplicitVRLittleEndian,
     JPEGBaseline8Bit,
-    generate_uid,
 )
 
 from workshop_helpers import net
+from workshop_helpers.__main__ import main
 from workshop_helpers.net import StorageSCP, echo, safe_path_part, send
 
-NODELAY = {**os.environ, "TCP_NODELAY": "1"}
-
-
-def make_ct(patient_id="NET^TEST", study=None, series=None, sop=None, n=0, size=32, seed=0
-            ) -> Dataset:
-    """A small, valid CT image made with pydicom."""
-    rng = np.random.default_rng(seed + n)
-    ds = Dataset()
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.MediaStorageSOPClassUID = CTImageStorage
-    ds.SOPClassUID = CTImageStorage
-    ds.SOPInstanceUID = (sop if sop is not None
-                         else generate_uid(entropy_srcs=["net-test", str(seed), str(n)]))
-    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    ds.PatientName = "NET^TEST"
-    ds.PatientID = patient_id
-    ds.StudyInstanceUID = study or generate_uid(entropy_srcs=["net-study", str(seed)])
-    ds.SeriesInstanceUID = series or generate_uid(entropy_srcs=["net-series", str(seed)])
-    ds.Modality = "CT"
-    ds.InstanceNumber = n + 1
-    ds.Rows = ds.Columns = size
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
-    ds.RescaleIntercept, ds.RescaleSlope = -1024, 1
-    ds.PixelData = rng.integers(-1000, 2000, (size, size), dtype=np.int16).tobytes()
-    return ds
-
-
-def write_cts(folder: Path, count: int, seed=0, **kw) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for n in range(count):
-        ds = make_ct(n=n, seed=seed, **kw)
-        p = folder / f"ct_{seed}_{n:04d}.dcm"
-        ds.save_as(p, enforce_file_format=True)
-        out.append(p)
-    return out
-
-
-def dataset_bytes(path: Path) -> bytes:
-    """The data set part of a file (everything after the file meta information)."""
-    data = Path(path).read_bytes()
-    assert data[128:132] == b"DICM", path
-    group_length = struct.unpack("<I", data[140:144])[0]  # (0002,0000) UL value
-    return data[144 + group_length:]
-
-
-def stored_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.dcm"))
+# test_router.py imports these from here; they live in conftest.py.
+__all__ = ["dataset_bytes", "dcmtk_storescp", "make_ct", "stored_files", "write_cts"]
 
 
 @pytest.fixture
@@ -252,8 +211,7 @@ def test_crafted_ids_from_dcmtk_storescu(scp, tmp_path, dcmtk):
     ds = make_ct(patient_id="../../../../tmp/evil", study="../x", n=11)
     path = tmp_path / "evil.dcm"
     ds.save_as(path, enforce_file_format=True)
-    out = subprocess.run([dcmtk("storescu"), "-aec", "WORKSHOP", "127.0.0.1", str(scp.port),
-                          str(path)], capture_output=True, text=True, timeout=60, env=NODELAY)
+    out = run_dcmtk(dcmtk, "storescu", "-aec", "WORKSHOP", "127.0.0.1", scp.port, path)
     assert out.returncode == 0, out.stderr
     assert scp.wait_for(1)
     assert all(scp.folder in p.parents for p in tmp_path.rglob("*.dcm") if p != path)
@@ -302,26 +260,16 @@ def test_garbage_does_not_stop_the_server(scp):
 
 # ----------------------------------------------------------------------------- dcmtk peers
 
-def dcmtk_storescp(dcmtk, folder: Path, aet: str = "STORESCP", port: int = 0):
-    """dcmtk's storescp on a free (or given) port, stopped on exit (needs the dcmtk fixture)."""
-    assert dcmtk("storescp")
-    return net.dcmtk_storescp(folder, aet, port)
-
-
 def test_echoscu_to_our_scp(scp, dcmtk):
-    out = subprocess.run([dcmtk("echoscu"), "-aec", "WORKSHOP", "127.0.0.1", str(scp.port)],
-                         capture_output=True, text=True, timeout=30, env=NODELAY)
+    out = run_dcmtk(dcmtk, "echoscu", "-aec", "WORKSHOP", "127.0.0.1", scp.port, timeout=30)
     assert out.returncode == 0, out.stderr
-    bad = subprocess.run([dcmtk("echoscu"), "-aec", "NOBODY", "127.0.0.1", str(scp.port)],
-                         capture_output=True, text=True, timeout=30, env=NODELAY)
+    bad = run_dcmtk(dcmtk, "echoscu", "-aec", "NOBODY", "127.0.0.1", scp.port, timeout=30)
     assert bad.returncode != 0
 
 
 def test_dcmtk_storescu_to_our_scp(scp, dcmtk, tmp_path):
     files = write_cts(tmp_path / "out", 10)
-    out = subprocess.run([dcmtk("storescu"), "-aec", "WORKSHOP", "127.0.0.1", str(scp.port),
-                          *map(str, files)], capture_output=True, text=True, timeout=60,
-                         env=NODELAY)
+    out = run_dcmtk(dcmtk, "storescu", "-aec", "WORKSHOP", "127.0.0.1", scp.port, *files)
     assert out.returncode == 0, out.stderr
     assert scp.wait_for(10)
     got = {dcmread(p, stop_before_pixels=True).SOPInstanceUID: p
@@ -379,36 +327,50 @@ def test_eight_senders_thousand_instances(scp, dcmtk, tmp_path):
 # ----------------------------------------------------------------------------- CLI
 
 def test_cli_echoscu_and_storescu(scp, tmp_path, capsys):
-    from workshop_helpers.__main__ import main
-
     assert main(["echoscu", "127.0.0.1", str(scp.port), "-aec", "WORKSHOP"]) == 0
     files = write_cts(tmp_path / "cli", 3)
     assert main(["storescu", "127.0.0.1", str(scp.port), "-aec", "WORKSHOP",
                  str(tmp_path / "cli")]) == 0
     assert "3 of 3 stored" in capsys.readouterr().out
     assert main(["echoscu", "127.0.0.1", str(scp.port), "-aec", "WRONG"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("echoscu: ") and err.count("\n") == 1 and "WRONG" in err
     assert len(files) == 3
 
 
-def test_cli_storescp_receives_from_dcmtk(dcmtk, tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [os.sys.executable, "-m", "workshop_helpers", "storescp", str(port), "-aet", "CLI",
-         "-od", str(tmp_path / "od"), "--exit-after", "20", "-v"],
-        stdout=subprocess.PIPE, text=True)
+def test_cli_storescu_to_nobody_fails_on_stderr(tmp_path, capsys):
+    files = write_cts(tmp_path / "cli", 2)
+    assert main(["storescu", "127.0.0.1", str(free_port()), "-to", "5", *map(str, files)]) == 1
+    out = capsys.readouterr()
+    assert out.err == "storescu: 0 of 2 stored\n" and "Traceback" not in out.out
+
+
+def test_cli_storescp_on_a_taken_port_fails_in_one_line(scp, tmp_path, capsys):
+    assert main(["storescp", str(scp.port), "-od", str(tmp_path / "od")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("storescp: cannot listen") and err.count("\n") == 1
+
+
+def test_cli_storescp_receives_from_dcmtk(dcmtk, tmp_path, capsys):
+    port = free_port()
+    codes = []
+    command = ["storescp", str(port), "-aet", "CLI", "-od", str(tmp_path / "od"),
+               "--exit-after", "6", "-v"]
+    server = threading.Thread(target=lambda: codes.append(main(command)))
+    server.start()
     try:
-        assert "listening" in proc.stdout.readline()
-        files = write_cts(tmp_path / "x", 2)
-        out = subprocess.run([dcmtk("storescu"), "-aec", "CLI", "127.0.0.1", str(port),
-                              *map(str, files)], capture_output=True, text=True, timeout=60,
-                             env=NODELAY)
+        end = time.monotonic() + 30
+        while not echo(port=port, called_ae="CLI", timeout=2).ok:
+            assert server.is_alive() and time.monotonic() < end, "storescp did not start"
+            time.sleep(0.1)
+        out = run_dcmtk(dcmtk, "storescu", "-aec", "CLI", "127.0.0.1", port,
+                        *write_cts(tmp_path / "x", 2))
         assert out.returncode == 0, out.stderr
     finally:
-        proc.terminate()
-        proc.wait(20)
-    assert len(stored_files(tmp_path / "od")) == 2
+        server.join(60)
+    assert codes == [0] and len(stored_files(tmp_path / "od")) == 2
+    printed = capsys.readouterr().out
+    assert "listening" in printed and printed.count("I: received") == 2
 
 
 def test_scp_with_few_transfer_syntaxes_refuses_jpeg(tmp_path):
@@ -451,9 +413,7 @@ def test_ct_sized_images_both_ways_with_dcmtk(scp, dcmtk, tmp_path):
         assert all(r.ok for r in send(files, port=port, called_ae="STORESCP"))
     by_uid = {dcmread(p, stop_before_pixels=True).SOPInstanceUID: p
               for p in (tmp_path / "dcmtk").glob("CT.*")}
-    out = subprocess.run([dcmtk("storescu"), "-aec", "WORKSHOP", "127.0.0.1", str(scp.port),
-                          *map(str, files)], capture_output=True, text=True, timeout=60,
-                         env=NODELAY)
+    out = run_dcmtk(dcmtk, "storescu", "-aec", "WORKSHOP", "127.0.0.1", scp.port, *files)
     assert out.returncode == 0, out.stderr
     assert scp.wait_for(3)
     for f in files:
@@ -547,7 +507,6 @@ def test_link_refuses_a_long_pdu_before_reading_it():
 
 
 def test_timeouts_have_dcmtk_names_on_the_command_line(capsys):
-    from workshop_helpers.__main__ import main
 
     with pytest.raises(SystemExit):
         main(["storescu", "--help"])

@@ -22,11 +22,13 @@ import threading
 import time
 import zlib
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
+import conftest
 import pytest
-import test_net
+from conftest import dataset_bytes, dataset_offset
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydicom import dcmread
@@ -53,26 +55,9 @@ needs_proc = pytest.mark.skipif(not LINUX_PROC, reason="reads memory and CPU use
 # ----------------------------------------------------------------------------- test data
 
 
-def make_ct(n=0, size=32, patient_id="FINDINGS", study=None, series=None, sop=None) -> Dataset:
-    """A small, valid CT image (explicit VR little endian), from test_net's maker."""
-    return test_net.make_ct(patient_id=patient_id, study=study, series=series, sop=sop, n=n,
-                            size=size, seed=900)
-
-
-def write_cts(folder: Path, count: int, size=32) -> list[Path]:
-    return test_net.write_cts(folder, count, seed=900, size=size)
-
-
-def dataset_offset(path: Path) -> int:
-    """Where the data set starts in a Part 10 file (after the File Meta Information)."""
-    with open(path, "rb") as f:
-        head = f.read(144)
-    assert head[128:132] == b"DICM", path
-    return 144 + struct.unpack("<I", head[140:144])[0]
-
-
-def dataset_bytes(path: Path) -> bytes:
-    return Path(path).read_bytes()[dataset_offset(path):]
+#: The tests' one CT factory (conftest), with UIDs of their own (seed 900).
+make_ct = partial(conftest.make_ct, seed=900, patient_id="FINDINGS")
+write_cts = partial(conftest.write_cts, seed=900)
 
 
 def dataset_digest(path: Path) -> tuple[int, str]:

@@ -18,53 +18,10 @@ from pathlib import Path
 
 import pydicom
 import pytest
+from conftest import assert_stopped, dataset_bytes, is_gone, require_dicomweb, require_orthanc
 
 from workshop_helpers import net, pacs, tools
 from workshop_helpers.tools import ToolMissing
-
-
-def require_orthanc() -> None:
-    if pacs.orthanc_program() is None:
-        if os.environ.get("WORKSHOP_REQUIRE_TOOLS", "") not in ("", "0"):
-            pytest.fail("Orthanc is not installed but WORKSHOP_REQUIRE_TOOLS=1 says it must be "
-                        "there", pytrace=False)
-        pytest.skip("Orthanc is not installed (Debian/Ubuntu package 'orthanc')")
-
-
-def _state(stat: Path) -> str:
-    try:
-        return stat.read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return "X"
-
-
-def is_gone(pid: int) -> bool:
-    """No such process, or only a zombie left for its (new) parent to reap.
-
-    Every thread counts: the main thread of a dying multi-threaded process (Orthanc) can be a
-    zombie while its other threads still run and hold its sockets open.
-    """
-    stats = [Path(f"/proc/{pid}/stat"), *Path(f"/proc/{pid}/task").glob("*/stat")]
-    return all(_state(stat) in ("Z", "X") for stat in stats)
-
-
-def assert_stopped(server: pacs.Orthanc, pid: int) -> None:
-    assert not server.running and server.pid is None
-    assert is_gone(pid)
-    assert pacs.port_is_free(server.dicom_port) and pacs.port_is_free(server.http_port)
-
-
-def dataset_bytes(data: bytes) -> bytes:
-    """The bytes of a DICOM file after its File Meta Information (group 0002)."""
-    assert data[128:132] == b"DICM"
-    pos = 132
-    while data[pos:pos + 2] == b"\x02\x00":
-        vr = data[pos + 4:pos + 6]
-        if vr in (b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN"):
-            pos += 12 + int.from_bytes(data[pos + 8:pos + 12], "little")
-        else:
-            pos += 8 + int.from_bytes(data[pos + 6:pos + 8], "little")
-    return data[pos:]
 
 
 @pytest.fixture(scope="module")
@@ -206,15 +163,6 @@ def test_orthanc_goes_when_the_process_that_started_it_is_killed(tmp_path):
 
 
 # ----------------------------------------------------------------------------- the DICOMweb plugin
-
-def require_dicomweb() -> None:
-    require_orthanc()
-    if pacs.dicomweb_plugin() is None:
-        if os.environ.get("WORKSHOP_REQUIRE_TOOLS", "") not in ("", "0"):
-            pytest.fail("Orthanc's DICOMweb plugin is not installed but WORKSHOP_REQUIRE_TOOLS=1 "
-                        "says it must be there", pytrace=False)
-        pytest.skip("Orthanc's DICOMweb plugin is not installed (package 'orthanc-dicomweb')")
-
 
 def test_with_the_dicomweb_plugin_dicom_web_studies_answers(tmp_path):
     require_dicomweb()

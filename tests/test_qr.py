@@ -9,38 +9,33 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pydicom
 import pytest
+from conftest import assert_stopped, dataset_bytes, make_ct, require_orthanc
 from pydicom.uid import generate_uid
-from test_pacs import assert_stopped, dataset_bytes, require_orthanc
 
 from workshop_helpers import pacs, qr, tools
+from workshop_helpers.__main__ import main
 from workshop_helpers.net import StorageSCP
 
-ROOT = Path(__file__).resolve().parents[1]
 H = "127.0.0.1"
 STUDY = generate_uid(entropy_srcs=["test_qr study"])
 SERIES = generate_uid(entropy_srcs=["test_qr series"])
 
 
 def make_study(folder: Path, count: int = 3) -> list[Path]:
-    """``count`` tiny CT slices (CT_small's pixels) in one study and series, seeded UIDs."""
-    paths = []
-    for i in range(count):
-        ds = pydicom.dcmread(tools.testdata("CT_small.dcm"))
-        ds.PatientName, ds.PatientID = "Test^QueryRetrieve", "QR-TEST"
-        ds.StudyInstanceUID, ds.SeriesInstanceUID = STUDY, SERIES
-        ds.SOPInstanceUID = generate_uid(entropy_srcs=["test_qr", str(i)])
-        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        ds.InstanceNumber, ds.StudyDate, ds.SeriesDescription = i + 1, "20240315", "QR test"
-        del ds[0xFFFCFFFC]  # trailing padding: dcmtk drops it when sending; byte-equal without
-        paths.append(tools.save_atomically(ds, folder / f"slice{i}.dcm"))
-    return paths
+    """``count`` small CT slices (the tests' CT factory) in one study and series, seeded UIDs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [tools.save_atomically(
+                make_ct(i, patient_id="QR-TEST", study=STUDY, series=SERIES, seed=300,
+                        PatientName="Test^QueryRetrieve", StudyDate="20240315",
+                        SeriesDescription="QR test"),
+                folder / f"slice{i}.dcm")
+            for i in range(count)]
 
 
 @pytest.fixture(scope="module")
@@ -236,13 +231,18 @@ def test_get_without_role_selection_fails_and_says_why(server, tmp_path):
 
 # ----------------------------------------------------------------------------- CLI
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "workshop_helpers", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+@pytest.fixture
+def cli(capsys):
+    """``cli(*args)`` runs ``main(args)`` in this process: ``returncode``, ``stdout``, ``stderr``."""
+    def run(*args: str) -> SimpleNamespace:
+        capsys.readouterr()
+        code = main(list(args))
+        out = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+    return run
 
 
-def test_findscu_cli_prints_json_and_tables(server):
+def test_findscu_cli_prints_json_and_tables(server, cli):
     port = str(server.dicom_port)
     out = cli("findscu", "-aet", "WORKSTATION", "-aec", "ORTHANC", "-S",
               "-k", "QueryRetrieveLevel=STUDY", "-k", "PatientName=Compressed*",
@@ -256,7 +256,7 @@ def test_findscu_cli_prints_json_and_tables(server):
     assert table.returncode == 0 and "0 match(es)" in table.stdout
 
 
-def test_findscu_cli_refused_and_wrong_level_one_line_no_traceback(server):
+def test_findscu_cli_refused_and_wrong_level_one_line_no_traceback(server, cli):
     port = str(server.dicom_port)
     refused = cli("findscu", "-aet", "STRANGER", "-k", "QueryRetrieveLevel=STUDY", H, port)
     wrong = cli("findscu", "-S", "-k", "QueryRetrieveLevel=PATIENT", H, port)
@@ -266,7 +266,7 @@ def test_findscu_cli_refused_and_wrong_level_one_line_no_traceback(server):
     assert "STRANGER" in refused.stderr and "PATIENT" in wrong.stderr
 
 
-def test_getscu_and_movescu_cli_fetch_the_study(server, tmp_path):
+def test_getscu_and_movescu_cli_fetch_the_study(server, tmp_path, cli):
     port = str(server.dicom_port)
     got = cli("getscu", "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={STUDY}",
               "-od", str(tmp_path / "get"), "-td", "20", H, port)
@@ -283,7 +283,7 @@ def test_getscu_and_movescu_cli_fetch_the_study(server, tmp_path):
     assert pacs.port_is_free(listen)
 
 
-def test_movescu_cli_unknown_destination_one_line(server, tmp_path):
+def test_movescu_cli_unknown_destination_one_line(server, tmp_path, cli):
     out = cli("movescu", "-aem", "NOWHERE", "-k", "QueryRetrieveLevel=STUDY",
               "-k", f"StudyInstanceUID={STUDY}", "-od", str(tmp_path), H, str(server.dicom_port))
     assert out.returncode == 1 and "Traceback" not in out.stderr

@@ -14,9 +14,9 @@ import json
 import pydicom
 import pytest
 import requests
+from conftest import assert_stopped, require_dicomweb
 from PIL import Image
 from pydicom.uid import generate_uid
-from test_pacs import assert_stopped, require_dicomweb
 
 from workshop_helpers import pacs, phantom, qr, tools, web
 
