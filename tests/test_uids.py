@@ -239,3 +239,7 @@ def test_count_roots_counts_each_files_sop_instance_uid(tmp_path):
 
     counts = count_roots(sorted(tmp_path.iterdir()))
     assert counts == {"2.25": 2, "1.2.276.0.7230010.3": 1, "": 1}
+    from workshop_helpers.uids import root_of_file
+
+    assert root_of_file(tmp_path / "1.dcm") == "1.2.276.0.7230010.3"
+    assert root_of_file(tmp_path / "not.dcm") == "" == root_of_file(tmp_path / "missing.dcm")

@@ -52,6 +52,7 @@ __all__ = [
     "is_valid",
     "make_uid",
     "count_roots",
+    "root_of_file",
     "uids_in",
     "MAX_LENGTH",
     "MIN_UNIQUE_DIGITS",
@@ -201,15 +202,27 @@ def count_roots(paths: Iterable[str | os.PathLike]) -> Counter:
     >>> count_roots([testdata("CT_small.dcm"), testdata("MR_small.dcm")])
     Counter({'1.3.6.1.4.1.5962': 2})
     """
-    counts: Counter = Counter()
-    for path in paths:
-        try:
-            ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
-            uid = str(ds.SOPInstanceUID)
-        except Exception:  # not DICOM, or no SOP Instance UID
-            uid = ""
-        counts[explain(uid).root if uid else ""] += 1
-    return counts
+    return Counter(root_of_file(path) for path in paths)
+
+
+def root_of_file(path: str | os.PathLike) -> str:
+    """The org root of a file's SOP Instance UID (:func:`explain`); ``""`` when there is none.
+
+    ``""`` also for a file pydicom cannot read, one without a SOP Instance UID, and a root
+    :func:`explain` does not recognise.
+
+    Examples
+    --------
+    >>> from workshop_helpers.tools import testdata
+    >>> root_of_file(testdata("CT_small.dcm"))
+    '1.3.6.1.4.1.5962'
+    """
+    try:
+        ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+        uid = str(ds.SOPInstanceUID)
+    except Exception:  # not DICOM, or no SOP Instance UID
+        return ""
+    return explain(uid).root
 
 
 def _split_heuristic(rest: list[str]) -> tuple[list[str], list[str]]:
