@@ -266,9 +266,12 @@ def _canvas_png(canvas: FigureCanvasAgg) -> bytes:
 # Live widgets with a static fallback
 # --------------------------------------------------------------------------------------------
 
+#: Under a live widget. JupyterLab cannot show a widget whose kernel has gone (it reports that the
+#: widget's model is not found); the note says what to do. It avoids JupyterLab's own error words,
+#: so a page check for them still finds only real failures.
 NOTE_LIVE = ("Live widget: its sliders run in this notebook's kernel. After a kernel restart, or when "
-             "the notebook is opened again, JupyterLab shows \u201cError displaying widget: model not "
-             "found\u201d here instead \u2014 run this cell again to bring the widget back.")
+             "the notebook is opened again, the widget cannot come back by itself (JupyterLab reports "
+             "its model as not found) \u2014 run this cell again to bring it back.")
 NOTE_STATIC = ("A picture of the widget, drawn without a live notebook. Open the notebook in JupyterLab "
                "and run this cell to get the sliders.")
 
