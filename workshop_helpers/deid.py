@@ -67,6 +67,7 @@ from typing import Any
 
 import pydicom
 from pydicom.datadict import dictionary_has_tag, keyword_for_tag, tag_for_keyword
+from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
@@ -292,6 +293,10 @@ def _kept(keep: set[tuple], group: int, creator: str | None, offset: int) -> boo
                                     or (group, creator, offset) in keep)
 
 
+#: The method of :class:`_Cleaner` that applies each code.
+_APPLY = {"X": "remove", "Z": "zero", "D": "dummy", "U": "replace_uids", "recurse": "recurse"}
+
+
 class _Cleaner:
     """The walk over one data set: the table, the rules beyond it, private elements, the log."""
 
@@ -300,6 +305,15 @@ class _Cleaner:
         self.result, self.salt, self.keep, self.shift = result, salt, keep, shift
         self.replacements = replacements
         self.dates_removed = False
+
+    def run(self) -> None:
+        """Clean the result's data set (a copy) in place, then mark it de-identified."""
+        out = self.result.dataset
+        self.clean(out, "")
+        _drop_empty_creators(out)   # a creator met before its elements may be left with none
+        if getattr(out, "file_meta", None) is not None:
+            self.file_meta(out)
+        _mark(out, self.shift, self.dates_removed, bool(self.keep))
 
     def record(self, path: str, tag: BaseTag, action: str, summary: str) -> None:
         self.result.actions.append(Action(path, tag, keyword_for_tag(tag) or str(tag), action,
@@ -326,51 +340,72 @@ class _Cleaner:
             else:
                 self.public(item, elem, path)
 
-    def public(self, item: Dataset, elem, path: str) -> None:
-        tag, vr = elem.tag, elem.VR
-        code = action_code(tag)
-        if self.shift is not None and vr in ("DA", "DT") and code != "U" and _values(elem) \
-                and tag != 0x00100030:   # E.3.6: dates shifted (not the birth date)
-            elem.value = [_shift(v, self.shift) for v in _values(elem)] if elem.VM > 1 \
-                else _shift(elem.value, self.shift)
-            self.record(path, tag, "D", f"date shifted by {self.shift:+d} days")
+    def public(self, item: Dataset, elem: DataElement, path: str) -> None:
+        """One public element: its date shifted, or the code of the table (or beyond) applied."""
+        if self.shift_date(elem, path):
             return
-        if tag.group >> 8 in (0x50, 0x60):
-            code, why = "X", " (repeating group: curve or overlay, removed with its data)"
-        elif code is None:
-            code, why = self.beyond_table(elem)
-        else:
-            why = ""
-        if code is None:
+        code, why = self.code_for(elem)
+        if code == "U" and elem.VR not in ("UI", "SQ"):
+            code = "X"   # U on a value that is no UID: nothing to map it to, so it goes
+        if code is not None:
+            getattr(self, _APPLY[code])(item, elem, path, why)
+
+    def shift_date(self, elem: DataElement, path: str) -> bool:
+        """With ``date_shift_days``: shift a DA or DT (not the birth date, PS3.15 E.3.6)."""
+        if (self.shift is None or elem.VR not in ("DA", "DT") or action_code(elem.tag) == "U"
+                or not _values(elem) or elem.tag == 0x00100030):
+            return False
+        elem.value = ([_shift(v, self.shift) for v in _values(elem)] if elem.VM > 1
+                      else _shift(elem.value, self.shift))
+        self.record(path, elem.tag, "D", f"date shifted by {self.shift:+d} days")
+        return True
+
+    def code_for(self, elem: DataElement) -> tuple[str | None, str]:
+        """The code for a public element and why (beyond the table); None: keep it."""
+        if elem.tag.group >> 8 in (0x50, 0x60):
+            return "X", " (repeating group: curve or overlay, removed with its data)"
+        code = action_code(elem.tag)
+        return (code, "") if code is not None else self.beyond_table(elem)
+
+    def remove(self, item: Dataset, elem: DataElement, path: str, why: str) -> None:
+        """X: remove the element."""
+        if elem.VR in ("DA", "DT", "TM"):
+            self.dates_removed = True
+        self.record(path, elem.tag, "X", f"{_hint(elem.value)} removed{why}")
+        del item[elem.tag]
+
+    def zero(self, item: Dataset, elem: DataElement, path: str, why: str) -> None:
+        """Z: an empty value (an empty sequence)."""
+        if elem.VR in ("DA", "DT"):
+            self.dates_removed = True
+        self.record(path, elem.tag, "Z", f"{_hint(elem.value)} → ''{why}")
+        elem.value = [] if elem.VR == "SQ" else _empty(elem.VR)
+
+    def dummy(self, item: Dataset, elem: DataElement, path: str, why: str) -> None:
+        """D: a dummy of the same VR; one empty item for a sequence, a new UID for a UI."""
+        vr = elem.VR
+        if vr == "UI":
+            self.uids(elem, path, why)
             return
-        if code == "X" or (code == "U" and vr != "UI" and vr != "SQ"):
-            if vr in ("DA", "DT", "TM"):
-                self.dates_removed = True
-            self.record(path, tag, "X", f"{_hint(elem.value)} removed{why}")
-            del item[tag]
-        elif code == "Z":
-            if vr in ("DA", "DT"):
-                self.dates_removed = True
-            self.record(path, tag, "Z", f"{_hint(elem.value)} → ''{why}")
-            elem.value = [] if vr == "SQ" else _empty(vr)
-        elif code == "D":
-            if vr == "SQ":
-                self.record(path, tag, "D", f"{_hint(elem.value)} → 1 empty item")
-                elem.value = [Dataset()]
-            elif vr == "UI":
-                self.uids(elem, path, why)
-            else:
-                if vr in ("DA", "DT"):
-                    self.dates_removed = True
-                self.record(path, tag, "D", f"{_hint(elem.value)} → {_dummy(vr)!r}")
-                elem.value = _dummy(vr)
-        elif code == "U":
-            if vr == "SQ":
-                self.sequence(elem, path)
-            else:
-                self.uids(elem, path, why)
-        elif code == "recurse":
+        if vr == "SQ":
+            self.record(path, elem.tag, "D", f"{_hint(elem.value)} → 1 empty item")
+            elem.value = [Dataset()]
+            return
+        if vr in ("DA", "DT"):
+            self.dates_removed = True
+        self.record(path, elem.tag, "D", f"{_hint(elem.value)} → {_dummy(vr)!r}")
+        elem.value = _dummy(vr)
+
+    def replace_uids(self, item: Dataset, elem: DataElement, path: str, why: str) -> None:
+        """U: new UIDs, the same for the same old UID; in a sequence, in every item."""
+        if elem.VR == "SQ":
             self.sequence(elem, path)
+        else:
+            self.uids(elem, path, why)
+
+    def recurse(self, item: Dataset, elem: DataElement, path: str, why: str) -> None:
+        """A sequence the table keeps: clean every item."""
+        self.sequence(elem, path)
 
     def beyond_table(self, elem) -> tuple[str | None, str]:
         """The rules for attributes the table keeps: what a careful profile adds."""
@@ -485,27 +520,32 @@ def deidentify(ds: Dataset, *, keep_private: Iterable[tuple] = (),
     DeidError
         A bad option.
     """
-    if date_shift_days is not None and not isinstance(date_shift_days, int):
-        raise DeidError(f"date_shift_days must be a whole number of days, got {date_shift_days!r}")
+    _check_shift(date_shift_days)
+    _check_replacements(replacements or {})
+    _check_pixels(ds, pixels_checked)
+    result = DeidResult(copy.deepcopy(ds), uid_map=uid_map if uid_map is not None else {})
+    cleaner = _Cleaner(result, salt if salt is not None else uuid.uuid4().hex,
+                       _parse_keep(keep_private), date_shift_days, dict(replacements or {}))
+    cleaner.run()
+    return result
+
+
+def _check_shift(days: int | None) -> None:
+    if days is not None and not isinstance(days, int):
+        raise DeidError(f"date_shift_days must be a whole number of days, got {days!r}")
+
+
+def _check_replacements(replacements: Mapping[str, Any]) -> None:
+    for keyword in replacements:
+        if tag_for_keyword(keyword) is None:
+            raise DeidError(f"replacements: {keyword!r} is not a DICOM keyword")
+
+
+def _check_pixels(ds: Dataset, pixels_checked: bool) -> None:
     reason = None if pixels_checked else burned_in_reason(ds)
     if reason:
         raise BurnedInAnnotationError(f"withheld: {reason}; look at every frame, then pass "
                                       "pixels_checked=True (deid --pixels-checked)")
-    replacements = dict(replacements or {})
-    for keyword in replacements:
-        if tag_for_keyword(keyword) is None:
-            raise DeidError(f"replacements: {keyword!r} is not a DICOM keyword")
-    keep = _parse_keep(keep_private)
-    out = copy.deepcopy(ds)
-    result = DeidResult(out, uid_map=uid_map if uid_map is not None else {})
-    cleaner = _Cleaner(result, salt if salt is not None else uuid.uuid4().hex, keep,
-                       date_shift_days, replacements)
-    cleaner.clean(out, "")
-    _drop_empty_creators(out)   # a creator met before its elements may be left with none
-    if getattr(out, "file_meta", None) is not None:
-        cleaner.file_meta(out)
-    _mark(out, date_shift_days, cleaner.dates_removed, bool(keep))
-    return result
 
 
 def _mark(out: Dataset, shift: int | None, dates_removed: bool, kept_private: bool) -> None:
@@ -567,33 +607,34 @@ def find_values(ds: Dataset, needles: Iterable[str]) -> list[tuple[str, str, str
     """
     needles = [n for n in needles if n]
     hits: list[tuple[str, str, str]] = []
-
-    def look(item: Dataset, path: str) -> None:
-        for elem in item:
-            if elem.VR == "SQ":
-                for i, sub in enumerate(elem.value):
-                    look(sub, f"{path}.{elem.keyword or elem.tag}[{i}]".lstrip("."))
-                continue
-            value = elem.value
-            if isinstance(value, bytes | bytearray):
-                texts = [bytes(value)]
-            elif isinstance(value, list | tuple | pydicom.multival.MultiValue):
-                texts = [str(v) for v in value]
-            else:
-                texts = [str(value)] if value is not None else []
-            for needle in needles:
-                for t in texts:
-                    found = (needle.encode() in t) if isinstance(t, bytes) else (needle in t)
-                    if found:
-                        tag = f"({elem.tag.group:04X},{elem.tag.element:04X})"
-                        hits.append((path, tag, needle))
-                        break
-
     meta = getattr(ds, "file_meta", None)
     if meta is not None:
-        look(meta, "file_meta")
-    look(ds, "")
+        _look(meta, "file_meta", needles, hits)
+    _look(ds, "", needles, hits)
     return hits
+
+
+def _texts(value: Any) -> list:
+    """A value as the texts (or bytes) to search."""
+    if isinstance(value, bytes | bytearray):
+        return [bytes(value)]
+    if isinstance(value, list | tuple | pydicom.multival.MultiValue):
+        return [str(v) for v in value]
+    return [str(value)] if value is not None else []
+
+
+def _look(item: Dataset, path: str, needles: list[str], hits: list) -> None:
+    """Add ``(path, tag, needle)`` to ``hits`` for every needle found in ``item``, at any depth."""
+    for elem in item:
+        if elem.VR == "SQ":
+            for i, sub in enumerate(elem.value):
+                _look(sub, f"{path}.{elem.keyword or elem.tag}[{i}]".lstrip("."), needles, hits)
+            continue
+        texts = _texts(elem.value)
+        for needle in needles:
+            if any((needle.encode() in t) if isinstance(t, bytes) else (needle in t)
+                   for t in texts):
+                hits.append((path, str(elem.tag), needle))
 
 
 GEOMETRY = ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "SliceThickness",
