@@ -220,3 +220,30 @@ def test_every_glossary_link_resolves_to_a_heading():
     notebooks = {p.name for p in NOTEBOOKS} | {"glossary.md"}
     linked = set(re.findall(r"\]\((\d\d_[a-z0-9_]+\.ipynb)\)", GLOSSARY.read_text()))
     assert linked <= notebooks, linked - notebooks
+
+
+# ----------------------------------------------------------------------------- the 90-minute track
+
+def test_workshop_track_adds_up_to_90_minutes_and_its_sections_exist():
+    assert authoring.track_problems(NOTEBOOK_DIR) == []
+
+
+def test_track_problems_catch_a_wrong_sum_and_a_missing_section():
+    track = (authoring.TrackPart("00_welcome", ("A first look",), 50),
+             authoring.TrackPart("02_space", ("A section nobody wrote",), 30))
+    problems = authoring.track_problems(NOTEBOOK_DIR, track)
+    assert "the track takes 80 minutes, not 90" in problems
+    assert "02_space.ipynb has no section starting 'A section nobody wrote'" in problems
+    assert authoring.track_problems(NOTEBOOK_DIR, track, total=80) == [problems[1]]
+
+
+def test_welcome_and_readme_show_the_track_and_the_honest_total():
+    welcome = "\n".join(c.source for c in nbformat.read(str(NOTEBOOKS[0]), as_version=4).cells)
+    readme = (NOTEBOOK_DIR.parent / "README.md").read_text()
+    assert authoring.track_table() in welcome
+    assert authoring.track_table(link_prefix="notebooks/") in readme
+    total = authoring.course_minutes(NOTEBOOK_DIR)
+    for text in (welcome, readme):
+        stated = int(re.search(r"\*\*about\s+[\d.]+\s+hours\*\*:\s+(\d+)\s+minutes", text).group(1))
+        assert abs(stated - total) <= 0.1 * total, (stated, total)
+    assert "about 90 minutes of course" not in readme

@@ -38,7 +38,8 @@ from typing import NamedTuple
 import nbformat
 
 __all__ = ["md", "code", "solution", "raises", "notebook", "write_notebook", "convention_problems",
-           "Estimate", "estimate", "estimated_minutes", "stated_minutes"]
+           "Estimate", "estimate", "estimated_minutes", "stated_minutes", "course_minutes",
+           "TrackPart", "WORKSHOP_TRACK", "track_problems", "track_table"]
 
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 MAX_CODE_LINES = 30
@@ -269,6 +270,86 @@ def stated_minutes(first_cell: str) -> int | None:
     """
     found = _TIME.search(first_cell)
     return int(found.group(1)) if found else None
+
+
+def course_minutes(folder: str | Path) -> int:
+    """The whole course for a newcomer: the sum of :func:`estimated_minutes` over ``NN_*.ipynb``."""
+    return sum(estimated_minutes(p) for p in sorted(Path(folder).glob("*.ipynb")) if NAME.match(p.name))
+
+
+class TrackPart(NamedTuple):
+    """One part of the 90-minute workshop: what an instructor shows live, and for how long."""
+
+    notebook: str               #: e.g. ``"02_space"``; empty for a part without a notebook
+    sections: tuple[str, ...]   #: the start of each section heading shown live, as in the notebook
+    minutes: int
+
+
+#: The 90-minute workshop track: the sections an instructor shows live. Everything else - every
+#: exercise, the other sections, notebooks 08 and 10 - is self-study.
+WORKSHOP_TRACK: tuple[TrackPart, ...] = (
+    TrackPart("00_welcome", ("A first look at a real DICOM file",), 5),
+    TrackPart("01_history", ("Analyze 7.5: 348 bytes of C structs", "Surprise 1: byte order",
+                             "Surprise 2: left or right?", "NIfTI's fix: qform and sform"), 10),
+    TrackPart("02_space", ("Five attributes that place an image", "From pixel to patient: the affine",
+                           "Head first or feet first?"), 15),
+    TrackPart("03_anatomy", ("A file is bytes", "The file meta information",
+                             "Data elements: tag, VR, length, value"), 10),
+    TrackPart("04_from_empty_dump", ("Step 1 — an empty dump becomes a file", "Step 2", "Step 3",
+                                     "Step 4 — edit: spot the mistake", "Step 5 — a file again"), 10),
+    TrackPart("05_uids", ("The rules, and a UID of your own",), 5),
+    TrackPart("06_private_tags", ("The block on the slide",
+                                  "De-identification: what the standard asks for"), 10),
+    TrackPart("07_network", ("An association, step by step", "C-ECHO: is anybody there?",
+                             "C-STORE and its report", "Failure 2: no presentation context accepted"), 10),
+    TrackPart("09_pacs", ("The workstation asks: which patients?", "Fetch it with C-MOVE",
+                          "When it goes wrong (1)"), 10),
+    TrackPart("", ("Questions, and where to go on from here",), 5),
+)
+
+
+def _headings(path: Path) -> list[str]:
+    nb = nbformat.read(str(path), as_version=4)
+    return [line.lstrip("#").strip() for c in nb.cells if c.cell_type == "markdown"
+            for line in c.source.splitlines() if re.match(r"#{2,3} ", line)]
+
+
+def track_problems(folder: str | Path, track: tuple[TrackPart, ...] = WORKSHOP_TRACK,
+                   total: int = 90) -> list[str]:
+    """What is wrong with the workshop track: its minutes do not add up, or a section is gone."""
+    problems = []
+    if sum(part.minutes for part in track) != total:
+        problems.append(f"the track takes {sum(p.minutes for p in track)} minutes, not {total}")
+    for part in track:
+        if not part.notebook:
+            continue
+        path = Path(folder) / f"{part.notebook}.ipynb"
+        if not path.exists():
+            problems.append(f"the track names {path.name}, which does not exist")
+            continue
+        headings = _headings(path)
+        problems += [f"{path.name} has no section starting {s!r}" for s in part.sections
+                     if not any(h.startswith(s) for h in headings)]
+    return problems
+
+
+def track_table(folder: str | Path | None = None, link_prefix: str = "",
+                track: tuple[TrackPart, ...] = WORKSHOP_TRACK) -> str:
+    """The workshop track as a markdown table.
+
+    ``folder``: where the notebooks are, to show each section's full heading; ``link_prefix``: the
+    path from the page that shows the table to the notebooks (``"notebooks/"`` for the README).
+    """
+    rows = ["| Part | Notebook | Shown live (sections) | Minutes |", "| --- | --- | --- | --- |"]
+    for n, part in enumerate(track, 1):
+        sections = list(part.sections)
+        if folder is not None and part.notebook:
+            headings = _headings(Path(folder) / f"{part.notebook}.ipynb")
+            sections = [next((h for h in headings if h.startswith(s)), s) for s in sections]
+        where = f"[{part.notebook}]({link_prefix}{part.notebook}.ipynb)" if part.notebook else "—"
+        rows.append(f"| {n} | {where} | {'; '.join(sections)} | {part.minutes} |")
+    rows.append(f"| | | **Total** | **{sum(p.minutes for p in track)}** |")
+    return "\n".join(rows)
 
 
 def _time_problems(path: Path, first_cell: str) -> list[str]:
