@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import uuid
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -218,8 +219,10 @@ def root_of_file(path: str | os.PathLike) -> str:
     '1.3.6.1.4.1.5962'
     """
     try:
-        ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
-        uid = str(ds.SOPInstanceUID)
+        with warnings.catch_warnings():  # only the UID matters here, not the file's quirks
+            warnings.simplefilter("ignore")
+            ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+            uid = str(ds.SOPInstanceUID)
     except Exception:  # not DICOM, or no SOP Instance UID
         return ""
     return explain(uid).root
