@@ -164,13 +164,6 @@ def test_stated_time_must_be_within_a_quarter_of_the_estimate(tmp_path):
     assert authoring.stated_minutes("**Time**: a while") is None
 
 
-def test_the_whole_course_is_estimated_honestly():
-    """The issue-11 read-through of 00-08 took a newcomer about 350 minutes."""
-    issue_notebooks = [p for p in NOTEBOOKS if p.name[:2] <= "08"]
-    total = sum(authoring.estimate(p).total for p in issue_notebooks)
-    assert 0.8 * 350 <= total <= 1.25 * 350, total
-
-
 # ----------------------------------------------------------------------------- glossary
 
 GLOSSARY_TERMS = [
