@@ -70,8 +70,10 @@ def test_01_ras_position():
 def test_02_patient_position_tag():
     assert_verdicts(checks.patient_position_tag(),
                     accepted=["(0018,5100)", "0018,5100", "00185100", "(0018, 5100)", " (0018,5100) ",
-                              0x00185100, Tag(0x00185100), (0x0018, 0x5100), "0x00185100"],
-                    refused=["(0018,0051)", 0x00180051, "(0020,0032)"],
+                              0x00185100, Tag(0x00185100), (0x0018, 0x5100), "0x00185100",
+                              "0018 5100", "(0x0018, 0x5100)", np.uint32(0x00185100),
+                              Tag("PatientPosition")],
+                    refused=["(0018,0051)", 0x00180051, "(0020,0032)", "(5100,0018)", 0x51000018],
                     unreadable=["PatientPosition", "HFS", None, 1.5, -1])
 
 
