@@ -54,6 +54,16 @@ def test_01_byte_order(tmp_path):
     assert_verdicts(checks.byte_order(big), accepted=["big", "BIG", "big endian", ">"], refused=["little", "<"])
 
 
+def test_01_byte_order_reads_the_file_when_checking(tmp_path):
+    image = np.zeros((2, 3), np.float32)
+    mystery = legacy.write_analyze(tmp_path / "m.hdr", image, byte_order="little")
+    check = checks.byte_order(mystery)
+    legacy.write_analyze(mystery, image, byte_order="big")   # the file changes after the checker is made
+    assert_verdicts(check, accepted=["big", "Big-Endian", ">"], refused=["little", "<"])
+    mystery.write_bytes(b"\x00\x00\x01\x00" + mystery.read_bytes()[4:])   # 348 neither way round
+    assert verdict(check, "big") == "not yet" and verdict(check, "little") == "not yet"
+
+
 def test_01_file_size_does_not_truncate(tmp_path):
     (tmp_path / "x.img").write_bytes(b"\0" * 6144)
     assert_verdicts(checks.file_size(tmp_path / "x.img"), accepted=[6144, 6144.0, "6144", np.int64(6144)],
@@ -91,6 +101,28 @@ def test_02_edge_facing():
 def test_03_byte_count():
     assert_verdicts(checks.byte_count(56), accepted=[56, 56.0, "56"], refused=[55, 56.5, 57],
                     unreadable=["fifty-six", None])
+
+
+def test_03_ui_element_size():
+    odd, even = "1.2.840.10008.1.2", "1.2.840.10008.1.2.4.50"   # 17 and 22 characters
+    check = checks.ui_element_size([odd, even])
+    padded = lambda uid: 8 + len(uid) + len(uid) % 2          # noqa: E731
+    assert_verdicts(check, accepted=[padded, lambda uid: 8 + 2 * ((len(uid) + 1) // 2),
+                                     lambda uid: float(padded(uid)), lambda uid: str(padded(uid))],
+                    refused=[lambda uid: 8 + len(uid) + 1,           # always one padding byte
+                             lambda uid: 8 + len(uid),               # never padded
+                             lambda uid: 12 + len(uid) + len(uid) % 2,   # the long (4-byte length) form
+                             lambda uid: padded(uid) + 0.5],
+                    unreadable=[26, "26", None, lambda uid: "many"])
+    with pytest.raises(NotAttempted):
+        check(lambda uid: ...)
+
+
+def test_03_ui_element_size_adds_uids_of_both_parities():
+    check = checks.ui_element_size(["1.2.3"])                 # only an odd one given
+    seen = []
+    check(lambda uid: seen.append(uid) or 8 + len(uid) + len(uid) % 2)
+    assert {len(uid) % 2 for uid in seen} == {0, 1}
 
 
 def test_03_information_level():

@@ -171,12 +171,19 @@ BYTE_ORDERS = {"little": ["<", "little endian", "le", "intel"], "big": [">", "bi
 
 
 def byte_order(header_path: str | os.PathLike) -> Checker:
-    """The byte order of an Analyze header, found from its first four bytes (sizeof_hdr = 348)."""
-    first4 = Path(header_path).read_bytes()[:4]
-    expected = "little" if int.from_bytes(first4, "little") == 348 else "big"
+    """The byte order of an Analyze header, read from the file itself when the answer is checked.
+
+    Its first field, ``sizeof_hdr`` (bytes 0-3), is 348 in the file's own byte order.
+    """
+    path = Path(header_path)
 
     def check(answer: Any) -> bool:
-        return read_word(answer, BYTE_ORDERS, '"little" or "big"') == expected
+        word = read_word(answer, BYTE_ORDERS, '"little" or "big"')
+        first4 = path.read_bytes()[:4]
+        orders = [order for order in ("little", "big") if int.from_bytes(first4, order) == 348]
+        assert len(orders) == 1, (f"{path.name} is not an Analyze header: its first four bytes "
+                                  f"({first4.hex(' ')}) are not 348 either way round")
+        return word == orders[0]
     return check
 
 
@@ -251,6 +258,43 @@ def byte_count(expected: int) -> Checker:
 
     def check(answer: Any) -> bool:
         return read_number(answer, "a number of bytes") == expected
+    return check
+
+
+def _explicit_vr_ui_element_size(uid: str) -> int:
+    """Bytes of a UI element holding ``uid``, as pydicom encodes it (Explicit VR Little Endian)."""
+    from io import BytesIO
+
+    ds = pydicom.Dataset()
+    ds.SOPInstanceUID = uid
+    buffer = BytesIO()
+    ds.save_as(buffer, implicit_vr=False, little_endian=True)
+    return len(buffer.getvalue())
+
+
+def ui_element_size(uids: Iterable[str] = ()) -> Checker:
+    """A function ``uid -> bytes`` of a UI element in Explicit VR: tried on odd and even UIDs.
+
+    The function is called with ``uids`` and with fresh random UIDs of odd and of even length; each
+    expected size is what pydicom writes for that element (PS3.5 7.1.2: 8 bytes of tag, VR and
+    length; 6.2: a UI value is padded with one NUL to an even length).
+    """
+    tests = [str(uid) for uid in uids]
+    while {len(uid) % 2 for uid in tests} != {0, 1}:
+        tests.append(str(pydicom.uid.generate_uid()))
+
+    def check(answer: Any) -> tuple[bool, str]:
+        if not callable(answer):
+            raise CannotRead("a function: it takes a UID (a string) and returns a number of bytes")
+        for uid in tests:
+            result = answer(uid)
+            if result is Ellipsis:
+                raise NotAttempted
+            value = read_number(result, "your function to return a number of bytes")
+            if value != _explicit_vr_ui_element_size(uid):
+                return False, (f"for {uid!r} ({len(uid)} characters) your function says {value:g} "
+                               "bytes")
+        return True, f"right for all {len(tests)} UIDs tried, of odd and of even length"
     return check
 
 
