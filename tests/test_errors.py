@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -30,8 +31,12 @@ def executed(tmp_path_factory):
         raises(f"dump.read_dump({bad!r})"),                       # on request: the full traceback
         code("print('Run All went on')"),
     ])
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path_factory.mktemp("nb"))}}).execute()
+    saved = {k: os.environ.pop(k, None) for k in (errors.FULL_VARIABLE, "WORKSHOP_STRICT_EXERCISES")}
+    try:   # the kernel inherits the environment: a learner's, not the test run's
+        NotebookClient(nb, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path_factory.mktemp("nb"))}}).execute()
+    finally:
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
     return nb
 
 
@@ -70,3 +75,15 @@ def test_outside_ipython_nothing_changes():
         assert not hasattr(err, "_render_traceback_")
     finally:
         errors._Settings.full = None
+
+
+@pytest.mark.parametrize(("full", "strict", "short"), [
+    (None, None, True), (None, "1", False), ("1", None, False), ("0", "1", True)])
+def test_the_test_run_shows_full_tracebacks_unless_told(monkeypatch, full, strict, short):
+    monkeypatch.setattr(errors._Settings, "full", None)
+    for name, value in ((errors.FULL_VARIABLE, full), ("WORKSHOP_STRICT_EXERCISES", strict)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert hasattr(errors.ShortError("x"), "_render_traceback_") is short

@@ -11,15 +11,19 @@ is shown as the lines that method returns. :class:`ShortError` is a mixin that p
         ...
 
 Outside IPython (plain Python, pytest) nothing changes: the full traceback is printed as usual.
-To see the full traceback in a notebook too, set the environment variable
-``WORKSHOP_FULL_TRACEBACKS=1`` before starting the kernel, or call :func:`full_tracebacks`.
+Under the test run (``WORKSHOP_STRICT_EXERCISES=1``, see :mod:`workshop_helpers.exercises`) IPython
+shows full tracebacks too, so that whoever debugs a failing notebook sees where it failed. To choose
+yourself, set ``WORKSHOP_FULL_TRACEBACKS=1`` (or ``0``) before starting the kernel, or call
+:func:`full_tracebacks`.
 
 Examples
 --------
 >>> class Demo(ShortError, ValueError):
 ...     pass
+>>> full_tracebacks(False)
 >>> Demo("line 2: expected a VR, found 'LN'")._render_traceback_()
 ["Demo: line 2: expected a VR, found 'LN'"]
+>>> full_tracebacks(None)
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ class _Settings:
     full: bool | None = None   # None: follow the environment variable
 
 
-def full_tracebacks(on: bool = True) -> None:
-    """Show full tracebacks for the course's errors again (``on=False``: short, the default).
+def full_tracebacks(on: bool | None = True) -> None:
+    """Show full tracebacks for the course's errors (``False``: short; ``None``: as the environment says).
 
     Examples
     --------
@@ -44,6 +48,7 @@ def full_tracebacks(on: bool = True) -> None:
     False
     >>> full_tracebacks(False); hasattr(ShortError("x"), "_render_traceback_")
     True
+    >>> full_tracebacks(None)
     """
     _Settings.full = on
 
@@ -51,7 +56,12 @@ def full_tracebacks(on: bool = True) -> None:
 def _full() -> bool:
     if _Settings.full is not None:
         return _Settings.full
-    return os.environ.get(FULL_VARIABLE, "") not in ("", "0", "false", "no")
+    value = os.environ.get(FULL_VARIABLE)
+    if value is not None:
+        return value not in ("", "0", "false", "no")
+    from .exercises import strict  # the test run: full tracebacks, for whoever debugs a failure
+
+    return strict()
 
 
 class ShortError(Exception):
