@@ -7,19 +7,24 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint unit notebooks bench html freeze clean
+.PHONY: lab test lint unit notebooks bench html slides site freeze clean
+LAB := $(VENV)/bin/jupyter lab --config=binder/jupyter_server_config.py $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# jupyterlab_rise requires jupyterlab-mathjax3, a JupyterLab 3 extension (JupyterLab 4 has its own
+# MathJax): it stays installed, disabled.
 $(STAMP): binder/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r binder/requirements.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+	$(LAB) notebooks/
 
+# The decks and the site are built before the unit tests: tests/test_real_browser.py opens them.
 test: $(STAMP)
-	$(MAKE) lint unit notebooks
+	$(MAKE) lint slides site unit notebooks
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -31,14 +36,20 @@ notebooks: $(STAMP)
 	WORKSHOP_STRICT_EXERCISES=1 MPLBACKEND=Agg $(PY) -m pytest --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=300 -p no:cacheprovider notebooks/
 
-html: $(STAMP)
-	$(VENV)/bin/jupyter nbconvert --to html --execute --output-dir build/html notebooks/*.ipynb
+# build/slides/NN_topic.slides.html and build/site/index.html: executed, working with no network.
+slides: $(STAMP)
+	$(PY) -m workshop_helpers.publish slides
+
+site: $(STAMP)
+	$(PY) -m workshop_helpers.publish site
+
+html: site
 
 bench: $(STAMP)
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 freeze:
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,publish]'
 	{ echo "# The one pinned environment: 'make test' and Binder both install exactly this list."; \
 	  echo "# Regenerate with: make freeze (after changing pyproject.toml)"; \
 	  echo setuptools==84.2.1; $(PY) -m pip freeze --exclude-editable | grep -vi '^workshop'; } > binder/requirements.txt

@@ -1,0 +1,566 @@
+"""Instructor decks and a self-study site from the notebooks, both working with no network.
+
+``make slides`` writes one reveal.js deck per notebook to ``build/slides/``; ``make site`` writes a
+Sphinx site (myst-nb, sphinx-book-theme) to ``build/site/``. Both start from the same executed
+copies of the notebooks (``build/executed/``, run in learner mode: a solution is offered, not run).
+
+Nothing is loaded from another host when a page is viewed. The JavaScript that a page needs
+(reveal.js, require.js, jQuery, MathJax, the widget manager that draws saved widgets) is taken at
+build time from the npm registry with ``npm pack``, at the versions and sha512 digests pinned in
+:data:`ASSETS` (the digests npm's registry publishes as ``dist.integrity``), and copied next to
+the pages. The tarballs are kept in ``build/npm/``, so a second build needs no network at all.
+
+The pure parts are small and tested: :func:`jupyterlab_slug` (the anchors that JupyterLab gives a
+heading, so that ``glossary.md#AE-Title`` means the same in JupyterLab and on the site),
+:func:`site_index` and :func:`site_conf` (text of the files Sphinx reads), and
+:func:`page_problems` (links that do not resolve, links to ``.ipynb``, resources from other hosts).
+
+Examples
+--------
+>>> jupyterlab_slug("AE Title")
+'AE-Title'
+>>> [p.name for p in course_notebooks()][:2]
+['00_welcome.ipynb', '01_history.ipynb']
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import html.parser
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+__all__ = ["ASSETS", "Asset", "PublishError", "course_notebooks", "fetch", "unpack", "vendor",
+           "execute", "executed_notebooks", "notebook_title", "build_slides", "jupyterlab_slug",
+           "site_index", "site_conf", "stage_site", "build_site", "page_problems", "main"]
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+BUILD = ROOT / "build"
+TITLE = "DICOM — there can be only one"
+
+
+class PublishError(RuntimeError):
+    """A deck or the site could not be built: what was expected, what was found."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An npm package whose files a page loads: name, version, sha512 digest, the files kept.
+
+    ``keep`` are path prefixes inside the package (``dist/``); ``drop`` are prefixes left out.
+    """
+
+    package: str
+    version: str
+    integrity: str
+    keep: tuple[str, ...]
+    drop: tuple[str, ...] = ()
+
+    @property
+    def spec(self) -> str:
+        return f"{self.package}@{self.version}"
+
+
+ASSETS: dict[str, Asset] = {
+    # reveal.js 4: the layout nbconvert's reveal template expects (dist/reveal.js, plugin/notes).
+    "reveal.js": Asset("reveal.js", "4.6.1",
+                       "sha512-1CW0auaXNPmwmvQ7TwpszwVxMi2Xr5cTS3J3EBC/HHgbPF32Dn7aiu/LKWDOGjMbaD"
+                       "wKQiGmfqcoGQ74HUHCMw==",
+                       ("dist/", "plugin/notes/", "LICENSE"), ("dist/reveal.esm",)),
+    "requirejs": Asset("requirejs", "2.3.7",
+                       "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdTLT4/VA8OaUhB"
+                       "a0JPVHJ0pyBkM1z+pDsw==", ("require.js", "README.md")),
+    "jquery": Asset("jquery", "3.7.1",
+                    "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdAD"
+                    "VD7CkUUizgkpLfg==", ("dist/jquery.min.js", "LICENSE.txt")),
+    # The widget manager of static pages, the release that goes with ipywidgets 8.1.2.
+    "html-manager": Asset("@jupyter-widgets/html-manager", "1.0.10",
+                          "sha512-DbOIr+JovS2Nb78Dk1pgPXzk5ylL+lz2qlXydMLw8/e1o8wv/MPJxa2SXhDOUa2H"
+                          "SFZZJK5qCsdI+5NENjCyqg==", ("dist/", "LICENSE"), ("dist/embed.js",)),
+    # MathJax 2 for the decks (the reveal template calls MathJax.Hub), only what CommonHTML needs.
+    "mathjax2": Asset("mathjax", "2.7.9",
+                      "sha512-NOGEDTIM9+MrsqnjPEjVGNx4q0GQxqm61yQwSK+/5S59i26wId5IC5gNu9/bu8+CCVl5p"
+                      "9G2IHcAl/wJa+5+BQ==",
+                      ("MathJax.js", "config/TeX-AMS_CHTML-full.js", "config/Safe.js", "extensions/", "jax/element/",
+                       "jax/input/TeX/", "jax/output/CommonHTML/", "fonts/HTML-CSS/TeX/woff/",
+                       "LICENSE")),
+    # MathJax 3 for the site (what Sphinx's mathjax extension configures).
+    "mathjax3": Asset("mathjax", "3.2.2",
+                      "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZG"
+                      "JvtRZM1vO+geW0OhGw==",
+                      ("es5/tex-chtml-full.js", "es5/output/chtml/fonts/woff-v2/", "LICENSE")),
+}
+"""What the pages load, pinned: name -> :class:`Asset`."""
+
+
+# ----------------------------------------------------------------------------- notebooks
+
+def course_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """The course's notebooks in teaching order (``NN_topic.ipynb``)."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def notebook_title(path: Path) -> str:
+    """The first heading of the notebook's first markdown cell, or the file's stem.
+
+    Examples
+    --------
+    >>> notebook_title(course_notebooks()[0]).startswith("00 · Welcome")
+    True
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return Path(path).stem
+
+
+def execute(source: Path, target: Path, timeout: int = 600, allow_errors: bool = False) -> float:
+    """Run a notebook top to bottom in a fresh kernel, in its own folder, and save it with its
+    outputs and widget state; returns the seconds it took.
+
+    Cells tagged ``raises-exception`` may fail; any other error raises ``CellExecutionError``
+    (with ``allow_errors``, the run goes on and the error is shown in the saved notebook).
+    """
+    import nbclient
+    import nbformat
+
+    started = time.monotonic()
+    nb = nbformat.read(source, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                     allow_errors=allow_errors, resources={"metadata": {"path": str(Path(source).parent)}})
+    client.execute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    return time.monotonic() - started
+
+
+def executed_notebooks(out: Path = BUILD / "executed", folder: Path = NOTEBOOKS,
+                       allow_errors: bool = False) -> list[Path]:
+    """Executed copies of the course's notebooks; a copy newer than its source is reused."""
+    paths = []
+    for source in course_notebooks(folder):
+        target = Path(out) / source.name
+        if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+            seconds = execute(source, target, allow_errors=allow_errors)
+            print(f"executed {source.name} in {seconds:.1f} s", flush=True)
+        paths.append(target)
+    return paths
+
+
+# ----------------------------------------------------------------------------- vendored assets
+
+def _digest(path: Path) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(Path(path).read_bytes()).digest()).decode()
+
+
+def fetch(asset: Asset, cache: Path = BUILD / "npm") -> Path:
+    """The package's tarball, from ``cache`` or else ``npm pack`` (the npm registry), checked
+    against the pinned sha512 digest."""
+    cache = Path(cache)
+    tarball = cache / (asset.package.lstrip("@").replace("/", "-") + f"-{asset.version}.tgz")
+    if not tarball.exists():
+        if shutil.which("npm") is None:
+            raise PublishError(f"{asset.spec} is not in {cache} and there is no npm to fetch it "
+                               "(install Node.js and npm, e.g. the Debian package npm)")
+        cache.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["npm", "pack", "--silent", "--pack-destination", str(cache),
+                               asset.spec], capture_output=True, text=True, timeout=300)
+        if done.returncode != 0 or not tarball.exists():
+            raise PublishError(f"npm pack {asset.spec} failed: {done.stderr.strip()[-500:]}")
+    found = _digest(tarball)
+    if found != asset.integrity:
+        tarball.unlink()
+        raise PublishError(f"{tarball.name}: expected digest {asset.integrity}, found {found}")
+    return tarball
+
+
+def unpack(asset: Asset, tarball: Path, dest: Path) -> list[Path]:
+    """Copy the files of ``asset.keep`` (less ``asset.drop``) from the npm tarball to ``dest``."""
+    written = []
+    with tarfile.open(tarball) as archive:
+        for member in archive.getmembers():
+            name = member.name.removeprefix("package/")
+            if (not member.isfile() or ".." in Path(name).parts
+                    or not name.startswith(asset.keep) or name.startswith(asset.drop)):
+                continue
+            target = Path(dest) / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.extractfile(member).read())
+            written.append(target)
+    if not written:
+        raise PublishError(f"{tarball.name} has none of {asset.keep}")
+    return written
+
+
+def vendor(names: list[str], dest: Path, cache: Path = BUILD / "npm") -> dict[str, Path]:
+    """Copy the named :data:`ASSETS` to ``dest/<name>/``; returns name -> folder."""
+    folders = {}
+    for name in names:
+        folder = Path(dest) / name
+        if folder.exists():
+            shutil.rmtree(folder)
+        unpack(ASSETS[name], fetch(ASSETS[name], cache), folder)
+        folders[name] = folder
+    return folders
+
+
+# ----------------------------------------------------------------------------- slides
+
+# nbconvert's reveal template imports mermaid.js as a module from a CDN in every deck; the course
+# draws no mermaid diagrams, so this template (an extension of nbconvert's own) leaves it out.
+_SLIDES_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}
+{%- if "widgets" in nb.metadata %}<script src="vendor/widget-paths.js"></script>{% endif -%}
+{{ super() }}
+{%- endblock jupyter_widgets -%}
+"""
+
+
+def widget_paths(dist: str) -> str:
+    """A script that tells require.js where the widget manager's modules are, so that it finds
+    their fonts next to them (it looks beside each module's own address).
+
+    Examples
+    --------
+    >>> 'paths: {"@jupyter-widgets": "v/dist"' in widget_paths("v/dist")
+    True
+    """
+    return (f'require.config({{paths: {{"@jupyter-widgets": "{dist}", '
+            f'"@jupyter-widgets/html-manager/dist": "{dist}"}}}});\n')
+
+
+def relink(markdown: str, site: str = "../site/") -> str:
+    """Markdown links of a deck: another notebook's deck instead of its ``.ipynb``, and the
+    site's glossary (the decks are built beside the site) instead of ``glossary.md``.
+
+    Examples
+    --------
+    >>> relink("see [07](07_network.ipynb#Ports) and [AE](glossary.md#AE)")
+    'see [07](07_network.slides.html#Ports) and [AE](../site/glossary.html#AE)'
+    """
+    markdown = re.sub(r"\]\((\d\d_[\w-]+)\.ipynb", r"](\1.slides.html", markdown)
+    return re.sub(r"\]\(glossary\.md", f"]({site}glossary.html", markdown)
+
+
+def _slides_exporter(templates: Path):
+    from nbconvert import SlidesExporter
+    from traitlets.config import Config
+
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "offline_reveal.html.j2").write_text(_SLIDES_TEMPLATE)
+    v = "vendor"
+    config = Config()
+    config.SlidesExporter.update(
+        reveal_url_prefix=f"{v}/reveal.js",
+        require_js_url=f"{v}/requirejs/require.js",
+        jquery_url=f"{v}/jquery/dist/jquery.min.js",
+        mathjax_url=f"{v}/mathjax2/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+        widget_renderer_url=f"{v}/html-manager/dist/embed-amd.js",
+        reveal_scroll=True,
+        reveal_theme="white",  # its fonts are in the package ('simple' asks Google Fonts)
+        extra_template_paths=[str(templates)],
+        template_file="offline_reveal.html.j2",
+    )
+    return SlidesExporter(config=config)
+
+
+def build_slides(notebooks: list[Path], out: Path = BUILD / "slides",
+                 cache: Path = BUILD / "npm") -> list[Path]:
+    """One reveal.js deck per (executed) notebook, ``out/NN_topic.slides.html``, with its
+    JavaScript in ``out/vendor/``; cells of slide type ``notes`` become speaker notes (key S)."""
+    import nbformat
+
+    out = Path(out)
+    vendor(["reveal.js", "requirejs", "jquery", "mathjax2", "html-manager"], out / "vendor", cache)
+    (out / "vendor" / "widget-paths.js").write_text(widget_paths("vendor/html-manager/dist"))
+    exporter = _slides_exporter(out / "templates")
+    decks = []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = relink(cell.source)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        deck = out / f"{path.stem}.slides.html"
+        deck.write_text(body, encoding="utf-8")
+        decks.append(deck)
+    links = "\n".join(f'<li><a href="{d.name}">{d.stem.removesuffix(".slides")}</a></li>'
+                      for d in decks)
+    (out / "index.html").write_text(f"<!DOCTYPE html><html lang=en><meta charset=utf-8>"
+                                    f"<title>{TITLE}: slides</title><h1>{TITLE}: slides</h1>"
+                                    f"<ol>{links}</ol></html>\n", encoding="utf-8")
+    return decks
+
+
+# ----------------------------------------------------------------------------- site
+
+def jupyterlab_slug(heading: str) -> str:
+    """The anchor JupyterLab gives a markdown heading: spaces become ``-``, case is kept.
+
+    Used as ``myst_heading_slug_func``, so a link ``glossary.md#AE-Title`` reaches the heading
+    ``AE Title`` in JupyterLab and on the site alike.
+
+    Examples
+    --------
+    >>> jupyterlab_slug("C-MOVE"), jupyterlab_slug("AE Title"), jupyterlab_slug(" UID ")
+    ('C-MOVE', 'AE-Title', 'UID')
+    """
+    return heading.strip().replace(" ", "-")
+
+
+def site_index(titles: list[tuple[str, str]], extra: list[str] = ()) -> str:
+    """The site's ``index.md``: a sidebar (toctree) with the notebooks in course order.
+
+    ``titles`` are (document name, title) pairs; ``extra`` are further documents (the glossary).
+
+    Examples
+    --------
+    >>> print(site_index([("00_welcome", "Welcome")], ["glossary"]))  # doctest: +ELLIPSIS
+    # DICOM — there can be only one
+    ...
+    1. [Welcome](00_welcome.ipynb)
+    ...
+    :caption: The course
+    <BLANKLINE>
+    00_welcome
+    ...
+    glossary
+    ```
+    <BLANKLINE>
+    """
+    rows = "\n".join(f"{n}. [{title}]({doc}.ipynb)" for n, (doc, title) in enumerate(titles, 1))
+    docs = "\n".join(doc for doc, _ in titles)
+    text = (f"# {TITLE}\n\nAn interactive course on the DICOM standard, read here with the "
+            f"outputs of a run. To run the cells yourself, open the notebooks in JupyterLab "
+            f"(`make lab`).\n\n{rows}\n\n"
+            f"```{{toctree}}\n:hidden:\n:maxdepth: 1\n:caption: The course\n\n{docs}\n```\n")
+    if extra:
+        text += "\n```{toctree}\n:hidden:\n:caption: Reference\n\n" + "\n".join(extra) + "\n```\n"
+    return text
+
+
+def site_conf(static: str = "vendor") -> str:
+    """The text of the site's ``conf.py``: myst-nb on executed notebooks, sphinx-book-theme, and
+    MathJax and the widget manager from ``_static/<static>/`` instead of a CDN.
+
+    Examples
+    --------
+    >>> conf = {}; exec(site_conf(), conf)
+    >>> conf["nb_execution_mode"], conf["html_theme"], conf["mathjax_path"]
+    ('off', 'sphinx_book_theme', 'vendor/mathjax3/es5/tex-chtml-full.js')
+    """
+    return f'''# Written by workshop_helpers.publish.site_conf: do not edit, it is rewritten on every build.
+project = {TITLE!r}
+html_title = {TITLE!r}
+extensions = ["myst_nb"]
+nb_execution_mode = "off"            # notebooks arrive executed (build/executed)
+nb_merge_streams = True
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_heading_anchors = 3
+myst_heading_slug_func = "workshop_helpers.publish.jupyterlab_slug"
+html_theme = "sphinx_book_theme"
+html_theme_options = {{"home_page_in_toc": True, "show_navbar_depth": 1,
+                      "use_download_button": False, "use_fullscreen_button": True,
+                      "navigation_with_keys": False}}
+html_static_path = ["_static"]
+html_context = {{"default_mode": "light"}}
+html_copy_source = False
+html_show_sourcelink = False
+html_show_sphinx = False
+mathjax_path = "{static}/mathjax3/es5/tex-chtml-full.js"
+nb_ipywidgets_js = {{
+    "{static}/requirejs/require.js": {{}},
+    "{static}/widget-paths.js": {{}},
+    "{static}/html-manager/dist/embed-amd.js": {{"data-jupyter-widgets-cdn": "",
+                                                "crossorigin": "anonymous"}},
+}}
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "scratch"]
+suppress_warnings = ["mystnb.unknown_mime_type"]
+'''
+
+
+def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,
+               cache: Path = BUILD / "npm") -> Path:
+    """Write the Sphinx source folder: the executed notebooks, the glossary, index and conf."""
+    src = Path(src)
+    if src.exists():
+        shutil.rmtree(src)
+    (src / "_static").mkdir(parents=True)
+    for path in notebooks:
+        shutil.copy2(path, src / path.name)
+    extra = []
+    if glossary is not None and Path(glossary).exists():
+        shutil.copy2(glossary, src / "glossary.md")
+        extra.append("glossary")
+    titles = [(p.stem, notebook_title(p)) for p in notebooks]
+    (src / "index.md").write_text(site_index(titles, extra), encoding="utf-8")
+    (src / "conf.py").write_text(site_conf(), encoding="utf-8")
+    vendor(["requirejs", "html-manager", "mathjax3"], src / "_static" / "vendor", cache)
+    (src / "_static" / "vendor" / "widget-paths.js").write_text(
+        widget_paths("_static/vendor/html-manager/dist"))
+    return src
+
+
+def build_site(notebooks: list[Path], out: Path = BUILD / "site", src: Path = BUILD / "site-src",
+               glossary: Path | None = NOTEBOOKS / "glossary.md",
+               cache: Path = BUILD / "npm") -> Path:
+    """Build the site with Sphinx (``-W``: a warning, e.g. a link that does not resolve, fails);
+    returns ``out/index.html``."""
+    stage_site(notebooks, src, glossary, cache)
+    if Path(out).exists():
+        shutil.rmtree(out)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", "-E", str(src), str(out)],
+                          capture_output=True, text=True, env=env, timeout=1200)
+    if done.returncode != 0:
+        raise PublishError("sphinx-build failed:\n" + done.stderr[-4000:])
+    return Path(out) / "index.html"
+
+
+# ----------------------------------------------------------------------------- checks
+
+_CSS_REMOTE = re.compile(r"""(?:url\(|@import\s+)\s*['"]?((?:https?:)?//[^'")\s]+)""")
+
+
+class _Refs(html.parser.HTMLParser):
+    """Collects ids, links (``a href``) and loaded resources (``script src``, ``link href``,
+    ``img src``, ``iframe src``, ``source src``) of one page."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.loads: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("id", "name"):
+            if a.get(key) and (key == "id" or tag == "a"):
+                self.ids.add(a[key])
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag in ("script", "img", "iframe", "source", "video", "audio") and a.get("src"):
+            self.loads.append(a["src"])
+        elif tag == "link" and a.get("href") and a.get("rel") not in ("canonical", "alternate"):
+            self.loads.append(a["href"])
+
+
+def _refs(page: Path) -> _Refs:
+    parser = _Refs()
+    parser.feed(Path(page).read_text(encoding="utf-8", errors="replace"))
+    return parser
+
+
+def page_problems(pages: list[Path], root: Path, anchors: bool = True,
+                  outside: bool = True) -> list[str]:
+    """What is wrong with a set of built pages under ``root``: a resource loaded from another
+    host, a link to an ``.ipynb`` file, a local link to a missing file or (``anchors``) to a
+    missing anchor. A deck's own anchors are reveal.js's, so decks are checked without; with
+    ``outside=False`` a link that leaves ``root`` (a deck's link to the site) is not followed.
+
+    Links to other hosts (the standard, an attribute browser) are fine: they are followed only
+    when a reader clicks them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = (root / "a.html").write_text('<h1 id="top">A</h1><a href="b.html#x">b</a>'
+    ...     '<a href="01.ipynb">nb</a><script src="https://cdn.example/x.js"></script>')
+    >>> _ = (root / "b.html").write_text('<a href="a.html#top">a</a>')
+    >>> for problem in page_problems([root / "a.html", root / "b.html"], root): print(problem)
+    a.html: loads https://cdn.example/x.js from another host
+    a.html: anchor #x not in b.html
+    a.html: links to a notebook file 01.ipynb
+    """
+    problems = []
+    cache: dict[Path, _Refs] = {}
+    for page in pages:
+        refs = cache.setdefault(page, _refs(page))
+        where = Path(page).relative_to(root)
+        for url in refs.loads:
+            if urlsplit(url).scheme in ("http", "https") or url.startswith("//"):
+                problems.append(f"{where}: loads {url} from another host")
+            elif urlsplit(url).path.endswith(".css"):
+                sheet = Path(page).parent / unquote(urlsplit(url).path)
+                text = sheet.read_text(errors="replace") if sheet.is_file() else ""
+                for found in _CSS_REMOTE.findall(text):
+                    problems.append(f"{where}: {url} loads {found} from another host")
+        for url in refs.links:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith("//"):
+                continue
+            if parts.path.endswith(".ipynb"):
+                problems.append(f"{where}: links to a notebook file {url}")
+                continue
+            target = (Path(page).parent / unquote(parts.path)).resolve() if parts.path else page
+            if not outside and not target.is_relative_to(Path(root).resolve()):
+                continue
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                problems.append(f"{where}: link to missing {url}")
+            elif parts.fragment and target.suffix == ".html":
+                ids = cache.setdefault(target, _refs(target)).ids
+                if not anchors or {parts.fragment, unquote(parts.fragment)} & ids:
+                    continue
+                else:
+                    problems.append(f"{where}: anchor #{parts.fragment} not in "
+                                    f"{target.relative_to(Path(root).resolve())}")
+    return problems
+
+
+# ----------------------------------------------------------------------------- command line
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m workshop_helpers.publish slides|site``: build and check, print the times."""
+    parser = argparse.ArgumentParser(prog="python -m workshop_helpers.publish",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=["slides", "site", "both"])
+    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS)
+    parser.add_argument("--build", type=Path, default=BUILD)
+    parser.add_argument("--allow-errors", action="store_true",
+                        help="publish a notebook whose cell fails, with the error (for drafts)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    notebooks = executed_notebooks(args.build / "executed", args.notebooks, args.allow_errors)
+    print(f"executed notebooks ready in {time.monotonic() - started:.0f} s", flush=True)
+    cache = args.build / "npm"
+    problems = []
+    if args.what in ("slides", "both"):
+        t = time.monotonic()
+        decks = build_slides(notebooks, args.build / "slides", cache)
+        problems += page_problems(decks, args.build / "slides", anchors=False,
+                                  outside=False)
+        print(f"{len(decks)} decks in {args.build / 'slides'} ({time.monotonic() - t:.0f} s)")
+    if args.what in ("site", "both"):
+        t = time.monotonic()
+        index = build_site(notebooks, args.build / "site", args.build / "site-src",
+                           args.notebooks / "glossary.md", cache)
+        pages = sorted(index.parent.glob("*.html"))
+        problems += page_problems(pages, index.parent)
+        print(f"{len(pages)} pages in {index.parent} ({time.monotonic() - t:.0f} s)")
+    for problem in problems:
+        print("problem:", problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
