@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import errno
+import importlib
 import inspect
+import json
+import re
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pydicom
 import pytest
@@ -14,6 +18,8 @@ import pytest
 from workshop_helpers import __main__ as cli_main
 from workshop_helpers import tools
 from workshop_helpers.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_dcmtk_tool_is_dcmtk_not_pynetdicom(dcmtk):
@@ -176,3 +182,99 @@ def test_cli_reports_an_os_error_in_one_line_on_stderr(tmp_path, capsys):
 def test_command_error_carries_its_status():
     assert tools.CommandError("bad input", status=2).status == 2
     assert tools.CommandError("could not").status == 1
+
+
+# ----------------------------------------------------------------------------- docstrings
+
+CHECKED_MODULES = ("net", "qr", "pacs", "web", "deid", "tools")
+_SECTION = re.compile(r"^(\w[\w ]*)\n-{3,}$", re.M)
+
+
+def _sections(doc: str) -> dict[str, str]:
+    """numpydoc sections of a docstring: ``{"Parameters": text, ...}``."""
+    marks = list(_SECTION.finditer(doc))
+    return {m.group(1): doc[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(doc)]
+            for i, m in enumerate(marks)}
+
+
+def _named(parameters_text: str) -> set[str]:
+    """Names in a Parameters section: lines not indented, before the colon (``a, b : int``)."""
+    return {name.strip().lstrip("*") for line in parameters_text.splitlines()
+            if line and not line[0].isspace() for name in line.split(" : ")[0].split(",")}
+
+
+def docstring_problems(obj) -> list[str]:
+    """What a public function (or class, by its ``__init__``) lacks: numpydoc sections, hints."""
+    func = obj.__init__ if inspect.isclass(obj) else obj
+    signature = inspect.signature(func)
+    params = [p for p in signature.parameters.values() if p.name not in ("self", "cls")]
+    sections = _sections(inspect.getdoc(obj) or "")
+    problems = []
+    if params and "Parameters" not in sections:
+        problems.append("no Parameters section")
+    elif params:
+        missing = [p.name for p in params if p.name not in _named(sections["Parameters"])]
+        problems += [f"Parameters does not name {missing}"] if missing else []
+    problems += [f"no type hint for {p.name}" for p in params
+                 if p.annotation is inspect.Parameter.empty
+                 and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if not inspect.isclass(obj):
+        returns = signature.return_annotation
+        if returns is inspect.Signature.empty:
+            problems.append("no return type hint")
+        elif returns not in (None, "None") and not {"Returns", "Yields"} & sections.keys():
+            problems.append("no Returns (or Yields) section")
+    return problems
+
+
+def called_by_notebooks() -> dict[str, object]:
+    """Every function or class of CHECKED_MODULES that a notebook's code calls as ``module.name``."""
+    modules = {name: importlib.import_module(f"workshop_helpers.{name}") for name in CHECKED_MODULES}
+    pattern = re.compile(rf"\b({'|'.join(CHECKED_MODULES)})\.([A-Za-z]\w*)\s*\(")
+    found = {}
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text())["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        for module, name in pattern.findall(code):
+            obj = getattr(modules[module], name, None)
+            if inspect.isfunction(obj) or (inspect.isclass(obj)
+                                           and not issubclass(obj, BaseException)):
+                found[f"{module}.{name}"] = obj
+    return found
+
+
+def test_the_checker_finds_what_a_docstring_lacks():
+    def bare(a, b=1):
+        """No sections."""
+
+    def partial(a: int, b: int = 1) -> int:
+        """Half documented.
+
+        Parameters
+        ----------
+        a : int
+            One.
+        """
+
+    assert docstring_problems(bare) == ["no Parameters section", "no type hint for a",
+                                        "no type hint for b", "no return type hint"]
+    assert docstring_problems(partial) == ["Parameters does not name ['b']",
+                                           "no Returns (or Yields) section"]
+    assert docstring_problems(tools.atomic_file) == []
+
+
+#: Known gaps, in a module another change owns (workshop_helpers/net/teaching.py); the test
+#: fails when one is fixed (remove it here then) and when a new gap appears.
+PENDING = {
+    "net.sequence_diagram": ["no Parameters section", "no type hint for ax",
+                             "no return type hint"],
+    "net.status_text": ["no Parameters section", "no Returns (or Yields) section"],
+    "net.table_text": ["no Parameters section", "no Returns (or Yields) section"],
+}
+
+
+def test_every_function_the_notebooks_call_has_its_numpydoc_sections_and_hints():
+    called = called_by_notebooks()
+    assert {"net.send", "net.StorageSCP", "qr.find", "tools.testdata"} <= called.keys()
+    problems = {name: docstring_problems(obj) for name, obj in sorted(called.items())}
+    assert {name: p for name, p in problems.items() if p} == PENDING

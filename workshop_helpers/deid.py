@@ -168,6 +168,18 @@ def new_uid(old: str, salt: str = "") -> str:
     across separate runs that share the salt; without the salt the old UID cannot be recovered.
     2.25 UIDs are defined in PS3.5 B.2.
 
+    Parameters
+    ----------
+    old : str
+        The UID to replace.
+    salt : str
+        A secret shared by the runs that must agree.
+
+    Returns
+    -------
+    str
+        ``2.25.`` and the UUID as a decimal number of at most 39 digits (43 characters at most).
+
     Examples
     --------
     >>> new_uid("1.2.3", salt="x") == new_uid("1.2.3", salt="x") != new_uid("1.2.4", salt="x")
@@ -181,6 +193,16 @@ def new_uid(old: str, salt: str = "") -> str:
 
 def action_code(tag: int) -> str | None:
     """The single code applied to a public ``tag`` of the table: the choice among combined codes.
+
+    Parameters
+    ----------
+    tag : int
+        A public tag, e.g. ``0x00100010``.
+
+    Returns
+    -------
+    str or None
+        ``"X"``, ``"Z"``, ``"D"``, ``"U"`` or ``"K"``; None for a tag the table does not list.
 
     Examples
     --------
@@ -203,6 +225,16 @@ def burned_in_reason(ds: Dataset) -> str | None:
 
     Burned In Annotation (0028,0301) YES, or absent on a modality or SOP class where text in
     the pixels is common (ultrasound, secondary capture, ...). A data set without pixels: None.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The image.
+
+    Returns
+    -------
+    str or None
+        The reason in one line, or None.
 
     Examples
     --------
@@ -598,6 +630,19 @@ def find_values(ds: Dataset, needles: Iterable[str]) -> list[tuple[str, str, str
     OB/OW/UN values, and in the file meta information. It sees only what pydicom parsed; for the
     stronger proof search the written file's bytes (:func:`workshop_helpers.deid_table.find_in_bytes`).
 
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set to search.
+    needles : iterable of str
+        The values to look for (empty ones are skipped).
+
+    Returns
+    -------
+    list of tuple of str
+        ``(path, tag, needle)``: the path of sequence items (``""`` at the top level,
+        ``"file_meta"``), the tag as ``(gggg,eeee)``, and what was found there.
+
     Examples
     --------
     >>> ds = Dataset()
@@ -644,10 +689,23 @@ GEOMETRY = ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "
 def what_stayed(before: Sequence[Dataset], after: Sequence[Dataset]) -> dict[str, bool]:
     """Check that de-identification kept what a viewer needs, slice by slice.
 
-    Returns ``{"pixels": ..., "geometry": ..., "one frame of reference": ...,
-    "new frame of reference": ...}``: identical pixel arrays; identical Image Position/Orientation,
-    Pixel Spacing, Slice Thickness, Rows and Columns; a single Frame of Reference UID in ``after``
-    where ``before`` had one; and that UID differs from the old one.
+    Parameters
+    ----------
+    before, after : sequence of pydicom.dataset.Dataset
+        The slices before and after de-identification, in the same order.
+
+    Returns
+    -------
+    dict of str to bool
+        ``"pixels"``: identical pixel arrays; ``"geometry"``: identical Image
+        Position/Orientation, Pixel Spacing, Slice Thickness, Rows and Columns; ``"one frame of
+        reference"``: a single Frame of Reference UID in ``after`` where ``before`` had one;
+        ``"new frame of reference"``: and it differs from the old one.
+
+    Raises
+    ------
+    DeidError
+        When ``before`` and ``after`` have different numbers of slices.
     """
     import numpy as np
 
@@ -672,6 +730,21 @@ def deidentify_series(paths: Iterable[str | os.PathLike], out_folder: str | os.P
     identifying). All or nothing: the files are written into a temporary folder beside
     ``out_folder`` and moved in only when every input was de-identified; on any error the
     temporary folder is removed and ``out_folder`` is as it was.
+
+    Parameters
+    ----------
+    paths : iterable of path
+        The input files, taken in sorted order.
+    out_folder : str or os.PathLike
+        Where the output goes (made if missing).
+    **options
+        Options of :func:`deidentify`; one ``salt`` (random if not given) and one ``uid_map``
+        serve every file.
+
+    Returns
+    -------
+    list of DeidResult
+        One per input, in order, each with its ``path`` in ``out_folder``.
 
     Raises
     ------
@@ -779,7 +852,13 @@ def _cli_deid(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add ``deid IN OUT``: de-identify a file or a folder (PS3.15 Table E.1-1, Basic Profile)."""
+    """Add ``deid IN OUT``: de-identify a file or a folder (PS3.15 Table E.1-1, Basic Profile).
+
+    Parameters
+    ----------
+    subparsers
+        What ``argparse.ArgumentParser.add_subparsers()`` returned.
+    """
     p = subparsers.add_parser("deid", help="de-identify a DICOM file or folder (PS3.15 E, Basic Profile)")
     p.add_argument("input", help="a DICOM file or a folder of them")
     p.add_argument("output", help="output file (for a file) or folder")
@@ -803,6 +882,22 @@ def plant_identifiers(ds: Dataset, *, name: str = "DOE^JANE", patient_id: str = 
     creator "HOSPITAL" (group 0029) with the name, the ID, and the name as bytes (OB), plus an
     orphan private element, and private elements inside the items of Request Attributes Sequence
     (which the profile removes) and Procedure Code Sequence (which it keeps).
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        Changed in place.
+    name : str
+        The patient's name (``FAMILY^GIVEN``).
+    patient_id : str
+        The patient's ID.
+    hospital : str
+        The institution's name.
+
+    Returns
+    -------
+    list of str
+        The planted values to search for afterwards (:func:`find_values`).
 
     Examples
     --------

@@ -54,8 +54,10 @@ import time
 import urllib.error
 import urllib.request
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 
+from . import net
 from .tools import ToolMissing
 
 PACKAGE = "orthanc"  # the Debian/Ubuntu package
@@ -82,13 +84,18 @@ class DicomWebPluginMissing(ToolMissing):
     """Orthanc's DICOMweb plugin is not installed (Debian/Ubuntu package ``orthanc-dicomweb``)."""
 
 
-def dicomweb_plugin(places=DICOMWEB_PLACES) -> str | None:
+def dicomweb_plugin(places: Iterable[str] = DICOMWEB_PLACES) -> str | None:
     """Full path of Orthanc's DICOMweb plugin (``libOrthancDicomWeb.so``), or None.
 
     Parameters
     ----------
-    places : sequence of str
+    places : iterable of str
         Paths or glob patterns, tried in order (default: where Debian/Ubuntu install it).
+
+    Returns
+    -------
+    str or None
+        The first readable file found, or None when there is none.
 
     Examples
     --------
@@ -105,6 +112,11 @@ def dicomweb_plugin(places=DICOMWEB_PLACES) -> str | None:
 def orthanc_program() -> str | None:
     """Full path of the Orthanc binary, or None (``/usr/sbin`` is not on a user's PATH).
 
+    Returns
+    -------
+    str or None
+        ``Orthanc`` on PATH, else ``/usr/sbin/Orthanc`` if it is there, else None.
+
     Examples
     --------
     >>> orthanc_program() in (None, shutil.which("Orthanc") or PROGRAM)
@@ -119,20 +131,35 @@ def orthanc_program() -> str | None:
 def free_port() -> int:
     """A TCP port free on *every* address (Orthanc listens on all of them), as the OS picks it.
 
+    :func:`workshop_helpers.net.free_port` asked for every address (``""``).
+
+    Returns
+    -------
+    int
+        The port number.
+
     Examples
     --------
     >>> 1024 <= free_port() <= 65535
     True
     """
-    with socket.socket() as s:
-        s.bind(("", 0))
-        return s.getsockname()[1]
+    return net.free_port("")
 
 
 def port_is_free(port: int) -> bool:
     """True when nothing listens on ``port`` (on any address): a server could bind it now.
 
     Uses ``SO_REUSEADDR`` as servers do, so connections in TIME_WAIT do not count.
+
+    Parameters
+    ----------
+    port : int
+        The TCP port.
+
+    Returns
+    -------
+    bool
+        False when something holds it (or it cannot be bound at all).
 
     Examples
     --------
@@ -151,7 +178,7 @@ def port_is_free(port: int) -> bool:
         return True
 
 
-def orthanc_config(folder, aet: str, dicom_port: int, http_port: int,
+def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_port: int,
                    modalities: dict[str, tuple[str, int]] | None = None, *,
                    allow_unknown_aes: bool = False, name: str = "workshop-pacs",
                    plugins: list[str] | None = None) -> dict:
@@ -170,6 +197,8 @@ def orthanc_config(folder, aet: str, dicom_port: int, http_port: int,
         sends a C-MOVE to them.
     allow_unknown_aes : bool
         Let any calling AE title in (``DicomAlwaysAllow*`` true).
+    name : str
+        Orthanc's ``Name``, shown in its web page and REST API.
     plugins : list of str, optional
         Shared libraries Orthanc loads; the DICOMweb plugin's section (root ``/dicom-web/``,
         WADO-URI off) is written whether it is among them or not (Orthanc ignores it then).
@@ -300,7 +329,7 @@ class Orthanc:
     0
     """
 
-    def __init__(self, folder, aet: str = "ORTHANC",
+    def __init__(self, folder: str | os.PathLike, aet: str = "ORTHANC",
                  modalities: dict[str, tuple[str, int]] | None = None, *,
                  dicom_port: int = 0, http_port: int = 0, allow_unknown_aes: bool = False,
                  echo_aet: str = "PACS-HELPER", start_timeout: float = 30,

@@ -45,8 +45,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,9 @@ from .net import NetError, StorageSCP, Timeouts, storage, table_text
 from .net.cli import add_timeout_flags, timeouts_from
 from .net.pdu import REJECT_REASONS
 from .tools import CommandError
+
+#: What :func:`identifier` takes: ``{keyword: value}`` or ``["Keyword=value", "Keyword"]``.
+Keys = dict[str, Any] | Sequence[str]
 
 # ----------------------------------------------------------------------------- models and levels
 
@@ -223,7 +228,7 @@ def parse_key(text: str) -> tuple[int, str | None]:
     return int(tag), (value if sep else None)
 
 
-def identifier(keys, level: str | None = None) -> Dataset:
+def identifier(keys: Keys, level: str | None = None) -> Dataset:
     """The C-FIND/C-MOVE/C-GET identifier: matched values, and empty keys asked back.
 
     Parameters
@@ -233,6 +238,16 @@ def identifier(keys, level: str | None = None) -> Dataset:
         ``None`` or a bare key means "return this attribute".
     level : str, optional
         The QueryRetrieveLevel, when ``keys`` do not give it.
+
+    Returns
+    -------
+    pydicom.dataset.Dataset
+        The identifier, with the VR of each key from pydicom's dictionary.
+
+    Raises
+    ------
+    QueryLevelError
+        A key that is neither a keyword nor ``gggg,eeee``.
 
     Examples
     --------
@@ -485,7 +500,7 @@ def _status(rsp) -> tuple[int, str]:
 
 # ----------------------------------------------------------------------------- C-FIND
 
-def find(host: str, port: int, keys, *, level: str | None = None, model: str = "study",
+def find(host: str, port: int, keys: Keys | Dataset, *, level: str | None = None, model: str = "study",
          calling_ae: str = "WORKSTATION", called_ae: str = "ORTHANC",
          timeout: float | Timeouts = 30) -> FindResult:
     """C-FIND: what does the PACS have that matches ``keys``?
@@ -494,7 +509,7 @@ def find(host: str, port: int, keys, *, level: str | None = None, model: str = "
     ----------
     host, port : str, int
         The PACS.
-    keys : dict or list of str
+    keys : dict, list of str or Dataset
         See :func:`identifier`. Wildcards ``*`` and ``?``; a range ``20240101-20241231`` for a
         date; an empty value asks the attribute back.
     level : str, optional
@@ -564,10 +579,10 @@ def _failed_uids(ds: Dataset | None) -> list[str]:
                              else [value]) if str(v)]
 
 
-def move(host: str, port: int, keys, destination: str, *, level: str | None = None,
+def move(host: str, port: int, keys: Keys | Dataset, destination: str, *, level: str | None = None,
          model: str = "study", calling_ae: str = "WORKSTATION", called_ae: str = "ORTHANC",
-         receiver: StorageSCP | None = None, receive_into=None, receive_port: int | None = None,
-         timeout: float | Timeouts = 30) -> RetrieveResult:
+         receiver: StorageSCP | None = None, receive_into: str | os.PathLike | None = None,
+         receive_port: int | None = None, timeout: float | Timeouts = 30) -> RetrieveResult:
     """C-MOVE: ask the PACS to send what ``keys`` name to the AE ``destination``.
 
     The PACS looks ``destination`` up in its own configuration and opens a new association to
@@ -576,6 +591,30 @@ def move(host: str, port: int, keys, destination: str, *, level: str | None = No
     ``receive_into`` a folder and ``receive_port`` (the port the PACS has for ``destination``):
     a StorageSCP is then started for the purpose and stopped afterwards. With neither, the
     instances go to a third AE and only the counts come back.
+
+    Parameters
+    ----------
+    host, port : str, int
+        The PACS.
+    keys : dict, list of str or Dataset
+        What to move (see :func:`identifier`): the unique keys of the level, e.g.
+        ``{"StudyInstanceUID": uid}`` at STUDY level.
+    destination : str
+        The AE title the PACS sends to (the Move Destination); the PACS must know it.
+    level : str, optional
+        QueryRetrieveLevel when ``keys`` do not say it.
+    model : {"study", "patient"}
+        Study Root (the default) or Patient Root.
+    calling_ae, called_ae : str
+        Our AE title and the PACS's.
+    receiver : StorageSCP, optional
+        Our running storage SCP that receives (its AE title is ``destination``).
+    receive_into : str or os.PathLike, optional
+        A folder: start a StorageSCP for the move on ``receive_port`` and stop it afterwards.
+    receive_port : int, optional
+        The port the PACS has for ``destination`` (with ``receive_into``).
+    timeout : float or Timeouts
+        Seconds (connect, ACSE, DIMSE, network).
 
     Returns
     -------
@@ -692,7 +731,8 @@ def storage_contexts_with_roles(role_selection: bool = True):
     return contexts, roles
 
 
-def get(host: str, port: int, keys, folder, *, level: str | None = None, model: str = "study",
+def get(host: str, port: int, keys: Keys | Dataset, folder: str | os.PathLike, *, level: str | None = None,
+        model: str = "study",
         calling_ae: str = "WORKSTATION", called_ae: str = "ORTHANC",
         role_selection: bool = True, timeout: float | Timeouts = 30) -> RetrieveResult:
     """C-GET: fetch what ``keys`` name on this association, storing each instance in ``folder``.
@@ -702,6 +742,26 @@ def get(host: str, port: int, keys, folder, *, level: str | None = None, model: 
     Success only then (0xA700 when the disk refuses). ``role_selection=False`` shows the
     classic mistake: without SCP/SCU role selection the PACS may not send us anything, and
     every sub-operation fails.
+
+    Parameters
+    ----------
+    host, port : str, int
+        The PACS.
+    keys : dict, list of str or Dataset
+        What to fetch (see :func:`identifier`): the unique keys of the level.
+    folder : str or os.PathLike
+        Where the instances go, in the layout of :func:`instance_path`.
+    level : str, optional
+        QueryRetrieveLevel when ``keys`` do not say it.
+    model : {"study", "patient"}
+        Study Root (the default) or Patient Root.
+    calling_ae, called_ae : str
+        Our AE title and the PACS's.
+    role_selection : bool
+        Propose the SCP/SCU role selection that lets the PACS send to us (PS3.4 C.4.3.1);
+        False only to see what goes wrong without it.
+    timeout : float or Timeouts
+        Seconds (connect, ACSE, DIMSE, network).
 
     Returns
     -------

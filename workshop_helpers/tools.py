@@ -115,6 +115,16 @@ def _dcmtk_tool(name: str) -> str | None:
 def dcmtk_tool(name: str) -> str:
     """Full path of dcmtk's program ``name`` (``dcmdump``, ``storescp``, ...).
 
+    Parameters
+    ----------
+    name : str
+        The program's name, without a folder.
+
+    Returns
+    -------
+    str
+        Its full path (never pynetdicom's look-alike in the virtual environment).
+
     Raises
     ------
     ToolMissing
@@ -137,6 +147,11 @@ def dcmtk_tool(name: str) -> str:
 def dciodvfy_tool() -> str:
     """Full path of ``dciodvfy``, the validator from dicom3tools.
 
+    Returns
+    -------
+    str
+        The first ``dciodvfy`` on PATH (or in /usr/bin, /usr/local/bin).
+
     Raises
     ------
     ToolMissing
@@ -151,21 +166,63 @@ def dciodvfy_tool() -> str:
 
 
 def has_dcmtk() -> bool:
-    """True when dcmtk's programs are installed (checked with ``dcmdump``)."""
+    """Whether dcmtk's programs are installed (checked with ``dcmdump``).
+
+    Returns
+    -------
+    bool
+        True when a ``dcmdump`` on this machine says it is dcmtk's.
+    """
     return _dcmtk_tool("dcmdump") is not None
 
 
 def has_dciodvfy() -> bool:
-    """True when ``dciodvfy`` is installed."""
+    """Whether ``dciodvfy`` is installed.
+
+    Returns
+    -------
+    bool
+        True when ``dciodvfy`` is on PATH (or in /usr/bin, /usr/local/bin).
+    """
     return bool(_candidate_paths("dciodvfy"))
 
 
-def run_tool(args: list[str], timeout: float = 60, env: dict | None = None,
-             check: bool = False) -> subprocess.CompletedProcess:
+def run_tool(args: list[str | os.PathLike | int], timeout: float = 60,
+             env: dict[str, str] | None = None, check: bool = False
+             ) -> subprocess.CompletedProcess:
     """Run a command-line tool and capture its text output.
 
-    ``args[0]`` may be a bare dcmtk program name (``"dcmdump"``); it is resolved with
-    :func:`dcmtk_tool` so that pynetdicom's look-alikes are never called by mistake.
+    Parameters
+    ----------
+    args : list
+        The program and its arguments (paths and numbers are turned into text). A bare name
+        (``"dcmdump"``) is found with :func:`dcmtk_tool`, so pynetdicom's look-alikes are
+        never called by mistake; ``"dciodvfy"`` with :func:`dciodvfy_tool`.
+    timeout : float
+        Seconds before the program is stopped.
+    env : dict, optional
+        Environment variables to add to (or change in) this process's environment.
+    check : bool
+        Raise when the program exits with a status other than 0.
+
+    Returns
+    -------
+    subprocess.CompletedProcess
+        ``returncode``, ``stdout`` and ``stderr`` (text).
+
+    Raises
+    ------
+    ToolMissing
+        When the program is not installed.
+    subprocess.TimeoutExpired
+        When it runs longer than ``timeout``.
+    subprocess.CalledProcessError
+        With ``check``, when it fails.
+
+    Examples
+    --------
+    >>> run_tool(["dcmdump", "--version"]).returncode  # doctest: +SKIP
+    0
     """
     prog = args[0]
     if os.sep not in prog and prog != "dciodvfy":
@@ -206,6 +263,16 @@ _LINE = re.compile(r"^(Error|Warning)\s*-\s*(.*)$")
 def validate_file(path: str | os.PathLike) -> Validation:
     """Validate one DICOM file with ``dciodvfy`` and sort its messages.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The DICOM file.
+
+    Returns
+    -------
+    Validation
+        Its errors and warnings, one line each, and the whole output.
+
     Raises
     ------
     ToolMissing
@@ -225,6 +292,16 @@ def testdata(name: str) -> Path:
     """Path of a test file that pydicom ships (``CT_small.dcm``, ``MR_small.dcm``, ...).
 
     Only files inside the installed pydicom package are used; nothing is downloaded.
+
+    Parameters
+    ----------
+    name : str
+        The file name, as pydicom's documentation lists it.
+
+    Returns
+    -------
+    pathlib.Path
+        Where it is.
 
     Raises
     ------
@@ -251,6 +328,23 @@ def scratch_folder(name: str, root: str | os.PathLike = "scratch") -> Path:
     It is removed and made again on every call, so "Restart & Run All" works twice in a row.
     Only folders below ``root`` are ever removed.
 
+    Parameters
+    ----------
+    name : str
+        The folder's name below ``root`` (a notebook's name, e.g. ``"07_network"``).
+    root : str or os.PathLike
+        Where scratch folders live (default ``scratch``, relative to the working folder).
+
+    Returns
+    -------
+    pathlib.Path
+        The new, empty folder (an absolute path).
+
+    Raises
+    ------
+    ValueError
+        When ``name`` would lead outside ``root`` (``..``, an absolute path).
+
     Examples
     --------
     >>> import tempfile
@@ -270,6 +364,13 @@ def scratch_folder(name: str, root: str | os.PathLike = "scratch") -> Path:
 
 def stop_process(proc: subprocess.Popen, grace: float = 10) -> None:
     """Stop a child process by its id: SIGTERM, then SIGKILL after ``grace`` seconds; reap it.
+
+    Parameters
+    ----------
+    proc : subprocess.Popen
+        A process this one started (nothing happens if it has already ended).
+    grace : float
+        Seconds it gets to end after SIGTERM.
 
     Examples
     --------
@@ -570,9 +671,15 @@ def _link_anonymous(fd: int, path: Path) -> None:
 
 
 def environment_report() -> list[tuple[str, str, str]]:
-    """What this environment has: ``(name, version or 'missing', note)`` rows.
+    """What this environment has: Python, the course's packages, dcmtk and dciodvfy.
 
     Used by the welcome notebook and ``python -m workshop_helpers env``.
+
+    Returns
+    -------
+    list of tuple of str
+        ``(name, version or 'missing', note)`` rows; the note says where it is or how to
+        install it.
     """
     from importlib.metadata import PackageNotFoundError, version
 

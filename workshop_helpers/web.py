@@ -35,6 +35,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
+from dicomweb_client import DICOMwebClient
 from pydicom import Dataset
 from pydicom.datadict import keyword_for_tag, tag_for_keyword
 
@@ -49,6 +51,22 @@ OCTET_STREAM = "application/octet-stream"  # frames and bulk data: the bytes as 
 
 def tag_key(keyword_or_tag: str | int) -> str:
     """The key of an attribute in the DICOM JSON model: eight upper-case hex digits (PS3.18 F.2).
+
+    Parameters
+    ----------
+    keyword_or_tag : str or int
+        A keyword (``"PatientName"``), a tag as a number, or as text (``"0020000D"``,
+        ``"(0020,000D)"``).
+
+    Returns
+    -------
+    str
+        The key, e.g. ``"00100010"``.
+
+    Raises
+    ------
+    KeyError
+        For a text that is neither a keyword nor a tag.
 
     Examples
     --------
@@ -74,6 +92,18 @@ def json_values(item: dict, keyword_or_tag: str | int) -> list:
 
     A person name is its ``Alphabetic`` form; a sequence is a list of JSON objects.
 
+    Parameters
+    ----------
+    item : dict
+        One object of the DICOM JSON model (a QIDO-RS result, a metadata item).
+    keyword_or_tag : str or int
+        The attribute (see :func:`tag_key`).
+
+    Returns
+    -------
+    list
+        Its values, in order.
+
     Examples
     --------
     >>> json_values({"00080061": {"vr": "CS", "Value": ["CT", "MR"]}}, "ModalitiesInStudy")
@@ -89,6 +119,20 @@ def json_values(item: dict, keyword_or_tag: str | int) -> list:
 def json_value(item: dict, keyword_or_tag: str | int, default: Any = None) -> Any:
     """The first value of one attribute of a DICOM JSON object, or ``default``.
 
+    Parameters
+    ----------
+    item : dict
+        One object of the DICOM JSON model.
+    keyword_or_tag : str or int
+        The attribute (see :func:`tag_key`).
+    default : object
+        What to give when the attribute is absent or has no value.
+
+    Returns
+    -------
+    object
+        The first value (a person name as its ``Alphabetic`` text), or ``default``.
+
     Examples
     --------
     >>> json_value({"00200011": {"vr": "IS", "Value": [3]}}, "SeriesNumber")
@@ -103,6 +147,18 @@ def describe(item: dict, limit: int = 60) -> list[str]:
 
     Reading the model by hand: a ``Value`` list, a ``BulkDataURI`` (the bytes are elsewhere),
     ``InlineBinary`` (base64 in the JSON), or nothing (present but empty).
+
+    Parameters
+    ----------
+    item : dict
+        One object of the DICOM JSON model.
+    limit : int
+        About how many characters of a value to show.
+
+    Returns
+    -------
+    list of str
+        One line per element, in the object's order.
 
     Examples
     --------
@@ -138,6 +194,18 @@ def describe(item: dict, limit: int = 60) -> list[str]:
 def uids(results: list[dict], keyword: str = "StudyInstanceUID") -> set[str]:
     """The set of one UID attribute over QIDO-RS results (or any DICOM JSON objects).
 
+    Parameters
+    ----------
+    results : list of dict
+        DICOM JSON objects.
+    keyword : str
+        The attribute.
+
+    Returns
+    -------
+    set of str
+        Its first value in each object that has one.
+
     Examples
     --------
     >>> sorted(uids([{"0020000D": {"vr": "UI", "Value": ["1.2"]}},
@@ -151,6 +219,21 @@ def uids(results: list[dict], keyword: str = "StudyInstanceUID") -> set[str]:
 
 def boundary_of(content_type: str) -> str:
     """The ``boundary`` parameter of a ``multipart/related`` Content-Type.
+
+    Parameters
+    ----------
+    content_type : str
+        The Content-Type header.
+
+    Returns
+    -------
+    str
+        The boundary, without quotes.
+
+    Raises
+    ------
+    ValueError
+        When there is no boundary: not a multipart body.
 
     Examples
     --------
@@ -169,6 +252,23 @@ def split_multipart(body: bytes, content_type: str) -> list[tuple[dict[str, str]
 
     Each part starts after ``--boundary`` and a blank line ends its headers; ``--boundary--``
     ends the body.
+
+    Parameters
+    ----------
+    body : bytes
+        The body of the answer.
+    content_type : str
+        Its Content-Type header (which names the boundary).
+
+    Returns
+    -------
+    list of tuple
+        ``(headers, content)`` per part: a dict of the part's headers and its bytes.
+
+    Raises
+    ------
+    ValueError
+        When the Content-Type names no boundary.
 
     Examples
     --------
@@ -206,6 +306,16 @@ FAILURE_REASONS = {
 
 def failure_reason_text(code: int) -> str:
     """A Failure Reason (0008,1197) in words.
+
+    Parameters
+    ----------
+    code : int
+        The Failure Reason of one refused instance.
+
+    Returns
+    -------
+    str
+        ``0xNNNN`` and what it means (PS3.18 10.5, PS3.4 B.2.3).
 
     Examples
     --------
@@ -248,6 +358,11 @@ def explain(status: int, body: bytes = b"", accept: str = "", url: str = "") -> 
     url : str
         The URL asked for.
 
+    Returns
+    -------
+    str
+        One line: an empty result or an error, and what to do.
+
     Examples
     --------
     >>> explain(200, b"[]")
@@ -283,8 +398,19 @@ def explain(status: int, body: bytes = b"", accept: str = "", url: str = "") -> 
     return f"{status}: an error{says}"
 
 
-def explain_error(exc) -> str:
-    """:func:`explain` for a ``requests.HTTPError`` (what dicomweb-client raises)."""
+def explain_error(exc: requests.HTTPError) -> str:
+    """:func:`explain` for a ``requests.HTTPError`` (what dicomweb-client raises).
+
+    Parameters
+    ----------
+    exc : requests.HTTPError
+        The error, with its response and request.
+
+    Returns
+    -------
+    str
+        What :func:`explain` says of the answer.
+    """
     response = exc.response
     request = response.request
     return explain(response.status_code, response.content,
@@ -325,6 +451,18 @@ class StowResult:
 def stow_result(status: int, answer: Dataset) -> StowResult:
     """Read a STOW-RS response (PS3.18 10.5): Referenced SOP Sequence and Failed SOP Sequence.
 
+    Parameters
+    ----------
+    status : int
+        The HTTP status.
+    answer : pydicom.dataset.Dataset
+        The response body as a data set (empty when there was none).
+
+    Returns
+    -------
+    StowResult
+        The instances stored and those refused, with their reasons.
+
     Examples
     --------
     >>> answer = Dataset.from_json({"00081198": {"vr": "SQ", "Value": [
@@ -345,14 +483,30 @@ def stow_result(status: int, answer: Dataset) -> StowResult:
     return result
 
 
-def store(dicomweb, datasets: list[Dataset], study_uid: str | None = None) -> StowResult:
+def store(dicomweb: DICOMwebClient, datasets: list[Dataset], study_uid: str | None = None
+          ) -> StowResult:
     """STOW-RS ``datasets`` with a dicomweb-client; a refusal is read, not raised.
 
-    ``study_uid`` posts to ``/studies/{study_uid}``: the server then refuses instances of
-    another study (Orthanc: 409 and Failure Reason 0x0110).
-    """
-    import requests
+    Parameters
+    ----------
+    dicomweb : dicomweb_client.DICOMwebClient
+        The client (see :func:`client`).
+    datasets : list of pydicom.dataset.Dataset
+        The instances, with their File Meta Information.
+    study_uid : str, optional
+        Post to ``/studies/{study_uid}``: the server then refuses instances of another study
+        (Orthanc: 409 and Failure Reason 0x0110).
 
+    Returns
+    -------
+    StowResult
+        ``ok``, the instances stored and those refused; ``message()`` says why.
+
+    Raises
+    ------
+    requests.ConnectionError
+        When the server does not answer at all.
+    """
     try:
         answer = dicomweb.store_instances(datasets, study_instance_uid=study_uid)
         return stow_result(200, answer)
@@ -367,31 +521,54 @@ def store(dicomweb, datasets: list[Dataset], study_uid: str | None = None) -> St
 
 # ----------------------------------------------------------------------------- the client
 
-def session():
-    """A ``requests.Session`` that ignores proxy variables (the course talks to 127.0.0.1 only)."""
-    import requests
+def session() -> requests.Session:
+    """A ``requests.Session`` that ignores proxy variables (the course talks to 127.0.0.1 only).
 
+    Returns
+    -------
+    requests.Session
+        With ``trust_env`` off: no proxies, no .netrc.
+    """
     s = requests.Session()
     s.trust_env = False
     return s
 
 
-def client(url: str, timeout: float = 20):
+def client(url: str, timeout: float = 20) -> DICOMwebClient:
     """A ``dicomweb_client.DICOMwebClient`` for ``url`` (e.g. ``Orthanc.dicomweb_url``).
 
     No proxies, no retries (an error is shown at once, not after back-off), a timeout.
-    """
-    from dicomweb_client import DICOMwebClient
 
+    Parameters
+    ----------
+    url : str
+        The DICOMweb root, e.g. ``http://127.0.0.1:8042/dicom-web``.
+    timeout : float
+        Seconds each request may take.
+
+    Returns
+    -------
+    dicomweb_client.DICOMwebClient
+        Ready for ``search_for_studies``, ``retrieve_instance``, :func:`store`, ...
+    """
     dicomweb = DICOMwebClient(url, session=session(), timeout=timeout)
     dicomweb.set_http_retry_params(retry=False)
     return dicomweb
 
 
-def dataset_from_json(item: dict, dicomweb=None) -> Dataset:
+def dataset_from_json(item: dict, dicomweb: DICOMwebClient | None = None) -> Dataset:
     """A pydicom Dataset from a DICOM JSON object; BulkDataURIs are fetched with ``dicomweb``.
 
-    Without a client, elements given only by a BulkDataURI come back empty.
+    Parameters
+    ----------
+    item : dict
+        One object of the DICOM JSON model (e.g. from series metadata).
+    dicomweb : dicomweb_client.DICOMwebClient, optional
+        Fetches each BulkDataURI; without it such elements come back empty.
+
+    Returns
+    -------
+    pydicom.dataset.Dataset
     """
     handler = None
     if dicomweb is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,13 +14,30 @@ from .scu import echo
 
 
 @contextmanager
-def dcmtk_storescp(folder, ae_title: str = "STORESCP", port: int = 0, args: Iterable[str] = (),
-                   startup: float = 10):
+def dcmtk_storescp(folder: str | os.PathLike, ae_title: str = "STORESCP", port: int = 0,
+                   args: Iterable[str] = (), startup: float = 10) -> Iterator[int]:
     """Run dcmtk's ``storescp`` (the real one, not pynetdicom's look-alike) while in the block.
 
-    Yields the port it listens on (``port=0``: a free one, tried again if another process takes
-    it first). It runs with ``TCP_NODELAY=1`` (see notebook 07) and is always stopped, by its
-    process id, at the end of the block.
+    It runs with ``TCP_NODELAY=1`` (see notebook 07) and is always stopped, by its process id,
+    at the end of the block.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        Where it stores what it receives (``-od``); made if missing.
+    ae_title : str
+        Its AE title (``-aet``).
+    port : int
+        The port to listen on; 0: a free one, tried again if another process takes it first.
+    args : iterable of str
+        More of dcmtk's flags, e.g. ``["+xa"]`` to accept every transfer syntax.
+    startup : float
+        Seconds it has to answer a C-ECHO.
+
+    Yields
+    ------
+    int
+        The port it listens on.
 
     Raises
     ------

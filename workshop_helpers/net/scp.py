@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import itertools
+import os
 import socket
 import threading
 import time
@@ -52,6 +53,19 @@ class NetError(RuntimeError):
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that nobody listens on right now (for a server you start a moment later).
+
+    The operating system picks it; another process may take it before your server does, so a
+    server that can should rather be started on port 0 and asked which port it got.
+
+    Parameters
+    ----------
+    host : str
+        The address it must be free on; ``""`` means every address.
+
+    Returns
+    -------
+    int
+        The port number.
 
     Examples
     --------
@@ -217,9 +231,19 @@ class StorageSCP:
     transfer_syntaxes : iterable of UID, optional
         The transfer syntaxes we accept for storage (default: all that pydicom knows). A
         smaller list is how an SCP says "I cannot read JPEG".
+    max_pdu : int
+        The largest P-DATA-TF PDU we accept, in bytes (our Maximum Length Received, PS3.8 D.1).
     max_pending_per_address : int
         Connections from one address that have not yet sent their A-ASSOCIATE-RQ; when one more
         comes, the oldest of them is closed, so silent connections cannot lock real ones out.
+
+    Raises
+    ------
+    ValueError
+        An ``on_duplicate`` other than the two above, or an AE title that is empty or longer
+        than 16 characters (PS3.5 6.2).
+    OSError
+        When ``folder`` cannot be made.
 
     Examples
     --------
@@ -232,7 +256,8 @@ class StorageSCP:
     >>> folder.cleanup()
     """
 
-    def __init__(self, folder, port: int = 0, ae_title: str = "WORKSHOP", bind: str = "127.0.0.1",
+    def __init__(self, folder: str | os.PathLike, port: int = 0, ae_title: str = "WORKSHOP",
+                 bind: str = "127.0.0.1",
                  *, allowed_calling_aes: Iterable[str] | None = None, on_duplicate: str = "overwrite",
                  on_arrival: Callable[[Arrival], None] | None = None,
                  timeout: float | Timeouts = 30, max_associations: int = 32,

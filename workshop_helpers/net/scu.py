@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,10 @@ CHUNK = 1024 * 1024
 #: Transfer syntaxes that can be re-encoded as Implicit VR Little Endian, which every SCP accepts.
 CONVERTIBLE = {ExplicitVRLittleEndian, ExplicitVRBigEndian}
 VERIFICATION = "1.2.840.10008.1.1"
+
+
+#: What :func:`send` takes: one file or data set, or a sequence of them.
+Items = str | os.PathLike | Dataset | Sequence[str | os.PathLike | Dataset]
 
 
 @dataclass
@@ -137,12 +142,22 @@ def _describe(source) -> _Item | SendResult:
     return _Item(label, path, UID(sop_class), str(sop_instance), UID(ts), offset, size)
 
 
-def proposed_contexts(paths_or_datasets) -> list[tuple[str, str]]:
+def proposed_contexts(paths_or_datasets: Items) -> list[tuple[str, str]]:
     """The presentation contexts :func:`send` proposes: (SOP Class, transfer syntax) pairs.
 
     Each item's SOP Class with the transfer syntax it is encoded in (PS3.8 7.1.1.13); for
     uncompressed explicit VR data also Implicit VR Little Endian, the one transfer syntax every
     SCP must accept (PS3.5 10.1). Both go into one presentation context, and the SCP picks.
+
+    Parameters
+    ----------
+    paths_or_datasets : path, Dataset or a sequence of them
+        What :func:`send` would send; an item that cannot be read is left out.
+
+    Returns
+    -------
+    list of tuple of str
+        ``(SOP Class UID, transfer syntax UID)`` pairs, each once, in the order first met.
 
     Examples
     --------
@@ -459,17 +474,35 @@ def _store(client: _Client, item: _Item) -> None:
     res.permanent = not res.ok and not 0xA700 <= res.status <= 0xA7FF
 
 
-def send(paths_or_datasets, host: str = "127.0.0.1", port: int = 11112, called_ae: str = "ANY-SCP",
-         *, calling_ae: str = "WORKSHOP-SCU", timeout: float | Timeouts = 30,
-         progress: bool | None = None) -> list[SendResult]:
+def send(paths_or_datasets: Items, host: str = "127.0.0.1", port: int = 11112,
+         called_ae: str = "ANY-SCP", *, calling_ae: str = "WORKSHOP-SCU",
+         timeout: float | Timeouts = 30, progress: bool | None = None) -> list[SendResult]:
     """Store files or datasets on a peer with C-STORE; one :class:`SendResult` per item, in order.
 
     The presentation contexts proposed are those the items need (:func:`proposed_contexts`),
     read from each file's meta information (no pixel data read); at most 128 per association.
-    Files are streamed from disk as they are. A progress bar appears for more than 20 items
-    (``progress=False`` hides it). Nothing raises for a peer that is down, refuses, or stops
-    answering: the report says why, per item. ``timeout`` is seconds for each wait (connect,
-    association, answer, socket), or a :class:`Timeouts`.
+    Files are streamed from disk as they are. Nothing raises for a peer that is down, refuses,
+    or stops answering: the report says why, per item.
+
+    Parameters
+    ----------
+    paths_or_datasets : path, Dataset or a sequence of them
+        DICOM files (Part 10) or data sets with their File Meta Information.
+    host, port : str, int
+        The peer (the storage SCP).
+    called_ae : str
+        The peer's AE title.
+    calling_ae : str
+        Ours.
+    timeout : float or Timeouts
+        Seconds for each wait (connect, association, answer, socket), or a :class:`Timeouts`.
+    progress : bool, optional
+        Show a progress bar; by default for more than 20 items.
+
+    Returns
+    -------
+    list of SendResult
+        One per item, in order: ``ok``, the status and a reason that says which side refused what.
 
     Examples
     --------
@@ -556,6 +589,23 @@ class EchoResult:
 def echo(host: str = "127.0.0.1", port: int = 11112, called_ae: str = "ANY-SCP", *,
          calling_ae: str = "WORKSHOP-SCU", timeout: float | Timeouts = 10) -> EchoResult:
     """Send a C-ECHO (Verification, PS3.4 Annex A) and say what came back.
+
+    Parameters
+    ----------
+    host, port : str, int
+        The peer.
+    called_ae : str
+        The peer's AE title.
+    calling_ae : str
+        Ours.
+    timeout : float or Timeouts
+        Seconds for each wait, or a :class:`Timeouts`.
+
+    Returns
+    -------
+    EchoResult
+        ``ok``, the status (None when no answer came), the reason in words and the time taken.
+        Nothing raises for a peer that is down or refuses.
 
     Examples
     --------

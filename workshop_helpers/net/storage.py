@@ -74,6 +74,20 @@ def safe_path_part(value: object, fallback: str = "UNKNOWN", max_length: int = M
     CVE-2022-2119/2120 (dcmtk before 3.6.7). File systems that ignore case (macOS, Windows) would
     still put ``abc`` and ``ABC`` together.
 
+    Parameters
+    ----------
+    value : object
+        The received value (``None`` and the empty text give ``fallback + "~"``).
+    fallback : str
+        The part for an empty value.
+    max_length : int
+        The longest part returned.
+
+    Returns
+    -------
+    str
+        One file-name part, never ``.``, ``..``, empty or containing a path separator.
+
     Examples
     --------
     >>> safe_path_part("1.2.840.10008.5.1.4.1.1.2")
