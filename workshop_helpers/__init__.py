@@ -1,9 +1,46 @@
 """Helpers for the course "DICOM - there can be only one".
 
-One module per topic of the course; the notebooks call into them.
+One module per topic of the course; the notebooks call into them, and
+``python -m workshop_helpers`` (:mod:`workshop_helpers.__main__`) offers their commands.
 
-- :mod:`workshop_helpers.tools`      finding dcmtk and dciodvfy, pydicom's test files, scratch folders
-- :mod:`workshop_helpers.exercises`  exercises that check themselves
+Files and data sets
+
+- :mod:`workshop_helpers.anatomy`     the bytes of a DICOM file: preamble, ``DICM``, file meta, elements
+- :mod:`workshop_helpers.dump`        dcmtk's dump text, read and written (``dcmdump`` / ``dump2dcm``)
+- :mod:`workshop_helpers.files`       DICOM files from scratch, checked like ``dcmftest``
+- :mod:`workshop_helpers.uids`        UIDs taken apart, checked and made
+- :mod:`workshop_helpers.private`     private creators and the blocks they reserve
+- :mod:`workshop_helpers.browser`     a data set as a searchable, nested table
+- :mod:`workshop_helpers.legacy`      Interfile and Analyze 7.5, the formats before DICOM
+
+Images in space
+
+- :mod:`workshop_helpers.geometry`    where a pixel is in the patient; sorting and checking a series
+- :mod:`workshop_helpers.phantom`     an asymmetric CT phantom as a valid series, in any orientation
+- :mod:`workshop_helpers.viewers`     a slice viewer and 3D pictures of slice planes
+
+Privacy
+
+- :mod:`workshop_helpers.deid`        de-identification by PS3.15 Table E.1-1 (Basic Profile)
+- :mod:`workshop_helpers.deid_table`  that table as data, and a way to test a de-identifier on it
+
+Networks
+
+- :mod:`workshop_helpers.net`         storage SCP and SCU, C-ECHO, on a small transport of our own
+- :mod:`workshop_helpers.router`      a router that loses nothing: receive, store, forward
+- :mod:`workshop_helpers.pacs`        Orthanc, a real PACS, as a user process on free ports
+- :mod:`workshop_helpers.qr`          query and retrieve: C-FIND, C-MOVE, C-GET
+- :mod:`workshop_helpers.web`         DICOMweb: QIDO-RS, WADO-RS, STOW-RS
+
+The course itself
+
+- :mod:`workshop_helpers.tools`       dcmtk and dciodvfy, pydicom's test files, scratch folders,
+  the one atomic file write (:func:`~workshop_helpers.tools.atomic_file`)
+- :mod:`workshop_helpers.errors`      errors shown on purpose: the message, not the traceback
+- :mod:`workshop_helpers.exercises`   exercises that check themselves
+- :mod:`workshop_helpers.checks`      the checkers of the exercises
+- :mod:`workshop_helpers.authoring`   building and checking notebooks that follow the conventions
+- :mod:`workshop_helpers.publish`     instructor decks and a self-study site from the notebooks
 """
 
 __version__ = "0.1.0"
