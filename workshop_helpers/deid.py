@@ -65,6 +65,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pydicom
 from pydicom.datadict import dictionary_has_tag, keyword_for_tag, tag_for_keyword
 from pydicom.dataelem import DataElement
@@ -73,6 +74,7 @@ from pydicom.tag import BaseTag, Tag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
 from . import deid_table
+from .private import add_private
 from .tools import CommandError, fsync_folder, save_atomically
 
 __all__ = [
@@ -707,8 +709,6 @@ def what_stayed(before: Sequence[Dataset], after: Sequence[Dataset]) -> dict[str
     DeidError
         When ``before`` and ``after`` have different numbers of slices.
     """
-    import numpy as np
-
     if len(before) != len(after):
         raise DeidError(f"{len(before)} slices before but {len(after)} after")
     pairs = list(zip(before, after, strict=True))
@@ -906,8 +906,6 @@ def plant_identifiers(ds: Dataset, *, name: str = "DOE^JANE", patient_id: str = 
     >>> len(find_values(ds, needles)) > 10
     True
     """
-    from .private import add_private
-
     family = name.split("^")[0]
     ds.PatientName = name
     ds.PatientID = patient_id

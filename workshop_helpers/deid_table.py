@@ -26,13 +26,17 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
+import io
+import warnings
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from dicomanonymizer.dicom_anonymization_databases import dicomfields_2026c as _source
+from dicomanonymizer.simpledicomanonymizer import anonymize_dataset, initialize_actions
 from pydicom.datadict import dictionary_VR, keyword_for_tag
-from pydicom.dataset import Dataset
+from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import Tag
 
 __all__ = ["EDITION", "SOURCE", "Row", "ROWS", "basic_profile_code", "plant_every_row",
@@ -183,8 +187,6 @@ def plant_file_meta(ds: Dataset, tag: str = "FM") -> list[str]:
     >>> plant_file_meta(ds)[:2]
     ['SRCAE-FM', 'SENDAE-FM']
     """
-    from pydicom.dataset import FileMetaDataset
-
     if getattr(ds, "file_meta", None) is None:
         ds.file_meta = FileMetaDataset()
     meta = ds.file_meta
@@ -244,7 +246,7 @@ def plant_everywhere(ds: Dataset) -> dict[str, str]:
 
     Returns ``{needle: where}`` (more than 1250 values).
     """
-    from .deid import plant_identifiers
+    from .deid import plant_identifiers  # deid imports this module: import it when used
 
     needles = dict.fromkeys(plant_identifiers(ds), "plant_identifiers")
     needles.update(plant_every_row(ds))
@@ -261,8 +263,6 @@ def plant_everywhere(ds: Dataset) -> dict[str, str]:
 
 def left_in_file(ds: Dataset, needles: Iterable[str]) -> list[str]:
     """Write ``ds`` as a file (in memory) and return the needles found in its bytes."""
-    import io
-
     buffer = io.BytesIO()
     ds.save_as(buffer, enforce_file_format=True)
     return find_in_bytes(buffer.getvalue(), needles)
@@ -289,16 +289,14 @@ def count_by_place(left: Iterable[str], planted: dict[str, str]) -> dict[str, in
 
 
 def _ours(ds: Dataset) -> Dataset:
-    from .deid import deidentify
+    from .deid import deidentify  # deid imports this module: import it when it is used
 
     return deidentify(ds, salt="compare").dataset
 
 
 def _dicognito(ds: Dataset) -> Dataset:
-    import copy
-    import warnings
+    from dicognito.anonymizer import Anonymizer  # a test dependency, not the course's
 
-    from dicognito.anonymizer import Anonymizer
 
     out = copy.deepcopy(ds)
     with warnings.catch_warnings():   # dicognito asks for keywords newer than pydicom's dictionary
@@ -308,10 +306,6 @@ def _dicognito(ds: Dataset) -> Dataset:
 
 
 def _dicom_anonymizer(ds: Dataset) -> Dataset:
-    import copy
-
-    from dicomanonymizer.simpledicomanonymizer import anonymize_dataset, initialize_actions
-
     out = copy.deepcopy(ds)
     anonymize_dataset(out, base_rules_gen=lambda: initialize_actions("dicomfields_2026c"))
     return out

@@ -41,6 +41,7 @@ Examples
 from __future__ import annotations
 
 import atexit
+import ctypes
 import glob
 import json
 import os
@@ -271,8 +272,6 @@ def _load_prctl():
     if not sys.platform.startswith("linux"):
         return None
     try:
-        import ctypes
-
         return ctypes.CDLL(None, use_errno=True).prctl  # loaded once, before any fork
     except (OSError, AttributeError):
         return None
@@ -477,10 +476,8 @@ class Orthanc:
             return False
 
     def _answers_echo(self) -> bool:
-        from .net import echo
-
         try:
-            return echo("127.0.0.1", self.dicom_port, called_ae=self.aet,
+            return net.echo("127.0.0.1", self.dicom_port, called_ae=self.aet,
                         calling_ae=self.echo_aet, timeout=2).ok
         except Exception:  # noqa: BLE001 - not ready yet, whatever the reason
             return False

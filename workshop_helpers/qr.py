@@ -56,6 +56,8 @@ from typing import Any
 from pydicom import Dataset
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.tag import Tag
+from pynetdicom import AE, StoragePresentationContexts, build_role, evt
+from pynetdicom import sop_class as s
 
 from .errors import ShortError
 from .net import NetError, StorageSCP, Timeouts, storage, table_text
@@ -89,9 +91,7 @@ KEY_LEVELS = {
 _LEVEL_OF = {key: level for level, keys in KEY_LEVELS.items() for key in keys}
 
 
-def _sop_classes(model: str):
-    from pynetdicom import sop_class as s
-
+def _sop_classes(model: str) -> dict[str, str]:
     if model == "patient":
         return {"find": s.PatientRootQueryRetrieveInformationModelFind,
                 "move": s.PatientRootQueryRetrieveInformationModelMove,
@@ -441,8 +441,6 @@ class RetrieveResult:
 # ----------------------------------------------------------------------------- associations
 
 def _ae(calling_ae: str, timeout: Timeouts):
-    from pynetdicom import AE
-
     ae = AE(ae_title=calling_ae)
     ae.connection_timeout = timeout.connect
     ae.acse_timeout = timeout.acse
@@ -453,8 +451,6 @@ def _ae(calling_ae: str, timeout: Timeouts):
 
 def _associate(ae, host: str, port: int, called_ae: str, *, ext_neg=None, handlers=()):
     """Open the association or raise :class:`AssociationRefused` saying why."""
-    from pynetdicom import evt
-
     answers: list = []
 
     def remember(event) -> None:
@@ -723,8 +719,6 @@ def storage_contexts_with_roles(role_selection: bool = True):
     >>> len(contexts) == len(roles) <= 120, roles[0].scp_role
     (True, True)
     """
-    from pynetdicom import StoragePresentationContexts, build_role
-
     contexts = list(StoragePresentationContexts)
     roles = ([build_role(cx.abstract_syntax, scp_role=True) for cx in contexts]
              if role_selection else [])
@@ -772,8 +766,6 @@ def get(host: str, port: int, keys: Keys | Dataset, folder: str | os.PathLike, *
     ------
     QueryLevelError, AssociationRefused, QueryRetrieveError
     """
-    from pynetdicom import evt
-
     model = _model(model)
     ds = keys if isinstance(keys, Dataset) else identifier(keys, level)
     _check_retrieve_keys(ds, model)

@@ -23,6 +23,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import BinaryIO
 
@@ -681,8 +682,6 @@ def environment_report() -> list[tuple[str, str, str]]:
         ``(name, version or 'missing', note)`` rows; the note says where it is or how to
         install it.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     rows: list[tuple[str, str, str]] = [("python", sys.version.split()[0], sys.executable)]
     for pkg in ("pydicom", "pynetdicom", "numpy", "matplotlib", "ipywidgets", "pillow"):
         try:

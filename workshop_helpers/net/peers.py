@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import tools
 from .scp import NetError, free_port
 from .scu import echo
 
@@ -46,8 +47,6 @@ def dcmtk_storescp(folder: str | os.PathLike, ae_title: str = "STORESCP", port: 
     NetError
         When it does not answer a C-ECHO within ``startup`` seconds.
     """
-    from .. import tools
-
     program = tools.dcmtk_tool("storescp")
     Path(folder).mkdir(parents=True, exist_ok=True)
     for attempt in range(5):

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pydicom.dataset import Dataset
 from pydicom.uid import AllTransferSyntaxes
+from pynetdicom.presentation import AllStoragePresentationContexts
 
 from ..tools import AtomicFile
 from . import pdu
@@ -79,8 +80,6 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def storage_sop_classes() -> set[str]:
     """Every Storage SOP Class UID pynetdicom knows (PS3.4 Annex B.5)."""
-    from pynetdicom.presentation import AllStoragePresentationContexts
-
     return {str(cx.abstract_syntax) for cx in AllStoragePresentationContexts}
 
 

@@ -21,6 +21,7 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom.dsutils import encode, split_dataset
+from tqdm.auto import tqdm
 
 from . import pdu
 from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
@@ -563,8 +564,6 @@ def _send_batch(todo: list[_Item], contexts, client: _Client, bar) -> None:
 def _progress_bar(total: int, progress: bool | None, text: str):
     if not (total > 20 if progress is None else progress):
         return None
-    from tqdm.auto import tqdm
-
     return tqdm(total=total, unit="file", desc=text)
 
 
