@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pydicom
 import pytest
 from pydicom.datadict import dictionary_VR, tag_for_keyword
@@ -110,9 +112,20 @@ def test_level_of_private_and_meta():
 def test_html_escapes_and_links():
     row = Row("(0010,0010)", "PatientName", "PN", 1, "<b>x</b>", "patient", 2, url="http://a/b")
     text = rows_to_html([row])
-    assert "&lt;b&gt;" in text and 'href="http://a/b"' in text and "padding-left:32px" in text
+    assert "&lt;b&gt;" in text and 'href="http://a/b"' in text and "padding-left:36px" in text
     many = rows_to_html([row] * 5, max_rows=2)
     assert "3 more rows" in many
+
+
+def test_links_look_like_links_and_every_cell_has_padding():
+    rows = [Row("(0010,0010)", "PatientName", "PN", 1, "A^B", "patient", 0, url="http://a/b"),
+            Row("(0010,0020)", "PatientID", "LO", 1, "X", "patient", 0)]
+    text = rows_to_html(rows)
+    links = re.findall(r"<a [^>]*>", text)
+    assert len(links) == 1 and "text-decoration:underline" in links[0] and "color:" in links[0]
+    cells = re.findall(r"<t[dh]( [^>]*)?>", text)
+    assert len(cells) == 6 * 3
+    assert all("padding:" in (attrs or "") for attrs in cells)
 
 
 def test_widget_filters(ct):

@@ -36,7 +36,8 @@ from pydicom.datadict import keyword_for_tag
 from pydicom.dataelem import DataElement
 
 __all__ = ["Row", "MODULES", "IODS", "LEVELS", "level_of", "dataset_rows", "filter_rows",
-           "rows_to_html", "tag_browser", "attribute_url", "LEVEL_COLOURS"]
+           "rows_to_html", "tag_browser", "attribute_url", "LEVEL_COLOURS", "CELL_STYLE",
+           "LINK_STYLE"]
 
 LEVELS = ("file-meta", "patient", "study", "series", "instance", "private")
 
@@ -288,30 +289,42 @@ LEVEL_COLOURS = {"file-meta": "#eeeeee", "patient": "#fde2e2", "study": "#fff1d0
             "series": "#e2f0d9", "instance": "#dbe9f7", "private": "#ead9f2"}
 
 
+CELL_STYLE = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top"
+"""Every cell of the table: room around the text, a thin line under each row."""
+LINK_STYLE = "color:#0b5cad;text-decoration:underline;cursor:pointer"
+"""Tag links: blue and underlined, like links anywhere (JupyterLab's theme shows a bare ``<a>``
+in an HTML widget as plain text)."""
+
+
 def rows_to_html(rows: list[Row], max_rows: int = 400) -> str:
     """An HTML table of the rows: indented by depth, coloured by level, tags linked.
+
+    Every cell has :data:`CELL_STYLE`; the tag cell is indented 14 px per level of nesting, and a
+    tag with a page about it is a link styled :data:`LINK_STYLE`.
 
     Examples
     --------
     >>> "<table" in rows_to_html([Row("(0010,0010)", "PatientName", "PN", 1, "A^B", "patient", 0)])
     True
     """
+    td = f'<td style="{CELL_STYLE}">'
+    th = f'<th style="{CELL_STYLE}">'
     out = ['<table style="border-collapse:collapse;font-family:monospace;font-size:12px">',
-           "<tr><th>tag</th><th>keyword</th><th>VR</th><th>VM</th><th>value</th>"
-           "<th>level</th></tr>"]
+           "<tr>" + "".join(f"{th}{name}</th>" for name in
+                            ("tag", "keyword", "VR", "VM", "value", "level")) + "</tr>"]
     for row in rows[:max_rows]:
         pad = row.depth * 14
-        tag = (f'<a href="{html.escape(row.url)}" target="_blank">{row.tag}</a>'
-               if row.url else row.tag)
+        tag = (f'<a href="{html.escape(row.url)}" target="_blank" rel="noopener" '
+               f'style="{LINK_STYLE}">{row.tag}</a>' if row.url else row.tag)
         title = html.escape(row.module or row.level)
         out.append(
             f'<tr style="background:{LEVEL_COLOURS.get(row.level, "#fff")}">'
-            f'<td style="padding-left:{pad + 4}px">{tag}</td>'
-            f"<td>{html.escape(row.keyword)}</td><td>{row.vr}</td>"
-            f"<td>{row.vm if row.vr else ''}</td><td>{html.escape(row.value)}</td>"
-            f'<td title="{title}">{row.level}</td></tr>')
+            f'<td style="{CELL_STYLE};padding-left:{pad + 8}px">{tag}</td>'
+            f"{td}{html.escape(row.keyword)}</td>{td}{row.vr}</td>"
+            f"{td}{row.vm if row.vr else ''}</td>{td}{html.escape(row.value)}</td>"
+            f'<td style="{CELL_STYLE}" title="{title}">{row.level}</td></tr>')
     if len(rows) > max_rows:
-        out.append(f"<tr><td colspan=6>… {len(rows) - max_rows} more rows: "
+        out.append(f'<tr><td colspan=6 style="{CELL_STYLE}">… {len(rows) - max_rows} more rows: '
                    "narrow the search</td></tr>")
     out.append("</table>")
     return "\n".join(out)
