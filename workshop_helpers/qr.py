@@ -58,6 +58,8 @@ from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.tag import Tag
 from pynetdicom import AE, StoragePresentationContexts, build_role, evt
 from pynetdicom import sop_class as s
+from pynetdicom.pdu_primitives import SCP_SCU_RoleSelectionNegotiation
+from pynetdicom.presentation import PresentationContext
 
 from .errors import ShortError
 from .net import NetError, StorageSCP, Timeouts, storage, table_text
@@ -153,6 +155,12 @@ def status_text(code: int, service: str = "find") -> str:
     code : int
         The Status (0000,0900) of a response.
     service : {"find", "move", "get"}
+        The service whose statuses apply.
+
+    Returns
+    -------
+    str
+        The status in words, with its code where the meaning is generic.
 
     Examples
     --------
@@ -178,6 +186,17 @@ def status_text(code: int, service: str = "find") -> str:
 def is_pending(code: int) -> bool:
     """0xFF00 and 0xFF01: more responses follow.
 
+    Parameters
+    ----------
+    code : int
+        The Status (0000,0900) of a response.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
     >>> is_pending(0xFF01), is_pending(0x0000)
     (True, False)
     """
@@ -186,6 +205,20 @@ def is_pending(code: int) -> bool:
 
 def move_failure_hint(code: int, destination: str, comment: str = "") -> str:
     """What most likely went wrong when a C-MOVE to ``destination`` failed with ``code``.
+
+    Parameters
+    ----------
+    code : int
+        The final Status of the C-MOVE.
+    destination : str
+        The Move Destination AE title.
+    comment : str
+        The Error Comment of the response, if any.
+
+    Returns
+    -------
+    str
+        The likely causes, in one paragraph.
 
     Examples
     --------
@@ -207,6 +240,21 @@ def move_failure_hint(code: int, destination: str, comment: str = "") -> str:
 
 def parse_key(text: str) -> tuple[int, str | None]:
     """``"KEY=VALUE"`` or ``"KEY"`` (a keyword or ``gggg,eeee``) -> ``(tag, value or None)``.
+
+    Parameters
+    ----------
+    text : str
+        One key as dcmtk's ``-k`` takes it.
+
+    Returns
+    -------
+    tuple of (int, str or None)
+        The tag, and the value to match (None: return the attribute).
+
+    Raises
+    ------
+    QueryLevelError
+        For a key that is neither a keyword nor ``gggg,eeee``.
 
     Examples
     --------
@@ -274,6 +322,18 @@ def identifier(keys: Keys, level: str | None = None) -> Dataset:
 
 def check_identifier(ds: Dataset, model: str = "study") -> str:
     """Check the level and keys before asking; returns the level.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The identifier (see :func:`identifier`).
+    model : {"study", "patient"}
+        Study Root or Patient Root: which levels there are.
+
+    Returns
+    -------
+    str
+        The QueryRetrieveLevel.
 
     Raises
     ------
@@ -675,8 +735,21 @@ def _move(host, port, ds, destination, model, calling_ae, called_ae, timeout) ->
 
 # ----------------------------------------------------------------------------- C-GET
 
-def instance_path(folder, ds: Dataset) -> Path:
+def instance_path(folder: str | os.PathLike, ds: Dataset) -> Path:
     """Where a received data set goes: the layout of :class:`~workshop_helpers.net.StorageSCP`.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The storage folder.
+    ds : pydicom.dataset.Dataset
+        The data set (its Patient ID, Study, Series and SOP Instance UIDs).
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm``,
+        every part made safe (:func:`~workshop_helpers.net.safe_path_part`).
 
     Examples
     --------
@@ -708,10 +781,22 @@ class _Receiver:
         return 0x0000
 
 
-def storage_contexts_with_roles(role_selection: bool = True):
+def storage_contexts_with_roles(
+        role_selection: bool = True,
+) -> tuple[list[PresentationContext], list[SCP_SCU_RoleSelectionNegotiation]]:
     """pynetdicom's 120 storage contexts and, for each, a role item "we are SCP" for C-GET.
 
-    Returns ``(contexts, roles)``; ``roles`` is empty without ``role_selection``.
+    Parameters
+    ----------
+    role_selection : bool
+        Make the role items (without them the PACS may not send to us, PS3.4 C.4.3.1).
+
+    Returns
+    -------
+    contexts : list of pynetdicom.presentation.PresentationContext
+        The storage contexts to request.
+    roles : list of pynetdicom.pdu_primitives.SCP_SCU_RoleSelectionNegotiation
+        One per context; empty without ``role_selection``.
 
     Examples
     --------
@@ -843,7 +928,13 @@ def _cli_retrieve(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add ``findscu``, ``movescu`` and ``getscu`` (flags shaped like dcmtk's)."""
+    """Add ``findscu``, ``movescu`` and ``getscu`` (flags shaped like dcmtk's).
+
+    Parameters
+    ----------
+    subparsers
+        What ``argparse.ArgumentParser.add_subparsers()`` returned.
+    """
     helps = {"findscu": "query a PACS (C-FIND)",
              "movescu": "ask a PACS to send a study somewhere (C-MOVE)",
              "getscu": "fetch from a PACS on the same association (C-GET)"}

@@ -51,6 +51,11 @@ class Timeouts:
     the answer to a request; ``network``: for any other read or write on the socket, including
     the silence between two messages. ``None`` waits forever (never the default).
 
+    Parameters
+    ----------
+    connect, acse, dimse, network : float or None
+        Seconds, as above.
+
     Examples
     --------
     >>> Timeouts.of(5)
@@ -322,8 +327,24 @@ def p_data_pdus(context_id: int, payload: bytes | memoryview, command: bool, max
     """``payload`` cut into P-DATA-TF PDUs of at most ``max_pdu`` bytes each (PS3.8 9.3.5, E.2).
 
     Each PDU carries one presentation data value: its context ID and a message control header
-    (bit 0: command or data set; bit 1: last fragment). Returned as a list of buffers (headers and
-    views of ``payload``) for a scatter-gather write, so the data set is never copied.
+    (bit 0: command or data set; bit 1: last fragment).
+
+    Parameters
+    ----------
+    context_id : int
+        The presentation context ID (odd, 1 to 255).
+    payload : bytes or memoryview
+        An encoded command set or data set.
+    command : bool
+        Whether ``payload`` is a command set.
+    max_pdu : int
+        The peer's Maximum Length Received (its largest PDU, without the 6-byte PDU header).
+
+    Returns
+    -------
+    list of bytes or memoryview
+        Headers and views of ``payload`` for a scatter-gather write, so the data set is never
+        copied.
 
     Examples
     --------
@@ -368,6 +389,20 @@ def c_store_command(message_id: int, sop_class: str, sop_instance: str, priority
                     ) -> bytes:
     """The command set of a C-STORE request (PS3.7 9.3.1.1), implicit VR little endian (PS3.7 6.3.1).
 
+    Parameters
+    ----------
+    message_id : int
+        Message ID (0000,0110), 1 to 65535.
+    sop_class, sop_instance : str
+        Affected SOP Class UID (0000,0002) and Affected SOP Instance UID (0000,1000).
+    priority : int
+        Priority (0000,0700): 0 medium, 1 high, 2 low.
+
+    Returns
+    -------
+    bytes
+        The encoded command set, with its Command Group Length.
+
     Examples
     --------
     >>> cmd = decode_command(c_store_command(7, "1.2.840.10008.5.1.4.1.1.2", "1.2.3"))
@@ -382,6 +417,22 @@ def c_store_command(message_id: int, sop_class: str, sop_instance: str, priority
 def c_store_response(message_id: int, sop_class: str, sop_instance: str, status: int,
                      comment: str = "") -> bytes:
     """The command set of a C-STORE response (PS3.7 9.3.1.2), with an Error Comment if given.
+
+    Parameters
+    ----------
+    message_id : int
+        The Message ID of the request (Message ID Being Responded To, 0000,0120).
+    sop_class, sop_instance : str
+        Affected SOP Class and Instance UIDs, as in the request.
+    status : int
+        Status (0000,0900): 0x0000 Success, 0xA7xx out of resources, ...
+    comment : str
+        Error Comment (0000,0902), at most 64 characters; none when empty.
+
+    Returns
+    -------
+    bytes
+        The encoded command set, with its Command Group Length.
 
     Examples
     --------

@@ -48,8 +48,17 @@ class StoreRefused(Exception):
 def is_valid_uid(value: object, strict: bool = False) -> bool:
     """True for a UID a storage SCP can file: digits and dots, 1 to 64 characters (PS3.5 9.1).
 
-    ``strict`` also refuses components with a leading zero, which PS3.5 9.1 forbids but older
-    equipment wrote (a receiver had better accept them).
+    Parameters
+    ----------
+    value : object
+        The received value (None is not a UID).
+    strict : bool
+        Also refuse components with a leading zero, which PS3.5 9.1 forbids but older equipment
+        wrote (a receiver had better accept them).
+
+    Returns
+    -------
+    bool
 
     Examples
     --------
@@ -144,6 +153,20 @@ def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_
 
     Written element by element (explicit VR little endian, as PS3.10 7.1 requires), so a storage
     SCP can put it in front of the data set bytes it receives without decoding them.
+
+    Parameters
+    ----------
+    sop_class, sop_instance : str
+        Media Storage SOP Class and Instance UIDs (from the C-STORE request).
+    transfer_syntax : str
+        The transfer syntax of the data set (of the accepted presentation context).
+    source_ae : str
+        Source Application Entity Title (0002,0016): the peer's AE title; none when empty.
+
+    Returns
+    -------
+    bytes
+        128 zero bytes, ``DICM`` and the group 0002 elements with their group length.
 
     Examples
     --------
