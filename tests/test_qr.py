@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
 import pydicom
 import pytest
-from conftest import assert_stopped, dataset_bytes, make_ct, require_orthanc
+from conftest import assert_stopped, dataset_bytes, make_ct, require_orthanc, run_dcmtk
 from pydicom.uid import generate_uid
 
 from workshop_helpers import pacs, qr, tools
@@ -297,20 +296,18 @@ def test_dcmtk_findscu_and_getscu_see_what_we_see(server, dcmtk, tmp_path):
     port = str(server.dicom_port)
     ours = qr.find(H, server.dicom_port, {"PatientName": "*", "StudyInstanceUID": None,
                                           "StudyDate": None}, level="STUDY")
-    out = subprocess.run([dcmtk("findscu"), "-S", "-aet", "WORKSTATION", "-aec", "ORTHANC",
-                          "-k", "QueryRetrieveLevel=STUDY", "-k", "PatientName=*",
-                          "-k", "StudyInstanceUID", "-k", "StudyDate", "-X",
-                          "-od", str(tmp_path), "-to", "10", "-ta", "10", "-td", "10", H, port],
-                         capture_output=True, text=True, timeout=60)
+    out = run_dcmtk(dcmtk, "findscu", "-S", "-aet", "WORKSTATION", "-aec", "ORTHANC",
+                    "-k", "QueryRetrieveLevel=STUDY", "-k", "PatientName=*",
+                    "-k", "StudyInstanceUID", "-k", "StudyDate", "-X",
+                    "-od", tmp_path, "-to", "10", "-ta", "10", "-td", "10", H, port)
     assert out.returncode == 0, out.stderr
     theirs = [pydicom.dcmread(p) for p in sorted(tmp_path.glob("rsp*.dcm"))]
     assert ({(m.StudyInstanceUID, m.StudyDate) for m in theirs}
             == {(m.StudyInstanceUID, m.StudyDate) for m in ours.matches})
     (tmp_path / "dcmtk").mkdir()
-    got = subprocess.run([dcmtk("getscu"), "-S", "-aet", "WORKSTATION", "-aec", "ORTHANC",
-                          "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={STUDY}",
-                          "-od", str(tmp_path / "dcmtk"), "-to", "10", "-ta", "10", "-td", "20",
-                          H, port], capture_output=True, text=True, timeout=60)
+    got = run_dcmtk(dcmtk, "getscu", "-S", "-aet", "WORKSTATION", "-aec", "ORTHANC",
+                    "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={STUDY}",
+                    "-od", tmp_path / "dcmtk", "-to", "10", "-ta", "10", "-td", "20", H, port)
     assert got.returncode == 0, got.stderr
     mine = qr.get(H, server.dicom_port, {"StudyInstanceUID": STUDY}, tmp_path / "ours",
                   level="STUDY")
