@@ -12,8 +12,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from conftest import free_port
+
 from workshop_helpers import tools
-from workshop_helpers.net import free_port
 
 
 def _get(url: str) -> tuple[int, bytes]:
