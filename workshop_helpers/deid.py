@@ -133,7 +133,21 @@ class BurnedInAnnotationError(DeidError):
 
 @dataclass
 class Action:
-    """One thing :func:`deidentify` did: where, to which element, which code, before → after."""
+    """One thing :func:`deidentify` did: where, to which element, which code, before → after.
+
+    Attributes
+    ----------
+    path : str
+        The sequence items it lies in (``""`` at the top level, ``"file_meta"``).
+    tag : pydicom.tag.BaseTag
+        The element's tag.
+    keyword : str
+        Its keyword (or the tag as text when it has none).
+    action : str
+        The code applied: ``X``, ``Z``, ``D``, ``U`` or ``K``.
+    summary : str
+        Before → after, without repeating the value in full.
+    """
 
     path: str
     tag: BaseTag
@@ -148,7 +162,19 @@ class Action:
 
 @dataclass
 class DeidResult:
-    """The de-identified copy, what was done, and the UID mapping (old → new)."""
+    """The de-identified copy, what was done, and the UID mapping (old → new).
+
+    Attributes
+    ----------
+    dataset : pydicom.dataset.Dataset
+        The de-identified copy.
+    actions : list of Action
+        Everything done, in order.
+    uid_map : dict of str to str
+        Old UID → new UID (shared by the instances of a series).
+    path : pathlib.Path or None
+        Where it was written, if it was.
+    """
 
     dataset: Dataset
     actions: list[Action] = field(default_factory=list)

@@ -396,7 +396,23 @@ def _check_retrieve_keys(ds: Dataset, model: str) -> None:
 
 @dataclass
 class FindResult:
-    """What a C-FIND brought: the matches (pydicom data sets) and the final status."""
+    """What a C-FIND brought: the matches (pydicom data sets) and the final status.
+
+    Attributes
+    ----------
+    status : int
+        The final status (0x0000: the query completed, with or without matches).
+    matches : list of pydicom.dataset.Dataset
+        The identifier of each pending response that carried one.
+    pending : dict of int to int
+        How many pending responses of each status (0xFF00, 0xFF01).
+    comment : str
+        The Error Comment of the final response, if any.
+    seconds : float
+        From the association request to the final response.
+    model : str
+        ``"study"`` or ``"patient"``.
+    """
 
     status: int
     matches: list[Dataset] = field(default_factory=list)
@@ -443,7 +459,29 @@ class FindResult:
 
 @dataclass
 class RetrieveResult:
-    """What a C-MOVE or C-GET did: the counts of its sub-operations and the files received."""
+    """What a C-MOVE or C-GET did: the counts of its sub-operations and the files received.
+
+    Attributes
+    ----------
+    service : str
+        ``"move"`` or ``"get"``.
+    status : int
+        The final status.
+    completed, failed, warning, remaining : int
+        Numbers of sub-operations (one per instance), from the final response.
+    files : list of pathlib.Path
+        What was stored here (by our receiver).
+    comment : str
+        The Error Comment of the final response, if any.
+    destination : str
+        The Move Destination (C-MOVE).
+    failed_uids : list of str
+        The Failed SOP Instance UID List of the final response.
+    seconds : float
+        From the association request to the final response.
+    hint : str
+        What most likely went wrong, when something did.
+    """
 
     service: str
     status: int

@@ -241,7 +241,17 @@ def run_tool(args: list[str | os.PathLike | int], timeout: float = 60,
 
 @dataclass
 class Validation:
-    """What ``dciodvfy`` said about one file."""
+    """What ``dciodvfy`` said about one file.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    errors, warnings : list of str
+        dciodvfy's ``Error -`` and ``Warning -`` lines.
+    output : str
+        Everything it printed.
+    """
 
     path: str
     errors: list[str] = field(default_factory=list)

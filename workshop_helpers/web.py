@@ -421,7 +421,21 @@ def explain_error(exc: requests.HTTPError) -> str:
 
 @dataclass
 class StowResult:
-    """What a STOW-RS answered: the HTTP status, the instances stored and those refused."""
+    """What a STOW-RS answered: the HTTP status, the instances stored and those refused.
+
+    Attributes
+    ----------
+    status : int
+        The HTTP status.
+    stored : list of str
+        SOP Instance UIDs of the Referenced SOP Sequence.
+    failed : list of tuple of (str, int)
+        SOP Instance UID and Failure Reason of each item of the Failed SOP Sequence.
+    retrieve_urls : list of str
+        Where the stored instances can be retrieved.
+    answer : pydicom.dataset.Dataset
+        The whole response.
+    """
 
     status: int
     stored: list[str] = field(default_factory=list)            # SOP Instance UIDs

@@ -85,7 +85,25 @@ def storage_sop_classes() -> set[str]:
 
 @dataclass(frozen=True)
 class Arrival:
-    """One instance a :class:`StorageSCP` stored."""
+    """One instance a :class:`StorageSCP` stored.
+
+    Attributes
+    ----------
+    time : float
+        When it was stored (seconds since the epoch).
+    calling_ae : str
+        The AE title of the peer that sent it.
+    patient_id, study_uid, series_uid, sop_instance_uid, sop_class_uid : str
+        Its identifiers, as received.
+    transfer_syntax : str
+        The transfer syntax it came in (the accepted presentation context's).
+    path : pathlib.Path
+        Where it is now.
+    size : int
+        Bytes of its data set.
+    duplicate : bool
+        A SOP Instance UID that was already stored.
+    """
 
     time: float
     calling_ae: str

@@ -45,8 +45,19 @@ Items = str | os.PathLike | Dataset | Sequence[str | os.PathLike | Dataset]
 class SendResult:
     """What happened to one file or dataset given to :func:`send`.
 
-    ``status`` is None when no answer came: the item was not sent, or it was sent and not
-    confirmed. ``permanent`` says that trying again unchanged will not help.
+    Attributes
+    ----------
+    item : str
+        The file's path, or ``dataset <SOP Instance UID>``.
+    sop_class_uid, transfer_syntax : str
+        What was proposed for it.
+    status : int or None
+        The C-STORE status; None when no answer came: the item was not sent, or it was sent
+        and not confirmed.
+    reason : str
+        The status in words, or why it was not sent, and which side refused.
+    permanent : bool
+        Trying again unchanged will not help.
     """
 
     item: str
@@ -571,7 +582,19 @@ def _progress_bar(total: int, progress: bool | None, text: str):
 
 @dataclass
 class EchoResult:
-    """The answer to a C-ECHO."""
+    """The answer to a C-ECHO.
+
+    Attributes
+    ----------
+    host, port : str, int
+        The peer.
+    status : int or None
+        The C-ECHO status; None when no answer came.
+    reason : str
+        The status in words, or why there was no answer.
+    seconds : float
+        From opening the connection to the answer.
+    """
 
     host: str
     port: int
