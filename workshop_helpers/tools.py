@@ -586,8 +586,9 @@ def save_atomically(ds: Dataset, path: str | os.PathLike) -> Path:
 
     Raises
     ------
-    ValueError, AttributeError
-        What pydicom raises for a data set it cannot write as a file.
+    ValueError
+        What pydicom raises for a data set it cannot write as a file (no transfer syntax to
+        encode it in, a value its VR cannot hold).
     OSError
         When the disk refuses.
 
