@@ -124,3 +124,45 @@ def test_page_problems_finds_remote_css_and_missing_files(tmp_path):
     (tmp_path / "s.css").write_text("a{}")
     (tmp_path / "gone.html").write_text("")
     assert page_problems([tmp_path / "a.html"], tmp_path) == []
+
+
+def test_a_deck_has_speaker_notes_and_loads_only_its_own_copies(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title", metadata={"slideshow": {"slide_type": "slide"}}),
+        nbformat.v4.new_markdown_cell("Say this aloud.",
+                                      metadata={"slideshow": {"slide_type": "notes"}}),
+        nbformat.v4.new_markdown_cell("$x^2$, [next](01_history.ipynb)",
+                                      metadata={"slideshow": {"slide_type": "slide"}}),
+        nbformat.v4.new_markdown_cell("NOT-ON-A-SLIDE", metadata={"slideshow": {"slide_type": "skip"}}),
+    ])
+    for cell in nb.cells:
+        cell.source = relink(cell.source)
+    body, _ = publish._slides_exporter(tmp_path / "templates").from_notebook_node(nb)
+    assert re.search(r'<aside class="notes">\s*.*Say this aloud', body, re.S)
+    assert body.count("<section") >= 2 and "NOT-ON-A-SLIDE" not in body
+    assert "mermaid" not in body
+    (tmp_path / "deck.html").write_text(body)
+    problems = page_problems([tmp_path / "deck.html"], tmp_path, anchors=False)
+    assert problems and all("missing" in p for p in problems)  # vendor/ is not copied here
+    assert "deck.html: loads missing vendor/reveal.js/dist/reveal.css" in problems
+    assert any("01_history.slides.html" in p for p in problems)
+
+
+def test_the_built_site_and_decks_have_no_problems():
+    """What ``make site`` and ``make slides`` built (``make test`` builds them first): every
+    notebook has its page and its deck, every local link and anchor resolves, no ``.ipynb``
+    link, nothing loaded from another host (the browser test opens them with no network)."""
+    from conftest import _unavailable
+
+    site, slides = publish.BUILD / "site", publish.BUILD / "slides"
+    if not (site / "index.html").exists() or not (slides / "index.html").exists():
+        _unavailable("build/site and build/slides are not built (make slides site)")
+    stems = [p.stem for p in course_notebooks()]
+    pages = sorted(site.glob("*.html"))
+    assert {f"{s}.html" for s in stems} | {"index.html", "search.html"} <= {p.name for p in pages}
+    if (publish.NOTEBOOKS / "glossary.md").exists():
+        assert (site / "glossary.html").exists()
+    assert page_problems(pages, site) == []
+    decks = [slides / f"{s}.slides.html" for s in stems]
+    assert all(d.exists() for d in decks)
+    assert page_problems(decks, slides, anchors=False) == []

@@ -439,6 +439,9 @@ def build_site(notebooks: list[Path], out: Path = BUILD / "site", src: Path = BU
 _CSS_REMOTE = re.compile(r"""(?:url\(|@import\s+)\s*['"]?((?:https?:)?//[^'")\s]+)""")
 
 
+_LOADED = {"stylesheet", "icon", "preload", "modulepreload", "manifest"}  # not next, index, search
+
+
 class _Refs(html.parser.HTMLParser):
     """Collects ids, links (``a href``) and loaded resources (``script src``, ``link href``,
     ``img src``, ``iframe src``, ``source src``) of one page."""
@@ -458,7 +461,7 @@ class _Refs(html.parser.HTMLParser):
             self.links.append(a["href"])
         elif tag in ("script", "img", "iframe", "source", "video", "audio") and a.get("src"):
             self.loads.append(a["src"])
-        elif tag == "link" and a.get("href") and a.get("rel") not in ("canonical", "alternate"):
+        elif tag == "link" and a.get("href") and _LOADED & set((a.get("rel") or "").split()):
             self.loads.append(a["href"])
 
 
@@ -471,7 +474,7 @@ def _refs(page: Path) -> _Refs:
 def page_problems(pages: list[Path], root: Path, anchors: bool = True,
                   outside: bool = True) -> list[str]:
     """What is wrong with a set of built pages under ``root``: a resource loaded from another
-    host, a link to an ``.ipynb`` file, a local link to a missing file or (``anchors``) to a
+    host or missing, a link to an ``.ipynb`` file, a local link to a missing file or (``anchors``) to a
     missing anchor. A deck's own anchors are reveal.js's, so decks are checked without; with
     ``outside=False`` a link that leaves ``root`` (a deck's link to the site) is not followed.
 
@@ -498,6 +501,10 @@ def page_problems(pages: list[Path], root: Path, anchors: bool = True,
         for url in refs.loads:
             if urlsplit(url).scheme in ("http", "https") or url.startswith("//"):
                 problems.append(f"{where}: loads {url} from another host")
+            elif url.startswith(("data:", "blob:")):
+                continue
+            elif not (Path(page).parent / unquote(urlsplit(url).path)).is_file():
+                problems.append(f"{where}: loads missing {url}")
             elif urlsplit(url).path.endswith(".css"):
                 sheet = Path(page).parent / unquote(urlsplit(url).path)
                 text = sheet.read_text(errors="replace") if sheet.is_file() else ""
