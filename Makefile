@@ -11,12 +11,15 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 LAB := $(VENV)/bin/jupyter lab --config=binder/jupyter_server_config.py $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # jupyterlab_rise requires jupyterlab-mathjax3, a JupyterLab 3 extension (JupyterLab 4 has its own
-# MathJax): it stays installed, disabled.
-$(STAMP): binder/requirements.txt pyproject.toml
+# MathJax): it stays installed, disabled. binder/overrides.json: JupyterLab's and RISE's defaults
+# (the RISE theme 'white' has its fonts; the default 'simple' asks Google Fonts).
+$(STAMP): binder/requirements.txt pyproject.toml binder/overrides.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r binder/requirements.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 lab: $(STAMP)
