@@ -280,3 +280,20 @@ def test_the_site_opens_offline_in_course_order_with_search(chrome):
     assert [n for n in links if n in names] == names
     assert "glossary.html" in links
     assert chrome.find_elements(By.CSS_SELECTOR, "form[action*='search'], .search-button")
+
+
+def test_the_site_searches_and_shows_saved_widgets_offline(chrome):
+    from selenium.webdriver.common.by import By
+
+    site = publish.BUILD / "site"
+    _offline_page(chrome, site / "03_anatomy.html")
+    _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), 20,
+          "the saved widgets (the tag browser) to render")
+    assert "Error displaying widget" not in chrome.find_element(By.TAG_NAME, "body").text
+    _leave(chrome)
+    chrome.get((site / "search.html").as_uri() + "?q=Orientation")
+    hits = _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, "#search-results li"), 30,
+                 "search results")
+    assert any("02_space.html" in (a.get_attribute("href") or "")
+               for hit in hits for a in hit.find_elements(By.TAG_NAME, "a"))
+    assert _console_errors(chrome) == []

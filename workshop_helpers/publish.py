@@ -384,12 +384,12 @@ html_context = {{"default_mode": "light"}}
 html_copy_source = False
 html_show_sourcelink = False
 html_show_sphinx = False
+html_show_search_summary = False     # summaries fetch() each page, which a page from disk may not
 mathjax_path = "{static}/mathjax3/es5/tex-chtml-full.js"
 nb_ipywidgets_js = {{
     "{static}/requirejs/require.js": {{}},
     "{static}/widget-paths.js": {{}},
-    "{static}/html-manager/dist/embed-amd.js": {{"data-jupyter-widgets-cdn": "",
-                                                "crossorigin": "anonymous"}},
+    "{static}/html-manager/dist/embed-amd.js": {{}},  # no crossorigin: pages open from disk
 }}
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "scratch"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
