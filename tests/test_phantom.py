@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pydicom
 import pytest
+from pydicom.valuerep import format_number_as_ds
 
 from workshop_helpers import phantom
 from workshop_helpers.__main__ import main
@@ -161,18 +162,21 @@ def test_write_series_names_and_round_trip(tmp_path):
 
 
 def test_write_series_leaves_nothing_half_written(tmp_path, monkeypatch):
+    """The third file fails after some of its bytes: no part of it, nor the two before, is left."""
     calls = {"n": 0}
-    real = pydicom.Dataset.save_as
+    real = pydicom.dcmwrite
 
-    def failing(self, *a, **k):
+    def failing(fp, ds, *a, **k):
         calls["n"] += 1
         if calls["n"] == 3:
+            fp.write(b"\0" * 200)
             raise OSError("disk full")
-        return real(self, *a, **k)
+        return real(fp, ds, *a, **k)
 
-    monkeypatch.setattr(pydicom.Dataset, "save_as", failing)
+    monkeypatch.setattr(pydicom, "dcmwrite", failing)
     with pytest.raises(OSError, match="disk full"):
         phantom.write_series(tmp_path, **SMALL)
+    assert calls["n"] == 3
     assert list(tmp_path.iterdir()) == []
 
 
@@ -184,7 +188,8 @@ def test_cli_writes_a_series(tmp_path, capsys):
     assert len(list(out.glob("IM*.dcm"))) == 5
     assert "FFS" in capsys.readouterr().out
     assert main(["phantom", str(tmp_path / "bad"), "--position", "SIDEWAYS"]) == 2
-    assert "SIDEWAYS" in capsys.readouterr().out
+    err = capsys.readouterr().err
+    assert err.startswith("phantom: ") and "SIDEWAYS" in err and err.count("\n") == 1
 
 
 @pytest.mark.dciodvfy
@@ -227,3 +232,14 @@ def test_extra_attributes_for_every_slice():
     assert series[0].InstitutionName == "Somewhere"
     with pytest.raises(phantom.PhantomError, match="'PatientsBirthday'"):
         phantom.make_series(**SMALL, extra_attributes={"PatientsBirthday": "1970"})
+
+
+def test_decimal_strings_are_pydicoms_and_free_of_float_noise():
+    ds = phantom.make_series(**SMALL, orientation=(0.8660254, 0.5, 0, 0, 0, -1),
+                             tilt_degrees=12)[0]
+    for keyword in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing",
+                    "SliceLocation", "SliceThickness", "GantryDetectorTilt"):
+        value = ds[keyword].value
+        for text in map(str, value if ds[keyword].VM > 1 else [value]):
+            assert text == format_number_as_ds(float(text)), (keyword, text)
+            assert "e" not in text and text != "-0.0", (keyword, text)

@@ -68,17 +68,19 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 import pydicom
 from pydicom.datadict import keyword_dict
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+from pydicom.valuerep import format_number_as_ds
 
 from .geometry import GeometryError, patient_position_axes
+from .tools import CommandError, make_folders, save_atomically
 
 __all__ = [
     "PhantomError",
@@ -218,20 +220,176 @@ def _uid(*parts: object) -> str:
     return generate_uid(UID_PREFIX, entropy_srcs=[str(p) for p in parts])
 
 
-def _ds_number(x: float) -> str:
-    """A Decimal String value of at most 16 characters (PS3.5 6.2)."""
-    x = 0.0 if abs(x) < 5e-7 else float(x)
-    for digits in range(10, 0, -1):
-        text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
-        if text in ("-0", ""):
-            text = "0"
-        if len(text) <= 16:
-            return text
-    return f"{x:.6g}"
+def _ds(x: float) -> str:
+    """``x`` as a Decimal String (PS3.5 6.2) by pydicom's own formatting.
+
+    Rounded to 10 decimals first, so that floating-point noise such as ``-2.2e-16`` or ``-0.0``
+    is written as ``0.0`` and ``-19.199999999999996`` as ``-19.2``.
+
+    >>> _ds(-2.2e-16), _ds(-19.199999999999996), _ds(0.8660254037844386)
+    ('0.0', '-19.2', '0.8660254038')
+    """
+    return format_number_as_ds(round(float(x), 10) + 0.0)
 
 
-def _ds_list(values) -> list[str]:
-    return [_ds_number(float(v)) for v in values]
+def _ds_list(values: Sequence[float]) -> list[str]:
+    return [_ds(v) for v in values]
+
+
+#: The attributes every slice has with the same fixed value (PS3.3 A.3: the modules of the CT
+#: Image IOD: Patient, General Study, General Series, Frame of Reference, General Equipment,
+#: General Image, Image Plane, Image Pixel, CT Image, VOI LUT, SOP Common). A table, not code:
+#: what depends on the parameters is in :func:`_series_attributes` and :func:`_slice_dataset`.
+_FIXED_CT: dict[str, object] = {
+    "SpecificCharacterSet": "ISO_IR 100",
+    "SOPClassUID": CTImageStorage,
+    "StudyDate": "20220601", "SeriesDate": "20220601",
+    "ContentDate": "20220601", "AcquisitionDate": "20220601",
+    "StudyTime": "120000", "SeriesTime": "120000",
+    "AccessionNumber": "",
+    "Modality": "CT",
+    "Manufacturer": "workshop_helpers",
+    "InstitutionName": "DICOM course",
+    "ReferringPhysicianName": "",
+    "StationName": "PHANTOM",
+    "StudyDescription": "Asymmetric phantom",
+    "ManufacturerModelName": "phantom.make_series",
+    "PatientBirthDate": "",
+    "PatientSex": "O",
+    "BodyPartExamined": "CHEST",
+    "KVP": "120",
+    "SoftwareVersions": "workshop_helpers phantom 1",
+    "TableHeight": "100",
+    "RotationDirection": "CW",
+    "ExposureTime": "500",
+    "XRayTubeCurrent": "200",
+    "ConvolutionKernel": "STANDARD",
+    "StudyID": "1",
+    "AcquisitionNumber": "1",
+    "PositionReferenceIndicator": "",
+    "SamplesPerPixel": 1,
+    "PhotometricInterpretation": "MONOCHROME2",
+    "BitsAllocated": 16,
+    "BitsStored": 16,
+    "HighBit": 15,
+    "PixelRepresentation": 1,
+    "WindowCenter": "500",
+    "WindowWidth": "2000",
+    "RescaleIntercept": str(RESCALE_INTERCEPT),
+    "RescaleSlope": "1",
+    "RescaleType": "HU",
+}
+
+
+class _Stack(NamedTuple):
+    """Where the slices of a series lie: the first pixel of slice 0 and three steps (LPS mm)."""
+
+    origin: np.ndarray   # Image Position (Patient) of slice 0
+    row: np.ndarray      # row direction (unit)
+    column: np.ndarray   # column direction (unit, turned by the tilt)
+    normal: np.ndarray   # the untilted normal, row x column before the tilt
+    step: np.ndarray     # from one slice to the next: the table moves along the untilted normal
+
+
+def _checked_shape(shape: Sequence[int], spacing: Sequence[float]
+                   ) -> tuple[tuple[int, int, int], tuple[float, float, float]]:
+    columns, rows, slices = (int(n) for n in shape)
+    if min(columns, rows, slices) < 1 or max(columns, rows) > 65535:
+        raise PhantomError(f"shape must be (columns, rows, slices) >= 1, got {tuple(shape)}")
+    row_spacing, column_spacing, slice_spacing = (float(s) for s in spacing)
+    if min(row_spacing, column_spacing, slice_spacing) <= 0:
+        raise PhantomError(f"spacing must be positive (mm), got {tuple(spacing)}")
+    return (columns, rows, slices), (row_spacing, column_spacing, slice_spacing)
+
+
+def _checked_missing(missing_slices: Sequence[int], slices: int) -> list[int]:
+    missing = sorted({int(k) for k in missing_slices})
+    if any(k < 0 or k >= slices for k in missing):
+        raise PhantomError(f"missing_slices {missing} must lie in 0..{slices - 1}")
+    if len(missing) >= slices:
+        raise PhantomError("missing_slices leaves no slice at all")
+    return missing
+
+
+def _checked_extra(extra_attributes: Mapping[str, object] | None) -> dict[str, object]:
+    extra = dict(extra_attributes or {})
+    unknown = [k for k in extra if not keyword_dict.get(k)]
+    if unknown:
+        raise PhantomError(f"extra_attributes: {', '.join(map(repr, unknown))} "
+                           "is not a DICOM keyword (see pydicom.datadict)")
+    return extra
+
+
+def _stack(orientation: str | Sequence[float], position: str, scanner_frame: bool,
+           tilt_degrees: float, shape: tuple[int, int, int],
+           spacing: tuple[float, float, float], centre: np.ndarray,
+           origin: Sequence[float] | None) -> _Stack:
+    """The directions, the slice step and the first position (centred on ``centre``)."""
+    if not -60.0 < float(tilt_degrees) < 60.0:
+        raise PhantomError(f"tilt_degrees must lie between -60 and 60, got {tilt_degrees}")
+    columns, rows, slices = shape
+    row_spacing, column_spacing, slice_spacing = spacing
+    row, col = orientation_vectors(orientation, position, scanner_frame)
+    normal = np.cross(row, col)
+    t = np.radians(float(tilt_degrees))
+    if t:
+        col = np.cos(t) * col + np.sin(t) * normal  # turn the plane about the row direction
+    step = normal * slice_spacing
+    if origin is None:
+        first = (centre - (columns - 1) / 2 * column_spacing * row
+                 - (rows - 1) / 2 * row_spacing * col - (slices - 1) / 2 * step)
+    else:
+        first = np.asarray([float(v) for v in origin], dtype=float)
+    return _Stack(first, row, col, normal, step)
+
+
+def _series_attributes(stack: _Stack, shape: tuple[int, int, int],
+                       spacing: tuple[float, float, float], named: str, position: str,
+                       radius: float, tilt_degrees: float, description: str) -> dict[str, object]:
+    """The attributes that depend on the parameters but are the same on every slice."""
+    columns, rows, _ = shape
+    row_spacing, column_spacing, slice_spacing = spacing
+    return {
+        "ImageType": (["ORIGINAL", "PRIMARY", "AXIAL"] if named == "axial"
+                      else ["DERIVED", "SECONDARY", "REFORMATTED"]),
+        "SeriesDescription": description[:64],
+        "SliceThickness": _ds(slice_spacing),
+        "DataCollectionDiameter": _ds(2 * radius),
+        "ReconstructionDiameter": _ds(max(columns * column_spacing, rows * row_spacing)),
+        "GantryDetectorTilt": _ds(float(tilt_degrees)),
+        "PatientPosition": position,
+        "ImageOrientationPatient": _ds_list([*stack.row, *stack.column]),
+        "Rows": rows,
+        "Columns": columns,
+        "PixelSpacing": _ds_list([row_spacing, column_spacing]),
+    }
+
+
+def _slice_dataset(attributes: Mapping[str, object], sop_uid: str, k: int, number: int,
+                   position: np.ndarray, normal: np.ndarray, hu: np.ndarray) -> Dataset:
+    """One slice: the fixed and series attributes, then what is this slice's own.
+
+    ``k`` is the slice's index along the normal (it sets the acquisition time), ``number`` its
+    Instance Number, ``position`` its Image Position (Patient) and ``hu`` its pixels in HU.
+    """
+    ds = _header(sop_uid)
+    for keyword, value in attributes.items():
+        setattr(ds, keyword, value)
+    ds.SOPInstanceUID = sop_uid
+    ds.AcquisitionTime = ds.ContentTime = f"1200{k // 60 % 60:02d}.{k % 60:02d}"
+    ds.InstanceNumber = str(number)
+    ds.ImagePositionPatient = _ds_list(position)
+    ds.SliceLocation = _ds(float(position @ normal))
+    ds.PixelData = (hu.astype(np.int32) - RESCALE_INTERCEPT).astype("<i2").tobytes()
+    return ds
+
+
+def _instance_numbers(count: int, shuffle: bool, seed: int) -> list[int]:
+    numbers = list(range(1, count + 1))
+    if shuffle:
+        rng = np.random.default_rng(seed)
+        numbers = [int(n) for n in rng.permutation(numbers)]
+    return numbers
 
 
 def make_series(
@@ -260,176 +418,103 @@ def make_series(
 
     Parameters
     ----------
-    shape
+    shape : sequence of int
         ``(columns, rows, slices)``.
-    spacing
+    spacing : sequence of float
         ``(row spacing, column spacing, slice spacing)`` in mm. Pixel Spacing (0028,0030) is
         written as ``[row spacing, column spacing]`` (PS3.3 10.7.1.3): the row spacing is the
         distance between the centres of adjacent *rows*, i.e. a step along the column direction.
-    orientation
+    orientation : str or sequence of float
         ``"axial"``, ``"sagittal"``, ``"coronal"`` or six numbers (Image Orientation (Patient)).
-    patient_position
+    patient_position : str
         HFS, FFS, HFP, FFP, HFDR, HFDL, FFDR or FFDL (see the module docstring).
-    seed
+    seed : int
         Makes the UIDs (and the shuffling) reproducible.
-    tilt_degrees
+    tilt_degrees : float
         Gantry tilt: the image plane turns by this angle about its row direction, the slice
         positions still advance along the untilted normal.
-    missing_slices
+    missing_slices : sequence of int
         Indices (0-based, along the normal) of slices to leave out.
-    shuffle
+    shuffle : bool
         Shuffle Instance Number (and, in :func:`write_series`, file names).
-    patient_name, patient_id, study_uid, series_uid
-        Identity; the UIDs default to values derived from ``seed`` and the parameters.
-    origin
+    patient_name, patient_id : str
+        Patient's Name and Patient ID.
+    study_uid, series_uid : str or None
+        Study and Series Instance UID; by default derived from ``seed`` and the parameters.
+    origin : sequence of float or None
         Image Position (Patient) of the first slice along the normal; default: the volume is
         centred on ``phantom_centre``.
-    phantom_centre, radius
-        Where the phantom is (LPS mm) and how big (default :func:`phantom_radius`).
-    scanner_frame
+    phantom_centre : sequence of float
+        Where the phantom's centre is (LPS mm).
+    radius : float or None
+        The phantom radius R (mm); default :func:`phantom_radius`.
+    scanner_frame : bool
         True: named orientations follow the scanner's axes, so Patient Position changes Image
         Orientation (Patient); False: they are fixed in the patient (as if HFS).
-    series_number, series_description
-        General Series attributes.
-    extra_attributes
+    series_number : int
+        Series Number.
+    series_description : str or None
+        Series Description; default names the orientation, position and tilt.
+    extra_attributes : mapping of str to object or None
         More attributes for every slice, by keyword (e.g. ``{"PatientBirthDate": "19700101"}``);
         they replace the phantom's own values of the same name.
 
     Returns
     -------
-    list of pydicom.Dataset
+    list of pydicom.dataset.Dataset
         In the order along the slice normal (Instance Number order unless ``shuffle``), each
         with file meta information, ready for ``save_as(..., enforce_file_format=True)``.
 
     Raises
     ------
     PhantomError
-        For a bad shape, spacing, orientation or slice index.
+        For a bad shape, spacing, orientation, tilt, slice index or attribute keyword.
     GeometryError
         For an unknown Patient Position.
-    """
-    columns, rows, slices = (int(n) for n in shape)
-    if min(columns, rows, slices) < 1 or max(columns, rows) > 65535:
-        raise PhantomError(f"shape must be (columns, rows, slices) >= 1, got {tuple(shape)}")
-    row_spacing, column_spacing, slice_spacing = (float(s) for s in spacing)
-    if min(row_spacing, column_spacing, slice_spacing) <= 0:
-        raise PhantomError(f"spacing must be positive (mm), got {tuple(spacing)}")
-    missing = sorted({int(k) for k in missing_slices})
-    if any(k < 0 or k >= slices for k in missing):
-        raise PhantomError(f"missing_slices {missing} must lie in 0..{slices - 1}")
-    if len(missing) >= slices:
-        raise PhantomError("missing_slices leaves no slice at all")
-    if not -60.0 < float(tilt_degrees) < 60.0:
-        raise PhantomError(f"tilt_degrees must lie between -60 and 60, got {tilt_degrees}")
-    position = patient_position_axes(patient_position).code
-    extra = dict(extra_attributes or {})
-    unknown = [k for k in extra if not keyword_dict.get(k)]
-    if unknown:
-        raise PhantomError(f"extra_attributes: {', '.join(map(repr, unknown))} "
-                           "is not a DICOM keyword (see pydicom.datadict)")
 
-    row, col = orientation_vectors(orientation, position, scanner_frame)
-    normal = np.cross(row, col)
-    t = np.radians(float(tilt_degrees))
-    if t:
-        col = np.cos(t) * col + np.sin(t) * normal  # turn the plane about the row direction
-    step = normal * slice_spacing                  # the table still moves along the old normal
-    R = float(radius) if radius is not None else phantom_radius(shape, spacing)
+    Examples
+    --------
+    >>> series = make_series(shape=(4, 3, 2), spacing=(1.0, 1.0, 2.5))
+    >>> [str(v) for v in series[1].ImagePositionPatient]
+    ['-1.5', '-1.0', '1.25']
+    """
+    full_shape, full_spacing = _checked_shape(shape, spacing)
+    missing = _checked_missing(missing_slices, full_shape[2])
+    extra = _checked_extra(extra_attributes)
+    position = patient_position_axes(patient_position).code
     centre = np.asarray(phantom_centre, dtype=float)
-    if origin is None:
-        origin_ = (centre - (columns - 1) / 2 * column_spacing * row
-                   - (rows - 1) / 2 * row_spacing * col - (slices - 1) / 2 * step)
-    else:
-        origin_ = np.asarray([float(v) for v in origin], dtype=float)
+    stack = _stack(orientation, position, scanner_frame, tilt_degrees, full_shape,
+                   full_spacing, centre, origin)
+    R = float(radius) if radius is not None else phantom_radius(shape, spacing)
 
     key = (tuple(shape), tuple(spacing), str(orientation), position, tilt_degrees,
            tuple(missing), shuffle, origin, tuple(centre), R, scanner_frame, series_number)
-    study_uid = study_uid or _uid("phantom-study", seed, patient_id)
     series_uid = series_uid or _uid("phantom-series", seed, patient_id, key)
-    frame_uid = _uid("phantom-frame", series_uid)
     named = orientation.lower() if isinstance(orientation, str) else "oblique"
     description = series_description or f"Phantom {named} {position}" + (
         f" tilt {tilt_degrees:g}" if tilt_degrees else "")
+    attributes = {
+        **_FIXED_CT,
+        **_series_attributes(stack, full_shape, full_spacing, named, position, R,
+                             tilt_degrees, description),
+        "PatientName": patient_name, "PatientID": patient_id,
+        "StudyInstanceUID": study_uid or _uid("phantom-study", seed, patient_id),
+        "SeriesInstanceUID": series_uid, "SeriesNumber": str(int(series_number)),
+        "FrameOfReferenceUID": _uid("phantom-frame", series_uid),
+    }
 
-    kept = [k for k in range(slices) if k not in missing]
-    instance_numbers = list(range(1, len(kept) + 1))
-    if shuffle:
-        rng = np.random.default_rng(seed)
-        instance_numbers = [int(n) for n in rng.permutation(instance_numbers)]
-
-    ii, jj = np.meshgrid(np.arange(columns, dtype=np.float32),
-                         np.arange(rows, dtype=np.float32), indexing="xy")
-    in_plane = (ii[..., None] * np.float32(column_spacing) * row.astype(np.float32)
-                + jj[..., None] * np.float32(row_spacing) * col.astype(np.float32))
-    iop = _ds_list([*row, *col])
-    image_type = (["ORIGINAL", "PRIMARY", "AXIAL"] if named == "axial"
-                  else ["DERIVED", "SECONDARY", "REFORMATTED"])
-
+    columns, rows, _ = full_shape
+    row_spacing, column_spacing, _ = full_spacing
+    jj, ii = np.mgrid[0:rows, 0:columns].astype(np.float32)
+    in_plane = (ii[..., None] * np.float32(column_spacing) * stack.row.astype(np.float32)
+                + jj[..., None] * np.float32(row_spacing) * stack.column.astype(np.float32))
+    kept = [k for k in range(full_shape[2]) if k not in missing]
     datasets = []
-    for number, k in zip(instance_numbers, kept, strict=True):
-        ipp = origin_ + k * step
+    for number, k in zip(_instance_numbers(len(kept), shuffle, seed), kept, strict=True):
+        ipp = stack.origin + k * stack.step
         hu = phantom_values(in_plane + ipp.astype(np.float32), R, centre)
-        sop_uid = _uid("phantom-image", series_uid, k)
-        ds = _header(sop_uid)
-        ds.SpecificCharacterSet = "ISO_IR 100"
-        ds.ImageType = image_type
-        ds.SOPClassUID = CTImageStorage
-        ds.SOPInstanceUID = sop_uid
-        ds.StudyDate = ds.SeriesDate = ds.ContentDate = ds.AcquisitionDate = "20220601"
-        ds.StudyTime = ds.SeriesTime = "120000"
-        ds.AcquisitionTime = ds.ContentTime = f"1200{k // 60 % 60:02d}.{k % 60:02d}"
-        ds.AccessionNumber = ""
-        ds.Modality = "CT"
-        ds.Manufacturer = "workshop_helpers"
-        ds.InstitutionName = "DICOM course"
-        ds.ReferringPhysicianName = ""
-        ds.StationName = "PHANTOM"
-        ds.StudyDescription = "Asymmetric phantom"
-        ds.SeriesDescription = description[:64]
-        ds.ManufacturerModelName = "phantom.make_series"
-        ds.PatientName = patient_name
-        ds.PatientID = patient_id
-        ds.PatientBirthDate = ""
-        ds.PatientSex = "O"
-        ds.BodyPartExamined = "CHEST"
-        ds.SliceThickness = _ds_number(slice_spacing)
-        ds.KVP = "120"
-        ds.DataCollectionDiameter = _ds_number(2 * R)
-        ds.SoftwareVersions = "workshop_helpers phantom 1"
-        ds.ReconstructionDiameter = _ds_number(max(columns * column_spacing, rows * row_spacing))
-        ds.GantryDetectorTilt = _ds_number(float(tilt_degrees))
-        ds.TableHeight = "100"
-        ds.RotationDirection = "CW"
-        ds.ExposureTime = "500"
-        ds.XRayTubeCurrent = "200"
-        ds.ConvolutionKernel = "STANDARD"
-        ds.PatientPosition = position
-        ds.StudyInstanceUID = study_uid
-        ds.SeriesInstanceUID = series_uid
-        ds.StudyID = "1"
-        ds.SeriesNumber = str(int(series_number))
-        ds.AcquisitionNumber = "1"
-        ds.InstanceNumber = str(number)
-        ds.ImagePositionPatient = _ds_list(ipp)
-        ds.ImageOrientationPatient = iop
-        ds.FrameOfReferenceUID = frame_uid
-        ds.PositionReferenceIndicator = ""
-        ds.SliceLocation = _ds_number(float(ipp @ normal))
-        ds.SamplesPerPixel = 1
-        ds.PhotometricInterpretation = "MONOCHROME2"
-        ds.Rows = rows
-        ds.Columns = columns
-        ds.PixelSpacing = _ds_list([row_spacing, column_spacing])
-        ds.BitsAllocated = 16
-        ds.BitsStored = 16
-        ds.HighBit = 15
-        ds.PixelRepresentation = 1
-        ds.WindowCenter = "500"
-        ds.WindowWidth = "2000"
-        ds.RescaleIntercept = str(RESCALE_INTERCEPT)
-        ds.RescaleSlope = "1"
-        ds.RescaleType = "HU"
-        ds.PixelData = (hu.astype(np.int32) - RESCALE_INTERCEPT).astype("<i2").tobytes()
+        ds = _slice_dataset(attributes, _uid("phantom-image", series_uid, k), k, number, ipp,
+                            stack.normal, hu)
         for keyword, value in extra.items():
             setattr(ds, keyword, value)
         datasets.append(ds)
@@ -448,15 +533,44 @@ def _header(sop_uid: str) -> Dataset:
     return ds
 
 
-def write_series(folder: str | os.PathLike, **kwargs) -> list[Path]:
+def _file_numbers(count: int, shuffle: bool, seed: int) -> list[int]:
+    """The numbers in the file names: in order, or shuffled apart from Instance Number."""
+    numbers = list(range(1, count + 1))
+    if shuffle:
+        rng = np.random.default_rng(int(hashlib.sha256(f"names{seed}".encode()).hexdigest()[:8], 16))
+        numbers = [int(n) for n in rng.permutation(numbers)]
+    return numbers
+
+
+def write_series(folder: str | os.PathLike, **kwargs: object) -> list[Path]:
     """Write :func:`make_series` into ``folder`` (created if needed); return the paths.
 
     Files are called ``IM0001.dcm``, ``IM0002.dcm``, ... along the slice normal; with
     ``shuffle=True`` the numbers in the names are shuffled too, independently of Instance Number,
-    so neither the names nor the numbers give the geometric order. Every file is first written
-    under a temporary name and renamed only when all are written: a failure leaves no
-    half-written series behind. Files of the same names are replaced; other files in ``folder``
+    so neither the names nor the numbers give the geometric order. Each file is written with
+    :func:`workshop_helpers.tools.save_atomically`, so it is complete or absent; when one fails,
+    the files this call already wrote are removed again, so no partial series is left. Files of
+    the same names are replaced (and not restored after a failure); other files in ``folder``
     are left alone, so write each series into a fresh folder (``tools.scratch_folder``).
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        Where the files go; made, with its parents, when missing.
+    **kwargs
+        The keyword arguments of :func:`make_series`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files, in the order along the slice normal.
+
+    Raises
+    ------
+    PhantomError, GeometryError
+        For bad parameters, as :func:`make_series` (before anything is written).
+    OSError
+        When the disk refuses; no file of the series is left then.
 
     Examples
     --------
@@ -467,28 +581,19 @@ def write_series(folder: str | os.PathLike, **kwargs) -> list[Path]:
     """
     datasets = make_series(**kwargs)
     target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    numbers = list(range(1, len(datasets) + 1))
-    if kwargs.get("shuffle"):
-        seed = int(kwargs.get("seed", 0))
-        rng = np.random.default_rng(int(hashlib.sha256(f"names{seed}".encode()).hexdigest()[:8], 16))
-        numbers = [int(n) for n in rng.permutation(numbers)]
+    make_folders(target)
+    numbers = _file_numbers(len(datasets), bool(kwargs.get("shuffle")), int(kwargs.get("seed", 0)))
     width = max(4, len(str(len(datasets))))
-    final = [target / f"IM{n:0{width}d}.dcm" for n in numbers]
-    temporary: list[Path] = []
+    paths = [target / f"IM{n:0{width}d}.dcm" for n in numbers]
+    written: list[Path] = []
     try:
-        for ds in datasets:
-            fd, name = tempfile.mkstemp(prefix=".phantom-", suffix=".tmp", dir=target)
-            os.close(fd)
-            temporary.append(Path(name))
-            ds.save_as(name, enforce_file_format=True)
-        for tmp, path in zip(temporary, final, strict=True):
-            os.replace(tmp, path)
-    finally:
-        for tmp in temporary:
-            if tmp.exists():
-                tmp.unlink()
-    return final
+        for ds, path in zip(datasets, paths, strict=True):
+            written.append(save_atomically(ds, path))
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return paths
 
 
 def _cli(args: argparse.Namespace) -> int:
@@ -502,8 +607,7 @@ def _cli(args: argparse.Namespace) -> int:
             tilt_degrees=args.tilt, missing_slices=tuple(args.missing), shuffle=args.shuffle,
         )
     except (PhantomError, GeometryError) as exc:
-        print(f"error: {exc}")
-        return 2
+        raise CommandError(str(exc), status=2) from None
     first = pydicom.dcmread(paths[0], stop_before_pixels=True)
     iop = "\\".join(str(v) for v in first.ImageOrientationPatient)
     print(f"wrote {len(paths)} files to {args.folder} "
@@ -511,8 +615,14 @@ def _cli(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_cli(subparsers) -> None:
-    """Add ``phantom`` to ``python -m workshop_helpers``."""
+def register_cli(subparsers: Any) -> None:
+    """Add ``phantom`` to ``python -m workshop_helpers``.
+
+    Parameters
+    ----------
+    subparsers : Any
+        What ``argparse.ArgumentParser.add_subparsers()`` returned.
+    """
     p = subparsers.add_parser(
         "phantom", help="write an asymmetric CT phantom series (valid DICOM)",
         description="Write a CT Image series of an asymmetric phantom (left, anterior and head "
