@@ -42,6 +42,7 @@ from urllib.parse import unquote, urlsplit
 
 __all__ = ["ASSETS", "Asset", "PublishError", "course_notebooks", "fetch", "unpack", "vendor",
            "execute", "executed_notebooks", "notebook_title", "build_slides", "jupyterlab_slug",
+           "hide_hidden_source", "relink", "widget_paths",
            "site_index", "site_conf", "stage_site", "build_site", "page_problems", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -335,7 +336,7 @@ def site_index(titles: list[tuple[str, str]], extra: list[str] = ()) -> str:
     >>> print(site_index([("00_welcome", "Welcome")], ["glossary"]))  # doctest: +ELLIPSIS
     # DICOM — there can be only one
     ...
-    1. [Welcome](00_welcome.ipynb)
+    - [Welcome](00_welcome.ipynb)
     ...
     :caption: The course
     <BLANKLINE>
@@ -345,7 +346,7 @@ def site_index(titles: list[tuple[str, str]], extra: list[str] = ()) -> str:
     ```
     <BLANKLINE>
     """
-    rows = "\n".join(f"{n}. [{title}]({doc}.ipynb)" for n, (doc, title) in enumerate(titles, 1))
+    rows = "\n".join(f"- [{title}]({doc}.ipynb)" for doc, title in titles)  # titles are numbered
     docs = "\n".join(doc for doc, _ in titles)
     text = (f"# {TITLE}\n\nAn interactive course on the DICOM standard, read here with the "
             f"outputs of a run. To run the cells yourself, open the notebooks in JupyterLab "
@@ -396,15 +397,40 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 '''
 
 
+def hide_hidden_source(cell: dict) -> dict:
+    """Tag a cell whose source JupyterLab hides (``jupyter.source_hidden``: an exercise's set-up,
+    a solution) ``hide-input``, so that the site folds it the same way (myst-nb's tag).
+
+    Examples
+    --------
+    >>> hide_hidden_source({"metadata": {"jupyter": {"source_hidden": True}}})["metadata"]["tags"]
+    ['hide-input']
+    >>> hide_hidden_source({"metadata": {}})
+    {'metadata': {}}
+    """
+    meta = cell["metadata"]
+    if meta.get("jupyter", {}).get("source_hidden"):
+        tags = meta.setdefault("tags", [])
+        if "hide-input" not in tags:
+            tags.append("hide-input")
+    return cell
+
+
 def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,
                cache: Path = BUILD / "npm") -> Path:
-    """Write the Sphinx source folder: the executed notebooks, the glossary, index and conf."""
+    """Write the Sphinx source folder: the executed notebooks (source-hidden cells folded, see
+    :func:`hide_hidden_source`), the glossary, index and conf."""
+    import nbformat
+
     src = Path(src)
     if src.exists():
         shutil.rmtree(src)
     (src / "_static").mkdir(parents=True)
     for path in notebooks:
-        shutil.copy2(path, src / path.name)
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            hide_hidden_source(cell)
+        nbformat.write(nb, src / path.name)
     extra = []
     if glossary is not None and Path(glossary).exists():
         shutil.copy2(glossary, src / "glossary.md")
