@@ -416,8 +416,10 @@ def test_cli_prints_affine_letters_and_findings(tmp_path, capsys):
     assert "same position" in capsys.readouterr().out
 
     assert main(["geometry", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err == f"geometry: {tmp_path / 'nowhere'} is not a folder\n"
     (tmp_path / "empty").mkdir()
     assert main(["geometry", str(tmp_path / "empty")]) == 2
+    assert capsys.readouterr().err == f"geometry: no DICOM files in {tmp_path / 'empty'}\n"
 
 
 def test_plane_affine_from_raw_values():
@@ -440,3 +442,18 @@ def test_check_series_and_sort_agree_on_what_is_one_orientation():
     assert "mixed-orientation" in _codes(geometry.check_series(nearly))
     with pytest.raises(GeometryError, match="instance 5"):
         geometry.sort_slices(nearly)
+
+
+@pytest.mark.parametrize("nudge,one_stack", [(0.5, True), (2.0, False)])
+def test_sort_slices_and_check_series_share_one_orientation_rule(nudge, one_stack):
+    series = phantom.make_series(shape=(8, 8, 4))
+    iop = [float(v) for v in series[2].ImageOrientationPatient]
+    iop[1] += nudge * geometry.ORIENTATION_TOLERANCE
+    series[2].ImageOrientationPatient = iop
+    codes = [f.code for f in geometry.check_series(series)]
+    assert ("mixed-orientation" not in codes) is one_stack
+    if one_stack:
+        assert len(geometry.sort_slices(series)) == 4
+    else:
+        with pytest.raises(geometry.GeometryError, match="instance 3.*differs from the first"):
+            geometry.sort_slices(series)

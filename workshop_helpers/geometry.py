@@ -29,9 +29,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
+import pydicom
 from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+
+from .tools import CommandError
 
 __all__ = [
     "GeometryError",
@@ -126,7 +131,7 @@ def patient_position_axes(code: str) -> PositionAxes:
 
     Parameters
     ----------
-    code
+    code : str
         One of HFS, FFS, HFP, FFP, HFDR, HFDL, FFDR, FFDL (case and spaces ignored).
 
     Returns
@@ -212,8 +217,22 @@ def _numbers(ds: Dataset, keyword: str, index: int | None = None) -> np.ndarray:
     return numbers
 
 
-def _plane(ds: Dataset, index: int | None = None):
-    """(position, row direction, column direction, (row spacing, column spacing))."""
+class Plane(NamedTuple):
+    """The Image Plane attributes of one slice as numbers (PS3.3 C.7.6.2), read by :func:`_plane`."""
+
+    position: np.ndarray     # Image Position (Patient): centre of the first pixel, mm
+    row: np.ndarray          # direction of the first row (unit vector)
+    column: np.ndarray       # direction of the first column (unit vector)
+    spacing: np.ndarray      # Pixel Spacing: [row spacing, column spacing], mm
+
+    @property
+    def orientation(self) -> np.ndarray:
+        """Image Orientation (Patient): the row direction, then the column direction."""
+        return np.concatenate([self.row, self.column])
+
+
+def _plane(ds: Dataset, index: int | None = None) -> Plane:
+    """The :class:`Plane` of ``ds``; a :class:`GeometryError` says which file lacks what."""
     ipp = _numbers(ds, "ImagePositionPatient", index)
     iop = _numbers(ds, "ImageOrientationPatient", index)
     spacing = _numbers(ds, "PixelSpacing", index)
@@ -229,7 +248,26 @@ def _plane(ds: Dataset, index: int | None = None):
             f"{_where(ds, index)}: Pixel Spacing (0028,0030) must be positive, found "
             f"{spacing.tolist()}"
         )
-    return ipp, row, col, spacing
+    return Plane(ipp, row, col, spacing)
+
+
+def _orientation_groups(planes: Sequence[Plane]) -> list[list[int]]:
+    """Indices of ``planes`` grouped by orientation, in order of first appearance.
+
+    The one rule of this module for "the same orientation": every direction cosine within
+    :data:`ORIENTATION_TOLERANCE` of the group's first plane. :func:`sort_slices` refuses more
+    than one group, :func:`check_series` reports them.
+    """
+    groups: list[list[int]] = []
+    for i, plane in enumerate(planes):
+        for group in groups:
+            first = planes[group[0]].orientation
+            if np.max(np.abs(plane.orientation - first)) <= ORIENTATION_TOLERANCE:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
 
 
 def slice_normal(iop: Sequence[float]) -> np.ndarray:
@@ -237,6 +275,21 @@ def slice_normal(iop: Sequence[float]) -> np.ndarray:
 
     Slices are sorted along this vector; for an HFS axial image (``1\\0\\0\\0\\1\\0``) it points to
     the head.
+
+    Parameters
+    ----------
+    iop : sequence of float
+        Image Orientation (Patient): six numbers.
+
+    Returns
+    -------
+    numpy.ndarray
+        The unit normal, shape ``(3,)``.
+
+    Raises
+    ------
+    GeometryError
+        When there are not six numbers, or the two directions are parallel.
 
     Examples
     --------
@@ -277,11 +330,21 @@ def sort_slices(datasets: Iterable[Dataset]) -> list[Dataset]:
     the normal of Image Orientation (Patient) (:func:`slice_normal`); sorting by it is what
     PS3.3 C.7.6.2.1.1 supports. Equal positions keep their input order.
 
+    Parameters
+    ----------
+    datasets : iterable of pydicom.dataset.Dataset
+        The slices, in any order; headers are enough.
+
+    Returns
+    -------
+    list of pydicom.dataset.Dataset
+        The same datasets, from the lowest to the highest position along the normal.
+
     Raises
     ------
     GeometryError
-        When an attribute is missing or malformed (says which file), or when the slices do not
-        share one orientation (then there is no single normal to sort along).
+        When there are no datasets, an attribute is missing or malformed (says which file), or
+        the slices do not share one orientation (then there is no single normal to sort along).
 
     Examples
     --------
@@ -294,17 +357,17 @@ def sort_slices(datasets: Iterable[Dataset]) -> list[Dataset]:
     """
     items = _as_list(datasets)
     planes = [_plane(ds, i) for i, ds in enumerate(items)]
-    iop0 = np.concatenate(planes[0][1:3])
-    for i, (ds, p) in enumerate(zip(items, planes, strict=True)):
-        iop = np.concatenate(p[1:3])
-        if np.max(np.abs(iop - iop0)) > ORIENTATION_TOLERANCE:
-            raise GeometryError(
-                f"{_where(ds, i)}: Image Orientation (Patient) {iop.round(6).tolist()} differs "
-                f"from the first slice's {iop0.round(6).tolist()}: these slices do not form one "
-                "stack (split the series by orientation first; check_series lists them)"
-            )
-    normal = slice_normal(iop0)
-    keys = [float(p[0] @ normal) for p in planes]
+    groups = _orientation_groups(planes)
+    if len(groups) > 1:
+        i = groups[1][0]
+        raise GeometryError(
+            f"{_where(items[i], i)}: Image Orientation (Patient) "
+            f"{planes[i].orientation.round(6).tolist()} differs from the first slice's "
+            f"{planes[0].orientation.round(6).tolist()}: these slices do not form one stack "
+            "(split the series by orientation first; check_series lists them)"
+        )
+    normal = slice_normal(planes[0].orientation)
+    keys = [float(p.position @ normal) for p in planes]
     order = sorted(range(len(items)), key=lambda i: keys[i])
     return [items[i] for i in order]
 
@@ -340,10 +403,21 @@ def voxel_to_patient(datasets: Dataset | Iterable[Dataset]) -> np.ndarray:
     With missing or unevenly spaced slices no single matrix is exact for every slice -- it is
     exact up to the first gap; :func:`check_series` reports such series.
 
+    Parameters
+    ----------
+    datasets : pydicom.dataset.Dataset or iterable of pydicom.dataset.Dataset
+        One slice, or the slices of a series in any order.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(4, 4)``: ``A @ (i, j, k, 1)`` is the voxel's LPS position in mm, then 1.
+
     Raises
     ------
     GeometryError
-        Missing or malformed attributes, mixed orientations, two slices at the same position.
+        Missing or malformed attributes, mixed orientations, all slices at the same position,
+        a single slice without Spacing Between Slices or Slice Thickness.
 
     Examples
     --------
@@ -381,15 +455,25 @@ def plane_affine(position: Sequence[float], orientation: Sequence[float],
 
     Parameters
     ----------
-    position
+    position : sequence of float
         Image Position (Patient) (0020,0032): centre of the first pixel, mm.
-    orientation
+    orientation : sequence of float
         Image Orientation (Patient) (0020,0037): row direction, then column direction.
-    pixel_spacing
+    pixel_spacing : sequence of float
         Pixel Spacing (0028,0030) as written: **[row spacing, column spacing]**.
-    slice_step
+    slice_step : float or sequence of float
         A number: the distance (mm) to the next slice along the normal; or a 3-vector: the step
         itself (for sheared stacks).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(4, 4)``, as :func:`voxel_to_patient`.
+
+    Raises
+    ------
+    GeometryError
+        When a value has the wrong number of numbers, or the two directions are parallel.
 
     Examples
     --------
@@ -432,6 +516,21 @@ def lps_to_ras(value: np.ndarray | Sequence) -> np.ndarray:
     the result maps the same voxel indices to RAS). The same operation converts back
     (:func:`ras_to_lps`).
 
+    Parameters
+    ----------
+    value : array_like
+        Points, shape ``(..., 3)``, or a 4x4 affine.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same shape, in RAS.
+
+    Raises
+    ------
+    GeometryError
+        For any other shape.
+
     Examples
     --------
     >>> lps_to_ras([10.0, -20.0, 30.0]).tolist()
@@ -449,6 +548,21 @@ def lps_to_ras(value: np.ndarray | Sequence) -> np.ndarray:
 
 def ras_to_lps(value: np.ndarray | Sequence) -> np.ndarray:
     """RAS (NIfTI) to LPS (DICOM): the inverse of :func:`lps_to_ras`, which is the same flip.
+
+    Parameters
+    ----------
+    value : array_like
+        Points, shape ``(..., 3)``, or a 4x4 affine, in RAS.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same shape, in LPS.
+
+    Raises
+    ------
+    GeometryError
+        For any other shape.
 
     Examples
     --------
@@ -478,13 +592,22 @@ def orientation_letters(iop: Sequence[float] | Dataset, head_feet: tuple[str, st
 
     Parameters
     ----------
-    iop
+    iop : sequence of float or pydicom.dataset.Dataset
         Image Orientation (Patient): six numbers, or a dataset that has them.
+    head_feet : tuple of (str, str)
+        The letters for towards the head and towards the feet.
+    tolerance : float
+        A direction component at most this large is left out of the letters.
 
     Returns
     -------
-    dict
+    dict of str to str
         ``{"left": ..., "right": ..., "top": ..., "bottom": ...}``.
+
+    Raises
+    ------
+    GeometryError
+        When there are not six numbers (or the dataset lacks them).
 
     Examples
     --------
@@ -534,68 +657,97 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
-def _check_stack(items: list[Dataset], planes: list, findings: list[Finding]) -> None:
-    iop = np.concatenate(planes[0][1:3])
-    row, col = iop[:3], iop[3:]
-    if abs(row @ col) > ORIENTATION_TOLERANCE:
-        angle = math.degrees(math.acos(max(-1.0, min(1.0, float(row @ col)))))
-        findings.append(Finding(
-            "non-orthogonal", "error",
-            f"Image Orientation (Patient) {iop.round(6).tolist()}: row and column directions are "
-            f"{_fmt(angle)} degrees apart, not 90 -- the pixels are not rectangles "
-            "(PS3.3 C.7.6.2.1.1 requires orthogonal unit vectors)"))
-    sizes = {(int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0),
-              tuple(np.round(p[3], 6))) for ds, p in zip(items, planes, strict=True)}
-    if len(sizes) > 1:
-        findings.append(Finding(
-            "mixed-size", "error",
-            "the slices differ in Rows, Columns or Pixel Spacing: "
-            + "; ".join(f"{r} rows x {c} columns at {list(s)} mm" for r, c, s in sorted(sizes))))
-    if len(items) == 1:
-        findings.append(Finding(
-            "single-slice", "info",
-            "only one slice: the third axis comes from Spacing Between Slices or Slice Thickness, "
-            "not from positions"))
-        return
-    normal = slice_normal(iop)
-    order = sorted(range(len(items)), key=lambda i: float(planes[i][0] @ normal))
-    items = [items[i] for i in order]
-    positions = np.array([planes[i][0] for i in order])
+class _Stack(NamedTuple):
+    """One orientation's slices in order along the normal, and the steps between them."""
+
+    items: list[Dataset]     # sorted along the normal
+    positions: np.ndarray    # their Image Position (Patient), shape (n, 3)
+    normal: np.ndarray
+    deltas: np.ndarray       # position differences of neighbours, shape (n - 1, 3)
+    along: np.ndarray        # ... along the normal (mm)
+    across: np.ndarray       # ... across it (mm): shear
+
+    @property
+    def moving(self) -> np.ndarray:
+        """Which neighbours are apart along the normal (not duplicates)."""
+        return self.along >= DISTANCE_TOLERANCE
+
+    @property
+    def typical(self) -> float:
+        """The median step between neighbours that are apart (call only when there are some)."""
+        return float(np.median(self.along[self.moving]))
+
+    @property
+    def tolerance(self) -> float:
+        """How far a step or a declared spacing may differ from :attr:`typical` (mm)."""
+        return max(DISTANCE_TOLERANCE, 0.01 * self.typical)
+
+
+def _sorted_stack(items: list[Dataset], planes: list[Plane]) -> _Stack:
+    normal = slice_normal(planes[0].orientation)
+    order = sorted(range(len(items)), key=lambda i: float(planes[i].position @ normal))
+    positions = np.array([planes[i].position for i in order])
     deltas = np.diff(positions, axis=0)
     along = deltas @ normal
     across = np.linalg.norm(deltas - along[:, None] * normal, axis=1)
+    return _Stack([items[i] for i in order], positions, normal, deltas, along, across)
 
-    duplicates = [(items[i], items[i + 1]) for i in np.flatnonzero(along < DISTANCE_TOLERANCE)]
-    for a, b in duplicates:
-        findings.append(Finding(
-            "duplicate-position", "error",
-            f"{_where(a)} and {_where(b)} lie at the same position "
-            f"{positions[items.index(a)].round(4).tolist()}: a repeated or overlapping "
-            "acquisition, not one volume"))
-    steps = along[along >= DISTANCE_TOLERANCE]
-    if len(steps) == 0:
-        return
-    typical = float(np.median(steps))
 
-    sheared = along >= DISTANCE_TOLERANCE
-    if np.any(across[sheared] > DISTANCE_TOLERANCE):
-        angles = np.degrees(np.arctan2(across[sheared], along[sheared]))
-        said = items[0].get("GantryDetectorTilt")
-        note = f"; Gantry/Detector Tilt (0018,1120) says {said}" if said not in (None, "") else ""
-        findings.append(Finding(
-            "gantry-tilt", "warning",
-            f"the slices are sheared: each step from one slice to the next leans "
-            f"{_fmt(float(np.median(angles)))} degrees away from the slice normal (gantry tilt or a "
-            f"non-orthogonal stack{note}). A volume made by stacking the slices on the normal "
-            "would be distorted; voxel_to_patient follows the real positions"))
+def _check_orthogonal(plane: Plane) -> list[Finding]:
+    dot = float(plane.row @ plane.column)
+    if abs(dot) <= ORIENTATION_TOLERANCE:
+        return []
+    angle = math.degrees(math.acos(max(-1.0, min(1.0, dot))))
+    return [Finding(
+        "non-orthogonal", "error",
+        f"Image Orientation (Patient) {plane.orientation.round(6).tolist()}: row and column "
+        f"directions are {_fmt(angle)} degrees apart, not 90 -- the pixels are not rectangles "
+        "(PS3.3 C.7.6.2.1.1 requires orthogonal unit vectors)")]
 
-    tolerance = max(DISTANCE_TOLERANCE, 0.01 * typical)
-    uneven = []
-    for i, step in enumerate(along):
+
+def _check_sizes(items: list[Dataset], planes: list[Plane]) -> list[Finding]:
+    sizes = {(int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0),
+              tuple(np.round(p.spacing, 6))) for ds, p in zip(items, planes, strict=True)}
+    if len(sizes) <= 1:
+        return []
+    return [Finding(
+        "mixed-size", "error",
+        "the slices differ in Rows, Columns or Pixel Spacing: "
+        + "; ".join(f"{r} rows x {c} columns at {list(s)} mm" for r, c, s in sorted(sizes)))]
+
+
+def _check_duplicates(stack: _Stack) -> list[Finding]:
+    return [Finding(
+        "duplicate-position", "error",
+        f"{_where(stack.items[i])} and {_where(stack.items[i + 1])} lie at the same position "
+        f"{stack.positions[i].round(4).tolist()}: a repeated or overlapping acquisition, not "
+        "one volume") for i in np.flatnonzero(~stack.moving)]
+
+
+def _check_shear(stack: _Stack) -> list[Finding]:
+    moving = stack.moving
+    if not np.any(stack.across[moving] > DISTANCE_TOLERANCE):
+        return []
+    angles = np.degrees(np.arctan2(stack.across[moving], stack.along[moving]))
+    said = stack.items[0].get("GantryDetectorTilt")
+    note = f"; Gantry/Detector Tilt (0018,1120) says {said}" if said not in (None, "") else ""
+    return [Finding(
+        "gantry-tilt", "warning",
+        f"the slices are sheared: each step from one slice to the next leans "
+        f"{_fmt(float(np.median(angles)))} degrees away from the slice normal (gantry tilt or a "
+        f"non-orthogonal stack{note}). A volume made by stacking the slices on the normal "
+        "would be distorted; voxel_to_patient follows the real positions")]
+
+
+def _check_steps(stack: _Stack) -> list[Finding]:
+    """Missing slices (a step that is a whole multiple of the typical one), or uneven spacing."""
+    typical, tolerance = stack.typical, stack.tolerance
+    findings, uneven = [], []
+    for i, step in enumerate(stack.along):
         if step < DISTANCE_TOLERANCE or abs(step - typical) <= tolerance:
             continue
         ratio = step / typical
-        a, b = _where(items[i]), _where(items[i + 1])
+        a, b = _where(stack.items[i]), _where(stack.items[i + 1])
         if ratio > 1.5 and abs(ratio - round(ratio)) * typical <= tolerance:
             gone = int(round(ratio)) - 1
             findings.append(Finding(
@@ -608,47 +760,113 @@ def _check_stack(items: list[Dataset], planes: list, findings: list[Finding]) ->
         findings.append(Finding(
             "uneven-spacing", "warning",
             f"uneven slice spacing (most steps are {_fmt(typical)} mm): " + "; ".join(uneven)))
+    return findings
 
-    for keyword, tag, severity, meaning in (
-        ("SliceThickness", "(0018,0050)", "info",
-         "thickness is how much tissue one slice averages, not how far apart slices are: "
-         "slices overlap or leave gaps"),
-        ("SpacingBetweenSlices", "(0018,0088)", "warning",
-         "the positions are what count (PS3.3 C.7.6.2.1.1)")):
-        values = {str(ds.get(keyword)) for ds in items if ds.get(keyword) not in (None, "")}
+
+#: The attributes that claim a slice distance, and what it means when they disagree with the
+#: positions: (keyword, tag, code, severity, meaning).
+_DECLARED_SPACING = (
+    ("SliceThickness", "(0018,0050)", "thickness-differs", "info",
+     "thickness is how much tissue one slice averages, not how far apart slices are: "
+     "slices overlap or leave gaps"),
+    ("SpacingBetweenSlices", "(0018,0088)", "spacing-differs", "warning",
+     "the positions are what count (PS3.3 C.7.6.2.1.1)"),
+)
+
+
+def _check_declared_spacing(stack: _Stack) -> list[Finding]:
+    findings = []
+    for keyword, tag, code, severity, meaning in _DECLARED_SPACING:
+        values = {str(ds.get(keyword)) for ds in stack.items if ds.get(keyword) not in (None, "")}
         for text in sorted(values):
             try:
                 value = float(text)
             except ValueError:
                 findings.append(Finding("bad-value", "warning", f"{keyword} {tag} is {text!r}"))
                 continue
-            if abs(value - typical) > tolerance:
+            if abs(value - stack.typical) > stack.tolerance:
                 findings.append(Finding(
-                    "thickness-differs" if keyword == "SliceThickness" else "spacing-differs",
-                    severity,
+                    code, severity,
                     f"{keyword} {tag} is {_fmt(value)} mm but the slice positions are "
-                    f"{_fmt(typical)} mm apart -- {meaning}"))
+                    f"{_fmt(stack.typical)} mm apart -- {meaning}"))
+    return findings
 
-    numbers = [ds.get("InstanceNumber") for ds in items]
-    if all(n not in (None, "") for n in numbers):
-        ints = [int(n) for n in numbers]
-        if ints != sorted(ints) and ints != sorted(ints, reverse=True):
+
+def _check_instance_order(stack: _Stack) -> list[Finding]:
+    numbers = [ds.get("InstanceNumber") for ds in stack.items]
+    if any(n in (None, "") for n in numbers):
+        return []
+    ints = [int(n) for n in numbers]
+    if ints in (sorted(ints), sorted(ints, reverse=True)):
+        return []
+    return [Finding(
+        "instance-order", "info",
+        "Instance Number (0020,0013) does not follow the slice positions (in geometric "
+        f"order they read {ints[:8]}{' ...' if len(ints) > 8 else ''}): sort by position, "
+        "never by Instance Number")]
+
+
+def _check_slice_location(stack: _Stack) -> list[Finding]:
+    locations = [ds.get("SliceLocation") for ds in stack.items]
+    if any(v in (None, "") for v in locations):
+        return []
+    loc = np.array([float(v) for v in locations])
+    step = np.median(stack.deltas[stack.moving], axis=0)
+    projections = [stack.positions @ stack.normal, stack.positions @ (step / np.linalg.norm(step))]
+    if any(np.allclose(loc, sign * proj, atol=0.05) for proj in projections for sign in (1, -1)):
+        return []
+    return [Finding(
+        "slice-location", "info",
+        "Slice Location (0020,1041) does not equal the position along the normal; it is "
+        "informative only (PS3.3 C.7.6.2.1.2), do not sort or measure with it")]
+
+
+def _check_stack(items: list[Dataset], planes: list[Plane]) -> list[Finding]:
+    """The findings about one stack of slices that share an orientation, in report order."""
+    findings = _check_orthogonal(planes[0]) + _check_sizes(items, planes)
+    if len(items) == 1:
+        return findings + [Finding(
+            "single-slice", "info",
+            "only one slice: the third axis comes from Spacing Between Slices or Slice "
+            "Thickness, not from positions")]
+    stack = _sorted_stack(items, planes)
+    findings += _check_duplicates(stack)
+    if not np.any(stack.moving):
+        return findings
+    for check in (_check_shear, _check_steps, _check_declared_spacing, _check_instance_order,
+                  _check_slice_location):
+        findings += check(stack)
+    return findings
+
+
+def _check_identifiers(items: list[Dataset]) -> list[Finding]:
+    """More than one Series Instance UID or Frame of Reference UID in the list."""
+    findings = []
+    for code, keyword, name in (
+            ("mixed-series", "SeriesInstanceUID", "series (Series Instance UID)"),
+            ("mixed-frame-of-reference", "FrameOfReferenceUID",
+             "frames of reference (Frame of Reference UID)")):
+        values = [ds.get(keyword) for ds in items]
+        distinct = sorted({str(v) for v in values if v})
+        if len(distinct) > 1:
+            counts = ", ".join(f"{values.count(v)} x ...{v[-12:]}" for v in distinct)
             findings.append(Finding(
-                "instance-order", "info",
-                "Instance Number (0020,0013) does not follow the slice positions (in geometric "
-                f"order they read {ints[:8]}{' ...' if len(ints) > 8 else ''}): sort by position, "
-                "never by Instance Number"))
-    locations = [ds.get("SliceLocation") for ds in items]
-    if all(v not in (None, "") for v in locations):
-        loc = np.array([float(v) for v in locations])
-        step = np.median(deltas[along >= DISTANCE_TOLERANCE], axis=0)
-        projections = [positions @ normal, positions @ (step / np.linalg.norm(step))]
-        if not any(np.allclose(loc, sign * proj, atol=0.05)
-                   for proj in projections for sign in (1, -1)):
-            findings.append(Finding(
-                "slice-location", "info",
-                "Slice Location (0020,1041) does not equal the position along the normal; it is "
-                "informative only (PS3.3 C.7.6.2.1.2), do not sort or measure with it"))
+                code, "error",
+                f"{len(distinct)} different {name} in one list ({counts}): split them first"))
+    return findings
+
+
+def _check_orientations(items: list[Dataset], planes: list[Plane],
+                        groups: list[list[int]]) -> list[Finding]:
+    if len(groups) <= 1:
+        return []
+    described = "; ".join(
+        f"{len(ix)} slice(s) with {planes[ix[0]].orientation.round(4).tolist()} "
+        f"(e.g. {_where(items[ix[0]])})" for ix in groups)
+    return [Finding(
+        "mixed-orientation", "error",
+        f"the slices have {len(groups)} different orientations: {described}. The checks "
+        "below look at the largest group only")]
 
 
 def check_series(datasets: Iterable[Dataset]) -> list[Finding]:
@@ -659,12 +877,22 @@ def check_series(datasets: Iterable[Dataset]) -> list[Finding]:
     orthogonal; slices of different size or pixel spacing; sheared stacks (gantry tilt);
     duplicated positions; missing slices and uneven spacing; Slice Thickness or Spacing Between
     Slices that disagree with the real distance between positions; Instance Number or Slice
-    Location that do not follow the geometry.
+    Location that do not follow the geometry. One small ``_check_*`` function per finding.
+
+    Parameters
+    ----------
+    datasets : iterable of pydicom.dataset.Dataset
+        The slices, in any order (headers are enough).
 
     Returns
     -------
     list of Finding
         Empty for a clean, regular stack.
+
+    Raises
+    ------
+    GeometryError
+        When ``datasets`` is empty (a dataset that lacks an attribute is a finding, not an error).
 
     Examples
     --------
@@ -687,41 +915,13 @@ def check_series(datasets: Iterable[Dataset]) -> list[Finding]:
             usable.append(ds)
         except GeometryError as exc:
             findings.append(Finding("missing-attribute", "error", str(exc)))
-    for code, keyword, name in (
-            ("mixed-series", "SeriesInstanceUID", "series (Series Instance UID)"),
-            ("mixed-frame-of-reference", "FrameOfReferenceUID",
-             "frames of reference (Frame of Reference UID)")):
-        values = [ds.get(keyword) for ds in items]
-        distinct = sorted({str(v) for v in values if v})
-        if len(distinct) > 1:
-            counts = ", ".join(f"{values.count(v)} x ...{v[-12:]}" for v in distinct)
-            findings.append(Finding(
-                code, "error",
-                f"{len(distinct)} different {name} in one list ({counts}): split them first"))
+    findings += _check_identifiers(items)
     if not usable:
         return findings
-    groups: list[list[int]] = []  # same rule as sort_slices: within ORIENTATION_TOLERANCE
-    for i, p in enumerate(planes):
-        iop = np.concatenate(p[1:3])
-        for group in groups:
-            if np.max(np.abs(iop - np.concatenate(planes[group[0]][1:3]))) <= ORIENTATION_TOLERANCE:
-                group.append(i)
-                break
-        else:
-            groups.append([i])
-    if len(groups) > 1:
-        described = "; ".join(
-            f"{len(ix)} slice(s) with {np.concatenate(planes[ix[0]][1:3]).round(4).tolist()} "
-            f"(e.g. {_where(usable[ix[0]])})" for ix in groups)
-        findings.append(Finding(
-            "mixed-orientation", "error",
-            f"the slices have {len(groups)} different orientations: {described}. The checks "
-            "below look at the largest group only"))
-        largest = max(groups, key=len)
-        usable = [usable[i] for i in largest]
-        planes = [planes[i] for i in largest]
-    _check_stack(usable, planes, findings)
-    return findings
+    groups = _orientation_groups(planes)
+    findings += _check_orientations(usable, planes, groups)
+    largest = max(groups, key=len)
+    return findings + _check_stack([usable[i] for i in largest], [planes[i] for i in largest])
 
 
 @dataclass(frozen=True)
@@ -754,6 +954,21 @@ class BoundingBox:
 def bounding_box(datasets: Dataset | Iterable[Dataset]) -> BoundingBox:
     """Corners of a series in LPS: voxel centres and voxel edges (see :class:`BoundingBox`).
 
+    Parameters
+    ----------
+    datasets : pydicom.dataset.Dataset or iterable of pydicom.dataset.Dataset
+        One slice or a series, in any order.
+
+    Returns
+    -------
+    BoundingBox
+        The 8 corners both ways, and the axis-aligned extremes.
+
+    Raises
+    ------
+    GeometryError
+        As :func:`voxel_to_patient`, or when Rows or Columns is missing.
+
     Examples
     --------
     >>> from workshop_helpers.phantom import make_series
@@ -784,13 +999,24 @@ def bounding_box(datasets: Dataset | Iterable[Dataset]) -> BoundingBox:
 # --------------------------------------------------------------------------------------------
 
 def read_series(folder: str | Path) -> tuple[list[Dataset], list[str]]:
-    """Read the headers of every DICOM file in ``folder`` (no pixel data).
+    """Read the headers of every DICOM file in ``folder`` (no pixel data, not recursive).
 
-    Returns the datasets and the names of files that are not DICOM (skipped).
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The folder; sub-folders are not entered.
+
+    Returns
+    -------
+    tuple of (list of pydicom.dataset.Dataset, list of str)
+        The datasets, in file-name order, and the names of the files that are not DICOM (or
+        cannot be read), skipped.
+
+    Raises
+    ------
+    OSError
+        When ``folder`` cannot be listed (missing, not a folder).
     """
-    import pydicom
-    from pydicom.errors import InvalidDicomError
-
     datasets, skipped = [], []
     for path in sorted(Path(folder).iterdir()):
         if not path.is_file():
@@ -805,14 +1031,12 @@ def read_series(folder: str | Path) -> tuple[list[Dataset], list[str]]:
 def _cli(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
-        print(f"error: {folder} is not a folder")
-        return 2
+        raise CommandError(f"{folder} is not a folder", status=2)
     datasets, skipped = read_series(folder)
     if skipped:
         print(f"skipped {len(skipped)} file(s) that are not DICOM: {', '.join(skipped[:5])}")
     if not datasets:
-        print(f"error: no DICOM files in {folder}")
-        return 2
+        raise CommandError(f"no DICOM files in {folder}", status=2)
     findings = check_series(datasets)
     print(f"{len(datasets)} slice(s) in {folder}")
     try:
@@ -838,8 +1062,14 @@ def _cli(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
-def register_cli(subparsers) -> None:
-    """Add ``geometry`` to ``python -m workshop_helpers``."""
+def register_cli(subparsers: Any) -> None:
+    """Add ``geometry`` to ``python -m workshop_helpers``.
+
+    Parameters
+    ----------
+    subparsers : Any
+        What ``argparse.ArgumentParser.add_subparsers()`` returned.
+    """
     p = subparsers.add_parser(
         "geometry", help="affine, orientation letters and geometry checks of a series folder",
         description="Read every DICOM file in FOLDER (headers only) and print the voxel-to-patient "
