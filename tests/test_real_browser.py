@@ -192,8 +192,8 @@ def test_02_runs_widgets_render_and_a_slider_changes_the_picture(chrome, lab):
     picture = box.find_element(By.CSS_SELECTOR, "img")
     before = picture.get_attribute("src")
     handle = box.find_element(By.CSS_SELECTOR, ".widget-slider .noUi-handle")
-    chrome.execute_script("arguments[0].scrollIntoView({block: 'center'})", handle)
-    handle.click()
+    chrome.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()",
+                          handle)
     handle.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
     _wait(lambda: picture.get_attribute("src") != before, 30, "the picture to change")
     assert _console_errors(chrome) == []
@@ -214,8 +214,8 @@ def test_03_runs_and_the_tag_browser_filters(chrome, lab):
     box = chrome.execute_script("return arguments[0].closest('.widget-vbox')", field)
     table = box.find_element(By.CSS_SELECTOR, ".widget-html table")
     rows_before = len(table.find_elements(By.TAG_NAME, "tr"))
-    chrome.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
-    field.click()
+    chrome.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()",
+                          field)
     field.clear()
     field.send_keys("SOPInstanceUID")
     _wait(lambda: 1 < len(box.find_elements(By.CSS_SELECTOR, ".widget-html tr")) < rows_before,
