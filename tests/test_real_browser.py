@@ -148,13 +148,19 @@ def _leave(driver):
 
 
 def _open_and_run(driver, lab, name: str) -> dict:
-    """Open a notebook, compare it with the file, Run All, wait until the kernel is idle."""
+    """Open a notebook, check it is not shown as modified, Run All, wait for the kernel."""
+    from selenium.webdriver.common.by import By
+
     _leave(driver)
     driver.get(f"{lab.base}/lab/tree/{name}?token={lab.token}")
     _wait(lambda: driver.execute_script(_KERNEL) == "idle", 120, f"a kernel for {name}")
     time.sleep(1)
     opened = json.loads(driver.execute_script(
         "return JSON.stringify(jupyterapp.shell.currentWidget.context.model.toJSON())"))
+    # Nothing changed by opening: JupyterLab would ask "save your changes?" on closing.
+    assert not driver.execute_script(
+        "return jupyterapp.shell.currentWidget.context.model.dirty"), f"{name} shown as modified"
+    assert not driver.find_elements(By.CSS_SELECTOR, ".lm-TabBar-tab.jp-mod-dirty")
     driver.execute_script("jupyterapp.commands.execute('notebook:run-all-cells')")
     time.sleep(2)
     _wait(lambda: driver.execute_script(_KERNEL) == "idle" and not driver.execute_script(_BUSY),
