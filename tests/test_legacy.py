@@ -324,3 +324,27 @@ def test_random_interfile_text_gives_a_clear_error_or_keys(text):
         assert "random.hv, line" in str(exc)
     else:
         assert keys["interfile"] == ""
+
+
+def test_a_pair_that_fails_leaves_nothing_new_and_the_old_pair_as_it_was(tmp_path):
+    old = legacy.write_analyze(tmp_path / "v.hdr", _volume("int16"), (0.5, 0.8, 2.5))
+    before = old.read_bytes()
+    (tmp_path / "v.img").unlink()
+    (tmp_path / "v.img").mkdir()  # the data file cannot be put in place: the header must not be
+    with pytest.raises(OSError):
+        legacy.write_analyze(tmp_path / "v.hdr", _volume("uint8"), (1.0, 1.0, 1.0))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.hdr", "v.img"]
+    assert old.read_bytes() == before
+
+
+def test_a_non_ascii_interfile_value_is_refused_before_anything_is_written(tmp_path):
+    expected = "a.hv, line 11: an Interfile 3.3 header is ASCII, 'patient name := M\u00fcller' is not"
+    with pytest.raises(ValueError, match=expected):
+        legacy.write_interfile(tmp_path / "a.hv", _volume("int16"), patient_name="M\u00fcller")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_nifti1_needs_its_folder_and_leaves_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        legacy.write_nifti1(tmp_path / "no" / "v.nii", _volume("int16"), np.eye(4))
+    assert list(tmp_path.iterdir()) == []

@@ -45,13 +45,15 @@ import argparse
 import math
 import re
 import struct
-import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .errors import ShortError
+from .tools import CommandError, atomic_file
 
 __all__ = [
     "LegacyFormatError",
@@ -122,7 +124,33 @@ def _as_volume(pixels: np.ndarray) -> np.ndarray:
     return pixels
 
 
-def _spacing3(spacing) -> tuple[float, float, float]:
+def _raw_pixels(volume: np.ndarray, byte_order: str) -> bytes:
+    """The pixels as the bytes on disk, in ``byte_order`` (``"little"`` or ``"big"``)."""
+    order = _byte_order_char(byte_order)
+    return volume.astype(volume.dtype.newbyteorder(order), copy=False).tobytes()
+
+
+def _write_pair(header_path: Path, header: bytes, data_path: Path, data: bytes) -> None:
+    """Write a header and its data file, each complete or absent (:func:`tools.atomic_file`).
+
+    Both are written before either gets its name; the data file is renamed into place first and
+    the header last, so a reader never finds a new header whose data is not there yet. When
+    anything fails before that, neither file is touched.
+    """
+    with atomic_file(header_path) as header_file, atomic_file(data_path) as data_file:
+        data_file.write(data)
+        header_file.write(header)
+
+
+def _read(path: Path, what: str, source: str) -> bytes:
+    """The bytes of ``path``; a :class:`LegacyFormatError` naming ``source`` when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LegacyFormatError(f"{source}: cannot read {what} ({exc.strerror})") from None
+
+
+def _spacing3(spacing: Sequence[float]) -> tuple[float, float, float]:
     values = tuple(float(s) for s in spacing)
     if len(values) == 2:
         values = (*values, 1.0)
@@ -163,7 +191,8 @@ def _interfile_slice_orientation(value: str) -> str:
     return words[value.lower()]
 
 
-def write_interfile(header_path: str | Path, pixels: np.ndarray, spacing=(1.0, 1.0, 1.0), *,
+def write_interfile(header_path: str | Path, pixels: np.ndarray,
+                    spacing: Sequence[float] = (1.0, 1.0, 1.0), *,
                     byte_order: str = "little", patient_name: str = "", patient_id: str = "",
                     patient_dob: str = "", patient_sex: str = "", study_id: str = "",
                     patient_orientation: str = "", patient_rotation: str = "",
@@ -175,27 +204,39 @@ def write_interfile(header_path: str | Path, pixels: np.ndarray, spacing=(1.0, 1
     3.3 does (``centre-centre slice separation (pixels)``); like MedCon we divide the spacing in
     millimetres by the mean of the two in-plane pixel sizes.
 
+    Both files are written with :func:`workshop_helpers.tools.atomic_file`: each is complete or
+    absent, and a failure before the end leaves neither (nor changes an older pair).
+
     Parameters
     ----------
-    header_path
+    header_path : str or pathlib.Path
         The header to write (``.hv`` or ``.h33``); the data go next to it with suffix ``.v``.
-    pixels
+    pixels : numpy.ndarray
         ``(slices, rows, columns)`` or ``(rows, columns)``; integer or float.
-    spacing
+    spacing : sequence of float
         Millimetres per pixel along columns, rows (and slices).
-    byte_order
+    byte_order : str
         ``"little"`` or ``"big"``: written as ``imagedata byte order``.
-    patient_name, patient_id, patient_dob, patient_sex, study_id
+    patient_name, patient_id, patient_dob, patient_sex, study_id : str
         The identity keys (``!patient ID`` and ``!study ID`` are required keys; a null value is
         allowed). ``patient_dob`` is written as given (3.3 uses ``yyyy:mm:dd``).
-    patient_orientation, patient_rotation
-        ``head_in``/``feet_in`` and ``supine``/``prone``: all the "geometry" Interfile has,
-        with ``slice_orientation`` (``Transverse``, ``Coronal`` or ``Sagittal``).
+    patient_orientation, patient_rotation : str
+        ``head_in``/``feet_in`` and ``supine``/``prone``: all the "geometry" Interfile has.
+    slice_orientation : str
+        ``Transverse``, ``Coronal`` or ``Sagittal``.
 
     Returns
     -------
-    Path
+    pathlib.Path
         The header's path.
+
+    Raises
+    ------
+    ValueError
+        For pixels Interfile cannot store, a bad spacing, byte order or slice orientation, or a
+        header value that is not ASCII (the line is named).
+    OSError
+        When the folder is missing or the disk refuses; nothing is left behind then.
 
     Examples
     --------
@@ -256,8 +297,12 @@ def write_interfile(header_path: str | Path, pixels: np.ndarray, spacing=(1.0, 1
         f"centre-centre slice separation (pixels) := {dz / ((dx + dy) / 2):.9g}",
         "!END OF INTERFILE :=",
     ]
-    data_path.write_bytes(volume.astype(volume.dtype.newbyteorder(order), copy=False).tobytes())
-    header_path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    for number, line in enumerate(lines, start=1):
+        if not line.isascii():
+            raise ValueError(f"{header_path}, line {number}: an Interfile 3.3 header is ASCII, "
+                             f"{line!r} is not")
+    _write_pair(header_path, ("\n".join(lines) + "\n").encode("ascii"), data_path,
+                _raw_pixels(volume, byte_order))
     return header_path
 
 
@@ -356,6 +401,16 @@ def _interfile_spacing(keys: dict[str, str], source: str, notes: list[str]) -> l
 def read_interfile(header_path: str | Path) -> LegacyImage:
     """Read an Interfile header and its raw data file.
 
+    Parameters
+    ----------
+    header_path : str or pathlib.Path
+        The header; its ``!name of data file`` is looked for in the same folder.
+
+    Returns
+    -------
+    LegacyImage
+        ``format`` ``"interfile"``, the pixels, spacing, byte order, the keys and notes.
+
     Raises
     ------
     LegacyFormatError
@@ -373,10 +428,7 @@ def read_interfile(header_path: str | Path) -> LegacyImage:
     """
     header_path = Path(header_path)
     source = str(header_path)
-    try:
-        text = header_path.read_text(encoding="latin-1")
-    except OSError as exc:
-        raise LegacyFormatError(f"{source}: cannot read the header ({exc.strerror})") from None
+    text = _read(header_path, "the header", source).decode("latin-1")
     keys = parse_interfile(text, source)
     notes: list[str] = []
     columns = _number(keys, "matrix size [1]", source)
@@ -407,11 +459,7 @@ def read_interfile(header_path: str | Path) -> LegacyImage:
     offset = int(keys.get("data offset in bytes", "0") or 0)
     dtype = np.dtype(kind).newbyteorder("<" if byte_order == "little" else ">")
     expected = columns * rows * slices * nbytes
-    try:
-        raw = data_path.read_bytes()
-    except OSError as exc:
-        raise LegacyFormatError(f"{source}: key 'name of data file' = {name!r}: cannot read "
-                                f"{data_path} ({exc.strerror})") from None
+    raw = _read(data_path, f"{data_path}", f"{source}: key 'name of data file' = {name!r}")
     if len(raw) - offset < expected:
         raise LegacyFormatError(
             f"{data_path}: expected {expected} bytes of pixels ({columns} x {rows} x {slices} x "
@@ -520,7 +568,8 @@ def _datatype_of(dtype: np.dtype) -> int:
                      f"use one of {sorted(set(ANALYZE_DATATYPES.values()))}")
 
 
-def analyze_header(shape: tuple[int, int, int], dtype, spacing=(1.0, 1.0, 1.0), *,
+def analyze_header(shape: tuple[int, int, int], dtype: Any,
+                   spacing: Sequence[float] = (1.0, 1.0, 1.0), *,
                    byte_order: str = "little", orient: int = 0, description: str = "",
                    patient_id: str = "", glmin: float = 0, glmax: float = 0) -> bytes:
     """The 348 bytes of an Analyze 7.5 header for a volume of ``shape`` (slices, rows, columns).
@@ -548,40 +597,52 @@ def analyze_header(shape: tuple[int, int, int], dtype, spacing=(1.0, 1.0, 1.0), 
     return _pack(ANALYZE_FIELDS, values, _byte_order_char(byte_order))
 
 
-def write_analyze(header_path: str | Path, pixels: np.ndarray, spacing=(1.0, 1.0, 1.0), *,
+def write_analyze(header_path: str | Path, pixels: np.ndarray,
+                  spacing: Sequence[float] = (1.0, 1.0, 1.0), *,
                   byte_order: str = "little", orient: int = 0, description: str = "",
                   patient_id: str = "") -> Path:
     """Write ``pixels`` as an Analyze 7.5 pair: ``name.hdr`` (348 bytes) and ``name.img``.
 
+    Both files are written with :func:`workshop_helpers.tools.atomic_file`: each is complete or
+    absent, and a failure before the end leaves neither (nor changes an older pair).
+
     Parameters
     ----------
-    header_path
+    header_path : str or pathlib.Path
         The ``.hdr`` to write; the pixels go to the same name with ``.img``.
-    pixels
+    pixels : numpy.ndarray
         ``(slices, rows, columns)`` or ``(rows, columns)``; uint8, int16, int32, float32 or float64.
-    spacing
+    spacing : sequence of float
         Millimetres per pixel along columns, rows (and slices): ``pixdim[1..3]``.
-    byte_order
+    byte_order : str
         ``"little"`` or ``"big"``. Nothing in the header *says* which; readers guess from
         ``sizeof_hdr``.
-    orient
+    orient : int
         The ``orient`` byte, 0–5 (see :data:`ANALYZE_ORIENT`).
+    description : str
+        ``descrip`` (at most 79 characters are kept).
+    patient_id : str
+        ``patient_id`` (at most 10 characters are kept).
 
     Returns
     -------
-    Path
+    pathlib.Path
         The header's path.
+
+    Raises
+    ------
+    ValueError
+        For pixels Analyze cannot store, a bad spacing, byte order or ``orient``.
+    OSError
+        When the folder is missing or the disk refuses; nothing is left behind then.
     """
     header_path = Path(header_path)
     volume = _as_volume(pixels)
-    order = _byte_order_char(byte_order)
     raw = analyze_header(volume.shape, volume.dtype, spacing, byte_order=byte_order,
                          orient=orient, description=description, patient_id=patient_id,
                          glmin=float(volume.min()) if volume.size else 0,
                          glmax=float(volume.max()) if volume.size else 0)
-    header_path.with_suffix(".img").write_bytes(
-        volume.astype(volume.dtype.newbyteorder(order), copy=False).tobytes())
-    header_path.write_bytes(raw)
+    _write_pair(header_path, raw, header_path.with_suffix(".img"), _raw_pixels(volume, byte_order))
     return header_path
 
 
@@ -604,6 +665,18 @@ def parse_analyze_header(raw: bytes, source: str = "<bytes>") -> tuple[dict, str
     """Decode 348 bytes as an Analyze 7.5 header; return ``(fields, byte order)``.
 
     The byte order is detected: ``sizeof_hdr`` (offset 0) must read as 348 one way or the other.
+
+    Parameters
+    ----------
+    raw : bytes
+        At least the 348 bytes of the header.
+    source : str
+        What to call it in an error message (a file name).
+
+    Returns
+    -------
+    tuple of (dict, str)
+        The fields by name (see :data:`ANALYZE_FIELDS`), and ``"little"`` or ``"big"``.
 
     Raises
     ------
@@ -641,6 +714,16 @@ def parse_analyze_header(raw: bytes, source: str = "<bytes>") -> tuple[dict, str
 def read_analyze(header_path: str | Path) -> LegacyImage:
     """Read an Analyze 7.5 ``.hdr``/``.img`` pair, detecting the byte order from ``sizeof_hdr``.
 
+    Parameters
+    ----------
+    header_path : str or pathlib.Path
+        The ``.hdr``; the pixels are read from the same name with ``.img``.
+
+    Returns
+    -------
+    LegacyImage
+        ``format`` ``"analyze"``, the pixels, spacing, byte order, the fields and notes.
+
     Raises
     ------
     LegacyFormatError
@@ -649,10 +732,7 @@ def read_analyze(header_path: str | Path) -> LegacyImage:
     """
     header_path = Path(header_path)
     source = str(header_path)
-    try:
-        raw = header_path.read_bytes()
-    except OSError as exc:
-        raise LegacyFormatError(f"{source}: cannot read the header ({exc.strerror})") from None
+    raw = _read(header_path, "the header", source)
     fields, order = parse_analyze_header(raw, source)
     notes = [f"byte order detected from sizeof_hdr (offset 0): {order}-endian"]
     if raw[344:348] in (b"ni1\0", b"n+1\0"):
@@ -669,11 +749,7 @@ def read_analyze(header_path: str | Path) -> LegacyImage:
         "<" if order == "little" else ">")
     offset = int(fields["vox_offset"])
     count = columns * rows * slices
-    try:
-        data = data_path.read_bytes()
-    except OSError as exc:
-        raise LegacyFormatError(
-            f"{source}: cannot read the pixels in {data_path} ({exc.strerror})") from None
+    data = _read(data_path, f"the pixels in {data_path}", source)
     if len(data) - offset < count * dtype.itemsize:
         raise LegacyFormatError(
             f"{data_path}: expected {count * dtype.itemsize} bytes of pixels ({columns} x {rows} "
@@ -732,7 +808,7 @@ def rotation_from_quaternion(b: float, c: float, d: float) -> np.ndarray:
     ])
 
 
-def nifti1_header(shape: tuple[int, int, int], dtype, affine_ras: np.ndarray, *,
+def nifti1_header(shape: tuple[int, int, int], dtype: Any, affine_ras: np.ndarray, *,
                   byte_order: str = "little", description: str = "") -> bytes:
     """A NIfTI-1 header (single file, ``n+1``) whose qform and sform both hold ``affine_ras``.
 
@@ -740,6 +816,30 @@ def nifti1_header(shape: tuple[int, int, int], dtype, affine_ras: np.ndarray, *,
     uses LPS: flip the signs of the first two rows). The sform stores it as it is; the qform
     stores it as voxel sizes (``pixdim``), a rotation (quaternion ``b, c, d``), a sign ``qfac``
     (``pixdim[0]``) for left-handed grids, and an offset. Codes 1 (scanner) for both.
+
+    Parameters
+    ----------
+    shape : tuple of (int, int, int)
+        ``(slices, rows, columns)``.
+    dtype : numpy.dtype or str
+        The pixel type (one of :data:`ANALYZE_DATATYPES`).
+    affine_ras : numpy.ndarray
+        4x4, voxel ``(i, j, k, 1)`` to RAS mm.
+    byte_order : str
+        ``"little"`` or ``"big"``.
+    description : str
+        ``descrip`` (at most 79 characters are kept).
+
+    Returns
+    -------
+    bytes
+        The 348 bytes.
+
+    Raises
+    ------
+    ValueError
+        For a pixel type NIfTI-1 cannot store, a bad byte order, or an affine with a zero-length
+        column.
 
     Examples
     --------
@@ -778,6 +878,19 @@ def nifti1_header(shape: tuple[int, int, int], dtype, affine_ras: np.ndarray, *,
 def parse_nifti1_header(raw: bytes, source: str = "<bytes>") -> dict:
     """Decode a NIfTI-1 header; adds ``qform`` and ``sform`` as 4x4 arrays (RAS millimetres).
 
+    Parameters
+    ----------
+    raw : bytes
+        At least the 348 bytes of the header.
+    source : str
+        What to call it in an error message (a file name).
+
+    Returns
+    -------
+    dict
+        The fields by name (see :data:`NIFTI1_FIELDS`), plus ``byte_order``, ``qform`` and
+        ``sform``.
+
     Raises
     ------
     LegacyFormatError
@@ -804,13 +917,38 @@ def parse_nifti1_header(raw: bytes, source: str = "<bytes>") -> dict:
 
 def write_nifti1(path: str | Path, pixels: np.ndarray, affine_ras: np.ndarray, *,
                  byte_order: str = "little") -> Path:
-    """Write a single-file NIfTI-1 (``.nii``): header, 4 bytes of extension flag, pixels."""
+    """Write a single-file NIfTI-1 (``.nii``): header, 4 bytes of extension flag, pixels.
+
+    Written with :func:`workshop_helpers.tools.atomic_file`: complete or absent.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The ``.nii`` to write.
+    pixels : numpy.ndarray
+        ``(slices, rows, columns)`` or ``(rows, columns)``.
+    affine_ras : numpy.ndarray
+        4x4, voxel ``(i, j, k, 1)`` to RAS mm (see :func:`nifti1_header`).
+    byte_order : str
+        ``"little"`` or ``"big"``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`nifti1_header`, or for pixels that are not 2-D or 3-D.
+    OSError
+        When the folder is missing or the disk refuses; nothing is left behind then.
+    """
     path = Path(path)
     volume = _as_volume(pixels)
-    order = _byte_order_char(byte_order)
     raw = nifti1_header(volume.shape, volume.dtype, affine_ras, byte_order=byte_order)
-    path.write_bytes(raw + b"\0\0\0\0" +
-                     volume.astype(volume.dtype.newbyteorder(order), copy=False).tobytes())
+    with atomic_file(path) as file:
+        file.write(raw + b"\0\0\0\0" + _raw_pixels(volume, byte_order))
     return path
 
 
@@ -822,19 +960,42 @@ def read_legacy(path: str | Path) -> LegacyImage:
     """Read an Analyze ``.hdr`` or an Interfile header (``.hv``, ``.h33``, ``.hdr`` with text).
 
     Interfile is recognised by its first line (``!INTERFILE``), whatever the suffix.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The header.
+
+    Returns
+    -------
+    LegacyImage
+        What :func:`read_interfile` or :func:`read_analyze` returns.
+
+    Raises
+    ------
+    LegacyFormatError
+        When a file cannot be read or is malformed.
     """
     path = Path(path)
-    try:
-        head = path.read_bytes()[:64]
-    except OSError as exc:
-        raise LegacyFormatError(f"{path}: cannot read ({exc.strerror})") from None
+    head = _read(path, "the header", str(path))[:64]
     if head.lstrip().upper().startswith(b"!INTERFILE"):
         return read_interfile(path)
     return read_analyze(path)
 
 
 def describe(image: LegacyImage) -> str:
-    """A few lines on what a legacy header says — and what it cannot say."""
+    """A few lines on what a legacy header says — and what it cannot say.
+
+    Parameters
+    ----------
+    image : LegacyImage
+        What a reader returned.
+
+    Returns
+    -------
+    str
+        Format, matrix, pixel type, spacing, the reader's notes, and what is missing.
+    """
     slices, rows, columns = image.pixels.shape
     lines = [
         f"format       : {image.format}",
@@ -852,8 +1013,7 @@ def _cli_info(args: argparse.Namespace) -> int:
     try:
         image = read_legacy(args.file)
     except LegacyFormatError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc), status=2) from None
     print(describe(image))
     if args.all:
         print()
@@ -862,8 +1022,14 @@ def _cli_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_cli(subparsers) -> None:
-    """``legacy info FILE``: the header of an Analyze ``.hdr`` or an Interfile ``.hv``/``.h33``."""
+def register_cli(subparsers: Any) -> None:
+    """``legacy info FILE``: the header of an Analyze ``.hdr`` or an Interfile ``.hv``/``.h33``.
+
+    Parameters
+    ----------
+    subparsers : Any
+        What ``argparse.ArgumentParser.add_subparsers()`` returned.
+    """
     legacy = subparsers.add_parser("legacy", help="Interfile and Analyze 7.5 headers")
     sub = legacy.add_subparsers(dest="legacy_command", metavar="COMMAND", required=True)
     info = sub.add_parser("info", help="print what a .hdr (Analyze) or .hv/.h33 (Interfile) says")
