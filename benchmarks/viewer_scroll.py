@@ -5,8 +5,8 @@ slice, the script times changes through all 40 slices (twice, the median per cha
 prints milliseconds per slice change and the ratio to the viewer's own in-place update:
 
 1. ``in place + blit`` — what :class:`workshop_helpers.viewers.SliceViewer` does: ``set_data`` on
-   the one ``AxesImage``, restore the cached background, draw only the image and the cross, send
-   a PNG to the ``ipywidgets.Image``.
+   the one ``AxesImage``, restore the cached background, draw only the image, the cross and the
+   four letters on it, send a PNG to the ``ipywidgets.Image``.
 2. ``in place, full draw`` — ``set_data`` and a full ``canvas.draw_idle()`` of the same figure.
 3. ``re-create figure`` — a new ``Figure`` + ``imshow`` + letters for every slice (the viewer's
    own figure code, run again), then the PNG.
@@ -64,7 +64,7 @@ def main() -> int:
         viewer.figure.canvas.draw_idle()
         viewer._picture.value = viewers._canvas_png(viewer.figure.canvas)
 
-    animated = (viewer.image, viewer._hline, viewer._vline)
+    animated = (viewer.image, viewer._hline, viewer._vline, *viewer._letters)
     for artist in animated:  # a plain full draw must include them
         artist.set_animated(False)
     results["in place, full canvas draw"] = per_change(full_draw, n)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import random
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
 
 from workshop_helpers import phantom, viewers
 
@@ -189,6 +193,9 @@ def test_viewer_aspect_and_letters(series):
     assert viewer.axes.get_aspect() == pytest.approx(0.8 / 0.5)
     shown = {t.get_text() for t in viewer.axes.texts}
     assert shown == set(viewers.edge_letters(series[0].ImageOrientationPatient).values())
+    viewer.set_slice(2)  # blitted: the letters are drawn on top of the new image, in gold
+    picture = np.asarray(Image.open(io.BytesIO(viewer.png())).convert("RGB")).astype(int)
+    assert (np.abs(picture - [255, 215, 0]).sum(axis=2) < 60).sum() > 20
 
 
 def test_viewer_widget_sliders_drive_the_same_artist(series):
@@ -242,7 +249,7 @@ def test_plot_planes_from_an_affine_needs_a_shape():
 
 def test_orientation_explorer_shows_ipp_and_iop():
     explorer = viewers.OrientationExplorer(columns=8, rows=8, pixel_spacing=(2.0, 1.0))
-    assert "(0020,0037) DS [1\\0\\0\\0\\1\\0]" in explorer.text
+    assert "(0020,0037) DS [1.0\\0.0\\0.0\\0.0\\1.0\\0.0]" in explorer.text
     assert explorer.widget is not None
     about_s = explorer.angle_sliders[2]
     about_s.value = 90
@@ -392,3 +399,29 @@ def test_live_frontend_follows_the_request_of_a_real_kernel():
     assert "text/html" in note
     printed, (picture, note) = results["batch"]
     assert printed == "False" and widget not in picture and "image/png" in picture
+
+
+@pytest.mark.parametrize("shape", [(64, 48, 4), (32, 64, 4), (64, 24, 4)])
+def test_letters_of_panels_side_by_side_stay_on_their_own_image(shape):
+    """Three panels, narrow gaps (the default wspace, 8 inches): every letter inside its image
+    as drawn (after the aspect shrank the axes), none overlapping a letter of another panel."""
+    series = phantom.make_series(shape=shape, spacing=(0.8, 0.6, 2.5), patient_position="FFS")
+    figure = Figure(figsize=(8, 3.6))
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(1, 3)
+    for ax in axes:
+        viewers.show_slice(series, ax=ax, title="slice")
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    letters = [[t.get_window_extent(renderer) for t in ax.texts] for ax in axes]
+    assert [len(boxes) for boxes in letters] == [4, 4, 4]
+    for ax, boxes in zip(axes, letters, strict=True):
+        image = ax.get_window_extent(renderer)
+        for box in boxes:
+            assert image.x0 <= box.x0 and box.x1 <= image.x1, (box, image)
+            assert image.y0 <= box.y0 and box.y1 <= image.y1, (box, image)
+        left, right, top, bottom = boxes
+        assert left.x0 - image.x0 < 10 and image.x1 - right.x1 < 10
+        assert image.y1 - top.y1 < 10 and bottom.y0 - image.y0 < 10
+    for i, j in ((0, 1), (1, 2), (0, 2)):
+        assert not any(a.overlaps(b) for a in letters[i] for b in letters[j])

@@ -36,9 +36,21 @@ import io
 import math
 from collections.abc import Sequence
 
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
+from IPython import get_ipython
+from IPython.display import display
+from matplotlib import patheffects
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Annotation
+from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+from mpl_toolkits.mplot3d.axes3d import Axes3D
+from PIL import Image
+from pydicom.dataset import Dataset
+from pydicom.valuerep import format_number_as_ds
 
 from . import geometry
 
@@ -71,9 +83,9 @@ def window_image(pixels: np.ndarray, center: float, width: float) -> np.ndarray:
 
     Parameters
     ----------
-    pixels
+    pixels : array_like
         Any array of numbers (e.g. Hounsfield units).
-    center, width
+    center, width : float
         Window Center (0028,1050) and Window Width (0028,1051); ``width >= 1``.
 
     Returns
@@ -228,20 +240,27 @@ def orientation_from_angles(plane: str = "axial", about_l: float = 0.0, about_p:
 
 
 def format_ds(values: Sequence[float]) -> str:
-    """Numbers as a DICOM multi-valued DS string (backslash-separated, at most 16 characters each).
+    """Numbers as a DICOM multi-valued DS string, as a dump shows it (PS3.5 6.2, Table 6.2-1).
+
+    Each number is formatted by pydicom's :func:`pydicom.valuerep.format_number_as_ds` (at most
+    16 characters); the values are separated by backslashes.
+
+    Parameters
+    ----------
+    values : sequence of float
+        The numbers, e.g. Image Orientation (Patient).
+
+    Returns
+    -------
+    str
+        ``"v1\\\\v2\\\\..."``.
 
     Examples
     --------
     >>> format_ds([1, 0, -0.5])
-    '1\\\\0\\\\-0.5'
+    '1.0\\\\0.0\\\\-0.5'
     """
-    out = []
-    for v in values:
-        text = f"{float(v):.10g}"
-        if len(text) > 16:
-            text = f"{float(v):.8g}"
-        out.append(text)
-    return "\\".join(out)
+    return "\\".join(format_number_as_ds(float(v)) for v in values)
 
 
 def figure_png(figure: Figure) -> bytes:
@@ -254,8 +273,6 @@ def figure_png(figure: Figure) -> bytes:
 
 
 def _canvas_png(canvas: FigureCanvasAgg) -> bytes:
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, "png", compress_level=1)
     return buffer.getvalue()
@@ -291,10 +308,6 @@ def live_frontend() -> bool:
     >>> live_frontend()   # a doctest runs outside any notebook
     False
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return False
     kernel = getattr(get_ipython(), "kernel", None)
     if kernel is None or not hasattr(kernel, "get_parent"):
         return False
@@ -336,8 +349,6 @@ class _LiveFigure:
         return self.mimebundle()
 
     def _ipython_display_(self):
-        from IPython.display import display
-
         live = live_frontend()
         display(self.mimebundle(live), raw=True)
         display(self.note(live), raw=True)
@@ -354,32 +365,70 @@ def _stored_to_values(ds) -> np.ndarray:
     return pixels * slope + intercept
 
 
-def _place_letters(ax, letters: dict[str, str], colour: str = "gold") -> list:
-    """Write the four edge letters just outside the axes (in the figure margin)."""
-    box = ax.get_position()
-    figure = ax.figure
-    width, height = figure.get_size_inches()
-    dx = 0.15 / (width * box.width)  # 0.15 inch outside the image, in axes units
-    dy = 0.15 / (height * box.height)
-    style = dict(color=colour, fontsize=12, fontweight="bold", ha="center", va="center",
-                 transform=ax.transAxes)
-    return [ax.text(-dx, 0.5, letters["left"], **style),
-            ax.text(1 + dx, 0.5, letters["right"], **style),
-            ax.text(0.5, 1 + dy, letters["top"], **style),
-            ax.text(0.5, -dy, letters["bottom"], **style)]
+#: Where each edge letter goes: the point on the drawn image (axes fraction), the offset inwards
+#: (points) and the text's alignment, so that the letter lies inside its own image.
+_LETTER_PLACES = {
+    "left": ((0.0, 0.5), (4, 0), "left", "center"),
+    "right": ((1.0, 0.5), (-4, 0), "right", "center"),
+    "top": ((0.5, 1.0), (0, -3), "center", "top"),
+    "bottom": ((0.5, 0.0), (0, 3), "center", "bottom"),
+}
 
 
-def show_slice(datasets, k: int | None = None, ax=None, *, center: float | None = None,
-               width: float | None = None, title: str | None = None):
+def _place_letters(ax: Axes, letters: dict[str, str], colour: str = "gold") -> list[Annotation]:
+    """Write the four edge letters inside the image, in the middle of each edge, as viewers do.
+
+    Each letter is tied to the image *as drawn*: its point is in axes-fraction coordinates, which
+    matplotlib resolves at draw time, after ``imshow``'s aspect has shrunk the axes to the image
+    (``(0, 0.5)`` is the middle of the image's left edge), and it is moved a few points inwards.
+    So it stays on its own image however the figure is laid out: the letters of panels side by
+    side cannot collide, whatever their spacing. A dark outline keeps a letter legible on bright
+    pixels.
+    """
+    style = dict(color=colour, fontsize=12, fontweight="bold", xycoords="axes fraction",
+                 textcoords="offset points",
+                 path_effects=[patheffects.withStroke(linewidth=2.5, foreground="black")])
+    return [ax.annotate(letters[edge], xy, xytext=offset, ha=ha, va=va, **style)
+            for edge, (xy, offset, ha, va) in _LETTER_PLACES.items()]
+
+
+def show_slice(datasets: Sequence[Dataset], k: int | None = None, ax: Axes | None = None, *,
+               center: float | None = None, width: float | None = None,
+               title: str | None = None) -> Axes:
     """Draw one slice of a series, with orientation letters and the right aspect, into ``ax``.
 
     A static picture for notebooks and handouts (``plt.show()`` shows it); the interactive
-    version is :class:`SliceViewer`. Slices are sorted by position (:func:`geometry.sort_slices`);
-    ``k`` defaults to the middle one. The window defaults to the series' own.
+    version is :class:`SliceViewer`. The letters sit inside the image, in the middle of each
+    edge, so panels side by side need no extra room for them.
+
+    Parameters
+    ----------
+    datasets : sequence of pydicom.dataset.Dataset
+        The series, with pixel data, in any order: sorted by position
+        (:func:`geometry.sort_slices`).
+    k : int or None
+        Which slice, in sorted order; the middle one when None.
+    ax : matplotlib.axes.Axes or None
+        Where to draw; a new 4 x 4 inch figure (pyplot) when None.
+    center, width : float or None
+        The window (PS3.3 C.11.2.1.2.1); the slice's Window Center / Width when None, else
+        soft tissue (40, 400).
+    title : str or None
+        A title above the image.
 
     Returns
     -------
     matplotlib.axes.Axes
+        ``ax``, with the image and the four letters.
+
+    Raises
+    ------
+    GeometryError
+        When the slices cannot be sorted (see :func:`geometry.sort_slices`).
+    IndexError
+        When ``k`` is not a slice of the series.
+    ValueError
+        For a window width below 1.
     """
     ordered = geometry.sort_slices(list(datasets))
     k = len(ordered) // 2 if k is None else k
@@ -389,8 +438,6 @@ def show_slice(datasets, k: int | None = None, ax=None, *, center: float | None 
     if width is None:
         width = _first_value(getattr(ds, "WindowWidth", None), 400.0)
     if ax is None:
-        import matplotlib.pyplot as plt
-
         _, ax = plt.subplots(figsize=(4, 4))
     ax.imshow(window_image(_stored_to_values(ds), center, width), cmap="gray", vmin=0,
               vmax=255, aspect=pixel_aspect(ds.PixelSpacing), interpolation="nearest")
@@ -398,7 +445,7 @@ def show_slice(datasets, k: int | None = None, ax=None, *, center: float | None 
     ax.set_yticks([])
     _place_letters(ax, edge_letters(ds.ImageOrientationPatient), colour="darkorange")
     if title:
-        ax.set_title(title, pad=18)
+        ax.set_title(title)
     return ax
 
 
@@ -411,20 +458,16 @@ def _first_value(value, default: float) -> float:
     return float(value)
 
 
-def _picture_layout(size: tuple[int, int]):
+def _picture_layout(size: tuple[int, int]) -> widgets.Layout:
     """An explicit pixel size for an ``ipywidgets.Image``: in a flex box it would otherwise stretch."""
-    import ipywidgets as w
-
     width, height = size
-    return w.Layout(width=f"{width}px", height=f"{height}px", min_width=f"{width}px",
+    return widgets.Layout(width=f"{width}px", height=f"{height}px", min_width=f"{width}px",
                     object_fit="contain", flex="0 0 auto")
 
 
-def _row_layout():
+def _row_layout() -> widgets.Layout:
     """Picture on the left, controls on the right; they wrap below on a narrow screen."""
-    import ipywidgets as w
-
-    return w.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
+    return widgets.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
 
 
 class SliceViewer(_LiveFigure):
@@ -432,13 +475,20 @@ class SliceViewer(_LiveFigure):
 
     Parameters
     ----------
-    datasets
-        The series' datasets (any order: they are sorted with :func:`geometry.sort_slices`).
-    center, width
+    datasets : sequence of pydicom.dataset.Dataset
+        The series' datasets with pixel data (any order: they are sorted with
+        :func:`geometry.sort_slices`).
+    center, width : float or None
         The first window; defaults to the series' Window Center/Width, else soft tissue.
-    size
+    size : float
         The longer side of the picture in inches, at 100 dots per inch (4.2 -> 420 pixels); the
         widget shows it at exactly that size, next to the sliders, so both fit on one screen.
+
+    Raises
+    ------
+    GeometryError
+        When there is no dataset, or the slices cannot be sorted or placed (see
+        :func:`geometry.voxel_to_patient`).
 
     Attributes
     ----------
@@ -460,11 +510,9 @@ class SliceViewer(_LiveFigure):
     (True, 3)
     """
 
-    def __init__(self, datasets, *, center: float | None = None, width: float | None = None,
-                 size: float = 4.2):
+    def __init__(self, datasets: Sequence[Dataset], *, center: float | None = None,
+                 width: float | None = None, size: float = 4.2) -> None:
         self.datasets = geometry.sort_slices(list(datasets))
-        if not self.datasets:
-            raise ValueError("SliceViewer needs at least one dataset")
         first = self.datasets[0]
         self.affine = geometry.voxel_to_patient(self.datasets)
         self.volume = np.stack([_stored_to_values(ds) for ds in self.datasets])
@@ -497,6 +545,8 @@ class SliceViewer(_LiveFigure):
                                interpolation="nearest", animated=True)
         ax.set_axis_off()
         self._letters = _place_letters(ax, self.letters)
+        for letter in self._letters:  # on the image, so drawn after it (see draw())
+            letter.set_animated(True)
         self._hline = ax.axhline(self.row, color="tab:red", lw=0.6, animated=True)
         self._vline = ax.axvline(self.column, color="tab:red", lw=0.6, animated=True)
         self._background = None
@@ -512,16 +562,16 @@ class SliceViewer(_LiveFigure):
     def draw(self) -> None:
         """Bring the canvas up to date, as cheaply as possible.
 
-        The first call draws everything that never changes (edges, letters) once with
+        The first call draws everything that never changes (the black frame) once with
         ``canvas.draw_idle()`` and keeps a copy of it; every later call restores that copy and
-        draws only the image and the cross on top (matplotlib's *blitting*).
+        draws only the image, the cross and the letters on top (matplotlib's *blitting*).
         """
         canvas = self.figure.canvas
         if self._background is None:
-            canvas.draw_idle()  # animated artists (image, cross) are left out of this one
+            canvas.draw_idle()  # animated artists (image, cross, letters) are left out of this one
             self._background = canvas.copy_from_bbox(self.figure.bbox)
         canvas.restore_region(self._background)
-        for artist in (self.image, self._hline, self._vline):
+        for artist in (self.image, self._hline, self._vline, *self._letters):
             self.axes.draw_artist(artist)
 
     # -- updates in place ------------------------------------------------------------------
@@ -574,25 +624,25 @@ class SliceViewer(_LiveFigure):
             self._widget = self._build_widget()
         return self._widget
 
-    def _build_widget(self):
-        import ipywidgets as w
-
+    def _build_widget(self) -> widgets.HBox:
         n, rows, columns = self.volume.shape
-        layout, style = w.Layout(width="340px"), {"description_width": "55px"}
-        self.slice_slider = w.IntSlider(self.k, 0, n - 1, description="slice", layout=layout,
-                                        style=style, continuous_update=True)
         lo, hi = float(self.volume.min()), float(self.volume.max())
-        self.center_slider = w.FloatSlider(self.center, min=min(lo, self.center),
-                                           max=max(hi, self.center), description="centre",
-                                           layout=layout, style=style)
-        self.width_slider = w.FloatSlider(self.width, min=1, max=max(hi - lo, self.width, 2),
-                                          description="width", layout=layout, style=style)
-        self.row_slider = w.IntSlider(self.row, 0, rows - 1, description="row", layout=layout,
-                                      style=style)
-        self.column_slider = w.IntSlider(self.column, 0, columns - 1, description="column",
-                                         layout=layout, style=style)
-        self._picture = w.Image(value=self.png(), format="png", layout=_picture_layout(self.picture_size))
-        self._text = w.HTML(f"<code>{self.info['text']}</code>", layout=w.Layout(width="340px"))
+        style = {"layout": widgets.Layout(width="340px"), "style": {"description_width": "55px"}}
+        self.slice_slider = widgets.IntSlider(self.k, 0, n - 1, description="slice",
+                                              continuous_update=True, **style)
+        self.center_slider = widgets.FloatSlider(self.center, min=min(lo, self.center),
+                                                 max=max(hi, self.center), description="centre",
+                                                 **style)
+        self.width_slider = widgets.FloatSlider(self.width, min=1,
+                                                max=max(hi - lo, self.width, 2),
+                                                description="width", **style)
+        self.row_slider = widgets.IntSlider(self.row, 0, rows - 1, description="row", **style)
+        self.column_slider = widgets.IntSlider(self.column, 0, columns - 1, description="column",
+                                               **style)
+        self._picture = widgets.Image(value=self.png(), format="png",
+                                      layout=_picture_layout(self.picture_size))
+        self._text = widgets.HTML(f"<code>{self.info['text']}</code>",
+                                  layout=widgets.Layout(width="340px"))
         self.slice_slider.observe(lambda ch: self.set_slice(ch["new"]), names="value")
         for slider in (self.center_slider, self.width_slider):
             slider.observe(lambda ch: self.set_window(self.center_slider.value,
@@ -600,9 +650,9 @@ class SliceViewer(_LiveFigure):
         for slider in (self.row_slider, self.column_slider):
             slider.observe(lambda ch: self.set_voxel(self.row_slider.value,
                                                      self.column_slider.value), names="value")
-        controls = w.VBox([self.slice_slider, self.center_slider, self.width_slider,
+        controls = widgets.VBox([self.slice_slider, self.center_slider, self.width_slider,
                            self.row_slider, self.column_slider, self._text])
-        return w.HBox([self._picture, controls], layout=_row_layout())
+        return widgets.HBox([self._picture, controls], layout=_row_layout())
 
     def _description(self) -> str:
         return f"SliceViewer: {self.info['text']}"
@@ -612,7 +662,9 @@ class SliceViewer(_LiveFigure):
 # 3D: slice planes and the patient's axes
 # --------------------------------------------------------------------------------------------
 
-def _series_geometry(datasets_or_affine, shape):
+def _series_geometry(datasets_or_affine: Sequence[Dataset] | np.ndarray,
+                     shape: tuple[int, int, int] | None
+                     ) -> tuple[np.ndarray, tuple[int, int, int]]:
     if isinstance(datasets_or_affine, np.ndarray):
         if shape is None:
             raise ValueError("with an affine, give shape=(columns, rows, slices)")
@@ -623,8 +675,9 @@ def _series_geometry(datasets_or_affine, shape):
     return affine, (int(first.Columns), int(first.Rows), len(datasets))
 
 
-def plot_planes(datasets_or_affine, ax=None, *, shape: tuple[int, int, int] | None = None,
-                max_planes: int = 8, axis_length: float | None = None):
+def plot_planes(datasets_or_affine: Sequence[Dataset] | np.ndarray, ax: Axes3D | None = None, *,
+                shape: tuple[int, int, int] | None = None, max_planes: int = 8,
+                axis_length: float | None = None) -> Axes3D:
     """Draw a series' slice planes in 3D (LPS millimetres) with the patient's L, P, S axes.
 
     Planes reach the pixel edges (index −0.5 … n−0.5); a dot marks the first slice's Image
@@ -633,21 +686,29 @@ def plot_planes(datasets_or_affine, ax=None, *, shape: tuple[int, int, int] | No
 
     Parameters
     ----------
-    datasets_or_affine
-        A series (datasets), or a 4x4 voxel-to-LPS affine together with ``shape``.
-    ax
+    datasets_or_affine : sequence of pydicom.dataset.Dataset or numpy.ndarray
+        A series (datasets, headers are enough), or a 4x4 voxel-to-LPS affine with ``shape``.
+    ax : mpl_toolkits.mplot3d.axes3d.Axes3D or None
         A 3D axes to draw into; a new figure is made when ``None``.
-    shape
+    shape : tuple of (int, int, int) or None
         ``(columns, rows, slices)`` when an affine is given.
-    max_planes
+    max_planes : int
         At most this many planes are drawn (evenly chosen, always the first and last).
+    axis_length : float or None
+        Length (mm) of the L, P, S arrows; default 35 % of the largest extent.
 
     Returns
     -------
     mpl_toolkits.mplot3d.axes3d.Axes3D
-    """
-    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+        ``ax``, or the new one.
 
+    Raises
+    ------
+    ValueError
+        For an affine without ``shape``.
+    GeometryError
+        When the datasets cannot be sorted or placed (see :func:`geometry.voxel_to_patient`).
+    """
     affine, (columns, rows, slices) = _series_geometry(datasets_or_affine, shape)
     if ax is None:
         figure = Figure(figsize=(5, 5))
@@ -700,9 +761,11 @@ class OrientationExplorer(_LiveFigure):
 
     Parameters
     ----------
-    columns, rows, pixel_spacing
-        The plane: its size in pixels and Pixel Spacing (row spacing first).
-    size
+    columns, rows : int
+        The plane's size in pixels.
+    pixel_spacing : sequence of float
+        Pixel Spacing (row spacing first), mm.
+    size : tuple of (float, float)
         The picture in inches at 100 dots per inch: ``(4.4, 4.0)`` is 440 x 400 pixels.
 
     Examples
@@ -717,7 +780,7 @@ class OrientationExplorer(_LiveFigure):
 
     def __init__(self, *, columns: int = 64, rows: int = 64,
                  pixel_spacing: Sequence[float] = (1.0, 1.0),
-                 size: tuple[float, float] = (4.4, 4.0)):
+                 size: tuple[float, float] = (4.4, 4.0)) -> None:
         self.columns, self.rows = columns, rows
         self.pixel_spacing = tuple(float(v) for v in pixel_spacing)
         self.figure = Figure(figsize=size, dpi=100)
@@ -785,18 +848,17 @@ class OrientationExplorer(_LiveFigure):
         the explorer's current state.
         """
         if self._widget is None:
-            import ipywidgets as w
-
-            layout, style = w.Layout(width="330px"), {"description_width": "70px"}
-            self.plane_dropdown = w.Dropdown(options=list(_BASE_IOP), value=self.plane,
-                                             description="plane", layout=layout, style=style)
+            style = {"layout": widgets.Layout(width="330px"),
+                     "style": {"description_width": "70px"}}
+            self.plane_dropdown = widgets.Dropdown(options=list(_BASE_IOP), value=self.plane,
+                                                   description="plane", **style)
             self.angle_sliders = tuple(
-                w.FloatSlider(value, min=-180, max=180, step=5, description=f"about {a}",
-                              layout=layout, style=style)
+                widgets.FloatSlider(value, min=-180, max=180, step=5, description=f"about {a}",
+                                    **style)
                 for a, value in zip("LPS", self.angles, strict=True))
-            self._picture = w.Image(value=self.png(), format="png",
-                                    layout=_picture_layout(self.picture_size))
-            self._label = w.HTML(f"<pre>{self.text}</pre>")
+            self._picture = widgets.Image(value=self.png(), format="png",
+                                          layout=_picture_layout(self.picture_size))
+            self._label = widgets.HTML(f"<pre>{self.text}</pre>")
 
             def changed(_):
                 if not self._syncing:
@@ -804,6 +866,6 @@ class OrientationExplorer(_LiveFigure):
 
             for control in (self.plane_dropdown, *self.angle_sliders):
                 control.observe(changed, names="value")
-            controls = w.VBox([self.plane_dropdown, *self.angle_sliders, self._label])
-            self._widget = w.HBox([self._picture, controls], layout=_row_layout())
+            controls = widgets.VBox([self.plane_dropdown, *self.angle_sliders, self._label])
+            self._widget = widgets.HBox([self._picture, controls], layout=_row_layout())
         return self._widget
