@@ -22,6 +22,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
 from pydicom.datadict import keyword_for_tag
 
 __all__ = ["Segment", "AnatomyError", "byte_segments", "elements", "element_parts", "plot_bytes",
@@ -62,6 +66,18 @@ def byte_segments(data: bytes, max_elements: int = 12) -> list[Segment]:
     All of the file meta information is labelled, then up to ``max_elements`` elements of the
     data set. Stops early at an element of undefined length (a sequence or encapsulated pixel
     data: its items would need a real parser).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes (at least its beginning).
+    max_elements : int
+        How many elements of the data set to label after the file meta information.
+
+    Returns
+    -------
+    list of Segment
+        In file order; every labelled byte belongs to exactly one segment.
 
     Raises
     ------
@@ -134,6 +150,16 @@ def _element(data: bytes, pos: int, explicit: bool, meta: bool
 def elements(segments: list[Segment]) -> list[tuple[int, int, int, str]]:
     """One row per element: ``(start, end, tag, keyword)``, from :func:`byte_segments`.
 
+    Parameters
+    ----------
+    segments : list of Segment
+        What :func:`byte_segments` returned.
+
+    Returns
+    -------
+    list of tuple of (int, int, int, str)
+        Sorted by start: the element's first and past-the-end byte, its tag as an int, keyword.
+
     Examples
     --------
     >>> from workshop_helpers.tools import testdata
@@ -158,6 +184,22 @@ def element_parts(data: bytes, segments: list[Segment], tag: int, meta: bool | N
     ``meta`` picks the file meta information (``True``) or the data set (``False``); ``None``
     takes the first element with that tag.
 
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes, as given to :func:`byte_segments`.
+    segments : list of Segment
+        What :func:`byte_segments` returned.
+    tag : int
+        The element's tag, e.g. ``0x00020001``.
+    meta : bool or None
+        The file meta information (True), the data set (False), or the first found (None).
+
+    Returns
+    -------
+    list of tuple of (str, bytes)
+        The kind (``tag``, ``VR``, ``reserved``, ``length``, ``value``) and its bytes.
+
     Raises
     ------
     AnatomyError
@@ -178,14 +220,32 @@ def element_parts(data: bytes, segments: list[Segment], tag: int, meta: bool | N
 
 
 def plot_bytes(data: bytes, segments: list[Segment], n_bytes: int = 384, columns: int = 32,
-               title: str = "", ax=None):
+               title: str = "", ax: Axes | None = None) -> Figure:
     """Draw the first ``n_bytes`` as a grid of cells coloured by kind, with their hex values.
 
     Printable letters in a VR or a text value are shown as characters, so ``DICM``, ``UI`` and
-    ``1.2.840...`` can be read straight off the picture. Returns the matplotlib figure.
+    ``1.2.840...`` can be read straight off the picture.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    segments : list of Segment
+        What :func:`byte_segments` returned for ``data``.
+    n_bytes : int
+        How many bytes to draw.
+    columns : int
+        Bytes per row of the grid.
+    title : str
+        A title above the grid (none when empty).
+    ax : matplotlib.axes.Axes or None
+        Where to draw; a new pyplot figure sized to the grid when None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure that holds the grid.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch, Rectangle
 
     kind_of = ["value"] * n_bytes
     for s in segments:
