@@ -316,6 +316,18 @@ def parse_interfile(text: str, source: str = "<text>") -> dict[str, str]:
     spaces become one (``!matrix size [1]`` → ``matrix size [1]``). Lines starting with ``;`` are
     comments.
 
+    Parameters
+    ----------
+    text : str
+        The header's text.
+    source : str
+        What to call it in an error message (a file name).
+
+    Returns
+    -------
+    dict of str to str
+        The values by normalised key, in header order.
+
     Raises
     ------
     LegacyFormatError
@@ -574,6 +586,33 @@ def analyze_header(shape: tuple[int, int, int], dtype: Any,
                    patient_id: str = "", glmin: float = 0, glmax: float = 0) -> bytes:
     """The 348 bytes of an Analyze 7.5 header for a volume of ``shape`` (slices, rows, columns).
 
+    Parameters
+    ----------
+    shape : tuple of (int, int, int)
+        ``(slices, rows, columns)``.
+    dtype : numpy.dtype or str
+        The pixel type (one of :data:`ANALYZE_DATATYPES`).
+    spacing : sequence of float
+        Millimetres per pixel along columns, rows (and slices): ``pixdim[1..3]``.
+    byte_order : str
+        ``"little"`` or ``"big"``.
+    orient : int
+        The ``orient`` byte, 0-5 (see :data:`ANALYZE_ORIENT`).
+    description, patient_id : str
+        ``descrip`` (79 characters kept) and ``patient_id`` (10 kept).
+    glmin, glmax : float
+        The smallest and largest pixel value (``glmin``, ``glmax``, clipped to int32).
+
+    Returns
+    -------
+    bytes
+        The 348 bytes.
+
+    Raises
+    ------
+    ValueError
+        For a pixel type Analyze cannot store, a bad spacing, byte order or ``orient``.
+
     Examples
     --------
     >>> raw = analyze_header((3, 4, 5), "int16", (0.5, 0.5, 2.0), byte_order="big")
@@ -767,6 +806,16 @@ def read_analyze(header_path: str | Path) -> LegacyImage:
 def quaternion_from_rotation(rotation: np.ndarray) -> tuple[float, float, float, float]:
     """Unit quaternion ``(a, b, c, d)`` with ``a >= 0`` for a proper 3x3 rotation matrix.
 
+    Parameters
+    ----------
+    rotation : numpy.ndarray
+        A 3x3 rotation matrix (determinant +1).
+
+    Returns
+    -------
+    tuple of float
+        ``(a, b, c, d)``; NIfTI-1 stores ``b, c, d`` (``quatern_b`` ...) and recomputes ``a``.
+
     Examples
     --------
     >>> [round(v, 6) for v in quaternion_from_rotation(np.diag([1.0, -1.0, -1.0]))]
@@ -794,6 +843,16 @@ def quaternion_from_rotation(rotation: np.ndarray) -> tuple[float, float, float,
 
 def rotation_from_quaternion(b: float, c: float, d: float) -> np.ndarray:
     """The rotation matrix NIfTI-1 rebuilds from ``quatern_b/c/d`` (``a`` is implied, ≥ 0).
+
+    Parameters
+    ----------
+    b, c, d : float
+        ``quatern_b``, ``quatern_c``, ``quatern_d`` of a NIfTI-1 header.
+
+    Returns
+    -------
+    numpy.ndarray
+        The 3x3 rotation matrix.
 
     Examples
     --------

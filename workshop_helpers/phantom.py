@@ -129,6 +129,18 @@ def phantom_radius(shape: Sequence[int] = (64, 48, 24),
     so the body (at most 0.9 R from the centre along each patient axis) fits inside the volume in
     any of the named orientations.
 
+    Parameters
+    ----------
+    shape : sequence of int
+        ``(columns, rows, slices)``.
+    spacing : sequence of float
+        ``(row spacing, column spacing, slice spacing)``, mm.
+
+    Returns
+    -------
+    float
+        R in mm, rounded to 6 decimals.
+
     Examples
     --------
     >>> phantom_radius((64, 48, 24), (0.8, 0.6, 2.5))  # 64 * 0.6 = 48 * 0.8 = 38.4 mm
@@ -144,6 +156,18 @@ def marker_positions(radius: float = 19.2,
                      centre: Sequence[float] = (0.0, 0.0, 0.0)) -> dict[str, np.ndarray]:
     """LPS centres (mm) of the three markers: ``left``, ``anterior``, ``head``.
 
+    Parameters
+    ----------
+    radius : float
+        The phantom radius R, mm.
+    centre : sequence of float
+        The phantom centre C, LPS mm.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Each marker's centre, shape ``(3,)``, LPS mm.
+
     Examples
     --------
     >>> {k: v.round(3).tolist() for k, v in marker_positions(20.0).items()}
@@ -157,6 +181,20 @@ def marker_positions(radius: float = 19.2,
 def phantom_values(points: np.ndarray, radius: float = 19.2,
                    centre: Sequence[float] = (0.0, 0.0, 0.0)) -> np.ndarray:
     """Hounsfield units of the phantom at LPS points (mm), shape ``(..., 3)``.
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        LPS positions, mm, shape ``(..., 3)``.
+    radius : float
+        The phantom radius R, mm.
+    centre : sequence of float
+        The phantom centre C, LPS mm.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int16`` Hounsfield units, shape ``(...)``.
 
     Examples
     --------
@@ -184,6 +222,27 @@ def orientation_vectors(orientation: str | Sequence[float] = "axial",
     """Row and column direction (LPS unit vectors) of a named or explicit orientation.
 
     See the module docstring for how Patient Position enters.
+
+    Parameters
+    ----------
+    orientation : str or sequence of float
+        ``"axial"``, ``"sagittal"``, ``"coronal"`` or six numbers (Image Orientation (Patient)).
+    patient_position : str
+        A Patient Position code (for the named orientations).
+    scanner_frame : bool
+        Whether the named orientations follow the scanner's axes (see :func:`make_series`).
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, numpy.ndarray)
+        The row and column directions, unit vectors in LPS.
+
+    Raises
+    ------
+    PhantomError
+        For an unknown name, or six numbers that are not two orthogonal unit vectors.
+    GeometryError
+        For an unknown Patient Position.
 
     Examples
     --------

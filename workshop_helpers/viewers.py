@@ -119,6 +119,21 @@ def pixel_aspect(pixel_spacing: Sequence[float]) -> float:
     distance between the centres of adjacent *rows* first — the pixel's height — then between
     adjacent *columns* — its width.
 
+    Parameters
+    ----------
+    pixel_spacing : sequence of float
+        Pixel Spacing (0028,0030): row spacing, column spacing (mm).
+
+    Returns
+    -------
+    float
+        Row spacing / column spacing.
+
+    Raises
+    ------
+    ValueError
+        When a spacing is not positive.
+
     Examples
     --------
     >>> pixel_aspect([2.0, 0.5])   # rows 2 mm apart, columns 0.5 mm apart: tall pixels
@@ -137,6 +152,11 @@ def edge_letters(iop: Sequence[float]) -> dict[str, str]:
     (the first three numbers of Image Orientation (Patient)) and the bottom edge the column
     direction (PS3.3 C.7.6.2.1.1); :func:`geometry.orientation_letters` does the work. The viewer
     uses S/I for head and feet, as most viewers do (DICOM's Patient Orientation uses H/F).
+
+    Parameters
+    ----------
+    iop : sequence of float
+        Image Orientation (Patient): six numbers.
 
     Returns
     -------
@@ -158,6 +178,19 @@ def slice_info(affine: np.ndarray, k: int, row: int, column: int) -> dict:
     ``affine`` is :func:`geometry.voxel_to_patient`'s 4x4 matrix, which takes
     ``(column, row, slice, 1)`` — column first, as in PS3.3 C.7.6.2.1.1.
 
+    Parameters
+    ----------
+    affine : numpy.ndarray
+        The 4x4 voxel-to-LPS matrix.
+    k, row, column : int
+        The slice (sorted order), row and column index.
+
+    Returns
+    -------
+    dict
+        ``slice``, ``row``, ``column``, ``lps`` (a tuple of 3 mm, rounded to a micrometre) and
+        ``text``, a line for the viewer.
+
     Examples
     --------
     >>> a = np.array([[0.5, 0, 0, -100], [0, 0.8, 0, -50], [0, 0, 3, 20], [0, 0, 0, 1.0]])
@@ -176,6 +209,20 @@ def plane_corners(affine: np.ndarray, columns: int, rows: int, k: float = 0) -> 
 
     Image Position (Patient) is the centre of the first pixel; the plane reaches half a pixel
     further: indices −0.5 … columns−0.5 and −0.5 … rows−0.5.
+
+    Parameters
+    ----------
+    affine : numpy.ndarray
+        The 4x4 voxel-to-LPS matrix.
+    columns, rows : int
+        The image size in pixels.
+    k : float
+        The slice index.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(4, 3)``: first pixel's corner, then along the row, the far corner, along the column.
 
     Examples
     --------
@@ -213,10 +260,28 @@ def orientation_from_angles(plane: str = "axial", about_l: float = 0.0, about_p:
     orientation, is rotated (right-handed, about +L, +P, +S in that order) and placed so that
     its middle lies at ``center``. IPP is the centre of the first pixel.
 
+    Parameters
+    ----------
+    plane : str
+        The start plane: ``"axial"``, ``"coronal"`` or ``"sagittal"``.
+    about_l, about_p, about_s : float
+        The turns about +L, +P and +S, degrees.
+    columns, rows : int
+        The image size in pixels (to place the first pixel).
+    pixel_spacing : sequence of float
+        Pixel Spacing, row spacing first (mm).
+    center : sequence of float
+        Where the middle of the plane lies (LPS mm).
+
     Returns
     -------
     tuple
         ``(iop, ipp)``: six direction cosines and three millimetres, rounded to 6 decimals.
+
+    Raises
+    ------
+    ValueError
+        For an unknown start plane.
 
     Examples
     --------
@@ -264,7 +329,18 @@ def format_ds(values: Sequence[float]) -> str:
 
 
 def figure_png(figure: Figure) -> bytes:
-    """Draw ``figure`` on its canvas (Agg) and return it as PNG bytes (fast, level-1 compression)."""
+    """Draw ``figure`` on its canvas (Agg) and return it as PNG bytes (fast, level-1 compression).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        Any figure; it gets an Agg canvas when it has none.
+
+    Returns
+    -------
+    bytes
+        The PNG file's bytes.
+    """
     canvas = figure.canvas
     if not isinstance(canvas, FigureCanvasAgg):
         canvas = FigureCanvasAgg(figure)
