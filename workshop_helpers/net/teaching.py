@@ -4,8 +4,17 @@ and fresh copies of test files for an exercise whose effect is checked at the re
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pydicom
+from pydicom.uid import generate_uid
+
+from .. import tools
+
+if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, not by the command line
+    from matplotlib.axes import Axes
 
 _STATUS = {
     0x0000: "Success",
@@ -23,6 +32,17 @@ _STATUS = {
 
 def status_text(code: int) -> str:
     """A readable name for a C-STORE/C-ECHO status code (PS3.4 B.2.3, PS3.7 Annex C).
+
+    Parameters
+    ----------
+    code : int
+        The Status (0000,0900) of a response, e.g. ``0xA700``.
+
+    Returns
+    -------
+    str
+        Its meaning; a code of a known range without a name of its own also shows its number,
+        an unknown one is ``'status 0x....'``.
 
     Examples
     --------
@@ -42,8 +62,24 @@ def status_text(code: int) -> str:
     return f"status 0x{code:04X}"
 
 
-def table_text(rows: list[dict], columns: list[str] | None = None, width: int = 40) -> str:
+def table_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
+               width: int = 40) -> str:
     """Rows of dicts as a plain-text table (values cut to ``width`` characters).
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        One mapping per row, column name to value (any value; ``str`` of it is shown).
+    columns : sequence of str, optional
+        The columns, in order; by default every key of any row, in the order first seen.
+    width : int
+        The most characters of a value that are shown.
+
+    Returns
+    -------
+    str
+        A header line, a line of dashes and one line per row, columns padded to line up;
+        ``'(nothing)'`` when there are no rows.
 
     Examples
     --------
@@ -65,11 +101,25 @@ def table_text(rows: list[dict], columns: list[str] | None = None, width: int = 
     return "\n".join(lines)
 
 
-def sequence_diagram(steps: list[tuple[str, str]], left: str = "SCU", right: str = "SCP",
-                     ax=None, title: str = ""):
-    """Draw a message sequence: ``steps`` are ``("->" or "<-", label)`` pairs, top to bottom.
+def sequence_diagram(steps: Sequence[tuple[str, str]], left: str = "SCU", right: str = "SCP",
+                     ax: Axes | None = None, title: str = "") -> Axes:
+    """Draw a message sequence between two parties, top to bottom.
 
-    Returns the matplotlib ``Axes``.
+    Parameters
+    ----------
+    steps : sequence of (str, str)
+        ``(direction, label)`` pairs: ``"->"`` from ``left`` to ``right``, ``"<-"`` back.
+    left, right : str
+        The names on top of the two life lines.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str
+        A title above the diagram (none when empty).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -79,7 +129,7 @@ def sequence_diagram(steps: list[tuple[str, str]], left: str = "SCU", right: str
     >>> [t.get_text() for t in ax.texts if t.get_text()]
     ['SCU', 'SCP', 'A-ASSOCIATE-RQ', 'A-ASSOCIATE-AC']
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - not for the command line, which imports net
 
     n = len(steps)
     if ax is None:
@@ -110,6 +160,24 @@ def fresh_copies(files: Iterable[str | os.PathLike], folder: str | os.PathLike) 
     the receiver: no earlier send, and no report typed by hand, has their UIDs. The new UIDs are
     ``2.25.`` + a random (version 4) UUID as a decimal number (PS3.5 B.2).
 
+    Parameters
+    ----------
+    files : iterable of str or os.PathLike
+        DICOM files.
+    folder : str or os.PathLike
+        Where the copies go (made if missing), as ``NN_<name>``, NN counting from 01.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The copies, in the order of ``files``; each is written whole or not at all
+        (:func:`~workshop_helpers.tools.save_atomically`).
+
+    Raises
+    ------
+    pydicom.errors.InvalidDicomError
+        When a file is not DICOM.
+
     Examples
     --------
     >>> import tempfile, pydicom
@@ -124,9 +192,6 @@ def fresh_copies(files: Iterable[str | os.PathLike], folder: str | os.PathLike) 
     (True, True)
     >>> folder.cleanup()
     """
-    import pydicom
-    from pydicom.uid import generate_uid
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     copies = []
@@ -134,6 +199,6 @@ def fresh_copies(files: Iterable[str | os.PathLike], folder: str | os.PathLike) 
         ds = pydicom.dcmread(path)
         ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(prefix=None)
         target = folder / f"{number:02d}_{Path(path).name}"
-        ds.save_as(target, enforce_file_format=True)
+        tools.save_atomically(ds, target)
         copies.append(target)
     return copies
