@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from . import tools
 from .net import Arrival, SendResult, StorageSCP, Timeouts, safe_path_part, send
 
 __all__ = ["Destination", "Series", "Delivery", "DeadLetter", "Ticket", "TicketFolder", "Router",
@@ -180,7 +181,7 @@ class TicketFolder:
         with self.lock:
             self.folder.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, self.folder / name)
-        _fsync_folder(self.folder)
+        tools.fsync_folder(self.folder)
 
     def tickets(self, limit: int | None = None) -> list[Ticket]:
         """The tickets, oldest first (at most ``limit``); unreadable ones are skipped."""
@@ -216,7 +217,7 @@ class TicketFolder:
             other.folder.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, other.folder / ticket.name)
             ticket.file.unlink()
-        _fsync_folder(other.folder)
+        tools.fsync_folder(other.folder)
         return True
 
     def remove_folder_if_empty(self) -> None:
@@ -244,16 +245,6 @@ def _mtime(entry: os.DirEntry) -> float:
         return entry.stat().st_mtime
     except FileNotFoundError:
         return 0.0
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (where the system allows opening a folder)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --------------------------------------------------------------------------- what the router knows
