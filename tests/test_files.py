@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from PIL import Image
 from pydicom.pixels import pixel_array
 
 from workshop_helpers import files
+from workshop_helpers.__main__ import main
 from workshop_helpers.dump import DumpSyntaxError, read_dump, write_dump
 from workshop_helpers.files import DicomFileError, check_file, dump_to_file, image_to_dicom
 from workshop_helpers.tools import testdata as shipped
@@ -258,38 +258,48 @@ def test_bad_pictures_get_a_clear_error(tmp_path):
 
 # -- command line ------------------------------------------------------------------------------
 
-def _cli(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "workshop_helpers", *map(str, args)],
-                          capture_output=True, text=True, timeout=120, cwd=cwd)
+def _cli(capsys, *args) -> tuple[int, str, str]:
+    """``python -m workshop_helpers ARGS`` in this process: (status, stdout, stderr)."""
+    status = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return status, out.out, out.err
 
 
-def test_cli_the_slides_steps(tmp_path, grace_hopper):
+def test_cli_the_slides_steps(tmp_path, grace_hopper, capsys):
     (tmp_path / "empty.dump").write_text("")
-    r = _cli("undump", tmp_path / "empty.dump", tmp_path / "one.dcm")
-    assert r.returncode == 0 and "assuming Explicit VR Little Endian" in r.stderr
-    r = _cli("ftest", tmp_path / "one.dcm", tmp_path / "empty.dump")
-    assert r.stdout.splitlines() == [f"yes: {tmp_path / 'one.dcm'}",
-                                     f"no: {tmp_path / 'empty.dump'}"]
-    assert r.returncode == 1
-    r = _cli("dump", tmp_path / "one.dcm")
-    assert r.returncode == 0 and "(0002,0010) UI =LittleEndianExplicit" in r.stdout
-    step1 = r.stdout + "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) LO [WORKSHOP01]\n"
+    status, _, err = _cli(capsys, "undump", tmp_path / "empty.dump", tmp_path / "one.dcm")
+    assert status == 0 and "assuming Explicit VR Little Endian" in err
+    status, out, _ = _cli(capsys, "ftest", tmp_path / "one.dcm", tmp_path / "empty.dump")
+    assert out.splitlines() == [f"yes: {tmp_path / 'one.dcm'}", f"no: {tmp_path / 'empty.dump'}"]
+    assert status == 1
+    status, out, _ = _cli(capsys, "dump", tmp_path / "one.dcm")
+    assert status == 0 and "(0002,0010) UI =LittleEndianExplicit" in out
+    step1 = out + "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) LO [WORKSHOP01]\n"
     (tmp_path / "step1.dump").write_text(step1)
-    assert _cli("undump", tmp_path / "step1.dump", tmp_path / "two.dcm").returncode == 0
-    assert read_dump(_cli("dump", tmp_path / "two.dcm").stdout).PatientID == "WORKSHOP01"
-    r = _cli("img2dcm", grace_hopper, tmp_path / "gh.dcm", "--series-from", tmp_path / "two.dcm")
-    assert r.returncode == 0, r.stderr
+    assert _cli(capsys, "undump", tmp_path / "step1.dump", tmp_path / "two.dcm")[0] == 0
+    assert read_dump(_cli(capsys, "dump", tmp_path / "two.dcm")[1]).PatientID == "WORKSHOP01"
+    status, _, err = _cli(capsys, "img2dcm", grace_hopper, tmp_path / "gh.dcm",
+                          "--series-from", tmp_path / "two.dcm")
+    assert status == 0, err
     assert pydicom.dcmread(tmp_path / "gh.dcm").PatientName == "WORKSHOP^01"
 
 
-def test_cli_errors_are_one_line_with_file_and_line(tmp_path):
+def _one_line(err: str) -> bool:
+    return err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_cli_errors_are_one_line_with_file_and_line(tmp_path, capsys):
     (tmp_path / "bad.dump").write_text("(0010,0010) PN [x]\n(0010,0020) LN [WORKSHOP01]\n")
-    r = _cli("undump", tmp_path / "bad.dump", tmp_path / "bad.dcm")
-    assert r.returncode == 1
-    assert r.stderr.startswith(f"error: {tmp_path / 'bad.dump'}:2:13: ")
-    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    assert not (tmp_path / "bad.dcm").exists()
-    r = _cli("dump", tmp_path / "bad.dump")
-    assert r.returncode == 1 and "Traceback" not in r.stderr and "bad.dump" in r.stderr
-    r = _cli("img2dcm", tmp_path / "bad.dump", tmp_path / "x.dcm")
-    assert r.returncode == 1 and "Traceback" not in r.stderr
+    status, _, err = _cli(capsys, "undump", tmp_path / "bad.dump", tmp_path / "bad.dcm")
+    assert status == 1 and err.startswith(f"undump: {tmp_path / 'bad.dump'}:2:13: ")
+    assert _one_line(err) and not (tmp_path / "bad.dcm").exists()
+    status, _, err = _cli(capsys, "undump", tmp_path / "missing.dump", tmp_path / "bad.dcm")
+    assert status == 2 and err.startswith(f"undump: {tmp_path / 'missing.dump'}: ")
+    assert _one_line(err)
+    status, _, err = _cli(capsys, "dump", tmp_path / "bad.dump")
+    assert status == 1 and err.startswith(f"dump: {tmp_path / 'bad.dump'}: cannot read it")
+    assert _one_line(err)
+    status, _, err = _cli(capsys, "img2dcm", tmp_path / "bad.dump", tmp_path / "x.dcm")
+    assert status == 1 and err.startswith("img2dcm: ") and _one_line(err)
+    assert not (tmp_path / "x.dcm").exists()
+

@@ -247,8 +247,10 @@ def test_cli_on_unreadable_file(tmp_path, capsys):
     bad.write_text("hello")
     assert main(["private", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "cannot read" in err and "not_dicom.txt" in err
+    assert err.startswith("private: cannot read") and "not_dicom.txt" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
     assert main(["private", str(tmp_path / "missing.dcm")]) == 2
+    assert capsys.readouterr().err.startswith("private: cannot read")
 
 
 def test_draw_group_marks_every_creator_and_orphans():

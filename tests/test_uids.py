@@ -191,7 +191,10 @@ def test_cli(capsys):
     three = capsys.readouterr().out.split()
     assert len(set(three)) == 3 and all(u.startswith("2.25.") for u in three)
     assert main(["uid", "make", "--root", "1.2.3."]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith("uid: ") and out.err.count("\n") == 1
     assert main(["uid", "make", "--root", "2.25", "--descriptive", "5.2.1"]) == 2
+    assert "PS3.5 B.2" in capsys.readouterr().err
 
 
 def test_oid_tree_parents_and_depths():

@@ -38,10 +38,14 @@ Examples
 
 from __future__ import annotations
 
+import argparse
 import re
 import struct
+import sys
 from dataclasses import dataclass, field
+from typing import Any
 
+import pydicom
 from pydicom.charset import convert_encodings, default_encoding, encode_string
 from pydicom.datadict import dictionary_is_retired, dictionary_VR, keyword_for_tag
 from pydicom.dataelem import RawDataElement
@@ -53,6 +57,7 @@ from pydicom.uid import UID_dictionary
 
 from ._dcmtk_uid_names import DCMTK_NAMES, DCMTK_UNNAMED
 from .errors import ShortError
+from .tools import CommandError
 
 __all__ = ["DumpSyntaxError", "read_dump", "write_dump", "dump_bytes", "uid_name",
            "uid_from_name"]
@@ -1027,34 +1032,34 @@ def _write(ds: Dataset, shorten: bool, raw: bool) -> str:
 # ---------------------------------------------------------------------------------------------
 # command line
 
-def _cmd_dump(args) -> int:
-    import sys
-
-    import pydicom
-
+def _cmd_dump(args: argparse.Namespace) -> int:
+    """``dump FILE``: the file's dump on stdout in its own character set; 0 when done."""
     try:
         ds = pydicom.dcmread(args.file, force=args.force)
-    except Exception as exc:
-        print(f"error: {args.file}: cannot read it as DICOM: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:  # any reading error of pydicom's: one line, not a traceback
+        raise CommandError(f"{args.file}: cannot read it as DICOM: {exc}") from exc
     try:
         text = dump_bytes(ds, shorten=args.shorten)  # the data set's own character set, as dcmdump
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text)
-        sys.stdout.buffer.flush()
-    except Exception as exc:
-        print(f"error: {args.file}: cannot dump it: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:  # a value pydicom read but cannot encode again
+        raise CommandError(f"{args.file}: cannot dump it: {exc}") from exc
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text)
+    sys.stdout.buffer.flush()
     return 0
 
 
-def register_cli(sub) -> None:
-    """``python -m workshop_helpers dump FILE [--shorten]``, like ``dcmdump +L``.
+def register_cli(subparsers: Any) -> None:
+    """Add ``dump FILE [--shorten] [--force]``, like ``dcmdump +L``.
 
     Text values come out in the data set's own character set, byte for byte as dcmdump prints
     them, so ``dump2dcm`` (or ``undump``) turns the dump back into the same file.
+
+    Parameters
+    ----------
+    subparsers : argparse sub-parsers
+        What ``ArgumentParser.add_subparsers()`` returned.
     """
-    p = sub.add_parser("dump", help="print a DICOM file in dcmdump's format (complete, like +L)")
+    p = subparsers.add_parser("dump", help="print a DICOM file in dcmdump's format (complete, like +L)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--shorten", action="store_true",
                    help="cut long values with '...', as dcmdump does without +L")

@@ -25,6 +25,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -37,7 +38,7 @@ from pydicom.uid import (
 
 from .dump import DumpSyntaxError, read_dump
 from .errors import ShortError
-from .tools import save_atomically
+from .tools import CommandError, save_atomically
 
 __all__ = [
     "FileCheck",
@@ -514,47 +515,51 @@ def _cmd_ftest(args: argparse.Namespace) -> int:
 
 
 def _cmd_undump(args: argparse.Namespace) -> int:
+    """``undump DUMP OUT``: a DICOM file from a dump, its assumptions as ``W:`` lines on stderr."""
     try:
         text = Path(args.dump).read_bytes()
     except OSError as exc:
-        print(f"error: {args.dump}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        raise CommandError(f"{args.dump}: {exc.strerror or exc}", status=2) from exc
     try:
         notes = dump_to_file(text, args.out)
     except DumpSyntaxError as exc:
-        print(f"error: {args.dump}:{exc.line}:{exc.column}: {exc.reason}", file=sys.stderr)
-        return 1
+        raise CommandError(f"{args.dump}:{exc.line}:{exc.column}: {exc.reason}") from exc
     except DicomFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        raise CommandError(str(exc)) from exc
     for note in notes:
         print(f"W: {note}", file=sys.stderr)
     return 0
 
 
 def _cmd_img2dcm(args: argparse.Namespace) -> int:
+    """``img2dcm IMAGE OUT``: a picture as a Secondary Capture file; its summary on stdout."""
     try:
         ds = image_to_dicom(args.image, args.out, series_from=args.series_from,
                             reencode_progressive=args.reencode)
     except DicomFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        raise CommandError(str(exc)) from exc
     print(f"{args.out}: {ds.file_meta.TransferSyntaxUID.name}, "
           f"{ds.Rows}x{ds.Columns} {ds.PhotometricInterpretation}")
     return 0
 
 
-def register_cli(sub) -> None:
-    """``ftest``, ``undump`` and ``img2dcm`` (``dump`` is registered by the dump module)."""
-    p = sub.add_parser("ftest", help="is it a DICOM file? like dcmftest (yes: / no:)")
+def register_cli(subparsers: Any) -> None:
+    """Add ``ftest``, ``undump`` and ``img2dcm`` (``dump`` is registered by the dump module).
+
+    Parameters
+    ----------
+    subparsers : argparse sub-parsers
+        What ``ArgumentParser.add_subparsers()`` returned.
+    """
+    p = subparsers.add_parser("ftest", help="is it a DICOM file? like dcmftest (yes: / no:)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("-v", "--verbose", action="store_true", help="say why a file is not DICOM")
     p.set_defaults(func=_cmd_ftest)
-    p = sub.add_parser("undump", help="make a DICOM file from a dump, like dump2dcm")
+    p = subparsers.add_parser("undump", help="make a DICOM file from a dump, like dump2dcm")
     p.add_argument("dump", metavar="DUMP")
     p.add_argument("out", metavar="OUT")
     p.set_defaults(func=_cmd_undump)
-    p = sub.add_parser("img2dcm", help="a picture into a Secondary Capture file, like img2dcm")
+    p = subparsers.add_parser("img2dcm", help="a picture into a Secondary Capture file, like img2dcm")
     p.add_argument("image", metavar="IMAGE")
     p.add_argument("out", metavar="OUT")
     p.add_argument("--series-from", metavar="DCM", help="copy patient, study and series")

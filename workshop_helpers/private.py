@@ -43,6 +43,8 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.tag import BaseTag, Tag
 
+from .tools import CommandError
+
 __all__ = [
     "PrivateTagError",
     "PrivateElement",
@@ -555,21 +557,25 @@ def draw_group(ds: Dataset, group: int, ax: Any = None) -> Any:
 
 
 def _cli_private(args: argparse.Namespace) -> int:
-    import sys
-
+    """``private FILE``: the private blocks of a file on stdout."""
     try:
         ds = pydicom.dcmread(args.file, force=args.force)
         blocks = list_blocks(ds)
     except (OSError, pydicom.errors.InvalidDicomError) as exc:
-        print(f"private: cannot read {args.file}: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(f"cannot read {args.file}: {exc}", status=2) from exc
     print(f"{args.file}: {len(blocks)} private block(s)")
     print(format_blocks(blocks))
     return 0
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add ``private FILE``: list the private blocks of a file."""
+    """Add ``private FILE``: list the private blocks of a file.
+
+    Parameters
+    ----------
+    subparsers : argparse sub-parsers
+        What ``ArgumentParser.add_subparsers()`` returned.
+    """
     p = subparsers.add_parser("private", help="list the private blocks of a DICOM file")
     p.add_argument("file", help="a DICOM file")
     p.add_argument("--force", action="store_true", help="read files without the DICM preamble")

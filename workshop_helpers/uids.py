@@ -38,11 +38,13 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pydicom
 from pydicom.uid import PYDICOM_ROOT_UID, UID, generate_uid
 
 from .errors import ShortError
+from .tools import CommandError
 
 __all__ = [
     "UIDError",
@@ -475,13 +477,18 @@ def _cli_make(args: argparse.Namespace) -> int:
                 args.seed if args.count == 1 else [args.seed, str(i)])
             print(make_uid(args.root, args.descriptive, seed=seed))
     except UIDError as exc:
-        print(f"error: {exc}")
-        return 2
+        raise CommandError(str(exc), status=2) from exc
     return 0
 
 
-def register_cli(subparsers) -> None:
-    """``uid explain|validate|make``."""
+def register_cli(subparsers: Any) -> None:
+    """Add ``uid explain|validate|make``.
+
+    Parameters
+    ----------
+    subparsers : argparse sub-parsers
+        What ``ArgumentParser.add_subparsers()`` returned.
+    """
     p = subparsers.add_parser("uid", help="explain, validate and make DICOM UIDs (PS3.5 9)")
     sub = p.add_subparsers(dest="uid_command", metavar="ACTION", required=True)
     e = sub.add_parser("explain", help="split UIDs into org root, descriptive and unique part")
