@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -87,6 +88,43 @@ def test_check_file_is_stricter_than_dcmftest_on_a_broken_meta_header(tmp_path, 
     assert out.stdout.startswith("yes:")
     result = check_file(tmp_path / "cut.dcm")
     assert not result.ok and "File Meta Information" in result.reason
+
+
+# -- dicom_files -------------------------------------------------------------------------------
+
+def test_dicom_files_keeps_dicom_and_says_why_it_skipped_the_rest(tmp_path):
+    folder = tmp_path / "series"
+    folder.mkdir()
+    cases = _file_cases(folder)
+    for name in ("good", "good_mr"):
+        cases[name] = Path(shutil.copy(cases[name], folder / f"{name}.dcm"))
+    (folder / "sub").mkdir()
+    deep = Path(shutil.copy(cases["good"], folder / "sub" / "deep.dcm"))
+    (folder / "sub" / ".DS_Store").write_bytes(b"\0" * 10)
+    found = files.dicom_files(folder)
+    assert list(found) == sorted([cases["good"], cases["good_mr"], cases["truncated_in_data"]])
+    assert len(found) == 3  # a file cut in its data set still has a whole file meta
+    skipped = {s.path.name: s.reason for s in found.skipped}
+    assert skipped.keys() == {"short.dcm", "nopre.dcm", "notes.txt", "empty.dcm"}
+    for name, path in cases.items():
+        assert skipped.get(path.name, "") == check_file(path).reason, name
+    deeper = files.dicom_files(folder, recursive=True)
+    assert deep in deeper and list(deeper) == sorted([*found, deep])
+    assert folder / "sub" / ".DS_Store" in [s.path for s in deeper.skipped]
+    text = deeper.skipped_text(limit=2)
+    assert text.startswith("skipped 5 file(s) that are not DICOM: ") and text.endswith("and 3 more")
+    assert "empty.dcm (the file is empty)" in text and "\n" not in text
+
+
+def test_dicom_files_of_a_clean_folder_skips_nothing_and_of_a_file_refuses(tmp_path):
+    shutil.copy(shipped("CT_small.dcm"), tmp_path / "ct.dcm")
+    found = files.dicom_files(tmp_path)
+    assert [p.name for p in found] == ["ct.dcm"] and found.skipped == []
+    assert found.skipped_text() == ""
+    with pytest.raises(NotADirectoryError, match="ct.dcm is not a folder"):
+        files.dicom_files(tmp_path / "ct.dcm")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        files.dicom_files(tmp_path / "nope")
 
 
 # -- dump_to_file ------------------------------------------------------------------------------

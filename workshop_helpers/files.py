@@ -22,10 +22,11 @@ import argparse
 import io
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -44,6 +45,9 @@ __all__ = [
     "FileCheck",
     "DicomFileError",
     "check_file",
+    "dicom_files",
+    "DicomFiles",
+    "NotDicom",
     "dump_to_file",
     "image_to_dicom",
     "IMPLEMENTATION_CLASS_UID",
@@ -137,6 +141,115 @@ def check_file(path: str | os.PathLike) -> FileCheck:
     result.transfer_syntax = str(meta.TransferSyntaxUID)
     result.sop_class = str(meta.get("MediaStorageSOPClassUID", ""))
     return result
+
+
+class NotDicom(NamedTuple):
+    """A file that :func:`dicom_files` skipped, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class DicomFiles:
+    """The DICOM files of a folder (iterate over it) and the files skipped, with the reason.
+
+    Made by :func:`dicom_files`. ``for path in dicom_files(folder)`` sees only the DICOM files;
+    :attr:`skipped` lists every other file, so nothing vanishes without a word, and
+    :meth:`skipped_text` says so in one line.
+    """
+
+    folder: Path
+    paths: list[Path] = field(default_factory=list)
+    skipped: list[NotDicom] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def skipped_text(self, limit: int = 5) -> str:
+        """One line naming the skipped files (at most ``limit``) and why; empty when none.
+
+        Parameters
+        ----------
+        limit : int
+            How many files to name; the rest are counted.
+
+        Returns
+        -------
+        str
+            ``"skipped 2 file(s) that are not DICOM: a.txt (the file is empty); ..."``.
+        """
+        if not self.skipped:
+            return ""
+        named = [f"{_shown_name(s.path, self.folder)} ({s.reason})" for s in self.skipped[:limit]]
+        more = len(self.skipped) - limit
+        return (f"skipped {len(self.skipped)} file(s) that are not DICOM: " + "; ".join(named)
+                + (f"; and {more} more" if more > 0 else ""))
+
+
+def _shown_name(path: Path, folder: Path) -> str:
+    return str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
+
+
+def dicom_files(folder: str | os.PathLike, recursive: bool = False) -> DicomFiles:
+    """The DICOM files in ``folder``, in name order; every other file skipped, saying why.
+
+    The one way the package reads a folder of DICOM files (:func:`geometry.read_series
+    <workshop_helpers.geometry.read_series>`, ``deid`` and ``storescu`` on a folder). A file
+    counts as DICOM when :func:`check_file` says so: the 128-byte preamble, ``DICM`` and File
+    Meta Information with a Transfer Syntax UID (PS3.10 7.1), read without reading the data set.
+    What a caller does with a skipped file is its policy: geometry and ``storescu`` report it and
+    go on, ``deid`` refuses the folder.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The folder to read.
+    recursive : bool
+        Also look in every folder below ``folder`` (default: only ``folder`` itself).
+
+    Returns
+    -------
+    DicomFiles
+        Iterable over the DICOM files (:class:`pathlib.Path`, sorted by their path); its
+        ``skipped`` lists the others as ``NotDicom(path, reason)``.
+
+    Raises
+    ------
+    NotADirectoryError, FileNotFoundError
+        When ``folder`` is not a folder.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from workshop_helpers.tools import testdata
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = shutil.copy(testdata("CT_small.dcm"), folder / "ct.dcm")
+    >>> _ = (folder / "notes.txt").write_text("not DICOM")
+    >>> found = dicom_files(folder)
+    >>> [p.name for p in found], [s.path.name for s in found.skipped]
+    (['ct.dcm'], ['notes.txt'])
+    >>> found.skipped_text()
+    "skipped 1 file(s) that are not DICOM: notes.txt (only 9 bytes: too short for the 128-byte preamble and 'DICM')"
+    >>> shutil.rmtree(folder)
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        if folder.exists():
+            raise NotADirectoryError(f"{folder} is not a folder")
+        raise FileNotFoundError(f"{folder} does not exist")
+    candidates = folder.rglob("*") if recursive else folder.iterdir()
+    found = DicomFiles(folder)
+    for path in sorted(p for p in candidates if p.is_file()):
+        check = check_file(path)
+        if check.ok:
+            found.paths.append(path)
+        else:
+            found.skipped.append(NotDicom(path, check.reason))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
