@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import time
+
 import numpy as np
 import pydicom
 import pytest
@@ -23,8 +27,19 @@ def verdict(check, answer) -> str:
     return "ok" if ok else "not yet"
 
 
+PRAISE = re.compile(r"right (for|in) all? ?\d+ .*|right in \d+ .*|\S+ stored all \d+ .*")
+
+
+def message_of_right(check, answer) -> str:
+    """The message that comes with a right answer: nothing, or praise (never a reason it is wrong)."""
+    result = check(answer)
+    return result[1] if isinstance(result, tuple) else ""
+
+
 def assert_verdicts(check, accepted=(), refused=(), unreadable=()):
     assert {repr(a): verdict(check, a) for a in accepted} == {repr(a): "ok" for a in accepted}
+    messages = {repr(a): message_of_right(check, a) for a in accepted}
+    assert {k: m for k, m in messages.items() if m and not PRAISE.fullmatch(m)} == {}
     assert {repr(a): verdict(check, a) for a in refused} == {repr(a): "not yet" for a in refused}
     assert {repr(a): verdict(check, a) for a in unreadable} == {repr(a): "unreadable" for a in unreadable}
 
@@ -45,12 +60,28 @@ def test_00_highest_value():
                     refused=[1199, 1200.4, 40], unreadable=["max", None])
 
 
+def test_a_right_answer_comes_without_a_reason_it_is_wrong():
+    assert_verdicts(checks.highest_value(np.array([1, 5])), accepted=[5])
+    assert message_of_right(checks.highest_value(np.array([1, 5])), 5) == ""
+    assert message_of_right(checks.lps_position((1, 2, 3)), (1, 2, 3)) == ""
+    a = pydicom.Dataset()
+    a.StudyInstanceUID = "1.2"
+    assert message_of_right(checks.shared_uids(a, a), {"StudyInstanceUID"}) == ""
+    with pytest.raises(AssertionError):   # the guard of assert_verdicts can fail
+        assert_verdicts(lambda answer: (True, "one more is shared"), accepted=[1])
+
+
 def test_01_byte_order(tmp_path):
     image = np.zeros((4, 3, 2), np.int16)
     little = legacy.write_analyze(tmp_path / "l.hdr", image, (1, 1, 1), byte_order="little")
     big = legacy.write_analyze(tmp_path / "b.hdr", image, (1, 1, 1), byte_order="big")
-    assert_verdicts(checks.byte_order(little), accepted=["little", "Little", "LITTLE", "little-endian", "<", " le "],
-                    refused=["big", "Big-Endian", ">"], unreadable=["middle", 348, None])
+    assert_verdicts(checks.byte_order(little), accepted=["little", "Little", "LITTLE", "little-endian", "<", " le ",
+                                                         "Little Endian"],
+                    refused=["big", "Big-Endian", ">"],
+                    unreadable=["middle", 348, None, "little or big", "little big", "little/big", "big or little",
+                                "little endian, I think", "little-big"])
+    with pytest.raises(CannotRead, match="names little and big"):
+        checks.byte_order(little)("little or big")
     assert_verdicts(checks.byte_order(big), accepted=["big", "BIG", "big endian", ">"], refused=["little", "<"])
 
 
@@ -82,8 +113,9 @@ def test_02_patient_position_tag():
                     accepted=["(0018,5100)", "0018,5100", "00185100", "(0018, 5100)", " (0018,5100) ",
                               0x00185100, Tag(0x00185100), (0x0018, 0x5100), "0x00185100",
                               "0018 5100", "(0x0018, 0x5100)", np.uint32(0x00185100),
-                              Tag("PatientPosition")],
-                    refused=["(0018,0051)", 0x00180051, "(0020,0032)", "(5100,0018)", 0x51000018],
+                              Tag("PatientPosition"), pydicom.DataElement(0x00185100, "CS", "HFS")],
+                    refused=["(0018,0051)", 0x00180051, "(0020,0032)", "(5100,0018)", 0x51000018,
+                             pydicom.DataElement(0x00180051, "CS", "HFS")],
                     unreadable=["PatientPosition", "HFS", None, 1.5, -1])
 
 
@@ -94,8 +126,10 @@ def test_02_lps_position():
 
 def test_02_edge_facing():
     letters = {"left": "L", "right": "R", "top": "H", "bottom": "F"}
-    assert_verdicts(checks.edge_facing(letters), accepted=["left", "Left", " left", "L", "LEFT", "left edge"],
-                    refused=["right", "top", "bottom", "R"], unreadable=["west", 0, None])
+    assert_verdicts(checks.edge_facing(letters), accepted=["left", "Left", " left", "L", "LEFT", "left edge",
+                                                           "left side"],
+                    refused=["right", "top", "bottom", "R", "right edge"],
+                    unreadable=["west", 0, None, "right or left", "left or right", "left right", "top left"])
 
 
 def test_03_byte_count():
@@ -127,19 +161,24 @@ def test_03_ui_element_size_adds_uids_of_both_parities():
 
 def test_03_information_level():
     assert_verdicts(checks.information_level("PatientAge"),
-                    accepted=["study", "Study", "STUDY", " study ", "study level"],
-                    refused=["patient", "series", "instance", "image"], unreadable=["visit", 2, None])
+                    accepted=["study", "Study", "STUDY", " study ", "study level", "Study IE"],
+                    refused=["patient", "series", "instance", "image", "patient level"],
+                    unreadable=["visit", 2, None, "study or patient", "study patient", "patient/study",
+                                "study visit"])
 
 
 def test_04_fixed_dump_lines():
     check = checks.fixed_dump_lines({"PatientName": "WORKSHOP^01", "PatientID": "WORKSHOP01"})
     right = "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) LO [WORKSHOP01]\n"
-    assert_verdicts(check, accepted=[right, right.strip(), "(0010,0020) LO [WORKSHOP01]\n(0010,0010) PN [WORKSHOP^01]"],
+    assert_verdicts(check, accepted=[right, right.strip(), "(0010,0020) LO [WORKSHOP01]\n(0010,0010) PN [WORKSHOP^01]",
+                                     "(0010,0010) PN [WORKSHOP^01^^^]\n(0010,0020) LO [WORKSHOP01]"],
                     refused=["(0010,0010) PN [WORKSHOP01]\n(0010,0020) LO [WORKSHOP01]",
                              "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) LN [WORKSHOP01]",
                              "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) SH [WORKSHOP01]",
                              right + "(0010,0030) DA [notadate]\n",
-                             "(0010,0010) PN [WORKSHOP^01]"],
+                             "(0010,0010) PN [WORKSHOP^01]",
+                             "(0010,0010) PN [WORKSHOP^01^^^]\n(0010,0020) LO [WORKSHOP01^]",
+                             "(0010,0010) PN [WORKSHOP^^01]\n(0010,0020) LO [WORKSHOP01]"],
                     unreadable=[["(0010,0010) PN [WORKSHOP^01]"], None, ...])
 
 
@@ -189,6 +228,15 @@ def test_04_picture_in_series(tmp_path, kind):
     assert_verdicts(check, accepted=[str(syntax), syntax, f" {syntax} ", syntax.name, syntax.name.lower()],
                     refused=[str(wrong), wrong.name, "1.2.3", "1.2.840.10008.1.2.4.55"],
                     unreadable=[None, 1.2, ["1.2.840.10008.1.2.1"]])
+    three = tmp_path / "three.dcm"
+    files.dump_to_file("(0020,000d) UI [2.25.1]\n(0020,000e) UI [2.25.2]\n(0008,0018) UI [2.25.3]\n", three)
+    copied = pydicom.dcmread(out)   # four.dcm with three.dcm's SOP Instance UID
+    copied.SOPInstanceUID = copied.file_meta.MediaStorageSOPInstanceUID = "2.25.3"
+    copied.save_as(out)
+    with pytest.raises(AssertionError, match="three.dcm"):
+        check(str(syntax))
+    files.image_to_dicom(picture, out, series_from=series)
+    assert verdict(check, str(syntax)) == "ok"
     if kind == "png":  # a progressive re-encoding is not the picture
         files.image_to_dicom(grace, out, series_from=series)
         assert verdict(check, str(pydicom.uid.JPEGBaseline8Bit)) == "not yet"
@@ -232,6 +280,11 @@ def test_05_new_uid_store(tmp_path):
     meta.file_meta.MediaStorageSOPInstanceUID = original.SOPInstanceUID
     assert verdict(check, _store(tmp_path / "e", original, meta)) == "not yet"
     assert verdict(check, _store(tmp_path / "f", original)) == "not yet"
+    for n, foreign in enumerate([original.SOPInstanceUID + ".1", "1.3.6.1.4.1.45037.1",
+                                 "2.25." + str(2**128), "2.25.1.2"]):   # not under 2.25 as B.2 says
+        assert verdict(check, _store(tmp_path / f"root{n}", original, flipped(foreign))) == "not yet"
+    top = "2.25." + str(2**128 - 1)
+    assert verdict(check, _store(tmp_path / "top", original, flipped(top))) == "ok"
     assert verdict(check, tmp_path / "missing") == "unreadable"
 
 
@@ -300,20 +353,33 @@ def test_06_block_size():
 
 
 def test_06_kept_only():
+    import copy
+
     from workshop_helpers import deid
 
     ds = phantom.make_series(shape=(8, 8, 1))[0]
     private.add_private(ds, 0x0013, "CTP", 0x10, "LO", "TCGA-LUAD")
     private.add_private(ds, 0x0013, "CTP", 0x13, "LO", "77779002")
     needles = [str(ds.PatientName), str(ds.PatientID)]
-    check = checks.kept_only(["TCGA-LUAD"], needles)
-    assert verdict(check, deid.deidentify(ds, keep_private=[("CTP", 0x10)]).dataset) == "ok"
-    assert verdict(check, deid.deidentify(ds).dataset) == "not yet"
-    assert verdict(check, deid.deidentify(ds, keep_private=[("CTP", 0x10), ("CTP", 0x13)]).dataset) == "not yet"
-    never = ds.copy()   # private data trimmed by hand, never de-identified
+    check = checks.kept_only(ds, ["TCGA-LUAD"], needles)
+    right = deid.deidentify(ds, keep_private=[("CTP", 0x10)])
+    assert_verdicts(check, accepted=[right.dataset, right, deid.deidentify(ds, keep_private=[(0x0013, "CTP", 0x10)])],
+                    refused=[deid.deidentify(ds).dataset,
+                             deid.deidentify(ds, keep_private=[("CTP", 0x10), ("CTP", 0x13)]).dataset],
+                    unreadable=[None, "kept", [right.dataset]])
+    never = copy.deepcopy(ds)   # private data trimmed by hand, never de-identified
     del never[0x00131013]
     assert verdict(check, never) == "not yet"
-    assert verdict(check, deid.deidentify(ds, keep_private=[("CTP", 0x10)])) == "unreadable"
+    made = pydicom.Dataset()    # made by hand: the marks of de-identification and the kept value
+    made.PatientIdentityRemoved = "YES"
+    private.add_private(made, 0x0013, "CTP", 0x10, "LO", "TCGA-LUAD")
+    assert verdict(check, made) == "not yet"
+    marked = copy.deepcopy(never)   # slice0 marked as de-identified, its UIDs and codes untouched
+    marked.PatientIdentityRemoved, marked.PatientName, marked.PatientID = "YES", "", ""
+    assert verdict(check, marked) == "not yet"
+    other = phantom.make_series(shape=(8, 8, 2), seed=9)[1]   # another slice, de-identified
+    private.add_private(other, 0x0013, "CTP", 0x10, "LO", "TCGA-LUAD")
+    assert verdict(check, deid.deidentify(other, keep_private=[("CTP", 0x10)])) == "not yet"
 
 
 class _FakeSCP:
@@ -343,6 +409,11 @@ def test_07_stored_by_checks_what_the_scp_stored(tmp_path, fresh_three):
     from workshop_helpers import net
 
     originals = [tools.testdata(n) for n in ("CT_small.dcm", "MR_small.dcm", "SC_rgb_jpeg_dcmtk.dcm")]
+    before = net.StorageSCP(tmp_path / "before", transfer_syntaxes=[ExplicitVRLittleEndian, JPEGBaseline8Bit])
+    with before:   # the right SCP, but it received them before the exercise began
+        assert all(r.ok for r in net.send(fresh_three, "127.0.0.1", before.port, called_ae="WORKSHOP"))
+    time.sleep(1.1)
+    check = checks.stored_by(fresh_three)
     wider = net.StorageSCP(tmp_path / "wider", transfer_syntaxes=[ExplicitVRLittleEndian, JPEGBaseline8Bit])
     strict = net.StorageSCP(tmp_path / "strict", transfer_syntaxes=[ExplicitVRLittleEndian])
     earlier = net.StorageSCP(tmp_path / "earlier")
@@ -351,13 +422,32 @@ def test_07_stored_by_checks_what_the_scp_stored(tmp_path, fresh_three):
         assert [r.ok for r in report] == [True] * 3
         assert [r.ok for r in net.send(fresh_three, "127.0.0.1", strict.port, called_ae="WORKSHOP")] == [True, True, False]
         net.send(originals, "127.0.0.1", earlier.port, called_ae="WORKSHOP")   # the same files, other UIDs
-    check = checks.stored_by(fresh_three)
-    assert_verdicts(check, accepted=[wider], refused=[strict, earlier],
+    assert_verdicts(check, accepted=[wider], refused=[strict, earlier, before],
                     unreadable=[report, [net.SendResult("x", status=0)] * 3, None, str(wider.folder)])
     ok, message = check(strict)
     assert not ok and "JPEG" in message
+    ok, message = check(before)
+    assert not ok and "never reached" in message   # what it received came before the exercise
     next(iter(wider.received)).path.unlink()   # a file gone from disk is not stored
     assert verdict(check, wider) == "not yet"
+
+
+def test_07_stored_by_refuses_an_scp_that_never_ran(tmp_path, fresh_three):
+    from workshop_helpers import net
+
+    check = checks.stored_by(fresh_three)
+    fake = net.StorageSCP(tmp_path / "fake")   # never started: its files copied in, its records by hand
+    for path in fresh_three:
+        ds = pydicom.dcmread(path)
+        target = fake.path_for(ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+        fake.received.append(net.Arrival(time.time(), "CT01", ds.PatientID, ds.StudyInstanceUID,
+                                         ds.SeriesInstanceUID, ds.SOPInstanceUID, ds.SOPClassUID,
+                                         ds.file_meta.TransferSyntaxUID, target, target.stat().st_size, False))
+        fake.count += 1
+    with pytest.raises(AssertionError, match="never started"):
+        check(fake)
 
 
 def _sent_to(pacs_folder, files, calling_ae):
@@ -396,3 +486,88 @@ def test_09_move_destination():
                     refused=[("VIEWER", "127.0.0.1", 4000), ("PACS", "127.0.0.1", 4242),
                              ("VIEWER", "10.0.0.1", 4242)],
                     unreadable=[("VIEWER", 4242), "VIEWER:4242", ("VIEWER", "127.0.0.1", "port")])
+
+
+@pytest.fixture(scope="module")
+def orthanc_web(tmp_path_factory):
+    from conftest import assert_stopped, require_dicomweb
+
+    from workshop_helpers import pacs
+
+    require_dicomweb()
+    folder = tmp_path_factory.mktemp("checks_web")
+    server = pacs.Orthanc(folder / "pacs", modalities={"WORKSTATION": ("127.0.0.1", 1)}, dicomweb=True)
+    with server:
+        pid = server.pid
+        for path in phantom.write_series(folder / "phantom", shape=(8, 8, 2), seed=10):
+            server.upload(path)
+        for name in ("CT_small.dcm", "MR_small.dcm"):
+            server.upload(tools.testdata(name))
+        yield server
+    assert_stopped(server, pid)
+
+
+def test_10_mr_study_asks_the_pacs(orthanc_web):
+    mr = pydicom.dcmread(tools.testdata("MR_small.dcm"), stop_before_pixels=True)
+    ct = pydicom.dcmread(tools.testdata("CT_small.dcm"), stop_before_pixels=True)
+    uid = str(mr.StudyInstanceUID)
+    assert_verdicts(checks.mr_study(orthanc_web), accepted=[uid, mr.StudyInstanceUID, f" {uid} "],
+                    refused=[str(ct.StudyInstanceUID), "1.2.3", uid + ".1"],
+                    unreadable=[123, 1.2, None, [uid], "the MR one", ""])
+    ok, message = checks.mr_study(orthanc_web)(str(ct.StudyInstanceUID))
+    assert not ok and "CT" in message
+
+
+def _derived(source, description="my derived series", image_type=("DERIVED", "SECONDARY"), series=True):
+    import copy
+
+    from pydicom.uid import generate_uid
+
+    ds = copy.deepcopy(source)
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    if series:
+        ds.SeriesInstanceUID = generate_uid()
+    ds.ImageType, ds.SeriesDescription = list(image_type), description
+    return ds
+
+
+def test_10_stored_over_dicomweb_reads_what_orthanc_holds_and_how_it_came(orthanc_web, tmp_path):
+    from workshop_helpers import web
+
+    dicomweb = web.client(orthanc_web.dicomweb_url)
+    source = pydicom.dcmread(tools.testdata("CT_small.dcm"))
+    earlier = _derived(source)
+    assert web.store(dicomweb, [earlier]).ok            # stored before the exercise began
+    check = checks.stored_over_dicomweb(orthanc_web, "my derived series", source.SOPInstanceUID)
+    right, no_series, primary, other_name = (_derived(source), _derived(source, series=False),
+                                             _derived(source, image_type=("ORIGINAL", "PRIMARY")),
+                                             _derived(source, "inverted"))
+    assert web.store(dicomweb, [right, no_series, primary, other_name]).ok
+    uploaded = _derived(source)                          # through Orthanc's REST API, not STOW-RS
+    uploaded.save_as(tmp_path / "up.dcm")
+    orthanc_web.upload(tmp_path / "up.dcm")
+    never = _derived(source)                             # never stored at all
+    assert_verdicts(check, accepted=[str(right.SOPInstanceUID), right.SOPInstanceUID, f" {right.SOPInstanceUID}"],
+                    refused=[str(source.SOPInstanceUID), str(earlier.SOPInstanceUID),
+                             str(no_series.SOPInstanceUID), str(primary.SOPInstanceUID),
+                             str(other_name.SOPInstanceUID), str(uploaded.SOPInstanceUID),
+                             str(never.SOPInstanceUID)],
+                    unreadable=[123, None, right, [str(right.SOPInstanceUID)], "my derived series"])
+    with pytest.raises(AssertionError, match="RestApi"):
+        check(str(uploaded.SOPInstanceUID))
+
+
+def test_web_call_says_url_and_status_in_one_line(orthanc_web):
+    from workshop_helpers import errors, web
+
+    dicomweb = web.client(orthanc_web.dicomweb_url)
+    assert web.call(dicomweb.search_for_studies, search_filters={"PatientID": "NOBODY"}) == []
+    with pytest.raises(web.WebError, match=r"GET http://127\.0\.0\.1:\d+/dicom-web/studies/1\.2\.3/metadata -> 404"):
+        web.call(dicomweb.retrieve_study_metadata, "1.2.3")
+    errors.full_tracebacks(False)
+    try:
+        web.call(dicomweb.retrieve_study_metadata, "1.2.3")
+    except web.WebError as exc:
+        assert len(exc._render_traceback_()) == 1
+    finally:
+        errors.full_tracebacks(None)

@@ -3,6 +3,7 @@ geometry must, the output must pass dciodvfy; dicognito as a real peer."""
 
 from __future__ import annotations
 
+import copy
 import io
 
 import numpy as np
@@ -92,7 +93,7 @@ def test_pixels_and_geometry_stay_and_uids_are_consistent(planted_series):
     assert all(new.startswith("2.25.") for new in uid_map.values())
     assert deid.what_stayed(series, out) == dict.fromkeys(
         ["pixels", "geometry", "one frame of reference", "new frame of reference"], True)
-    moved = [ds.copy() for ds in out]
+    moved = [copy.deepcopy(ds) for ds in out]   # Dataset.copy() is shallow
     moved[1].ImagePositionPatient = [0, 0, 0]
     separate = [deid.deidentify(ds).dataset for ds in series]   # no shared uid_map
     assert not deid.what_stayed(series, moved)["geometry"]
@@ -233,7 +234,7 @@ def test_cli_file_and_folder(planted_folder, tmp_path, capsys):
 def test_dicognito_peer_removes_the_standard_ones_but_not_private_or_free_text(planted_series):
     series, needles = planted_series
     ours = deid.deidentify(series[0]).dataset
-    theirs = series[0].copy()
+    theirs = copy.deepcopy(series[0])   # Dataset.copy() is shallow: dicognito would change series[0]
     Anonymizer(seed="course").anonymize(theirs)
     assert deid.find_values(ours, needles) == []
     left = deid.find_values(theirs, needles)

@@ -23,6 +23,7 @@ import numbers
 import os
 import re
 from collections.abc import Callable, Iterable
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -77,21 +78,39 @@ def read_numbers(answer: Any, count: int, expected: str) -> np.ndarray:
     return values
 
 
+SUFFIXES = frozenset({"endian", "edge", "side", "level", "ie", "entity"})
+
+
 def read_word(answer: Any, choices: dict[str, Iterable[str]], expected: str) -> str:
     """One of ``choices`` (canonical word -> other spellings), whatever the case and spaces.
+
+    A known word may be followed by one of :data:`SUFFIXES` ("little endian", "study level");
+    anything else around it makes the answer unreadable, and an answer that names two of the
+    choices ("little or big") says so.
 
     Examples
     --------
     >>> read_word(" Little-Endian", {"little": ["<"], "big": [">"]}, '"little" or "big"')
     'little'
+    >>> read_word("little or big", {"little": ["<"], "big": [">"]}, '"little" or "big"')
+    Traceback (most recent call last):
+    ...
+    workshop_helpers.exercises.CannotRead: I cannot read this answer (expected one answer, \
+"little" or "big"; this names little and big)
     """
     if not isinstance(answer, str):
         raise CannotRead(expected)
+    spellings = {canonical: canonical for canonical in choices}
+    spellings.update({o.lower(): canonical for canonical, others in choices.items() for o in others})
     word = re.sub(r"[\s_-]+", " ", answer.strip().lower())
-    for candidate in (word, word.split(" ")[0]):   # "little endian", "study level": the first word
-        for canonical, others in choices.items():
-            if candidate == canonical or candidate in {o.lower() for o in others}:
-                return canonical
+    words = word.split(" ")
+    if word in spellings:
+        return spellings[word]
+    if len(words) == 2 and words[0] in spellings and words[1] in SUFFIXES:
+        return spellings[words[0]]
+    named = list(dict.fromkeys(spellings[w] for w in words if w in spellings))
+    if len(named) > 1:
+        raise CannotRead(f"one answer, {expected}; this names {' and '.join(named)}")
     raise CannotRead(expected)
 
 
@@ -100,7 +119,7 @@ _TAG_TEXT = re.compile(r"^\(?\s*(?:0x)?([0-9a-f]{4})\s*[, ]?\s*(?:0x)?([0-9a-f]{
 
 def read_tag(answer: Any) -> int:
     """A tag as an int, from ``"(0018,5100)"``, ``"0018,5100"``, ``"00185100"``, ``0x00185100``,
-    ``(0x0018, 0x5100)`` or a pydicom ``Tag``.
+    ``(0x0018, 0x5100)``, a pydicom ``Tag`` or a ``DataElement`` (its tag).
 
     Examples
     --------
@@ -110,6 +129,8 @@ def read_tag(answer: Any) -> int:
     expected = 'a tag such as "(gggg,eeee)"'
     if isinstance(answer, bool):
         raise CannotRead(expected)
+    if isinstance(answer, pydicom.DataElement):
+        return int(answer.tag)
     if isinstance(answer, (int, np.integer)):
         if 0 <= int(answer) <= 0xFFFFFFFF:
             return int(answer)
@@ -160,8 +181,10 @@ def highest_value(hu: np.ndarray) -> Checker:
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_number(answer, "one number, in Hounsfield units")
-        return _close(value, expected, abs_=1e-6), ("" if value < expected else
-                                                   "that is higher than any value in hu")
+        if _close(value, expected, abs_=1e-6):
+            return True, ""
+        return False, ("that is higher than any value in hu" if value > expected else
+                       "some values of hu are higher")
     return check
 
 
@@ -193,7 +216,10 @@ def file_size(path: str | os.PathLike) -> Checker:
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_number(answer, "a number of bytes")
-        return value == expected, ("" if value == int(value) else "a number of bytes is a whole number")
+        if value == expected:
+            return True, ""
+        return False, ("a number of bytes is a whole number" if value != int(value) else
+                       f"{value:g} bytes is not the size of that file")
     return check
 
 
@@ -233,7 +259,9 @@ def lps_position(point: Iterable[float]) -> Checker:
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_numbers(answer, 3, "three numbers: x, y, z in mm")
-        return bool(np.allclose(value, expected, atol=1e-3)), "not the centre of that pixel"
+        if np.allclose(value, expected, atol=1e-3):
+            return True, ""
+        return False, "not the centre of that pixel"
     return check
 
 
@@ -247,7 +275,7 @@ def edge_facing(letters: dict[str, str], letter: str = "L") -> Checker:
     def check(answer: Any) -> tuple[bool, str]:
         edge = read_word(answer, EDGES, '"left", "right", "top" or "bottom"')
         faces = letters[edge]
-        return faces[:1] == letter, f"the {edge} edge faces {faces}"
+        return faces[:1] == letter, ("" if faces[:1] == letter else f"the {edge} edge faces {faces}")
     return check
 
 
@@ -263,8 +291,6 @@ def byte_count(expected: int) -> Checker:
 
 def _explicit_vr_ui_element_size(uid: str) -> int:
     """Bytes of a UI element holding ``uid``, as pydicom encodes it (Explicit VR Little Endian)."""
-    from io import BytesIO
-
     ds = pydicom.Dataset()
     ds.SOPInstanceUID = uid
     buffer = BytesIO()
@@ -333,7 +359,10 @@ def fixed_dump_lines(values: dict[str, str]) -> Checker:
         for keyword, value in values.items():
             element = ds[keyword]
             assert element.VR == dictionary_VR(keyword), f"{keyword} has the VR {dictionary_VR(keyword)}"
-            assert str(element.value) == value, f"{keyword} should be {value}, not {element.value}"
+            written = str(element.value)
+            if element.VR == "PN":   # PS3.5 6.2: trailing empty components may be written or omitted
+                written, value = written.rstrip("^"), value.rstrip("^")
+            assert written == value, f"{keyword} should be {value}, not {element.value}"
         return True, ""
     return check
 
@@ -362,9 +391,11 @@ def shared_uids(a: pydicom.Dataset, b: pydicom.Dataset,
 
     def check(answer: Any) -> tuple[bool, str]:
         found = read_keywords(answer, keywords)
+        if found == expected:
+            return True, ""
         wrong = sorted(found - expected)
-        return found == expected, (f"{', '.join(wrong)} differ(s) or is missing in one of them"
-                                   if wrong else "one more is shared")
+        return False, (f"{', '.join(wrong)} differ(s) or is missing in one of them"
+                       if wrong else "one more is shared")
     return check
 
 
@@ -383,12 +414,28 @@ def transfer_syntax(path: str | os.PathLike) -> Checker:
     return check
 
 
+def _dicom_files(*folders: Path) -> list[Path]:
+    """The files of ``folders`` (not their sub-folders), each once."""
+    found = {p.resolve(): p for folder in folders for p in Path(folder).iterdir() if p.is_file()}
+    return sorted(found.values())
+
+
+def _sop_instance_uid(path: Path) -> str | None:
+    """The SOP Instance UID of a DICOM file; None for a file that is not DICOM or has none."""
+    try:
+        uid = pydicom.dcmread(path, stop_before_pixels=True).get("SOPInstanceUID")
+    except Exception:  # not a DICOM file: it holds no UID
+        return None
+    return None if uid is None else str(uid)
+
+
 def picture_in_series(picture: str | os.PathLike, series_file: str | os.PathLike,
                       out: str | os.PathLike) -> Checker:
     """The transfer syntax of ``out``: ``picture`` as a Secondary Capture in ``series_file``'s series.
 
     Checks the file on disk when the answer comes: a Secondary Capture Image (PS3.4 B.5) in the
-    study and series of ``series_file`` with its own SOP Instance UID, holding the picture - a
+    study and series of ``series_file`` with a SOP Instance UID that no other file in its folder or
+    in ``series_file``'s folder has, holding the picture - a
     baseline JPEG unchanged in JPEG Baseline (Process 1), any other picture uncompressed in
     Explicit VR Little Endian with the same pixels - and an answer that names its transfer syntax.
     """
@@ -410,7 +457,10 @@ def picture_in_series(picture: str | os.PathLike, series_file: str | os.PathLike
         for keyword in ("StudyInstanceUID", "SeriesInstanceUID"):
             assert ds.get(keyword) == series.get(keyword), \
                 f"{out.name} is not in the series of {series_file.name} ({keyword} differs)"
-        assert ds.SOPInstanceUID != series.get("SOPInstanceUID"), "a new object needs its own UID"
+        for other in _dicom_files(out.parent, series_file.parent):
+            if other.resolve() != out.resolve():
+                assert _sop_instance_uid(other) != ds.SOPInstanceUID, \
+                    f"a new object needs its own UID; {out.name} has the one of {other.name}"
         data = picture.read_bytes()
         syntax = ds.file_meta.TransferSyntaxUID
         if data[:2] == b"\xff\xd8":  # a JPEG: it goes in unchanged (PS3.5 A.4, 8.2.1)
@@ -449,12 +499,32 @@ def valid_uids(candidates: Iterable[str]) -> Checker:
         strangers = [a for a in found if a not in candidates]
         if strangers:
             raise CannotRead(f"candidates copied exactly; {strangers[0]!r} is not one of them")
-        return set(found) == expected, f"{len(expected)} of the {len(candidates)} are valid"
+        if set(found) == expected:
+            return True, ""
+        return False, f"{len(expected)} of the {len(candidates)} are valid"
     return check
 
 
+def is_uuid_uid(uid: str) -> bool:
+    """True for a UID under 2.25 as PS3.5 B.2 defines it: 2.25, then a 128-bit UUID as one integer.
+
+    Examples
+    --------
+    >>> is_uuid_uid("2.25.329800735698586629295641978511506172918"), is_uuid_uid("2.25.0")
+    (True, True)
+    >>> is_uuid_uid("2.25.01"), is_uuid_uid("2.25." + str(2**128)), is_uuid_uid("2.25.1.2")
+    (False, False, False)
+    """
+    match = re.fullmatch(r"2\.25\.(0|[1-9][0-9]*)", str(uid))
+    return bool(match) and int(match[1]) < 2**128
+
+
 def new_uid_store(original: pydicom.Dataset, flipped_pixels: np.ndarray) -> Checker:
-    """A folder holding the original and the flipped image, each under its own valid UID."""
+    """A folder holding the original and the flipped image, each under its own valid UID.
+
+    The original keeps its UID; the flipped one gets a new UID under 2.25 (PS3.5 B.2), the root
+    the task names: a learner owns no other root here.
+    """
     from workshop_helpers import uids
 
     original_pixels = original.pixel_array.copy()
@@ -479,6 +549,10 @@ def new_uid_store(original: pydicom.Dataset, flipped_pixels: np.ndarray) -> Chec
             "the store must hold the original image and the flipped one"
         assert str(by_pixels["original"].SOPInstanceUID) == original_uid, \
             "the original keeps its UID: only the new image needs a new one"
+        new_uid = str(by_pixels["flipped"].SOPInstanceUID)
+        assert is_uuid_uid(new_uid), (f"{new_uid} is not under 2.25: a root you do not own is not "
+                                      "yours to add to; 2.25 is followed by a 128-bit number "
+                                      "(PS3.5 B.2)")
         return True, ""
     return check
 
@@ -587,21 +661,54 @@ def block_size(ds: pydicom.Dataset, creator: str) -> Checker:
     return check
 
 
-def kept_only(private_values: list[str], needles: Iterable[str]) -> Checker:
-    """A de-identified data set that keeps exactly ``private_values`` of its private data."""
-    from workshop_helpers import deid
+def kept_only(source: pydicom.Dataset, private_values: list[str], needles: Iterable[str]) -> Checker:
+    """``source`` de-identified (PS3.15 E, Basic Profile), keeping exactly ``private_values`` of its
+    private data; the data set, or the :class:`~workshop_helpers.deid.DeidResult` that holds it.
+
+    The effects of the profile are checked on the answer: the same SOP Class and pixels as
+    ``source`` (it was made from ``source``), new valid UIDs in place of each of ``source``'s
+    (PS3.15 E.3.9), the identifiers ``needles`` gone everywhere, Patient Identity Removed YES with
+    the Basic Profile's code (113100) and, as private data stays, the Retain Safe Private Option's
+    (113111, PS3.15 E.3.10). A data set made by hand with these marks but not from ``source``
+    fails on the pixels or the UIDs.
+    """
+    from workshop_helpers import deid, uids
 
     needles = list(needles)
+    source_pixels = source.PixelData
+    source_uids = {k: str(source[k].value) for k in
+                   ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "FrameOfReferenceUID")
+                   if k in source}
+    sop_class = str(source.SOPClassUID)
 
     def check(answer: Any) -> tuple[bool, str]:
+        if isinstance(answer, deid.DeidResult):
+            answer = answer.dataset
         if not isinstance(answer, pydicom.Dataset):
             raise CannotRead("a pydicom Dataset: the .dataset of deid.deidentify's result")
         assert str(answer.get("PatientIdentityRemoved", "")) == "YES", \
             "this data set was not de-identified (Patient Identity Removed is not YES)"
+        assert str(answer.get("SOPClassUID", "")) == sop_class and \
+            answer.get("PixelData") == source_pixels, "this was not made from the data set to de-identify: " \
+            "its SOP Class or its pixels differ"
+        for keyword, old in source_uids.items():
+            new = str(answer.get(keyword, ""))
+            assert new and new != old and not uids.validate(new), \
+                f"{keyword} should be a new valid UID in place of the original's (PS3.15 E.3.9)"
+        meta = getattr(answer, "file_meta", None)
+        if meta is not None and "MediaStorageSOPInstanceUID" in meta:
+            assert meta.MediaStorageSOPInstanceUID == answer.SOPInstanceUID, \
+                "the file meta still names another SOP Instance UID"
         privates = [e.value for e in answer if e.tag.is_private and e.tag.element > 0xFF]
-        assert privates == private_values, f"private values left: {privates}"
+        assert privates == private_values, \
+            f"the private values left are {privates}; only {private_values} should be"
         left = deid.find_values(answer, needles)
         assert not left, "some planted identifiers are still there"
+        codes = {str(item.get("CodeValue", "")) for item in
+                 answer.get("DeidentificationMethodCodeSequence", [])}
+        assert {"113100", "113111"} <= codes, ("the De-identification Method Code Sequence should "
+                                                "name the Basic Profile and the Retain Safe Private "
+                                                "Option (113100, 113111)")
         return True, ""
     return check
 
@@ -625,16 +732,25 @@ def stored_by(files: Iterable[str | os.PathLike]) -> Checker:
     The effect is checked, not a report: for each file (made fresh for the exercise, so its SOP
     Instance UID exists nowhere else) the SCP must have an arrival with that UID, and the file
     it wrote must be inside its folder, hold that instance with the same transfer syntax (a JPEG
-    stays JPEG) and the same pixel data bytes.
+    stays JPEG) and the same pixel data bytes. The SCP must have been started (it has its
+    listening port) and have counted at least one association, and each arrival and stored file
+    must be younger than this checker. What this proves: the SCP object's own records say it ran
+    and received these instances after the exercise began, and its folder holds them. It does
+    not prove more against a learner who sets those records by hand.
     """
+    import time
+
     from workshop_helpers.net import StorageSCP
 
     originals = [pydicom.dcmread(f) for f in files]
+    began = time.time() - 1.0   # file times may be rounded down to the second
 
     def check(scp: Any) -> tuple[bool, str]:
         if not isinstance(scp, StorageSCP):
             raise CannotRead("the StorageSCP that received the files (not the report of net.send)")
-        arrivals = {a.sop_instance_uid: a for a in list(scp.received)}
+        assert scp.port > 0 and scp.associations > 0, \
+            f"{scp.ae_title} was never started or never called: start it, then send to its port"
+        arrivals = {a.sop_instance_uid: a for a in list(scp.received) if a.time >= began}
         missing = [ds for ds in originals if ds.SOPInstanceUID not in arrivals]
         if missing:
             names = ", ".join(f"{ds.SOPClassUID.name} in {ds.file_meta.TransferSyntaxUID.name}"
@@ -644,6 +760,7 @@ def stored_by(files: Iterable[str | os.PathLike]) -> Checker:
             path = Path(arrivals[ds.SOPInstanceUID].path)
             assert path.is_file() and scp.folder in path.resolve().parents, \
                 f"{scp.ae_title} has no stored file for {ds.SOPInstanceUID}"
+            assert path.stat().st_mtime >= began, f"{path.name} was there before the exercise began"
             stored = pydicom.dcmread(path)
             assert stored.SOPInstanceUID == ds.SOPInstanceUID, f"{path.name} holds another instance"
             assert stored.file_meta.TransferSyntaxUID == ds.file_meta.TransferSyntaxUID or \
@@ -756,5 +873,77 @@ def move_destination(ae_title: str, stale_port: int, port: int) -> Checker:
         assert value != stale_port, \
             "that is the port the PACS already has - and nothing listens there (look at the viewer)"
         assert value == port, "the port where the viewer's storage SCP listens (print(viewer))"
+        return True, ""
+    return check
+
+
+# --- 10 DICOMweb ---------------------------------------------------------------------------------
+
+def read_uid(answer: Any, expected: str) -> str:
+    """A UID from a string (a pydicom ``UID`` is one), spaces and a trailing NUL forgiven."""
+    if not isinstance(answer, str):
+        raise CannotRead(expected)
+    text = answer.strip().rstrip("\0")
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", text):
+        raise CannotRead(expected)
+    return text
+
+
+def mr_study(server: Any, host: str = "127.0.0.1") -> Checker:
+    """The Study Instance UID of the one study on ``server`` (a pacs.Orthanc) that holds an MR series.
+
+    The expected UID is asked at check time over DIMSE (a STUDY-level C-FIND on
+    ModalitiesInStudy MR), not over DICOMweb as the learner is asked to.
+    """
+    from workshop_helpers import qr
+
+    def check(answer: Any) -> tuple[bool, str]:
+        uid = read_uid(answer, "a Study Instance UID, a string of digits and dots")
+        result = qr.find(host, server.dicom_port, {"ModalitiesInStudy": "MR", "StudyInstanceUID": None},
+                         level="STUDY")
+        expected = {str(m.StudyInstanceUID) for m in result.matches}
+        assert len(expected) == 1, f"the PACS should hold exactly one MR study; C-FIND found {len(expected)}"
+        if uid in expected:
+            return True, ""
+        others = qr.find(host, server.dicom_port, {"StudyInstanceUID": uid, "ModalitiesInStudy": None},
+                         level="STUDY").matches
+        if others:
+            return False, f"that study holds {others[0].get('ModalitiesInStudy', '?')}, not MR"
+        return False, "the PACS has no study with that UID"
+    return check
+
+
+def stored_over_dicomweb(server: Any, description: str, original_sop: str) -> Checker:
+    """The SOP Instance UID of a derived instance stored in ``server`` (a pacs.Orthanc) over STOW-RS.
+
+    Orthanc's REST API (not DICOMweb) says what it holds: an instance with that UID that was not
+    there when this checker was made (so not ``original_sop``, nor one stored earlier), with Series
+    Description ``description``, DERIVED as the first value of Image Type, and a Series Instance
+    UID that no instance present before had. Orthanc records how each instance came in
+    (``/instances/{id}/metadata/Origin``): ``RestApi`` for an upload through its REST API,
+    ``DicomProtocol`` for C-STORE, ``Plugins`` for one stored by a plugin - and the DICOMweb
+    plugin is the only plugin the course loads, so ``Plugins`` is STOW-RS.
+    """
+    before_ids = set(server.instances())
+    before_series = {server.tags("series", i).get("SeriesInstanceUID") for i in server.series()}
+
+    def check(answer: Any) -> tuple[bool, str]:
+        uid = read_uid(answer, "a SOP Instance UID, a string of digits and dots")
+        assert uid != str(original_sop), \
+            "that is the original instance: give your copy a new SOP Instance UID"
+        ids = server.find("Instance", {"SOPInstanceUID": uid})
+        assert ids, f"Orthanc does not have an instance {uid!r}: was the store refused?"
+        assert ids[0] not in before_ids, \
+            "that instance was in the PACS before the exercise: store a new one"
+        origin = server.rest("GET", f"/instances/{ids[0]}/metadata/Origin").decode().strip()
+        assert origin == "Plugins", \
+            f"Orthanc received it through {origin}, not through DICOMweb: use web.store (STOW-RS)"
+        ds = pydicom.dcmread(BytesIO(server.file(ids[0])), stop_before_pixels=True)
+        assert ds.get("SeriesDescription") == description, \
+            f"its Series Description is {ds.get('SeriesDescription')!r}"
+        assert list(ds.get("ImageType", []))[:1] == ["DERIVED"], \
+            f"its Image Type is {list(ds.get('ImageType', []))}"
+        assert ds.SeriesInstanceUID not in before_series, \
+            "it is in a series that was there before: it needs a new Series Instance UID too"
         return True, ""
     return check

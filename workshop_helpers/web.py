@@ -40,6 +40,8 @@ from dicomweb_client import DICOMwebClient
 from pydicom import Dataset
 from pydicom.datadict import keyword_for_tag, tag_for_keyword
 
+from workshop_helpers.errors import ShortError
+
 # ----------------------------------------------------------------------------- media types
 
 DICOM_JSON = "application/dicom+json"
@@ -568,6 +570,47 @@ def client(url: str, timeout: float = 20) -> DICOMwebClient:
     dicomweb = DICOMwebClient(url, session=session(), timeout=timeout)
     dicomweb.set_http_retry_params(retry=False)
     return dicomweb
+
+
+class WebError(ShortError, RuntimeError):
+    """A DICOMweb request that failed: one line with the method, the URL, the status and why."""
+
+
+def call(request: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one dicomweb-client request; a failure is a :class:`WebError` of one line.
+
+    ``call(dicomweb.retrieve_study_metadata, uid)`` is ``dicomweb.retrieve_study_metadata(uid)``,
+    except that the ``requests.HTTPError`` it raises (with a traceback of some 40 lines through
+    dicomweb-client and requests) becomes a :class:`WebError` naming the method, the URL and the
+    status, in the words of :func:`explain`.
+
+    Parameters
+    ----------
+    request : callable
+        A method of a ``DICOMwebClient``, e.g. ``dicomweb.search_for_studies``.
+    *args, **kwargs
+        Its arguments.
+
+    Returns
+    -------
+    Any
+        What the request returns.
+
+    Raises
+    ------
+    WebError
+        The server answered with an error status.
+    """
+    try:
+        return request(*args, **kwargs)
+    except requests.HTTPError as exc:
+        if exc.response is None:
+            raise
+        response = exc.response
+        sent = response.request
+        method, accept = (sent.method, sent.headers.get("Accept", "")) if sent is not None else ("GET", "")
+        raise WebError(f"{method} {response.url} -> "
+                       f"{explain(response.status_code, response.content, accept)}") from None
 
 
 def dataset_from_json(item: dict, dicomweb: DICOMwebClient | None = None) -> Dataset:
