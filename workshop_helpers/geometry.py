@@ -36,6 +36,7 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
+from .files import dicom_files
 from .tools import CommandError
 
 __all__ = [
@@ -1001,6 +1002,9 @@ def bounding_box(datasets: Dataset | Iterable[Dataset]) -> BoundingBox:
 def read_series(folder: str | Path) -> tuple[list[Dataset], list[str]]:
     """Read the headers of every DICOM file in ``folder`` (no pixel data, not recursive).
 
+    The files are those :func:`workshop_helpers.files.dicom_files` finds; a file it skips, or
+    whose data set pydicom then cannot read, is skipped here too and named.
+
     Parameters
     ----------
     folder : str or pathlib.Path
@@ -1017,15 +1021,14 @@ def read_series(folder: str | Path) -> tuple[list[Dataset], list[str]]:
     OSError
         When ``folder`` cannot be listed (missing, not a folder).
     """
-    datasets, skipped = [], []
-    for path in sorted(Path(folder).iterdir()):
-        if not path.is_file():
-            continue
+    found = dicom_files(folder)
+    datasets, skipped = [], [s.path.name for s in found.skipped]
+    for path in found:
         try:
             datasets.append(pydicom.dcmread(path, stop_before_pixels=True))
         except (InvalidDicomError, OSError, EOFError):
             skipped.append(path.name)
-    return datasets, skipped
+    return datasets, sorted(skipped)
 
 
 def _cli(args: argparse.Namespace) -> int:
