@@ -752,6 +752,10 @@ def stored_by(files: Iterable[str | os.PathLike]) -> Checker:
             f"{scp.ae_title} was never started or never called: start it, then send to its port"
         arrivals = {a.sop_instance_uid: a for a in list(scp.received) if a.time >= began}
         missing = [ds for ds in originals if ds.SOPInstanceUID not in arrivals]
+        early = {a.sop_instance_uid for a in list(scp.received) if a.time < began}
+        if missing and all(ds.SOPInstanceUID in early for ds in missing):
+            return False, (f"{scp.ae_title} received them before this exercise was set up: run the "
+                           "exercise's cells in order, then send again")
         if missing:
             names = ", ".join(f"{ds.SOPClassUID.name} in {ds.file_meta.TransferSyntaxUID.name}"
                               for ds in missing)
