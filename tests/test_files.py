@@ -112,7 +112,7 @@ def test_dicom_files_keeps_dicom_and_says_why_it_skipped_the_rest(tmp_path):
     assert deep in deeper and list(deeper) == sorted([*found, deep])
     assert folder / "sub" / ".DS_Store" in [s.path for s in deeper.skipped]
     text = deeper.skipped_text(limit=2)
-    assert text.startswith("skipped 5 file(s) that are not DICOM: ") and text.endswith("and 3 more")
+    assert text.startswith("5 file(s) that are not DICOM: ") and text.endswith("and 3 more")
     assert "empty.dcm (the file is empty)" in text and "\n" not in text
 
 

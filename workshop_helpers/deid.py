@@ -74,6 +74,7 @@ from pydicom.tag import BaseTag, Tag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
 from . import deid_table
+from .files import dicom_files
 from .private import add_private
 from .tools import CommandError, fsync_folder, save_atomically
 
@@ -823,13 +824,23 @@ def _parse_keep_arg(text: str) -> tuple:
 
 
 def _cli_inputs(source: Path) -> list[Path]:
-    """The files ``deid`` reads: ``source`` itself, or every file below it (CommandError, 2)."""
+    """The files ``deid`` reads: ``source`` itself, or the DICOM files below it (CommandError, 2).
+
+    A folder is all or nothing: a file in it that is not DICOM (:func:`files.dicom_files
+    <workshop_helpers.files.dicom_files>`) stops the command before anything is written, named
+    with the reason - a file left out of a de-identified set without a word may be the one that
+    mattered.
+    """
     if not source.exists():
         raise CommandError(f"{source} does not exist", status=2)
-    files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
-    if not files:
+    if not source.is_dir():
+        return [source]
+    found = dicom_files(source, recursive=True)
+    if found.skipped:
+        raise CommandError(f"nothing written; {found.skipped_text()}", status=2)
+    if not found:
         raise CommandError(f"no files in {source}", status=2)
-    return files
+    return list(found)
 
 
 def _cli_run(source: Path, files: list[Path], output: Path, options: dict) -> list[DeidResult]:

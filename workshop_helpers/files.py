@@ -172,6 +172,8 @@ class DicomFiles:
     def skipped_text(self, limit: int = 5) -> str:
         """One line naming the skipped files (at most ``limit``) and why; empty when none.
 
+        The caller says what it did with them (``"skipped "`` + it, or ``"refused: "`` + it).
+
         Parameters
         ----------
         limit : int
@@ -180,13 +182,13 @@ class DicomFiles:
         Returns
         -------
         str
-            ``"skipped 2 file(s) that are not DICOM: a.txt (the file is empty); ..."``.
+            ``"2 file(s) that are not DICOM: a.txt (the file is empty); ..."``.
         """
         if not self.skipped:
             return ""
         named = [f"{_shown_name(s.path, self.folder)} ({s.reason})" for s in self.skipped[:limit]]
         more = len(self.skipped) - limit
-        return (f"skipped {len(self.skipped)} file(s) that are not DICOM: " + "; ".join(named)
+        return (f"{len(self.skipped)} file(s) that are not DICOM: " + "; ".join(named)
                 + (f"; and {more} more" if more > 0 else ""))
 
 
@@ -233,7 +235,7 @@ def dicom_files(folder: str | os.PathLike, recursive: bool = False) -> DicomFile
     >>> [p.name for p in found], [s.path.name for s in found.skipped]
     (['ct.dcm'], ['notes.txt'])
     >>> found.skipped_text()
-    "skipped 1 file(s) that are not DICOM: notes.txt (only 9 bytes: too short for the 128-byte preamble and 'DICM')"
+    "1 file(s) that are not DICOM: notes.txt (only 9 bytes: too short for the 128-byte preamble and 'DICM')"
     >>> shutil.rmtree(folder)
     """
     folder = Path(folder)
