@@ -329,9 +329,16 @@ def test_eight_senders_thousand_instances(scp, dcmtk, tmp_path):
 def test_cli_echoscu_and_storescu(scp, tmp_path, capsys):
     assert main(["echoscu", "127.0.0.1", str(scp.port), "-aec", "WORKSHOP"]) == 0
     files = write_cts(tmp_path / "cli", 3)
+    (tmp_path / "cli" / "notes.txt").write_text("not DICOM")
     assert main(["storescu", "127.0.0.1", str(scp.port), "-aec", "WORKSHOP",
                  str(tmp_path / "cli")]) == 0
-    assert "3 of 3 stored" in capsys.readouterr().out
+    out = capsys.readouterr()
+    assert "3 of 3 stored" in out.out
+    assert out.err.startswith(f"W: {tmp_path / 'cli'}: skipped 1 file(s) that are not DICOM: "
+                              "notes.txt (") and out.err.count("\n") == 1
+    (tmp_path / "empty").mkdir()
+    assert main(["storescu", "127.0.0.1", str(scp.port), str(tmp_path / "empty")]) == 2
+    assert capsys.readouterr().err == f"storescu: no DICOM files in {tmp_path / 'empty'}\n"
     assert main(["echoscu", "127.0.0.1", str(scp.port), "-aec", "WRONG"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("echoscu: ") and err.count("\n") == 1 and "WRONG" in err

@@ -8,10 +8,12 @@ for the socket (any other wait).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from ..files import dicom_files
 from ..tools import CommandError
 from .pdu import Timeouts
 from .scp import NetError, StorageSCP
@@ -71,12 +73,24 @@ def _cli_storescp(args: argparse.Namespace) -> int:
 
 
 def _expand(paths: list[str], recurse: bool) -> list[Path]:
+    """The files to send: each named file, and the DICOM files of each named folder.
+
+    A folder is read with :func:`workshop_helpers.files.dicom_files` (below it too with
+    ``recurse``); what in it is not DICOM is skipped with one ``W:`` line on stderr, as dcmtk's
+    storescu skips it when scanning folders. A file named on its own is sent as it is, so the
+    report says why it was not stored.
+    """
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(q for q in (p.rglob("*") if recurse else p.iterdir()) if q.is_file())
+            found = dicom_files(p, recursive=recurse)
+            out += found
+            if found.skipped:
+                print(f"W: {p}: skipped {found.skipped_text()}", file=sys.stderr)
         else:
             out.append(p)
+    if not out:
+        raise CommandError(f"no DICOM files in {', '.join(paths)}", status=2)
     return out
 
 
