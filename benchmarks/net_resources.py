@@ -48,7 +48,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
 from store_throughput import dcmtk_peer
 
-from workshop_helpers import tools
+from workshop_helpers import files, tools
 from workshop_helpers.net import free_port
 
 NODELAY = {**os.environ, "TCP_NODELAY": "1"}
@@ -246,7 +246,8 @@ def make_big_file(path: Path, size_mb: float) -> Path:
 
 
 def files_in(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    """The DICOM files stored below ``folder`` (files.dicom_files: temporary ones left out)."""
+    return list(files.dicom_files(folder, recursive=True))
 
 
 def scp_memory(kind: str, big: Path, work: Path) -> dict:

@@ -37,7 +37,7 @@ import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
-from workshop_helpers import tools
+from workshop_helpers import files, tools
 from workshop_helpers.net import NetError, StorageSCP, dcmtk_storescp, send
 
 NODELAY = {**os.environ, "TCP_NODELAY": "1"}
@@ -89,9 +89,8 @@ def dcmtk_storescu(files, port, aec) -> float:
 
 
 def count(folder: Path) -> int:
-    """Files stored in ``folder`` (temporary ones, hidden or ``.part``, left out)."""
-    return sum(1 for p in folder.rglob("*")
-               if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".part"))
+    """DICOM files stored below ``folder`` (files.dicom_files: a temporary or cut file is not one)."""
+    return len(files.dicom_files(folder, recursive=True))
 
 
 def plain_pynetdicom_scp(out: Path):
