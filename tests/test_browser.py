@@ -8,7 +8,7 @@ import pydicom
 import pytest
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 
-from workshop_helpers import tools
+from workshop_helpers import private, tools
 from workshop_helpers.browser import (
     IODS,
     LEVELS,
@@ -19,6 +19,7 @@ from workshop_helpers.browser import (
     filter_rows,
     level_of,
     rows_to_html,
+    short_value,
     tag_browser,
 )
 
@@ -91,6 +92,35 @@ def test_values_are_short_and_pixel_data_is_not_decoded(ct):
     assert rows["PixelData"].value.startswith(f"{len(ct.PixelData)} bytes")
     assert all(len(r.value) <= 40 for r in rows.values())
     assert rows["AccessionNumber"].value == "(no value)"
+
+
+@pytest.mark.parametrize("value, vr, limit, shown", [
+    ("WORKSHOP^01", "PN", 64, "WORKSHOP^01"),
+    ("A" * 30, "LO", 10, "AAAAAAAAA…"),
+    (pydicom.multival.MultiValue(float, [0.5, 1]), "DS", 64, "0.5\\1.0"),
+    ([1, 2, 3], "US", 4, "1\\2…"),
+    (b"\x00\x01\x02", "OB", 64, "3 bytes: 00 01 02"),
+    (bytes(range(10)), "OB", 64, "10 bytes: 00 01 02 03 04 05 06 07 …"),
+    ([pydicom.Dataset()], "SQ", 64, "1 item"),
+    ([], "SQ", 64, "0 items"),
+    (None, "LO", 64, "(no value)"),
+    (b"", "OB", 64, "(no value)"),
+    (42, "US", 64, "42"),
+])
+def test_short_value_one_rule_for_every_kind_of_value(value, vr, limit, shown):
+    assert short_value(value, vr, limit) == shown
+    assert len(short_value(value, vr, limit)) <= max(limit, len(shown))
+
+
+def test_private_elements_are_shortened_by_the_same_rule():
+    ds = pydicom.Dataset()
+    private.add_private(ds, 0x0013, "CTP", 0x10, "OB", bytes(range(20)))
+    private.add_private(ds, 0x0013, "CTP", 0x11, "LO", "TCGA-LUAD-" * 5)
+    elements = private.list_blocks(ds)[0].elements
+    assert [e.short_value(12) for e in elements] == [short_value(e.value, e.VR, 12)
+                                                     for e in elements]
+    assert elements[0].short_value().startswith("20 bytes: 00 01")
+    assert str(elements[0].tag) == "(0013,1010)" in private.format_blocks(private.list_blocks(ds))
 
 
 def test_filter_keeps_matches_and_their_parents(ct):

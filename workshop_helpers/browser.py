@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Any
 
 import pydicom
 from pydicom.datadict import keyword_for_tag
-from pydicom.dataelem import DataElement
+from pydicom.multival import MultiValue
 
 __all__ = ["Row", "MODULES", "IODS", "LEVELS", "level_of", "dataset_rows", "filter_rows",
-           "rows_to_html", "tag_browser", "attribute_url", "LEVEL_COLOURS", "CELL_STYLE",
+           "rows_to_html", "tag_browser", "short_value", "attribute_url", "LEVEL_COLOURS", "CELL_STYLE",
            "LINK_STYLE"]
 
 LEVELS = ("file-meta", "patient", "study", "series", "instance", "private")
@@ -195,21 +196,47 @@ def attribute_url(tag: int, keyword: str, sop_class_uid: str = "",
     return f"{PART06}/chapter_6.html"
 
 
-def _tag_text(tag: int) -> str:
-    return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+def short_value(value: Any, vr: str = "", limit: int = 64) -> str:
+    r"""A data element's value as one short line of text, for a table or a listing.
 
+    The one value-shortening rule of the package (the browser and :mod:`.private` use it). Two
+    look alike and differ on purpose: ``dump`` cuts as dcmdump does, byte for byte, and ``deid``
+    shows two characters at most, so that its report leaks nothing.
 
-def _short(elem: DataElement, limit: int) -> str:
-    if elem.VR == "SQ":
-        n = len(elem.value)
+    Parameters
+    ----------
+    value : Any
+        The element's value: text, a number, a multi-value, bytes, or a sequence's items.
+    vr : str
+        The element's VR; ``"SQ"`` shows the number of items.
+    limit : int
+        The most characters shown; a longer text ends in ``…``.
+
+    Returns
+    -------
+    str
+        ``"2 items"``, ``"(no value)"``, ``"1024 bytes: 00 01 … "`` (the first 8 bytes in hex),
+        or the value as text, multiple values joined by ``\`` as DICOM writes them.
+
+    Examples
+    --------
+    >>> short_value("WORKSHOP^01"), short_value([1.5, 2], "DS"), short_value(b"\x00\x01", "OB")
+    ('WORKSHOP^01', '1.5\\2', '2 bytes: 00 01')
+    >>> short_value("A" * 100, limit=8), short_value([], "SQ"), short_value("")
+    ('AAAAAAA…', '0 items', '(no value)')
+    """
+    if vr == "SQ":
+        n = len(value)
         return f"{n} item" + ("" if n == 1 else "s")
-    value = elem.value
     if value is None or value == "" or value == b"":
         return "(no value)"
-    if isinstance(value, (bytes, bytearray)):
+    if isinstance(value, bytes | bytearray):
         head = " ".join(f"{b:02x}" for b in value[:8])
         return f"{len(value)} bytes: {head}" + (" …" if len(value) > 8 else "")
-    text = str(value) if elem.VM <= 1 else "\\".join(map(str, value))
+    if isinstance(value, MultiValue | list | tuple):
+        text = "\\".join(map(str, value))
+    else:
+        text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -239,8 +266,8 @@ def dataset_rows(ds: pydicom.Dataset, limit: int = 64, include_meta: bool = True
             lvl = level or level_of(tag, elem.keyword)
             module = MODULES.get(elem.keyword) if depth == 0 else None
             rows.append(Row(
-                tag=_tag_text(tag), keyword=keyword, vr=str(elem.VR), vm=int(elem.VM),
-                value=_short(elem, limit), level=lvl, depth=depth,
+                tag=str(elem.tag), keyword=keyword, vr=str(elem.VR), vm=int(elem.VM),
+                value=short_value(elem.value, elem.VR, limit), level=lvl, depth=depth,
                 module=f"{module.name} ({module.section})" if module else "",
                 url=attribute_url(tag, elem.keyword, sop_class, parents),
                 path=(*parents, tag)))

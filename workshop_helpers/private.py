@@ -43,12 +43,13 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.tag import BaseTag, Tag
 
+from .browser import short_value
 from .tools import CommandError
 
 __all__ = [
     "PrivateTagError",
     "PrivateElement",
-    "PrivateBlock",
+    "BlockInfo",
     "FORBIDDEN_PRIVATE_GROUPS",
     "CTP_CREATOR",
     "CTP_GROUP",
@@ -93,11 +94,6 @@ _KEYWORDS: dict[str, dict[int, str]] = {}
 
 class PrivateTagError(ValueError):
     """A private tag or block that breaks PS3.5 7.8.1, or one that is not in the data set."""
-
-
-def _fmt(tag: int) -> str:
-    tag = Tag(tag)
-    return f"({tag.group:04X},{tag.element:04X})"
 
 
 def is_private_group(group: int) -> bool:
@@ -208,7 +204,7 @@ def add_at_slot(ds: Dataset, group: int, creator: str, slot: int, offset: int, v
         raise PrivateTagError(f"slot {slot:#x} is not a private creator slot (0x10-0xFF, PS3.5 7.8.1)")
     held = ds.get(Tag(group, slot))
     if held is not None and held.value != creator:
-        raise PrivateTagError(f"{_fmt(Tag(group, slot))} already holds creator {held.value!r}")
+        raise PrivateTagError(f"{str(Tag(group, slot))} already holds creator {held.value!r}")
     if held is None:
         if creator in ds.private_creators(group):
             raise PrivateTagError(f"{creator!r} already holds another block of group {group:04X}")
@@ -242,9 +238,9 @@ def read_private(ds: Dataset, group: int, creator: str, offset: int) -> Any:
     block = ds.private_block(group, creator)
     if offset not in block:
         raise PrivateTagError(
-            f"{creator!r} holds block {_fmt(Tag(group, block.block_start))}-"
-            f"{_fmt(Tag(group, block.block_start + 0xFF))} but element offset {offset:#04x} at "
-            f"{_fmt(block.get_tag(offset))} is not in the data set"
+            f"{creator!r} holds block {str(Tag(group, block.block_start))}-"
+            f"{str(Tag(group, block.block_start + 0xFF))} but element offset {offset:#04x} at "
+            f"{str(block.get_tag(offset))} is not in the data set"
         )
     return block[offset].value
 
@@ -261,19 +257,27 @@ class PrivateElement:
     name: str = ""
 
     def short_value(self, width: int = 40) -> str:
-        """The value as text, cut to ``width`` characters."""
-        if self.VR == "SQ":
-            text = f"<sequence of {len(self.value)} item(s)>"
-        elif isinstance(self.value, bytes | bytearray):
-            text = f"<{len(self.value)} bytes> {bytes(self.value[:16])!r}"
-        else:
-            text = repr(self.value) if not isinstance(self.value, str) else self.value
-        return text if len(text) <= width else text[: width - 1] + "…"
+        """The value as text, cut to ``width`` characters (:func:`.browser.short_value`).
+
+        Parameters
+        ----------
+        width : int
+            The most characters shown.
+
+        Returns
+        -------
+        str
+            E.g. ``'TCGA-LUAD'``, ``'2 items'``, ``'12 bytes: 00 01 …'``.
+        """
+        return short_value(self.value, self.VR, width)
 
 
 @dataclass
-class PrivateBlock:
-    """A private block: its creator, group, block number, and the elements in it.
+class BlockInfo:
+    """What :func:`list_blocks` found of one private block: creator, group, number, elements.
+
+    A description to read, not a handle to write with: :func:`reserve_block` returns pydicom's
+    own :class:`pydicom.dataset.PrivateBlock` for that (hence the different name).
 
     ``creator`` is ``None`` for *orphan* elements whose block has no creator element.
     ``path`` says where the block is ("" at the top level, ``"(3F03,1001)[0]"`` inside an item).
@@ -297,7 +301,7 @@ class PrivateBlock:
 
 
 def _item_path(path: str, elem: DataElement, index: int) -> str:
-    name = elem.keyword or _fmt(elem.tag)
+    name = elem.keyword or str(elem.tag)
     step = f"{name}[{index}]"
     return f"{path}.{step}" if path else step
 
@@ -322,7 +326,7 @@ def _element_name(creator: str | None, elem: DataElement) -> str:
     return name if name and name != "Private tag data" else ""
 
 
-def list_blocks(ds: Dataset) -> list[PrivateBlock]:
+def list_blocks(ds: Dataset) -> list[BlockInfo]:
     """Every private block of ``ds``, including those inside sequences, in file order.
 
     Elements with no creator for their block are grouped as orphan blocks (``creator=None``).
@@ -335,9 +339,9 @@ def list_blocks(ds: Dataset) -> list[PrivateBlock]:
     >>> [(b.creator, f"{b.group:04X}", hex(b.block)) for b in blocks][:2]
     [('GEMS_IDEN_01', '0009', '0x10'), ('GEMS_PATI_01', '0011', '0x10')]
     """
-    result: list[PrivateBlock] = []
+    result: list[BlockInfo] = []
     for path, item in walk_private(ds):
-        blocks: dict[tuple[int, int], PrivateBlock] = {}
+        blocks: dict[tuple[int, int], BlockInfo] = {}
         for elem in item:
             tag = elem.tag
             if not tag.is_private or tag.element == 0 or tag.group in FORBIDDEN_PRIVATE_GROUPS:
@@ -345,7 +349,7 @@ def list_blocks(ds: Dataset) -> list[PrivateBlock]:
             if 0x10 <= tag.element <= 0xFF:  # a creator
                 creator = str(elem.value).strip() if elem.value is not None else ""
                 key = (tag.group, tag.element)
-                blocks.setdefault(key, PrivateBlock(creator or None, tag.group, tag.element, path))
+                blocks.setdefault(key, BlockInfo(creator or None, tag.group, tag.element, path))
                 blocks[key].creator = creator or None
                 continue
             if tag.element < 0x10:
@@ -355,7 +359,7 @@ def list_blocks(ds: Dataset) -> list[PrivateBlock]:
             if key not in blocks:
                 creator_elem = item.get(Tag(tag.group, number)) if number >= 0x10 else None
                 creator = str(creator_elem.value).strip() if creator_elem is not None else None
-                blocks[key] = PrivateBlock(creator or None, tag.group, number, path)
+                blocks[key] = BlockInfo(creator or None, tag.group, number, path)
             block = blocks[key]
             block.elements.append(PrivateElement(
                 path, tag, tag.element & 0xFF, str(elem.VR), elem.value,
@@ -377,7 +381,7 @@ def explain_tag(ds: Dataset, tag: Any) -> str:
     '(0013,1110) is an orphan: no private creator at (0013,0011) reserves its block, so nobody can say what it means'
     """
     tag = Tag(tag)
-    where = _fmt(tag)
+    where = str(tag)
     group, element = tag.group, tag.element
     if group % 2 == 0:
         try:
@@ -392,7 +396,7 @@ def explain_tag(ds: Dataset, tag: Any) -> str:
     if element < 0x10:
         return f"{where} is not allowed: (gggg,0001)-(gggg,000F) are reserved (PS3.5 7.8.1)"
     if element <= 0xFF:
-        start, end = _fmt(Tag(group, element << 8)), _fmt(Tag(group, (element << 8) | 0xFF))
+        start, end = str(Tag(group, element << 8)), str(Tag(group, (element << 8) | 0xFF))
         if tag in ds:
             return f"{where} is a private creator: {ds[tag].value!r} reserves the block {start}-{end}"
         return f"{where} is a free private creator slot: it would reserve the block {start}-{end}"
@@ -402,11 +406,11 @@ def explain_tag(ds: Dataset, tag: Any) -> str:
                 f"a creator at (gggg,00{number:02X}), which is not allowed (PS3.5 7.8.1)")
     creator_tag = Tag(group, number)
     if creator_tag not in ds:
-        return (f"{where} is an orphan: no private creator at {_fmt(creator_tag)} reserves its "
+        return (f"{where} is an orphan: no private creator at {str(creator_tag)} reserves its "
                 "block, so nobody can say what it means")
     creator = ds[creator_tag].value
     text = (f"{where} is element 0x{element & 0xFF:02X} of the block reserved by {creator!r} "
-            f"at {_fmt(creator_tag)}")
+            f"at {str(creator_tag)}")
     if tag in ds:
         name = _element_name(creator, ds[tag])
         if name:
@@ -475,7 +479,7 @@ def implicit_vr_roundtrip(ds: Dataset) -> Dataset:
     return pydicom.dcmread(buffer, force=True)
 
 
-def format_blocks(blocks: list[PrivateBlock]) -> str:
+def format_blocks(blocks: list[BlockInfo]) -> str:
     """A readable table of :func:`list_blocks`' result."""
     if not blocks:
         return "no private elements"
@@ -484,9 +488,9 @@ def format_blocks(blocks: list[PrivateBlock]) -> str:
         where = f" in {b.path}" if b.path else ""
         who = repr(b.creator) if b.creator else "ORPHAN (no creator)"
         lines.append(f"group {b.group:04X} block {b.block:02X}  {who} at "
-                     f"{_fmt(b.creator_tag)}{where}: {len(b.elements)} element(s)")
+                     f"{str(b.creator_tag)}{where}: {len(b.elements)} element(s)")
         for e in b.elements:
-            lines.append(f"    {_fmt(e.tag)}  +{e.offset:02X}  {e.VR:<2}  {e.name[:28]:<28}  "
+            lines.append(f"    {str(e.tag)}  +{e.offset:02X}  {e.VR:<2}  {e.name[:28]:<28}  "
                          f"{e.short_value()}")
     return "\n".join(lines)
 
