@@ -187,7 +187,8 @@ def test_command_error_carries_its_status():
 # ----------------------------------------------------------------------------- docstrings
 
 CHECKED_MODULES = ("net", "qr", "pacs", "web", "deid", "tools", "geometry", "phantom", "viewers",
-                   "legacy", "anatomy")
+                   "legacy", "anatomy", "dump", "files", "uids", "private", "browser", "router",
+                   "errors")
 _SECTION = re.compile(r"^(\w[\w ]*)\n-{3,}$", re.M)
 
 

@@ -30,11 +30,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydicom
 from pydicom.datadict import keyword_for_tag
 from pydicom.multival import MultiValue
+
+if TYPE_CHECKING:
+    from ipywidgets import VBox
 
 __all__ = ["Row", "MODULES", "IODS", "LEVELS", "level_of", "dataset_rows", "filter_rows",
            "rows_to_html", "tag_browser", "short_value", "attribute_url", "LEVEL_COLOURS", "CELL_STYLE",
@@ -155,6 +158,18 @@ class Row:
 def level_of(tag: int, keyword: str) -> str:
     """The level of a top-level attribute: file-meta, patient, study, series, instance, private.
 
+    Parameters
+    ----------
+    tag : int
+        The attribute's tag, e.g. ``0x00100010``.
+    keyword : str
+        Its keyword (``""`` for a private one), which finds its module in :data:`MODULES`.
+
+    Returns
+    -------
+    str
+        One of :data:`LEVELS`.
+
     Examples
     --------
     >>> level_of(0x00100010, "PatientName"), level_of(0x00101010, "PatientAge")
@@ -174,6 +189,23 @@ def level_of(tag: int, keyword: str) -> str:
 def attribute_url(tag: int, keyword: str, sop_class_uid: str = "",
                   parents: tuple[int, ...] = ()) -> str:
     """A page about the attribute: innolitics when IOD and module are known, else PS3.6.
+
+    Parameters
+    ----------
+    tag : int
+        The attribute's tag.
+    keyword : str
+        Its keyword.
+    sop_class_uid : str
+        The SOP Class of the data set, which decides the IOD (:data:`IODS`).
+    parents : tuple of int
+        The tags of the sequences above it, outermost first (``()`` at the top level).
+
+    Returns
+    -------
+    str
+        The address: dicom.innolitics.com, PS3.6 chapter 6 (chapter 7 for file meta), or
+        PS3.5 7.8 for a private tag.
 
     Examples
     --------
@@ -243,8 +275,21 @@ def short_value(value: Any, vr: str = "", limit: int = 64) -> str:
 def dataset_rows(ds: pydicom.Dataset, limit: int = 64, include_meta: bool = True) -> list[Row]:
     """The data set as rows, file meta first, sequences followed by their items, nested.
 
-    Values are shortened to ``limit`` characters; bytes show their length and first bytes;
-    pixel data is never decoded.
+    Values are shortened by :func:`short_value`; pixel data is never decoded.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set (read from a file, or made in memory).
+    limit : int
+        The most characters of a value shown.
+    include_meta : bool
+        Whether the File Meta Information (group 0002) comes first.
+
+    Returns
+    -------
+    list of Row
+        One row per attribute and one per sequence item, in order, ``depth`` giving the nesting.
 
     Examples
     --------
@@ -286,8 +331,22 @@ def dataset_rows(ds: pydicom.Dataset, limit: int = 64, include_meta: bool = True
 
 
 def filter_rows(rows: list[Row], query: str) -> list[Row]:
-    """Rows whose tag, keyword or value contain ``query`` (case-insensitive), with the
-    sequences and items above them so that the nesting stays readable.
+    """Rows whose tag, keyword or value contain ``query``, with the rows above them.
+
+    The sequences and items above a matching row are kept too, so that the nesting stays
+    readable. The search ignores case.
+
+    Parameters
+    ----------
+    rows : list of Row
+        Rows of :func:`dataset_rows`.
+    query : str
+        Part of a tag (``0010``), a keyword (``UID``) or a value; empty keeps every row.
+
+    Returns
+    -------
+    list of Row
+        The matching rows and their parents, in their order.
 
     Examples
     --------
@@ -329,6 +388,18 @@ def rows_to_html(rows: list[Row], max_rows: int = 400) -> str:
     Every cell has :data:`CELL_STYLE`; the tag cell is indented 14 px per level of nesting, and a
     tag with a page about it is a link styled :data:`LINK_STYLE`.
 
+    Parameters
+    ----------
+    rows : list of Row
+        Rows of :func:`dataset_rows` or :func:`filter_rows`.
+    max_rows : int
+        The most rows drawn; a last line says how many more there are.
+
+    Returns
+    -------
+    str
+        The ``<table>``, e.g. for ``IPython.display.HTML``.
+
     Examples
     --------
     >>> "<table" in rows_to_html([Row("(0010,0010)", "PatientName", "PN", 1, "A^B", "patient", 0)])
@@ -357,12 +428,24 @@ def rows_to_html(rows: list[Row], max_rows: int = 400) -> str:
     return "\n".join(out)
 
 
-def tag_browser(ds: pydicom.Dataset, query: str = ""):
+def tag_browser(ds: pydicom.Dataset, query: str = "") -> VBox:
     """An ipywidgets box: a search field over a nested table of the data set.
 
     Type part of a tag (``0010``), a keyword (``UID``) or a value (``CT``) to filter.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set to browse.
+    query : str
+        What the search field holds at first.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The search field and its count above the table; shown when it is a cell's last value.
     """
-    import ipywidgets as widgets
+    import ipywidgets as widgets  # noqa: PLC0415 - the command line imports this module (private)
 
     rows = dataset_rows(ds)
     search = widgets.Text(value=query, placeholder="tag, keyword or value, e.g. UID",

@@ -112,6 +112,16 @@ _UID_TO_NAME, _NAME_TO_UID = _build_uid_names()
 def uid_name(uid: str) -> str | None:
     """The name dcmdump prints for ``uid`` (after ``=``), or None when dcmtk has none.
 
+    Parameters
+    ----------
+    uid : str
+        A UID, e.g. a transfer syntax or SOP Class.
+
+    Returns
+    -------
+    str or None
+        dcmtk's name for it, e.g. ``'LittleEndianExplicit'``.
+
     Examples
     --------
     >>> uid_name("1.2.840.10008.1.2.1"), uid_name("1.2.840.10008.5.1.4.1.1.7")
@@ -122,6 +132,16 @@ def uid_name(uid: str) -> str | None:
 
 def uid_from_name(name: str) -> str | None:
     """The UID for dcmtk's name (or pydicom's keyword) ``name``; None when unknown.
+
+    Parameters
+    ----------
+    name : str
+        A name as dcmdump prints it after ``=``, or pydicom's keyword of the UID.
+
+    Returns
+    -------
+    str or None
+        The UID.
 
     Examples
     --------
@@ -995,6 +1015,18 @@ def dump_bytes(ds: Dataset, shorten: bool = False) -> bytes:
     ISO_IR 100 data set makes dump2dcm store ``WeiÃ\x9fenkirchen`` for ``Weißenkirchen``. Only
     SH, LO, UC, ST, LT, UT and PN use the character set (PS3.3 C.12.1.1.2); everything else is
     ASCII. :func:`read_dump` reads these bytes back (pass ``bytes``, not ``str``).
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set, as for :func:`write_dump`.
+    shorten : bool
+        Cut long values as dcmdump does without ``+L`` (for people; it does not read back).
+
+    Returns
+    -------
+    bytes
+        The dump, one element per line, text values in the data set's character set.
 
     Examples
     --------

@@ -96,6 +96,18 @@ def check_file(path: str | os.PathLike) -> FileCheck:
     parse the complete data set"); this also reads the File Meta Information, so 128 bytes,
     ``DICM`` and then anything else is "yes" there and "no" here.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to check.
+
+    Returns
+    -------
+    FileCheck
+        ``ok``, and the ``reason`` when not; for a DICOM file its transfer syntax and SOP Class.
+        ``str()`` of it is dcmftest's line (``yes: path`` or ``no: path``). Nothing raises: a
+        file that cannot be opened is a "no" with the reason.
+
     Examples
     --------
     >>> from workshop_helpers.tools import testdata
@@ -371,6 +383,7 @@ class JpegInfo:
 
     @property
     def baseline(self) -> bool:
+        """Whether this is baseline JPEG (SOF0, 8 bits): the process every DICOM reader has."""
         return self.sof == 0xC0 and self.precision == 8
 
 
@@ -380,6 +393,16 @@ _SOF_NAMES = {0xC0: "baseline (SOF0)", 0xC1: "extended sequential (SOF1)",
 
 def jpeg_info(data: bytes) -> JpegInfo:
     """Read the JPEG markers up to the start of frame (ITU T.81 B.2.2).
+
+    Parameters
+    ----------
+    data : bytes
+        A JPEG stream (the whole file, or at least up to its start-of-frame segment).
+
+    Returns
+    -------
+    JpegInfo
+        The process (baseline, progressive, ...), precision, size, components, subsampling.
 
     Raises
     ------

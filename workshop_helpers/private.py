@@ -35,7 +35,7 @@ import argparse
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydicom
 from pydicom.datadict import add_private_dict_entries, dictionary_description, private_dictionaries
@@ -45,6 +45,9 @@ from pydicom.tag import BaseTag, Tag
 
 from .browser import short_value
 from .tools import CommandError
+
+if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, not by the command line
+    from matplotlib.axes import Axes
 
 __all__ = [
     "PrivateTagError",
@@ -99,6 +102,16 @@ class PrivateTagError(ValueError):
 def is_private_group(group: int) -> bool:
     """True when ``group`` may hold private data elements (odd, not 0001/0003/0005/0007/FFFF).
 
+    Parameters
+    ----------
+    group : int
+        A group number, e.g. ``0x0009``.
+
+    Returns
+    -------
+    bool
+        Whether private elements may live in it (odd, and not 0001, 0003, 0005, 0007 or FFFF).
+
     Examples
     --------
     >>> is_private_group(0x0013), is_private_group(0x0010), is_private_group(0x0001)
@@ -137,6 +150,20 @@ def reserve_block(ds: Dataset, group: int, creator: str) -> pydicom.dataset.Priv
     The creator goes into the first free element (gggg,0010) ... (gggg,00FF) — pydicom's
     :meth:`~pydicom.dataset.Dataset.private_block` with ``create=True`` does the search.
 
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+    group : int
+        An odd group allowed for private elements.
+    creator : str
+        The private creator's name (VR LO: at most 64 characters, no backslash).
+
+    Returns
+    -------
+    pydicom.dataset.PrivateBlock
+        pydicom's handle on the block, to add and read elements by offset.
+
     Raises
     ------
     PrivateTagError
@@ -165,6 +192,31 @@ def add_private(ds: Dataset, group: int, creator: str, offset: int, vr: str, val
                 ) -> DataElement:
     """Add (or replace) element ``offset`` (0x00-0xFF) of ``creator``'s block; reserve it first.
 
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+    group : int
+        An odd group allowed for private elements.
+    creator : str
+        The private creator's name.
+    offset : int
+        The element's offset in the block, 0x00-0xFF.
+    vr : str
+        Its value representation, e.g. ``"LO"``.
+    value : Any
+        Its value.
+
+    Returns
+    -------
+    pydicom.dataelem.DataElement
+        The element as it is now in ``ds``.
+
+    Raises
+    ------
+    PrivateTagError
+        For an even or forbidden group, or an invalid creator name.
+
     Examples
     --------
     >>> ds = Dataset()
@@ -184,6 +236,28 @@ def add_at_slot(ds: Dataset, group: int, creator: str, slot: int, offset: int, v
 
     A real file may have its creator in any slot: which one depends on who wrote before it. This
     puts the block where a test wants it, so code that assumes a fixed tag can be caught.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+    group : int
+        An odd group allowed for private elements.
+    creator : str
+        The private creator's name.
+    slot : int
+        The creator's element (gggg,00ss), 0x10-0xFF: the block it reserves is ``ss``.
+    offset : int
+        The element's offset in the block, 0x00-0xFF.
+    vr : str
+        Its value representation.
+    value : Any
+        Its value.
+
+    Returns
+    -------
+    pydicom.dataelem.DataElement
+        The element (gggg,ssoo) as it is now in ``ds``.
 
     Raises
     ------
@@ -214,6 +288,22 @@ def add_at_slot(ds: Dataset, group: int, creator: str, slot: int, offset: int, v
 
 def read_private(ds: Dataset, group: int, creator: str, offset: int) -> Any:
     """The value of element ``offset`` in ``creator``'s block of ``group``, wherever the block is.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+    group : int
+        The private group.
+    creator : str
+        The private creator whose block to look in, wherever it is.
+    offset : int
+        The element's offset in that block, 0x00-0xFF.
+
+    Returns
+    -------
+    Any
+        The element's value.
 
     Raises
     ------
@@ -307,7 +397,20 @@ def _item_path(path: str, elem: DataElement, index: int) -> str:
 
 
 def walk_private(ds: Dataset, path: str = "") -> Iterator[tuple[str, Dataset]]:
-    """Every data set in ``ds``, itself first, then every sequence item (depth-first), with its path."""
+    """Every data set in ``ds``, itself first, then every sequence item (depth-first), with its path.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+    path : str
+        The path of ``ds`` itself (``""`` at the top).
+
+    Yields
+    ------
+    (str, pydicom.dataset.Dataset)
+        The path, e.g. ``"ReferencedImageSequence[0]"``, and the data set there.
+    """
     yield path, ds
     for elem in ds:
         if elem.VR == "SQ":
@@ -331,6 +434,16 @@ def list_blocks(ds: Dataset) -> list[BlockInfo]:
 
     Elements with no creator for their block are grouped as orphan blocks (``creator=None``).
     Element numbers (gggg,0100)-(gggg,0FFF), which no creator can reserve, also come out as orphans.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+
+    Returns
+    -------
+    list of BlockInfo
+        The blocks, top level first, each with its elements.
 
     Examples
     --------
@@ -370,6 +483,18 @@ def list_blocks(ds: Dataset) -> list[BlockInfo]:
 
 def explain_tag(ds: Dataset, tag: Any) -> str:
     """Say in words what ``tag`` is in ``ds``: public, creator, element of a block, or orphan.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+    tag : int, str or tuple
+        Anything :func:`pydicom.tag.Tag` takes: ``0x00131010``, ``(0x0013, 0x1010)``, a keyword.
+
+    Returns
+    -------
+    str
+        One sentence, naming the tags of the creator and the block.
 
     Examples
     --------
@@ -428,11 +553,26 @@ def register_private_dictionary(creator: str, entries: dict[int, tuple[str, ...]
     high byte of the element is ignored — a private element is known by its offset, not its block.
     With it, pydicom knows the VR of these elements when it reads implicit VR files.
 
+    Parameters
+    ----------
+    creator : str
+        The private creator's name.
+    entries : dict of int to tuple of str
+        Offset (or full tag) -> ``(VR, VM, name, keyword)``; the keyword may be left out.
+    group : int, optional
+        The group, needed when the keys are offsets.
+
+    Raises
+    ------
+    PrivateTagError
+        When the keys are offsets and no ``group`` is given.
+
     Examples
     --------
     >>> register_private_dictionary("CTP", CTP_DICTIONARY, group=0x0013)
     >>> pydicom.datadict.get_private_entry(0x00131110, "CTP")[:3]
     ('LO', '1', 'Project Name')
+    >>> forget_private_dictionary("CTP")  # pydicom's dictionary is global: leave it as it was
     """
     _check_creator(creator)
     full: dict[int, tuple[str, str, str, str]] = {}
@@ -454,7 +594,13 @@ def register_private_dictionary(creator: str, entries: dict[int, tuple[str, ...]
 
 
 def forget_private_dictionary(creator: str) -> None:
-    """Remove a creator from pydicom's private dictionary (to show the "before" again)."""
+    """Remove a creator from pydicom's private dictionary (to show the "before" again).
+
+    Parameters
+    ----------
+    creator : str
+        The private creator's name.
+    """
     private_dictionaries.pop(creator, None)
     _KEYWORDS.pop(creator, None)
 
@@ -463,6 +609,16 @@ def implicit_vr_roundtrip(ds: Dataset) -> Dataset:
     """Write ``ds`` as Implicit VR Little Endian (no VRs in the file) and read it back.
 
     Private elements come back as UN unless pydicom's private dictionary knows their creator.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+
+    Returns
+    -------
+    pydicom.dataset.Dataset
+        ``ds`` written as Implicit VR Little Endian and read back.
 
     Examples
     --------
@@ -480,7 +636,19 @@ def implicit_vr_roundtrip(ds: Dataset) -> Dataset:
 
 
 def format_blocks(blocks: list[BlockInfo]) -> str:
-    """A readable table of :func:`list_blocks`' result."""
+    """A readable table of :func:`list_blocks`' result.
+
+    Parameters
+    ----------
+    blocks : list of BlockInfo
+        What :func:`list_blocks` returned.
+
+    Returns
+    -------
+    str
+        One line per block, one indented line per element (tag, offset, VR, name, value);
+        ``'no private elements'`` when there are none.
+    """
     if not blocks:
         return "no private elements"
     lines = []
@@ -495,16 +663,30 @@ def format_blocks(blocks: list[BlockInfo]) -> str:
     return "\n".join(lines)
 
 
-def draw_group(ds: Dataset, group: int, ax: Any = None) -> Any:
+def draw_group(ds: Dataset, group: int, ax: Axes | None = None) -> Axes:
     """Draw the element space of one private group: creator slots above, the blocks they reserve below.
 
     Top row: the 256 elements (gggg,0000)-(gggg,00FF) — 0000 group length, 0001-000F not
     allowed, 0010-00FF creator slots (filled ones coloured and named). Bottom row: the 256 blocks
     (gggg,bb00)-(gggg,bbFF); an arrow joins each creator (gggg,00bb) to its block bb, whose
-    height shows how many elements it holds. Returns the matplotlib Axes.
+    height shows how many elements it holds.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set.
+    group : int
+        The private group to draw.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyArrowPatch, Rectangle
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - the command line imports this module
+    from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: PLC0415 - likewise
 
     _check_group(group)
     if ax is None:

@@ -58,13 +58,16 @@ import time
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import tools
 from .net import Arrival, SendResult, StorageSCP, Timeouts, safe_path_part, send
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["Destination", "Series", "Delivery", "DeadLetter", "Ticket", "TicketFolder", "Router",
            "quiet_for", "ticket_name", "folder_name", "flow_diagram"]
@@ -257,6 +260,17 @@ class Destination:
     key (``calling_ae``, ``patient_id``, ``study_uid``, ``series_uid``, ``sop_class_uid``) has the
     given value in the series' first instance, e.g. ``{"calling_ae": "CT01"}``.
 
+    Parameters
+    ----------
+    host : str
+        The storage SCP's address.
+    port : int
+        Its port.
+    called_ae : str
+        Its AE title.
+    match : dict or tuple of (str, str), optional
+        The rule; None forwards every series.
+
     Examples
     --------
     >>> d = Destination("127.0.0.1", 104, "PACS", match={"calling_ae": "CT01"})
@@ -389,7 +403,7 @@ class Router:
 
     Parameters
     ----------
-    folder : path
+    folder : str or os.PathLike
         Where the router's SCP stores what it receives (layout of :class:`StorageSCP`) and where
         its tickets live (``folder/.router``, see the module's docstring).
     port, ae_title : int, str
@@ -430,7 +444,7 @@ class Router:
     >>> folder.cleanup()
     """
 
-    def __init__(self, folder, port: int = 0, ae_title: str = "ROUTER", *,
+    def __init__(self, folder: str | os.PathLike, port: int = 0, ae_title: str = "ROUTER", *,
                  destinations: Iterable[Destination] = (),
                  on_series: Callable[[Series], object] | None = None,
                  quiet_seconds: float = 2.0, expected: int | None = None,
@@ -876,8 +890,30 @@ def _default_trigger(quiet_seconds: float, expected: int | None) -> Callable[[Se
     return complete_when
 
 
-def flow_diagram(boxes: list[tuple[str, str]], arrows: list[str], ax=None, title: str = ""):
-    """Boxes left to right (``(name, detail)``) joined by labelled arrows; returns the ``Axes``.
+def flow_diagram(boxes: Sequence[tuple[str, str]], arrows: Sequence[str], ax: Axes | None = None,
+                 title: str = "") -> Axes:
+    """Boxes left to right, joined by labelled arrows: how data flows through a workstation.
+
+    Parameters
+    ----------
+    boxes : sequence of (str, str)
+        ``(name, detail)`` per box, left to right, e.g. ``("PACS", "SCP")``.
+    arrows : sequence of str
+        The label of each arrow between two boxes: one fewer than ``boxes``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str
+        A title above the diagram (none when empty).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    ValueError
+        When the number of arrows is not one fewer than the number of boxes.
 
     Examples
     --------
@@ -887,7 +923,7 @@ def flow_diagram(boxes: list[tuple[str, str]], arrows: list[str], ax=None, title
     >>> [t.get_text().split() for t in ax.texts if t.get_text()]
     [['Modality', 'SCU'], ['PACS', 'SCP'], ['C-STORE']]
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - a notebook draws; the router never does
 
     if len(arrows) != len(boxes) - 1:
         raise ValueError(f"{len(boxes)} boxes need {len(boxes) - 1} arrows, got {len(arrows)}")

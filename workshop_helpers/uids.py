@@ -38,13 +38,17 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydicom
 from pydicom.uid import PYDICOM_ROOT_UID, UID, generate_uid
 
 from .errors import ShortError
 from .tools import CommandError
+
+if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, not by the command line
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "UIDError",
@@ -148,6 +152,16 @@ def validate(uid: str) -> list[str]:
     trailing or double dot); no leading zero in a component, except the component ``0`` itself.
     Each message says which rule and where (component number and 0-based character index).
 
+    Parameters
+    ----------
+    uid : str
+        The UID to check, as written (no padding NUL).
+
+    Returns
+    -------
+    list of str
+        One message per rule broken, in the order of the rules above; empty for a valid UID.
+
     Examples
     --------
     >>> validate("1.2.840.10008.1.2.1")
@@ -186,6 +200,16 @@ def validate(uid: str) -> list[str]:
 def is_valid(uid: str) -> bool:
     """True when :func:`validate` finds nothing wrong.
 
+    Parameters
+    ----------
+    uid : str
+        The UID to check.
+
+    Returns
+    -------
+    bool
+        Whether it keeps every rule of PS3.5 9.1.
+
     Examples
     --------
     >>> is_valid("2.25.0"), is_valid("1.2.3.")
@@ -198,6 +222,16 @@ def count_roots(paths: Iterable[str | os.PathLike]) -> Counter:
     """How many of the files' SOP Instance UIDs use each org root (:func:`explain`).
 
     A file that pydicom cannot read, or that has no SOP Instance UID, counts under ``""``.
+
+    Parameters
+    ----------
+    paths : iterable of str or os.PathLike
+        DICOM files.
+
+    Returns
+    -------
+    collections.Counter
+        Org root -> how many files.
 
     Examples
     --------
@@ -213,6 +247,16 @@ def root_of_file(path: str | os.PathLike) -> str:
 
     ``""`` also for a file pydicom cannot read, one without a SOP Instance UID, and a root
     :func:`explain` does not recognise.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A DICOM file (its reading warnings are ignored).
+
+    Returns
+    -------
+    str
+        The org root, e.g. ``'1.3.6.1.4.1.5962'``, or ``""``.
 
     Examples
     --------
@@ -267,6 +311,17 @@ def explain(uid: str) -> UIDExplanation:
     (IANA Private Enterprise Numbers 1.3.6.1.4.1.N, ANSI's 1.2.840.N). Where the descriptive part
     ends is a convention of the root's owner, not part of the standard (PS3.5 B.1); ``how`` says
     which rule was used. A UID that breaks PS3.5 9.1 is still explained, with ``problems`` set.
+
+    Parameters
+    ----------
+    uid : str
+        Any UID.
+
+    Returns
+    -------
+    UIDExplanation
+        Root, descriptive and unique parts, the root's owner, the registry name of a UID of the
+        standard, the UUID of a ``2.25`` UID, and the rules it breaks.
 
     Examples
     --------
@@ -349,16 +404,21 @@ def make_uid(root: str = UUID_ROOT, descriptive: str = "", *,
 
     Parameters
     ----------
-    root
+    root : str
         The organisation's root (default ``2.25``, which needs no registration). Use only a
         root you may use: your organisation's, or ``2.25``.
-    descriptive
+    descriptive : str
         Components of your own between root and unique part, e.g. ``"5.2.1"``; may be empty.
         Not under ``2.25``.
-    seed
+    seed : str, int or sequence of str, optional
         A string, an integer, or a list of strings (entropy sources). ``None``: random.
-    min_unique_digits
+    min_unique_digits : int
         Refuse when root and descriptive part leave fewer digits than this for the unique part.
+
+    Returns
+    -------
+    str
+        The UID, at most 64 characters, valid by PS3.5 9.1.
 
     Raises
     ------
@@ -432,6 +492,16 @@ def uids_in(ds: pydicom.Dataset) -> list[tuple[str, str, str]]:
 
     Data set first (Study, Series, SOP Instance, Frame of Reference, SOP Class), then the file
     meta information (PS3.10 7.1). Attributes the object does not have are left out.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        A data set, with or without its ``file_meta``.
+
+    Returns
+    -------
+    list of (str, str, str)
+        ``(keyword, uid, what it identifies)`` per UID found.
 
     Examples
     --------
@@ -531,6 +601,16 @@ OID_ARCS: dict[str, str] = {
 def oid_tree(arcs: dict[str, str]) -> list[tuple[str, int, str | None]]:
     """``(oid, depth, parent)`` rows in tree order; the parent is the longest listed prefix.
 
+    Parameters
+    ----------
+    arcs : dict of str to str
+        OID -> its name, e.g. :data:`OID_ARCS`.
+
+    Returns
+    -------
+    list of (str, int, str or None)
+        Each OID with its depth in the tree and its parent (None at the top), depth first.
+
     Examples
     --------
     >>> oid_tree({"1": "iso", "1.2": "member-body", "1.2.840.10008": "DICOM", "2": "joint"})
@@ -549,9 +629,22 @@ def oid_tree(arcs: dict[str, str]) -> list[tuple[str, int, str | None]]:
     return rows
 
 
-def plot_oid_tree(arcs: dict[str, str] | None = None, ax=None):
-    """Draw the OID tree of ``arcs`` (default :data:`OID_ARCS`); returns the figure."""
-    import matplotlib.pyplot as plt
+def plot_oid_tree(arcs: dict[str, str] | None = None, ax: Axes | None = None) -> Figure:
+    """Draw the OID tree of ``arcs`` (default :data:`OID_ARCS`), one arc per line.
+
+    Parameters
+    ----------
+    arcs : dict of str to str, optional
+        OID -> its name; default :data:`OID_ARCS`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
+    """
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - the command line imports this module
 
     arcs = OID_ARCS if arcs is None else arcs
     rows = oid_tree(arcs)
@@ -579,10 +672,23 @@ def plot_oid_tree(arcs: dict[str, str] | None = None, ax=None):
 PART_COLOURS = {"org root": "#9dc3e6", "descriptive": "#ffd966", "unique": "#a9d18e"}
 
 
-def plot_uid_parts(uids: Sequence[str], ax=None):
-    """Draw each UID as coloured blocks: org root, descriptive part, unique part."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch, Rectangle
+def plot_uid_parts(uids: Sequence[str], ax: Axes | None = None) -> Figure:
+    """Draw each UID as coloured blocks: org root, descriptive part, unique part.
+
+    Parameters
+    ----------
+    uids : sequence of str
+        The UIDs, one per line, split by :func:`explain`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
+    """
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - the command line imports this module
+    from matplotlib.patches import Patch, Rectangle  # noqa: PLC0415 - likewise
 
     if ax is None:
         fig, ax = plt.subplots(figsize=(10, 0.45 * len(uids) + 0.6))
