@@ -246,7 +246,6 @@ def plot_bytes(data: bytes, segments: list[Segment], n_bytes: int = 384, columns
     matplotlib.figure.Figure
         The figure that holds the grid.
     """
-
     kind_of = ["value"] * n_bytes
     for s in segments:
         for i in range(s.start, min(s.end, n_bytes)):

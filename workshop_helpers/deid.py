@@ -250,7 +250,7 @@ def action_code(tag: int) -> str | None:
 
 
 def burned_in_reason(ds: Dataset) -> str | None:
-    """Why the pixels of ``ds`` may show identifying text, in one line; None if nothing says so.
+    r"""Why the pixels of ``ds`` may show identifying text, in one line; None if nothing says so.
 
     Burned In Annotation (0028,0301) YES, or absent on a modality or SOP class where text in
     the pixels is common (ultrasound, secondary capture, ...). A data set without pixels: None.
@@ -268,7 +268,7 @@ def burned_in_reason(ds: Dataset) -> str | None:
     Examples
     --------
     >>> ds = Dataset()
-    >>> ds.PixelData, ds.Modality = b"\\0\\0", "US"
+    >>> ds.PixelData, ds.Modality = b"\0\0", "US"
     >>> burned_in_reason(ds)
     'Burned In Annotation (0028,0301) is absent on a ultrasound (US) image, where text in the pixels is common'
     >>> ds.BurnedInAnnotation = "NO"

@@ -63,18 +63,22 @@ class Row(NamedTuple):
 
     @property
     def tag(self) -> int:
+        """The row's tag as a number (for a repeating group, its first)."""
         return (self.group << 16) | self.element
 
     @property
     def repeating(self) -> bool:
+        """Whether the row stands for a range of tags (xx in group or element, e.g. 50xx)."""
         return self.group_mask != 0xFFFF or self.element_mask != 0xFFFF
 
     def matches(self, tag: int) -> bool:
+        """Whether ``tag`` is this row's tag, or one of its range."""
         return ((tag >> 16) & self.group_mask == self.group & self.group_mask
                 and tag & 0xFFFF & self.element_mask == self.element & self.element_mask)
 
     @property
     def name(self) -> str:
+        """The keyword (or the tag), marked when the row is a repeating group."""
         suffix = " (repeating group)" if self.repeating else ""
         return (keyword_for_tag(self.tag) or f"({self.group:04X},{self.element:04X})") + suffix
 
@@ -240,13 +244,15 @@ def find_in_bytes(data: bytes, needles: Iterable[str]) -> list[str]:
 
 
 def plant_everywhere(ds: Dataset) -> dict[str, str]:
-    """Plant in everything at once: :func:`workshop_helpers.deid.plant_identifiers` (private
-    blocks, an orphan, sequences), every row (:func:`plant_every_row`) at the top level and again
-    two sequence items deep (in sequences the table keeps), the file meta and an overlay.
+    """Plant in everything at once, and say where each value went.
+
+    :func:`workshop_helpers.deid.plant_identifiers` (private blocks, an orphan, sequences), every
+    row (:func:`plant_every_row`) at the top level and again two sequence items deep (in
+    sequences the table keeps), the file meta and an overlay.
 
     Returns ``{needle: where}`` (more than 1250 values).
     """
-    from .deid import plant_identifiers  # deid imports this module: import it when used
+    from .deid import plant_identifiers  # noqa: PLC0415 - deid imports this module
 
     needles = dict.fromkeys(plant_identifiers(ds), "plant_identifiers")
     needles.update(plant_every_row(ds))
@@ -269,8 +275,10 @@ def left_in_file(ds: Dataset, needles: Iterable[str]) -> list[str]:
 
 
 def count_by_place(left: Iterable[str], planted: dict[str, str]) -> dict[str, int]:
-    """How many of the ``left`` needles were planted where: table rows at the top level, two
-    items deep, file meta, overlay, and the private blocks and sequences of ``plant_identifiers``.
+    """How many of the ``left`` needles were planted where.
+
+    The places: table rows at the top level, two items deep, file meta, overlay, and the private
+    blocks and sequences of ``plant_identifiers``.
 
     Examples
     --------
@@ -289,13 +297,13 @@ def count_by_place(left: Iterable[str], planted: dict[str, str]) -> dict[str, in
 
 
 def _ours(ds: Dataset) -> Dataset:
-    from .deid import deidentify  # deid imports this module: import it when it is used
+    from .deid import deidentify  # noqa: PLC0415 - deid imports this module
 
     return deidentify(ds, salt="compare").dataset
 
 
 def _dicognito(ds: Dataset) -> Dataset:
-    from dicognito.anonymizer import Anonymizer  # a test dependency, not the course's
+    from dicognito.anonymizer import Anonymizer  # noqa: PLC0415 - a test dependency only
 
 
     out = copy.deepcopy(ds)

@@ -1,4 +1,4 @@
-"""dcmtk's dump text format, both ways: :func:`read_dump` and :func:`write_dump`.
+r"""dcmtk's dump text format, both ways: :func:`read_dump` and :func:`write_dump`.
 
 ``dcmdump`` prints a DICOM file as text, one data element per line::
 
@@ -13,7 +13,7 @@ The format (``man dump2dcm``, section *Dump File Description*), line by line:
 - a tag ``(gggg,eeee)`` in hexadecimal, then the VR (two letters), then the value, then an
   optional comment from ``#`` to the end of the line (dcmdump writes ``# length, VM Keyword``);
 - values: ``[text]`` (it ends at the *last* ``]`` of the line), ``=UIDName`` (dcmtk's name of a
-  UID), numbers, hexadecimal bytes ``00\\01`` (OB, UN) or words ``00af\\00b4`` (OW),
+  UID), numbers, hexadecimal bytes ``00\01`` (OB, UN) or words ``00af\00b4`` (OW),
   ``(gggg,eeee)`` for AT, ``(no value available)`` for an empty value; a backslash separates
   values (VM > 1);
 - sequences: the SQ line, then each item between ``(fffe,e000)`` and ``(fffe,e00d)``, and
@@ -45,15 +45,23 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pydicom
 from pydicom.charset import convert_encodings, default_encoding, encode_string
-from pydicom.datadict import dictionary_is_retired, dictionary_VR, keyword_for_tag
-from pydicom.dataelem import RawDataElement
+from pydicom.datadict import (
+    dictionary_is_retired,
+    dictionary_VR,
+    get_private_entry,
+    keyword_for_tag,
+)
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import generate_fragments
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.uid import UID_dictionary
+from pydicom.valuerep import PersonName
 
 from ._dcmtk_uid_names import DCMTK_NAMES, DCMTK_UNNAMED
 from .errors import ShortError
@@ -525,7 +533,6 @@ class _Reader:
         if isinstance(value, RawDataElement):
             raw = value
         else:  # a finished sequence
-            from pydicom.dataelem import DataElement
             raw = DataElement(tag, vr, value, is_undefined_length=True)
         if len(self.stack) == 1 and tag >> 16 == 2:
             if text is not None:  # the meta information is always in the default repertoire
@@ -673,7 +680,6 @@ def _hex_width(value: str) -> int:
 
 
 def _swap16(data: bytes) -> bytes:
-    import numpy as np
 
     if len(data) % 2:
         return data
@@ -767,7 +773,6 @@ def _keyword(tag: BaseTag, ds: Dataset) -> str:
             return "PrivateCreator"
         try:
             creator = ds.get(tag.group << 16 | (tag.element >> 8))
-            from pydicom.datadict import get_private_entry
 
             name = get_private_entry(tag, creator.value)[2] if creator is not None else ""
         except Exception:
@@ -785,7 +790,6 @@ def _keyword(tag: BaseTag, ds: Dataset) -> str:
 def _float_text(value: float, vr: str) -> str:
     """The fewest digits that give exactly ``value`` back (float32 for FL and OF)."""
     if vr in ("FL", "OF"):
-        import numpy as np
 
         text = str(np.float32(value))
         if struct.pack("<f", float(text)) != struct.pack("<f", value):
@@ -834,8 +838,6 @@ def _encodings(ds: Dataset, inherited: list[str]) -> list[str]:
 
 def _encode_text(values: list, vr: str, encodings: list[str]) -> bytes:
     """The bytes a file holds for these string values (PS3.3 C.12.1.1.2), joined with a backslash."""
-    from pydicom.valuerep import PersonName
-
     out = []
     for value in values:
         try:
@@ -891,7 +893,6 @@ class _Writer:
             return
         little = True if tag >> 16 == 2 else self.little
         if tag == 0x7FE00010 and elem.is_undefined_length and isinstance(value, bytes):
-            from pydicom.encaps import generate_fragments
 
             items = list(generate_fragments(value))
             pixel_vr = "OW" if vr == "OW" else "OB"
@@ -965,7 +966,7 @@ class _Writer:
 
 
 def write_dump(ds: Dataset, shorten: bool = False) -> str:
-    """Write ``ds`` in dcmdump's layout: ``(gggg,eeee) VR value   # length, VM Keyword``.
+    r"""Write ``ds`` in dcmdump's layout: ``(gggg,eeee) VR value   # length, VM Keyword``.
 
     This is the dump as text (characters), for reading and for :func:`read_dump`. To save a
     dump that dcmtk's ``dump2dcm`` reads, write :func:`dump_bytes` instead: dump2dcm stores
@@ -973,7 +974,7 @@ def write_dump(ds: Dataset, shorten: bool = False) -> str:
 
     The text reads back with :func:`read_dump` (and dcmtk's ``dump2dcm``) into an equal
     data set: every value is written in full, floats with the fewest digits that give the
-    same number back (Python's ``repr``), line breaks in LT/ST/UT as octal (``\\015\\012``).
+    same number back (Python's ``repr``), line breaks in LT/ST/UT as octal (``\015\012``).
     Sequences are written with undefined length, so lengths in the comments may differ
     from dcmdump's for a file written with explicit lengths.
 
@@ -1007,7 +1008,7 @@ def write_dump(ds: Dataset, shorten: bool = False) -> str:
 
 
 def dump_bytes(ds: Dataset, shorten: bool = False) -> bytes:
-    """The dump as ``dcmdump`` writes it: values in the data set's own character set.
+    r"""The dump as ``dcmdump`` writes it: values in the data set's own character set.
 
     dcmdump prints the bytes of each value as the file holds them: a name in a data set with
     Specific Character Set ``ISO_IR 100`` comes out in Latin-1, and ``dump2dcm`` reads those

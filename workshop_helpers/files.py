@@ -1,5 +1,7 @@
-"""DICOM files from scratch: check one (``dcmftest``), make one from a dump (``dump2dcm``), and
-put a picture into one (``img2dcm``).
+"""DICOM files from scratch: check, make from a dump, make from a picture, list a folder.
+
+Check one (``dcmftest``), make one from a dump (``dump2dcm``), put a picture into one
+(``img2dcm``), and find the DICOM files of a folder (:func:`dicom_files`).
 
 A DICOM *file* (PS3.10 section 7.1) starts with a 128-byte preamble, the four letters ``DICM``
 and the File Meta Information (group 0002: which SOP Class and Instance, which Transfer Syntax,
@@ -28,7 +30,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 import pydicom
+from PIL import Image, UnidentifiedImageError
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import (
     ExplicitVRLittleEndian,
@@ -543,8 +547,6 @@ def image_to_dicom(image: str | os.PathLike | bytes, out: str | os.PathLike,
     DicomFileError
         The picture cannot be read, or is a non-baseline JPEG and re-encoding was not asked.
     """
-    from PIL import Image, UnidentifiedImageError
-
     name = "<bytes>" if isinstance(image, (bytes, bytearray)) else str(image)
     try:
         data = bytes(image) if isinstance(image, (bytes, bytearray)) else Path(image).read_bytes()
@@ -610,8 +612,6 @@ def _image_pixel_jpeg(ds: Dataset, info: JpegInfo) -> None:
 
 def _image_pixel_plain(ds: Dataset, picture) -> None:
     """Image Pixel module for an uncompressed picture: MONOCHROME2 (8 or 16 bit) or RGB."""
-    import numpy as np
-
     if picture.mode in ("I;16", "I;16B", "I;16L", "I"):
         arr = np.asarray(picture).astype("<u2")
         bits = 16

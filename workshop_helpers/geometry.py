@@ -121,14 +121,14 @@ PATIENT_POSITIONS: dict[str, PositionAxes] = {
 
 
 def patient_position_axes(code: str) -> PositionAxes:
-    """What a Patient Position (0018,5100) code means for the axes (PS3.3 C.7.3.1.1.2).
+    r"""What a Patient Position (0018,5100) code means for the axes (PS3.3 C.7.3.1.1.2).
 
     Patient Position says how the patient lies on the table relative to the scanner. It does not
     change the patient coordinate system -- LPS is fixed to the patient's body -- but it changes
     where the scanner's own axes point in it, and so what an "axial" image of that scanner looks
     like: for HFS its rows run towards the patient's left and its columns to the back (Image
-    Orientation (Patient) ``1\\0\\0\\0\\1\\0``); for FFS the patient is turned end for end, so the
-    rows run towards the patient's right (``-1\\0\\0\\0\\1\\0``).
+    Orientation (Patient) ``1\0\0\0\1\0``); for FFS the patient is turned end for end, so the
+    rows run towards the patient's right (``-1\0\0\0\1\0``).
 
     Parameters
     ----------
@@ -272,9 +272,9 @@ def _orientation_groups(planes: Sequence[Plane]) -> list[list[int]]:
 
 
 def slice_normal(iop: Sequence[float]) -> np.ndarray:
-    """Unit normal of an image plane: row direction x column direction.
+    r"""Unit normal of an image plane: row direction x column direction.
 
-    Slices are sorted along this vector; for an HFS axial image (``1\\0\\0\\0\\1\\0``) it points to
+    Slices are sorted along this vector; for an HFS axial image (``1\0\0\0\1\0``) it points to
     the head.
 
     Parameters
@@ -940,10 +940,12 @@ class BoundingBox:
 
     @property
     def lower(self) -> np.ndarray:
+        """The smallest L, P and S of the voxel edges (mm)."""
         return self.edge_corners.min(axis=0)
 
     @property
     def upper(self) -> np.ndarray:
+        """The largest L, P and S of the voxel edges (mm)."""
         return self.edge_corners.max(axis=0)
 
     @property

@@ -310,7 +310,7 @@ _KEY = re.compile(r"\s+")
 
 
 def parse_interfile(text: str, source: str = "<text>") -> dict[str, str]:
-    """The ``key := value`` pairs of an Interfile header, keys normalised.
+    r"""The ``key := value`` pairs of an Interfile header, keys normalised.
 
     Keys lose their leading ``!`` (which only marks a required key), are lower-cased, and runs of
     spaces become one (``!matrix size [1]`` → ``matrix size [1]``). Lines starting with ``;`` are
@@ -336,7 +336,7 @@ def parse_interfile(text: str, source: str = "<text>") -> dict[str, str]:
 
     Examples
     --------
-    >>> parse_interfile("!INTERFILE :=\\n!matrix size [1] := 4\\n")
+    >>> parse_interfile("!INTERFILE :=\n!matrix size [1] := 4\n")
     {'interfile': '', 'matrix size [1]': '4'}
     """
     keys: dict[str, str] = {}

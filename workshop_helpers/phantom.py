@@ -1,4 +1,4 @@
-"""An asymmetric CT phantom as a valid DICOM series, in any orientation and patient position.
+r"""An asymmetric CT phantom as a valid DICOM series, in any orientation and patient position.
 
 The phantom is defined once, in the **patient** coordinate system (LPS, PS3.3 C.7.6.2.1.1:
 x to the patient's left, y to the back, z to the head), so the anatomy is fixed in the patient;
@@ -34,18 +34,18 @@ gantry: x to the right, y to the floor, z into the gantry -- and Patient Positio
 (:func:`workshop_helpers.geometry.patient_position_axes`). An "axial" image has rows along the
 equipment x axis and columns along y; Image Orientation (Patient) (PS3.3 C.7.6.2.1.1) is then
 
-- HFS: ``1\\0\\0\\0\\1\\0`` -- supine: rows to the patient's left, columns to the back;
-- FFS: ``-1\\0\\0\\0\\1\\0`` -- turned end for end: rows now run to the patient's right;
-- HFP: ``-1\\0\\0\\0\\-1\\0`` -- face down: rows to the right, columns to the front;
-- FFP: ``1\\0\\0\\0\\-1\\0`` -- both turns: rows to the left, columns to the front;
-- HFDR: ``0\\1\\0\\-1\\0\\0`` -- right side down: rows to the back, columns to the right;
-- HFDL: ``0\\-1\\0\\1\\0\\0`` -- left side down: rows to the front, columns to the left;
-- FFDR: ``0\\-1\\0\\-1\\0\\0`` -- rows to the front, columns to the right;
-- FFDL: ``0\\1\\0\\1\\0\\0`` -- rows to the back, columns to the left.
+- HFS: ``1\0\0\0\1\0`` -- supine: rows to the patient's left, columns to the back;
+- FFS: ``-1\0\0\0\1\0`` -- turned end for end: rows now run to the patient's right;
+- HFP: ``-1\0\0\0\-1\0`` -- face down: rows to the right, columns to the front;
+- FFP: ``1\0\0\0\-1\0`` -- both turns: rows to the left, columns to the front;
+- HFDR: ``0\1\0\-1\0\0`` -- right side down: rows to the back, columns to the right;
+- HFDL: ``0\-1\0\1\0\0`` -- left side down: rows to the front, columns to the left;
+- FFDR: ``0\-1\0\-1\0\0`` -- rows to the front, columns to the right;
+- FFDL: ``0\1\0\1\0\0`` -- rows to the back, columns to the left.
 
-"sagittal" has rows along y and columns along -z (HFS: ``0\\1\\0\\0\\0\\-1``), "coronal" rows
-along x and columns along -z (HFS: ``1\\0\\0\\0\\0\\-1``). Many real scanners re-orient axial
-images so that they always look the same (the slides show an FFS series with ``1\\0\\0\\0\\1\\0``);
+"sagittal" has rows along y and columns along -z (HFS: ``0\1\0\0\0\-1``), "coronal" rows
+along x and columns along -z (HFS: ``1\0\0\0\0\-1``). Many real scanners re-orient axial
+images so that they always look the same (the slides show an FFS series with ``1\0\0\0\1\0``);
 ``scanner_frame=False`` does that: the named orientation is then taken as if the patient were HFS.
 An explicit six-number orientation is always Image Orientation (Patient) itself.
 

@@ -597,7 +597,7 @@ def _status(rsp) -> tuple[int, str]:
 def find(host: str, port: int, keys: Keys | Dataset, *, level: str | None = None, model: str = "study",
          calling_ae: str = "WORKSTATION", called_ae: str = "ORTHANC",
          timeout: float | Timeouts = 30) -> FindResult:
-    """C-FIND: what does the PACS have that matches ``keys``?
+    """C-FIND: ask the PACS what it has that matches ``keys``.
 
     Parameters
     ----------

@@ -305,7 +305,7 @@ def orientation_from_angles(plane: str = "axial", about_l: float = 0.0, about_p:
 
 
 def format_ds(values: Sequence[float]) -> str:
-    """Numbers as a DICOM multi-valued DS string, as a dump shows it (PS3.5 6.2, Table 6.2-1).
+    r"""Numbers as a DICOM multi-valued DS string, as a dump shows it (PS3.5 6.2, Table 6.2-1).
 
     Each number is formatted by pydicom's :func:`pydicom.valuerep.format_number_as_ds` (at most
     16 characters); the values are separated by backslashes.
@@ -318,12 +318,12 @@ def format_ds(values: Sequence[float]) -> str:
     Returns
     -------
     str
-        ``"v1\\\\v2\\\\..."``.
+        ``"v1\\v2\\..."``.
 
     Examples
     --------
     >>> format_ds([1, 0, -0.5])
-    '1.0\\\\0.0\\\\-0.5'
+    '1.0\\0.0\\-0.5'
     """
     return "\\".join(format_number_as_ds(float(v)) for v in values)
 

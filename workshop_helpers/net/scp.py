@@ -494,9 +494,12 @@ class StorageSCP:
         return (0, chosen) if chosen else (4, syntaxes[0] if syntaxes else "")
 
     def _serve(self, link: Link, assoc: Association) -> None:
-        """Answer messages until release. The next (unnamed) temporary file is made while the
-        peer prepares its next request: creating a file waits on the disk too (measured: 15 %
-        of our time when it was made after the request had arrived)."""
+        """Answer messages until release.
+
+        The next (unnamed) temporary file is made while the peer prepares its next request:
+        creating a file waits on the disk too (measured: 15 % of our time when it was made
+        after the request had arrived).
+        """
         opened: list[_Incoming] = []
         spare: list[AtomicFile] = []
 

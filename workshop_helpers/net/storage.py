@@ -251,8 +251,9 @@ def text_of(ds: Dataset, tag: int) -> str:
 # --------------------------------------------------------------------------- durable writes
 
 def write_durably(data: bytes, target: str | os.PathLike) -> Path:
-    """Write ``data`` to ``target`` with :func:`~workshop_helpers.tools.atomic_file`, making
-    missing folders: never seen half-written, Success only after this returns.
+    """Write ``data`` to ``target``, never seen half-written; Success only after this returns.
+
+    Through :func:`~workshop_helpers.tools.atomic_file`, making missing folders.
 
     Parameters
     ----------

@@ -1,5 +1,8 @@
-"""Pictures, tables and words for the network notebook: status codes, tables, sequence diagrams,
-and fresh copies of test files for an exercise whose effect is checked at the receiver."""
+"""Pictures, tables and words for the network notebook.
+
+Status codes in words, tables, sequence diagrams, and fresh copies of test files for an exercise
+whose effect is checked at the receiver.
+"""
 
 from __future__ import annotations
 
