@@ -163,10 +163,19 @@ def dcmtk_storescp(dcmtk, folder: Path, aet: str = "STORESCP", port: int = 0):
     return net.dcmtk_storescp(folder, aet, port)
 
 
-def run_dcmtk(dcmtk, name: str, *args, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run dcmtk's program ``name`` (found by the dcmtk fixture) with TCP_NODELAY; text output."""
-    return subprocess.run([dcmtk(name), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env=NODELAY)
+def run_dcmtk(dcmtk, name: str, *args, timeout: float = 60, text: bool = True,
+              check: bool = False) -> subprocess.CompletedProcess:
+    """Run dcmtk's program ``name`` (found by the dcmtk fixture) with TCP_NODELAY.
+
+    Output is text, or bytes with ``text=False`` (a dump in a data set's own character set);
+    ``check=True`` fails the test with the program's stderr when its status is not 0.
+    """
+    out = subprocess.run([dcmtk(name), *map(str, args)], capture_output=True, text=text,
+                         timeout=timeout, env=NODELAY)
+    if check and out.returncode:
+        err = out.stderr if text else out.stderr.decode(errors="replace")
+        pytest.fail(f"{name} {' '.join(map(str, args))}: status {out.returncode}: {err}")
+    return out
 
 
 @pytest.fixture(scope="session")

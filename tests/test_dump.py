@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pydicom
 import pytest
+from conftest import run_dcmtk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydicom.multival import MultiValue
 from pydicom.valuerep import STR_VR as STR_VRS
 
 from workshop_helpers import dump
+from workshop_helpers.__main__ import main
 from workshop_helpers.dump import DumpSyntaxError, read_dump, write_dump
 
 TEST_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
@@ -193,8 +195,8 @@ def test_uid_names_match_dcmdump(dcmtk, tmp_path):
                   "(fffe,e00d) na (ItemDelimitationItem)"]
     lines.append("(fffe,e0dd) na (SequenceDelimitationItem)")
     (tmp_path / "u.dump").write_text("\n".join(lines) + "\n")
-    tools_run(dcmtk("dump2dcm"), "-q", tmp_path / "u.dump", tmp_path / "u.dcm")
-    out = tools_run(dcmtk("dcmdump"), "+L", tmp_path / "u.dcm")
+    dcmtk_text(dcmtk, "dump2dcm", "-q", tmp_path / "u.dump", tmp_path / "u.dcm")
+    out = dcmtk_text(dcmtk, "dcmdump", "+L", tmp_path / "u.dcm")
     printed = [line.split()[2] for line in out.splitlines() if "(0008,1150)" in line]
     assert len(printed) == len(uids)
     for uid, shown in zip(uids, printed, strict=True):
@@ -204,12 +206,10 @@ def test_uid_names_match_dcmdump(dcmtk, tmp_path):
             assert dump.uid_from_name(name) == uid
 
 
-def tools_run(*args) -> str:
-    import subprocess
-
-    out = subprocess.run([str(a) for a in args], capture_output=True, timeout=120)
-    assert out.returncode == 0, out.stderr.decode(errors="replace")
-    return out.stdout.decode("latin-1")
+def dcmtk_text(dcmtk, name: str, *args) -> str:
+    """dcmtk's ``name`` run through conftest's run_dcmtk, checked; its output read as Latin-1."""
+    return run_dcmtk(dcmtk, name, *args, text=False, check=True, timeout=120).stdout.decode(
+        "latin-1")
 
 
 def _roundtrip_candidates() -> list:
@@ -228,10 +228,7 @@ def test_dcmdump_text_reads_back_to_the_file(path, dcmtk):
     ts = meta.get("TransferSyntaxUID") if meta else None
     if ts is not None and ts.is_compressed:
         pytest.skip(f"compressed transfer syntax {ts.name}")
-    import subprocess
-
-    out = subprocess.run([dcmtk("dcmdump"), "+L", "-q", str(path)], capture_output=True,
-                         timeout=60)
+    out = run_dcmtk(dcmtk, "dcmdump", "+L", "-q", path, text=False)
     if out.returncode:
         pytest.skip("dcmdump cannot read this file")
     back = read_dump(out.stdout)
@@ -268,7 +265,7 @@ def test_write_layout_matches_dcmdump(name, dcmtk):
     """
     path = TEST_FILES / name
     ours = write_dump(pydicom.dcmread(path), shorten=True).splitlines()
-    theirs = set(tools_run(dcmtk("dcmdump"), path).splitlines())
+    theirs = set(dcmtk_text(dcmtk, "dcmdump", path).splitlines())
     compared = 0
     for line in ours:
         stripped = line.lstrip()
@@ -285,7 +282,7 @@ def test_shorten_cuts_long_values_like_dcmdump(dcmtk):
     path = TEST_FILES / "CT_small.dcm"
     ours = [x for x in write_dump(pydicom.dcmread(path), shorten=True).splitlines()
             if x.startswith("(7fe0,0010)")]
-    theirs = [x for x in tools_run(dcmtk("dcmdump"), path).splitlines()
+    theirs = [x for x in dcmtk_text(dcmtk, "dcmdump", path).splitlines()
               if x.startswith("(7fe0,0010)")]
     assert ours == theirs and "..." in ours[0]
 
@@ -339,11 +336,8 @@ def _differences_beyond_float_digits(a, b) -> tuple[list[str], list[str]]:
 @pytest.mark.parametrize("path", _roundtrip_candidates())
 def test_dump2dcm_reads_what_we_write(path, dcmtk, tmp_path):
     """dump2dcm turns our dump into a file equal to the data set (but for dcmtk's own losses)."""
-    import subprocess
-
     ds = read_test_file(path)
-    if ds is None or subprocess.run([dcmtk("dcmdump"), "-q", str(path)], capture_output=True,
-                                    timeout=60).returncode:
+    if ds is None or run_dcmtk(dcmtk, "dcmdump", "-q", path, text=False).returncode:
         pytest.skip("pydicom or dcmdump cannot read this file")
     if path.name in DUMP2DCM_EXCLUDED:
         pytest.skip(DUMP2DCM_EXCLUDED[path.name])
@@ -351,8 +345,7 @@ def test_dump2dcm_reads_what_we_write(path, dcmtk, tmp_path):
     if quirks:
         pytest.skip("; ".join(quirks))
     (tmp_path / "x.dump").write_bytes(dump.dump_bytes(ds))  # the data set's own character set
-    out = subprocess.run([dcmtk("dump2dcm"), "+l", "1000000", tmp_path / "x.dump",
-                          tmp_path / "x.dcm"], capture_output=True, text=True, timeout=60)
+    out = run_dcmtk(dcmtk, "dump2dcm", "+l", "1000000", tmp_path / "x.dump", tmp_path / "x.dcm")
     assert (tmp_path / "x.dcm").exists(), out.stderr
     got = pydicom.dcmread(tmp_path / "x.dcm")
     if 0xFFFCFFFC in ds:  # dcmtk does not write Data Set Trailing Padding
@@ -372,9 +365,9 @@ def test_floats_round_trip_exactly_where_dcmtk_loses_digits(dcmtk, tmp_path):
     ds.file_meta = pydicom.dataset.FileMetaDataset()
     ds.file_meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
     ds.save_as(tmp_path / "f.dcm", enforce_file_format=False)
-    theirs = tools_run(dcmtk("dcmdump"), "+L", tmp_path / "f.dcm")
+    theirs = dcmtk_text(dcmtk, "dcmdump", "+L", tmp_path / "f.dcm")
     (tmp_path / "f.dump").write_text(theirs)
-    tools_run(dcmtk("dump2dcm"), "-q", tmp_path / "f.dump", tmp_path / "back.dcm")
+    dcmtk_text(dcmtk, "dump2dcm", "-q", tmp_path / "f.dump", tmp_path / "back.dcm")
     dcmtk_values = list(pydicom.dcmread(tmp_path / "back.dcm").RealWorldValueLUTData)
     assert dcmtk_values != values  # dcmtk's own round trip loses digits ...
     assert list(read_dump(write_dump(ds)).RealWorldValueLUTData) == values  # ... ours does not
@@ -494,18 +487,16 @@ def _value(ds, path):
 
 
 @pytest.mark.parametrize("name, path, word", NON_ASCII)
-def test_our_dump_command_survives_dcmtk_dump2dcm(name, path, word, dcmtk, tmp_path):
+def test_our_dump_command_survives_dcmtk_dump2dcm(name, path, word, dcmtk, tmp_path,
+                                                  capsysbinary):
     """`python -m workshop_helpers dump` | dump2dcm gives back the names, not 'WeiÃ\x9fenkirchen'."""
-    import subprocess
-    import sys
-
     source = TEST_FILES / name
     original = pydicom.dcmread(source)
     assert original.SpecificCharacterSet == "ISO_IR 100" and word in _value(original, path)
-    ours = subprocess.run([sys.executable, "-m", "workshop_helpers", "dump", str(source)],
-                          capture_output=True, timeout=60, check=True).stdout
+    assert main(["dump", str(source)]) == 0
+    ours = capsysbinary.readouterr().out
     (tmp_path / "x.dump").write_bytes(ours)
-    tools_run(dcmtk("dump2dcm"), "+l", "1000000", tmp_path / "x.dump", tmp_path / "x.dcm")
+    dcmtk_text(dcmtk, "dump2dcm", "+l", "1000000", tmp_path / "x.dump", tmp_path / "x.dcm")
     back = pydicom.dcmread(tmp_path / "x.dcm")
     assert _value(back, path) == _value(original, path)
     assert word.encode("latin-1") in (tmp_path / "x.dcm").read_bytes()
@@ -515,11 +506,8 @@ def test_our_dump_command_survives_dcmtk_dump2dcm(name, path, word, dcmtk, tmp_p
 @pytest.mark.parametrize("name, path, word", NON_ASCII)
 def test_non_ascii_lines_are_dcmdumps_bytes(name, path, word, dcmtk):
     """Our dump's lines with non-ASCII values are dcmdump's lines, byte for byte."""
-    import subprocess
-
     source = TEST_FILES / name
-    theirs = subprocess.run([dcmtk("dcmdump"), "+L", str(source)], capture_output=True,
-                            timeout=60, check=True).stdout
+    theirs = run_dcmtk(dcmtk, "dcmdump", "+L", source, text=False, check=True).stdout
     ours = dump.dump_bytes(pydicom.dcmread(source))
     wanted = word.encode("latin-1")
     their_lines = [line for line in theirs.splitlines() if wanted in line]
@@ -530,14 +518,10 @@ def test_non_ascii_lines_are_dcmdumps_bytes(name, path, word, dcmtk):
 @pytest.mark.parametrize("name, path, word", NON_ASCII)
 def test_undump_reads_what_dcmdump_prints(name, path, word, dcmtk, tmp_path):
     """dcmdump's bytes -> our `undump` -> the same value as in the file."""
-    import subprocess
-    import sys
-
     source = TEST_FILES / name
-    (tmp_path / "d.dump").write_bytes(subprocess.run(
-        [dcmtk("dcmdump"), "+L", str(source)], capture_output=True, timeout=60, check=True).stdout)
-    subprocess.run([sys.executable, "-m", "workshop_helpers", "undump", str(tmp_path / "d.dump"),
-                    str(tmp_path / "d.dcm")], capture_output=True, timeout=60, check=True)
+    (tmp_path / "d.dump").write_bytes(
+        run_dcmtk(dcmtk, "dcmdump", "+L", source, text=False, check=True).stdout)
+    assert main(["undump", str(tmp_path / "d.dump"), str(tmp_path / "d.dcm")]) == 0
     assert _value(pydicom.dcmread(tmp_path / "d.dcm"), path) == \
         _value(pydicom.dcmread(source), path)
 

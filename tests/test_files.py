@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pydicom
 import pytest
+from conftest import run_dcmtk
 from PIL import Image
 from pydicom.pixels import pixel_array
 
@@ -71,8 +71,7 @@ def test_check_file_says_why(tmp_path):
 
 def test_check_file_agrees_with_dcmftest(tmp_path, dcmtk):
     cases = _file_cases(tmp_path)
-    out = subprocess.run([dcmtk("dcmftest"), *map(str, cases.values())], capture_output=True,
-                         text=True, timeout=60)
+    out = run_dcmtk(dcmtk, "dcmftest", *cases.values())
     theirs = dict(line.split(": ", 1)[::-1] for line in out.stdout.splitlines())
     for name, path in cases.items():
         assert str(check_file(path)) == f"{theirs[str(path)]}: {path}", name
@@ -83,8 +82,7 @@ def test_check_file_is_stricter_than_dcmftest_on_a_broken_meta_header(tmp_path, 
     """dcmftest only looks for 'DICM'; we also read group 0002, and say so."""
     data = shipped("CT_small.dcm").read_bytes()
     (tmp_path / "cut.dcm").write_bytes(data[:150])
-    out = subprocess.run([dcmtk("dcmftest"), str(tmp_path / "cut.dcm")], capture_output=True,
-                         text=True, timeout=60)
+    out = run_dcmtk(dcmtk, "dcmftest", tmp_path / "cut.dcm")
     assert out.stdout.startswith("yes:")
     result = check_file(tmp_path / "cut.dcm")
     assert not result.ok and "File Meta Information" in result.reason
@@ -149,8 +147,7 @@ def test_dump_to_file_meta_like_dump2dcm(tmp_path, dcmtk):
            "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) LO [WORKSHOP01]\n"
     for i, dump in enumerate(["", text]):
         (tmp_path / f"{i}.dump").write_text(dump)
-        out = subprocess.run([dcmtk("dump2dcm"), tmp_path / f"{i}.dump", tmp_path / f"{i}.d.dcm"],
-                             capture_output=True, text=True, timeout=60)
+        out = run_dcmtk(dcmtk, "dump2dcm", tmp_path / f"{i}.dump", tmp_path / f"{i}.d.dcm")
         assert "assuming --write-xfer-little" in out.stderr
         notes = dump_to_file(dump, tmp_path / f"{i}.o.dcm")
         assert "assuming Explicit VR Little Endian" in notes[0]
@@ -188,7 +185,7 @@ def test_dump_to_file_keeps_the_dataset_and_passes_dciodvfy(tmp_path, pictures, 
     again = pydicom.dcmread(tmp_path / "again.dcm")
     assert again == made
     assert dciodvfy(tmp_path / "again.dcm").errors == []
-    assert subprocess.run([dcmtk("dcmftest"), tmp_path / "again.dcm"]).returncode == 0
+    assert run_dcmtk(dcmtk, "dcmftest", tmp_path / "again.dcm").returncode == 0
 
 
 # -- image_to_dicom ----------------------------------------------------------------------------
@@ -196,8 +193,8 @@ def test_dump_to_file_keeps_the_dataset_and_passes_dciodvfy(tmp_path, pictures, 
 def _tools_accept(path: Path, dcmtk, dciodvfy) -> None:
     validation = dciodvfy(path)
     assert validation.errors == [], str(validation)
-    assert subprocess.run([dcmtk("dcmftest"), str(path)], capture_output=True).returncode == 0
-    out = subprocess.run([dcmtk("dcmdump"), "-q", str(path)], capture_output=True, text=True)
+    assert run_dcmtk(dcmtk, "dcmftest", path).returncode == 0
+    out = run_dcmtk(dcmtk, "dcmdump", "-q", path)
     assert out.returncode == 0 and "(7fe0,0010)" in out.stdout
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pydicom
 import pytest
+from conftest import run_dcmtk
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -13,7 +14,6 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from workshop_helpers import private as P
 from workshop_helpers import tools
 from workshop_helpers.__main__ import main
-from workshop_helpers.tools import run_tool
 
 
 def _ctp(ds: Dataset | None = None) -> Dataset:
@@ -228,7 +228,7 @@ def _write(ds: Dataset, path) -> None:
 def test_dcmdump_reads_our_ctp_block(tmp_path, dcmtk):
     path = tmp_path / "ctp.dcm"
     _write(_ctp(), path)
-    out = run_tool([dcmtk("dcmdump"), str(path)]).stdout
+    out = run_dcmtk(dcmtk, "dcmdump", path, check=True).stdout
     assert "(0013,0010) LO [CTP]" in out
     assert "(0013,1010) LO [TCGA-LUAD]" in out
     assert "(0013,1013) LO [77779002]" in out

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import NODELAY, dataset_bytes, dcmtk_storescp, make_ct, stored_files, write_cts
 from pydicom import dcmread
 from pydicom.encaps import encapsulate
 from pydicom.uid import JPEGBaseline8Bit
-from test_net import dataset_bytes, dcmtk_storescp, make_ct, stored_files, write_cts
 
 from workshop_helpers import tools
 from workshop_helpers.net import StorageSCP, echo, free_port, send
@@ -51,7 +51,7 @@ def start_storescp(dcmtk, folder: Path, ae_title: str, args=()) -> tuple[subproc
     """dcmtk's storescp answering C-ECHO, or an exited process (its port was taken meanwhile)."""
     port = free_port()
     proc = subprocess.Popen([dcmtk("storescp"), "-aet", ae_title, "-od", str(folder), *args,
-                             str(port)], env={**os.environ, "TCP_NODELAY": "1"},
+                             str(port)], env=NODELAY,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: proc.poll() is not None
              or echo("127.0.0.1", port, called_ae=ae_title, timeout=2).ok, 20)
