@@ -91,6 +91,19 @@ def test_send_and_receive_byte_faithful(scp, tmp_path):
     assert not list((scp.folder / ".incoming").iterdir())
 
 
+def test_send_a_folder_reports_what_is_not_dicom(scp, tmp_path):
+    files = write_cts(tmp_path / "out", 2)
+    (tmp_path / "out" / "a_notes.txt").write_text("not DICOM")
+    (tmp_path / "out" / "sub").mkdir()
+    write_cts(tmp_path / "out" / "sub", 1)  # below the folder: not sent
+    report = send(tmp_path / "out", port=scp.port, called_ae="WORKSHOP")
+    assert [r.item for r in report] == [str(tmp_path / "out" / "a_notes.txt"), *map(str, files)]
+    assert [r.ok for r in report] == [False, True, True] and report[0].permanent
+    assert report[0].reason.startswith("not sent: not a DICOM file (only 9 bytes")
+    assert scp.wait_for(2) and len(stored_files(scp.folder)) == 2
+    assert len(net.proposed_contexts(tmp_path / "out")) == 2  # CT: explicit and implicit VR
+
+
 def test_stored_file_is_valid(scp, tmp_path, dciodvfy):
     files = write_cts(tmp_path / "out", 1)
     assert send(files, port=scp.port, called_ae="WORKSHOP")[0].ok

@@ -23,6 +23,7 @@ from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, Implic
 from pynetdicom.dsutils import encode, split_dataset
 from tqdm.auto import tqdm
 
+from ..files import dicom_files
 from . import pdu
 from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .teaching import status_text
@@ -122,6 +123,21 @@ def _uid_name(uid: str) -> str:
     return name if name and name != uid else uid
 
 
+def _describe_all(source: str | os.PathLike | Dataset) -> list[_Item | SendResult]:
+    """:func:`_describe` of one item; a folder's files in path order (not below it).
+
+    The folder is read with :func:`workshop_helpers.files.dicom_files`; a file in it that is not
+    DICOM gets a result that says why it was not sent, so nothing vanishes from the report.
+    """
+    if isinstance(source, Dataset) or not Path(source).is_dir():
+        return [_describe(source)]
+    found = dicom_files(source)
+    described: dict[Path, _Item | SendResult] = {path: _describe(path) for path in found}
+    described.update({s.path: SendResult(str(s.path), reason=f"not sent: not a DICOM file "
+                                         f"({s.reason})", permanent=True) for s in found.skipped})
+    return [described[path] for path in sorted(described)]
+
+
 def _describe(source) -> _Item | SendResult:
     """SOP Class, SOP Instance and transfer syntax of a path or dataset (no pixel data read)."""
     if isinstance(source, Dataset):
@@ -164,7 +180,8 @@ def proposed_contexts(paths_or_datasets: Items) -> list[tuple[str, str]]:
     Parameters
     ----------
     paths_or_datasets : path, Dataset or a sequence of them
-        What :func:`send` would send; an item that cannot be read is left out.
+        What :func:`send` would send (files, folders, data sets); an item that cannot be read
+        is left out.
 
     Returns
     -------
@@ -181,7 +198,7 @@ def proposed_contexts(paths_or_datasets: Items) -> list[tuple[str, str]]:
     """
     if isinstance(paths_or_datasets, (str, os.PathLike, Dataset)):
         paths_or_datasets = [paths_or_datasets]
-    items = [d for d in map(_describe, paths_or_datasets) if isinstance(d, _Item)]
+    items = [d for s in paths_or_datasets for d in _describe_all(s) if isinstance(d, _Item)]
     return [(str(i.sop_class), t) for i in _unique_contexts(items) for t in i.syntaxes()]
 
 
@@ -499,7 +516,9 @@ def send(paths_or_datasets: Items, host: str = "127.0.0.1", port: int = 11112,
     Parameters
     ----------
     paths_or_datasets : path, Dataset or a sequence of them
-        DICOM files (Part 10) or data sets with their File Meta Information.
+        DICOM files (Part 10), folders (each file in it, not below it, in path order: what is
+        not DICOM gets a result saying why, :func:`~workshop_helpers.files.dicom_files`), or
+        data sets with their File Meta Information.
     host, port : str, int
         The peer (the storage SCP).
     called_ae : str
@@ -529,7 +548,7 @@ def send(paths_or_datasets: Items, host: str = "127.0.0.1", port: int = 11112,
     if isinstance(paths_or_datasets, (str, os.PathLike, Dataset)):
         paths_or_datasets = [paths_or_datasets]
     timeouts = Timeouts.of(timeout)
-    described = [_describe(s) for s in paths_or_datasets]
+    described = [d for s in paths_or_datasets for d in _describe_all(s)]
     results = [d if isinstance(d, SendResult) else d.result for d in described]
     items = [d for d in described if isinstance(d, _Item)]
     contexts = _unique_contexts(items)
