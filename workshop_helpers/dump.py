@@ -231,6 +231,7 @@ class _Level:
 
 
 def _tag_text(tag: int) -> str:
+    """The tag as dcmdump writes it, in lower-case hex: not ``str(Tag)``, which is upper case."""
     return f"({tag >> 16:04x},{tag & 0xFFFF:04x})"
 
 
