@@ -206,9 +206,8 @@ def _named(parameters_text: str) -> set[str]:
 
 
 def docstring_problems(obj) -> list[str]:
-    """What a public function (or class, by its ``__init__``) lacks: numpydoc sections, hints."""
-    func = obj.__init__ if inspect.isclass(obj) else obj
-    signature = inspect.signature(func)
+    """What a public function (or class, by its call signature) lacks: numpydoc sections, hints."""
+    signature = inspect.signature(obj)  # a class: how it is called (__init__, or a named tuple's)
     params = [p for p in signature.parameters.values() if p.name not in ("self", "cls")]
     sections = _sections(inspect.getdoc(obj) or "")
     problems = []
@@ -274,4 +273,29 @@ def test_every_function_the_notebooks_call_has_its_numpydoc_sections_and_hints()
     assert {"net.send", "net.StorageSCP", "qr.find", "tools.testdata"} <= called.keys()
     problems = {name: [p for p in docstring_problems(obj) if p not in PENDING.get(name, [])]
                 for name, obj in sorted(called.items())}
+    assert {name: p for name, p in problems.items() if p} == {}
+
+
+#: Modules whose whole public surface (``__all__``, or every public name) is documented, not only
+#: what the notebooks call today.
+FULLY_DOCUMENTED = ("dump", "files", "uids", "private", "browser", "router", "errors",
+                    "net.teaching")
+
+
+def public_surface(module_name: str) -> dict[str, object]:
+    """The public functions and classes (not exceptions) a module defines itself."""
+    module = importlib.import_module(f"workshop_helpers.{module_name}")
+    names = getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")])
+    return {f"{module_name}.{name}": obj for name in names
+            if (inspect.isfunction(obj := getattr(module, name))
+                or (inspect.isclass(obj) and not issubclass(obj, BaseException)))
+            and obj.__module__ == module.__name__}
+
+
+def test_every_public_function_of_the_fully_documented_modules_has_its_sections():
+    surface = {name: obj for module in FULLY_DOCUMENTED
+               for name, obj in public_surface(module).items()}
+    assert {"files.dicom_files", "browser.short_value", "private.BlockInfo",
+            "net.teaching.status_text", "router.Router"} <= surface.keys()
+    problems = {name: docstring_problems(obj) for name, obj in sorted(surface.items())}
     assert {name: p for name, p in problems.items() if p} == {}

@@ -141,7 +141,31 @@ PRIVATE_URL = ("https://dicom.nema.org/medical/dicom/current/output/chtml/part05
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the browser: an attribute, or an item of a sequence (VR ``""``)."""
+    """One line of the browser: an attribute, or an item of a sequence (VR ``""``).
+
+    Parameters
+    ----------
+    tag : str
+        ``"(gggg,eeee)"``.
+    keyword : str
+        The keyword, or a private element's name; ``"Item"`` for an item.
+    vr : str
+        The VR (``""`` for an item).
+    vm : int
+        The value multiplicity.
+    value : str
+        The value, shortened (:func:`short_value`).
+    level : str
+        One of :data:`LEVELS`.
+    depth : int
+        The nesting: 0 at the top, +1 for an item, +2 for an element in it.
+    module : str
+        The PS3.3 module (of our small table) that holds a top-level attribute.
+    url : str
+        A page about the attribute (:func:`attribute_url`).
+    path : tuple of int
+        The tags from the top to this element.
+    """
 
     tag: str
     keyword: str

@@ -42,6 +42,12 @@ class _Settings:
 def full_tracebacks(on: bool | None = True) -> None:
     """Show full tracebacks for the course's errors (``False``: short; ``None``: as the environment says).
 
+    Parameters
+    ----------
+    on : bool or None
+        True: full tracebacks; False: ``Name: message`` only; None: as ``WORKSHOP_FULL_TRACEBACKS``
+        (or the test run) says.
+
     Examples
     --------
     >>> full_tracebacks(); hasattr(ShortError("x"), "_render_traceback_")

@@ -81,6 +81,19 @@ class FileCheck:
 
     ``ok`` is True for a DICOM file (PS3.10): a 128-byte preamble, ``DICM``, and File Meta
     Information that pydicom can read. ``reason`` says what is wrong when it is not.
+
+    Parameters
+    ----------
+    path : str
+        The file checked, as given.
+    ok : bool
+        Whether it is a DICOM file.
+    reason : str
+        Why not (empty when it is).
+    transfer_syntax : str
+        The Transfer Syntax UID of its File Meta Information.
+    sop_class : str
+        Its Media Storage SOP Class UID.
     """
 
     path: str
@@ -160,7 +173,15 @@ def check_file(path: str | os.PathLike) -> FileCheck:
 
 
 class NotDicom(NamedTuple):
-    """A file that :func:`dicom_files` skipped, and why."""
+    """A file that :func:`dicom_files` skipped, and why.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    reason : str
+        :func:`check_file`'s reason.
+    """
 
     path: Path
     reason: str
@@ -173,6 +194,15 @@ class DicomFiles:
     Made by :func:`dicom_files`. ``for path in dicom_files(folder)`` sees only the DICOM files;
     :attr:`skipped` lists every other file, so nothing vanishes without a word, and
     :meth:`skipped_text` says so in one line.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The folder read.
+    paths : list of pathlib.Path
+        Its DICOM files, in path order.
+    skipped : list of NotDicom
+        Every other file, with the reason.
     """
 
     folder: Path

@@ -337,7 +337,23 @@ def read_private(ds: Dataset, group: int, creator: str, offset: int) -> Any:
 
 @dataclass
 class PrivateElement:
-    """One private element of a block: where it is, its tag, offset, VR and value."""
+    """One private element of a block: where it is, its tag, offset, VR and value.
+
+    Parameters
+    ----------
+    path : str
+        Where its data set is (``""`` at the top level).
+    tag : pydicom.tag.BaseTag
+        Its tag in this data set.
+    offset : int
+        Its offset in the block, 0x00-0xFF.
+    VR : str
+        Its value representation.
+    value : Any
+        Its value.
+    name : str
+        Its name, when a private dictionary knows it.
+    """
 
     path: str
     tag: BaseTag
@@ -371,6 +387,19 @@ class BlockInfo:
 
     ``creator`` is ``None`` for *orphan* elements whose block has no creator element.
     ``path`` says where the block is ("" at the top level, ``"(3F03,1001)[0]"`` inside an item).
+
+    Parameters
+    ----------
+    creator : str or None
+        The private creator, or None for orphans.
+    group : int
+        The odd group.
+    block : int
+        The block number bb, 0x10-0xFF (the creator's element is (gggg,00bb)).
+    path : str
+        Where the block is.
+    elements : list of PrivateElement
+        The elements in it, in tag order.
     """
 
     creator: str | None

@@ -91,6 +91,16 @@ def ticket_name(sop_instance_uid: str) -> str:
 
     Distinct UIDs get distinct names, as distinct values do in the StorageSCP's folders.
 
+    Parameters
+    ----------
+    sop_instance_uid : str
+        The instance's SOP Instance UID.
+
+    Returns
+    -------
+    str
+        ``<safe UID>.json``.
+
     Examples
     --------
     >>> ticket_name("1.2.840.99.1")
@@ -103,6 +113,16 @@ def ticket_name(sop_instance_uid: str) -> str:
 
 def folder_name(text: str) -> str:
     """A readable folder name for ``text``, one-to-one (:func:`~.net.safe_path_part`).
+
+    Parameters
+    ----------
+    text : str
+        E.g. a destination's name, ``AE@host:port``.
+
+    Returns
+    -------
+    str
+        A name safe on any file system, with a short hash when anything had to be replaced.
 
     Examples
     --------
@@ -121,7 +141,17 @@ def _series_folder(key: tuple[str, str, str]) -> str:
 # --------------------------------------------------------------------------- tickets
 
 class Ticket(NamedTuple):
-    """One ticket as read from disk: its file, the exact bytes read and the decoded data."""
+    """One ticket as read from disk: its file, the exact bytes read and the decoded data.
+
+    Parameters
+    ----------
+    file : pathlib.Path
+        The ticket's file.
+    raw : bytes
+        Its bytes as read (a ticket is deleted only while it still holds them).
+    data : dict
+        The decoded JSON: the instance's identifiers, its ``path`` and a ``version``.
+    """
 
     file: Path
     raw: bytes
@@ -138,11 +168,11 @@ class TicketFolder:
 
     Parameters
     ----------
-    folder : path
+    folder : str or os.PathLike
         Where the tickets are (created when the first one is written).
-    tmp : path
+    tmp : str or os.PathLike
         Where tickets are written before ``os.replace`` moves them in (same file system).
-    lock : threading.RLock
+    lock : threading.RLock or None
         Shared by every folder of one router: a rewrite and a compare-and-delete never interleave.
 
     Examples
@@ -162,7 +192,8 @@ class TicketFolder:
     >>> import shutil; shutil.rmtree(root)
     """
 
-    def __init__(self, folder, tmp, lock) -> None:
+    def __init__(self, folder: str | os.PathLike, tmp: str | os.PathLike,
+                 lock: threading.RLock | None) -> None:
         self.folder, self.tmp, self.lock = Path(folder), Path(tmp), lock
 
     def put(self, name: str, data: dict) -> None:
@@ -297,7 +328,15 @@ class Destination:
 
 @dataclass
 class Delivery:
-    """How far one series got to one destination: ticket names waiting, sent and dead."""
+    """How far one series got to one destination: ticket names waiting, sent and dead.
+
+    Parameters
+    ----------
+    waiting, sent, dead : set of str
+        Ticket names in each state.
+    reason : str
+        Why the last dead letter died.
+    """
 
     waiting: set[str] = field(default_factory=set)
     sent: set[str] = field(default_factory=set)
@@ -313,6 +352,27 @@ class Delivery:
 @dataclass
 class Series:
     """Everything a router knows about one series.
+
+    Parameters
+    ----------
+    patient_id, study_uid, series_uid : str
+        What identifies the series.
+    files : list of pathlib.Path
+        The instance files received, in order of arrival.
+    first : Arrival, optional
+        The first instance's arrival (calling AE title, identifiers), for the rules.
+    last_arrival : float
+        ``time.monotonic()`` of the last instance.
+    triggered : int
+        How many times the trigger fired (a late instance re-opens a series).
+    state : str
+        receiving, complete, forwarding, waiting, done, handled or failed.
+    deliveries : dict of str to Delivery
+        Destination name -> how far the series got there.
+    handler_error : str
+        What ``on_series`` or ``complete_when`` raised, if anything.
+    number : int
+        The order of first arrival, for the status table.
 
     Examples
     --------
@@ -360,7 +420,19 @@ class Series:
 
 
 class DeadLetter(NamedTuple):
-    """An instance a destination refused for good, and why."""
+    """An instance a destination refused for good, and why.
+
+    Parameters
+    ----------
+    destination : str
+        The destination's name, ``AE@host:port``.
+    instance : str
+        The SOP Instance UID.
+    reason : str
+        Why it was refused, with the status.
+    path : pathlib.Path
+        The instance file.
+    """
 
     destination: str
     instance: str  # SOP Instance UID
@@ -370,6 +442,16 @@ class DeadLetter(NamedTuple):
 
 def quiet_for(seconds: float) -> Callable[[Series], bool]:
     """A trigger: the series is complete when nothing new came for ``seconds``.
+
+    Parameters
+    ----------
+    seconds : float
+        How long the series must have been quiet.
+
+    Returns
+    -------
+    callable
+        ``complete(series) -> bool``, for ``Router(complete_when=...)``.
 
     Examples
     --------

@@ -108,7 +108,31 @@ class UIDError(ShortError, ValueError):
 
 @dataclass(frozen=True)
 class UIDExplanation:
-    """A UID taken apart: ``root`` + ``descriptive`` + ``unique`` (joined with dots)."""
+    """A UID taken apart: ``root`` + ``descriptive`` + ``unique`` (joined with dots).
+
+    Parameters
+    ----------
+    uid : str
+        The UID explained.
+    root : str
+        Its org root (``""`` when none is recognised).
+    owner : str
+        Who the root belongs to, in words.
+    descriptive : str
+        The components between root and unique part (may be empty).
+    unique : str
+        The part that makes it unique.
+    name : str
+        The name in the standard's registry (PS3.6 Annex A), for a UID of the standard.
+    uuid : str
+        The UUID of a ``2.25`` UID.
+    uuid_version : int, optional
+        That UUID's version (4 random, 5 name-based).
+    how : str
+        Which rule split it (the end of the descriptive part is the root owner's convention).
+    problems : list of str
+        The rules of PS3.5 9.1 it breaks (:func:`validate`).
+    """
 
     uid: str
     root: str
