@@ -436,47 +436,60 @@ class _Reader:
     # -- structure ---------------------------------------------------------------------------
     def handle(self, line: _Line, tag: BaseTag, vr: str | None, value: str, kind: str,
                column: int) -> None:
-        level = self.stack[-1]
+        """One parsed line: an item or delimiter changes the nesting, an element is added."""
         special = _SPECIAL_RE.match(value) if kind == "special" else None
         if tag >> 16 == 0xFFFE:
-            if vr not in (None, "na", "pi"):
-                raise line.error(f"expected VR 'na' for {_tag_text(tag)}, found {vr!r}", column)
-            if tag == ITEM:
-                if level.kind == "sequence":
-                    if kind not in ("empty",) and not (special and special.group("item")):
-                        raise line.error("expected '(Item with ... length #=n)' after "
-                                         f"(fffe,e000), found {value[:40]!r}", column)
-                    self.stack.append(_Level("dataset", line, tag))
-                    return
-                if level.kind == "pixels":
-                    level.items.append(self.hex_bytes(line, value, kind, 1, column))
-                    return
-                raise line.error(
-                    "found an item (fffe,e000) outside a sequence: expected a data element, "
-                    "or a sequence line (VR SQ) before it", 1)
-            if tag == ITEM_END:
-                if level.kind != "dataset" or len(self.stack) == 1:
-                    raise line.error("found (fffe,e00d) ItemDelimitationItem, but no item is "
-                                     "open" + self.expecting(), 1)
-                self.stack.pop()
-                self.stack[-1].items.append(self.make_dataset(level, len(self.stack)))
+            self.delimiter(line, tag, vr, value, kind, column, special)
+        else:
+            self.element(line, tag, vr, value, kind, column, special)
+
+    def delimiter(self, line: _Line, tag: BaseTag, vr: str | None, value: str, kind: str,
+                  column: int, special: re.Match | None) -> None:
+        """(fffe,e000) opens an item or holds a pixel fragment; (fffe,e00d)/(fffe,e0dd) close."""
+        level = self.stack[-1]
+        if vr not in (None, "na", "pi"):
+            raise line.error(f"expected VR 'na' for {_tag_text(tag)}, found {vr!r}", column)
+        if tag == ITEM:
+            if level.kind == "sequence":
+                if kind not in ("empty",) and not (special and special.group("item")):
+                    raise line.error("expected '(Item with ... length #=n)' after "
+                                     f"(fffe,e000), found {value[:40]!r}", column)
+                self.stack.append(_Level("dataset", line, tag))
                 return
-            if tag == SEQUENCE_END:
-                if level.kind == "sequence":
-                    self.stack.pop()
-                    seq = Sequence(level.items)
-                    self.add(level.line, level.tag, "SQ", seq)
-                    return
-                if level.kind == "pixels":
-                    self.stack.pop()
-                    data = self.pixel_bytes(level.items)
-                    raw = RawDataElement(level.tag, level.vr, 0xFFFFFFFF, data, 0, False, True)
-                    self.add(level.line, level.tag, None, raw)
-                    return
-                raise line.error("found (fffe,e0dd) SequenceDelimitationItem, but no sequence "
-                                 "is open" + self.expecting(), 1)
-            raise line.error(f"unexpected delimitation tag {_tag_text(tag)}: expected "
-                             "(fffe,e000), (fffe,e00d) or (fffe,e0dd)", 1)
+            if level.kind == "pixels":
+                level.items.append(self.hex_bytes(line, value, kind, 1, column))
+                return
+            raise line.error(
+                "found an item (fffe,e000) outside a sequence: expected a data element, "
+                "or a sequence line (VR SQ) before it", 1)
+        if tag == ITEM_END:
+            if level.kind != "dataset" or len(self.stack) == 1:
+                raise line.error("found (fffe,e00d) ItemDelimitationItem, but no item is "
+                                 "open" + self.expecting(), 1)
+            self.stack.pop()
+            self.stack[-1].items.append(self.make_dataset(level, len(self.stack)))
+            return
+        if tag == SEQUENCE_END:
+            if level.kind == "sequence":
+                self.stack.pop()
+                seq = Sequence(level.items)
+                self.add(level.line, level.tag, "SQ", seq)
+                return
+            if level.kind == "pixels":
+                self.stack.pop()
+                data = self.pixel_bytes(level.items)
+                raw = RawDataElement(level.tag, level.vr, 0xFFFFFFFF, data, 0, False, True)
+                self.add(level.line, level.tag, None, raw)
+                return
+            raise line.error("found (fffe,e0dd) SequenceDelimitationItem, but no sequence "
+                             "is open" + self.expecting(), 1)
+        raise line.error(f"unexpected delimitation tag {_tag_text(tag)}: expected "
+                         "(fffe,e000), (fffe,e00d) or (fffe,e0dd)", 1)
+
+    def element(self, line: _Line, tag: BaseTag, vr: str | None, value: str, kind: str,
+                column: int, special: re.Match | None) -> None:
+        """A data element: a value to encode, or a sequence or pixel sequence that opens."""
+        level = self.stack[-1]
         if level.kind != "dataset":
             raise line.error(f"found the data element {_describe(tag)} directly inside a "
                              "sequence" + self.expecting(), 1)
