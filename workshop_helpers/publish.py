@@ -40,6 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import nbclient
+import nbformat
+from nbconvert import SlidesExporter
+from traitlets.config import Config
+
 __all__ = ["ASSETS", "Asset", "PublishError", "course_notebooks", "fetch", "unpack", "vendor",
            "execute", "executed_notebooks", "notebook_title", "build_slides", "jupyterlab_slug",
            "hide_hidden_source", "relink", "widget_paths",
@@ -70,6 +75,7 @@ class Asset:
 
     @property
     def spec(self) -> str:
+        """``package@version``, as npm takes it."""
         return f"{self.package}@{self.version}"
 
 
@@ -120,8 +126,6 @@ def notebook_title(path: Path) -> str:
     >>> notebook_title(course_notebooks()[0]).startswith("00 · Welcome")
     True
     """
-    import nbformat
-
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -132,15 +136,11 @@ def notebook_title(path: Path) -> str:
 
 
 def execute(source: Path, target: Path, timeout: int = 600, allow_errors: bool = False) -> float:
-    """Run a notebook top to bottom in a fresh kernel, in its own folder, and save it with its
-    outputs and widget state; returns the seconds it took.
+    """Run a notebook top to bottom in a fresh kernel; returns the seconds it took.
 
-    Cells tagged ``raises-exception`` may fail; any other error raises ``CellExecutionError``
+    It runs in its own folder and is saved with its outputs and widget state. Cells tagged ``raises-exception`` may fail; any other error raises ``CellExecutionError``
     (with ``allow_errors``, the run goes on and the error is shown in the saved notebook).
     """
-    import nbclient
-    import nbformat
-
     started = time.monotonic()
     nb = nbformat.read(source, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
@@ -171,8 +171,10 @@ def _digest(path: Path) -> str:
 
 
 def fetch(asset: Asset, cache: Path = BUILD / "npm") -> Path:
-    """The package's tarball, from ``cache`` or else ``npm pack`` (the npm registry), checked
-    against the pinned sha512 digest."""
+    """The package's tarball, checked against the pinned sha512 digest.
+
+    From ``cache``, or else ``npm pack`` (the npm registry).
+    """
     cache = Path(cache)
     tarball = cache / (asset.package.lstrip("@").replace("/", "-") + f"-{asset.version}.tgz")
     if not tarball.exists():
@@ -235,8 +237,9 @@ _SLIDES_TEMPLATE = """{%- extends 'index.html.j2' -%}
 
 
 def widget_paths(dist: str) -> str:
-    """A script that tells require.js where the widget manager's modules are, so that it finds
-    their fonts next to them (it looks beside each module's own address).
+    """A script that tells require.js where the widget manager's modules are.
+
+    So that it finds their fonts next to them (it looks beside each module's own address).
 
     Examples
     --------
@@ -248,8 +251,10 @@ def widget_paths(dist: str) -> str:
 
 
 def relink(markdown: str, site: str = "../site/") -> str:
-    """Markdown links of a deck: another notebook's deck instead of its ``.ipynb``, and the
-    site's glossary (the decks are built beside the site) instead of ``glossary.md``.
+    """Markdown links of a deck: other decks and the site's glossary.
+
+    Another notebook's deck instead of its ``.ipynb``, and the site's glossary (the decks are
+    built beside the site) instead of ``glossary.md``.
 
     Examples
     --------
@@ -261,9 +266,6 @@ def relink(markdown: str, site: str = "../site/") -> str:
 
 
 def _slides_exporter(templates: Path):
-    from nbconvert import SlidesExporter
-    from traitlets.config import Config
-
     templates.mkdir(parents=True, exist_ok=True)
     (templates / "offline_reveal.html.j2").write_text(_SLIDES_TEMPLATE)
     v = "vendor"
@@ -284,10 +286,11 @@ def _slides_exporter(templates: Path):
 
 def build_slides(notebooks: list[Path], out: Path = BUILD / "slides",
                  cache: Path = BUILD / "npm") -> list[Path]:
-    """One reveal.js deck per (executed) notebook, ``out/NN_topic.slides.html``, with its
-    JavaScript in ``out/vendor/``; cells of slide type ``notes`` become speaker notes (key S)."""
-    import nbformat
+    """One reveal.js deck per (executed) notebook, ``out/NN_topic.slides.html``.
 
+    Its JavaScript goes in ``out/vendor/``; cells of slide type ``notes`` become speaker notes
+    (key S).
+    """
     out = Path(out)
     vendor(["reveal.js", "requirejs", "jquery", "mathjax2", "html-manager"], out / "vendor", cache)
     (out / "vendor" / "widget-paths.js").write_text(widget_paths("vendor/html-manager/dist"))
@@ -358,8 +361,10 @@ def site_index(titles: list[tuple[str, str]], extra: list[str] = ()) -> str:
 
 
 def site_conf(static: str = "vendor") -> str:
-    """The text of the site's ``conf.py``: myst-nb on executed notebooks, sphinx-book-theme, and
-    MathJax and the widget manager from ``_static/<static>/`` instead of a CDN.
+    """The text of the site's ``conf.py``.
+
+    myst-nb on executed notebooks, sphinx-book-theme, and MathJax and the widget manager from
+    ``_static/<static>/`` instead of a CDN.
 
     Examples
     --------
@@ -398,8 +403,10 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 
 
 def hide_hidden_source(cell: dict) -> dict:
-    """Tag a cell whose source JupyterLab hides (``jupyter.source_hidden``: an exercise's set-up,
-    a solution) ``hide-input``, so that the site folds it the same way (myst-nb's tag).
+    """Tag ``hide-input`` a cell whose source JupyterLab hides, so that the site folds it too.
+
+    JupyterLab hides a cell with ``jupyter.source_hidden`` (an exercise's set-up, a solution);
+    ``hide-input`` is myst-nb's tag for the same.
 
     Examples
     --------
@@ -418,10 +425,10 @@ def hide_hidden_source(cell: dict) -> dict:
 
 def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,
                cache: Path = BUILD / "npm") -> Path:
-    """Write the Sphinx source folder: the executed notebooks (source-hidden cells folded, see
-    :func:`hide_hidden_source`), the glossary, index and conf."""
-    import nbformat
+    """Write the Sphinx source folder: the executed notebooks, the glossary, index and conf.
 
+    Source-hidden cells are folded (:func:`hide_hidden_source`).
+    """
     src = Path(src)
     if src.exists():
         shutil.rmtree(src)
@@ -447,8 +454,10 @@ def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,
 def build_site(notebooks: list[Path], out: Path = BUILD / "site", src: Path = BUILD / "site-src",
                glossary: Path | None = NOTEBOOKS / "glossary.md",
                cache: Path = BUILD / "npm") -> Path:
-    """Build the site with Sphinx (``-W``: a warning, e.g. a link that does not resolve, fails);
-    returns ``out/index.html``."""
+    """Build the site with Sphinx; returns ``out/index.html``.
+
+    With ``-W``: a warning, e.g. a link that does not resolve, fails the build.
+    """
     stage_site(notebooks, src, glossary, cache)
     if Path(out).exists():
         shutil.rmtree(out)
@@ -469,8 +478,11 @@ _LOADED = {"stylesheet", "icon", "preload", "modulepreload", "manifest"}  # not 
 
 
 class _Refs(html.parser.HTMLParser):
-    """Collects ids, links (``a href``) and loaded resources (``script src``, ``link href``,
-    ``img src``, ``iframe src``, ``source src``) of one page."""
+    """Collects ids, links and loaded resources of one page.
+
+    Links are ``a href``; resources ``script src``, ``link href``, ``img src``, ``iframe src``
+    and ``source src``.
+    """
 
     def __init__(self):
         super().__init__()
@@ -499,9 +511,10 @@ def _refs(page: Path) -> _Refs:
 
 def page_problems(pages: list[Path], root: Path, anchors: bool = True,
                   outside: bool = True) -> list[str]:
-    """What is wrong with a set of built pages under ``root``: a resource loaded from another
-    host or missing, a link to an ``.ipynb`` file, a local link to a missing file or (``anchors``) to a
-    missing anchor. A deck's own anchors are reveal.js's, so decks are checked without; with
+    """What is wrong with a set of built pages under ``root``.
+
+    A resource loaded from another host or missing, a link to an ``.ipynb`` file, a local link
+    to a missing file or (``anchors``) to a missing anchor. A deck's own anchors are reveal.js's, so decks are checked without; with
     ``outside=False`` a link that leaves ``root`` (a deck's link to the site) is not followed.
 
     Links to other hosts (the standard, an attribute browser) are fine: they are followed only
