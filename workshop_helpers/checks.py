@@ -21,7 +21,9 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import random
 import re
+import time
 from collections.abc import Callable, Iterable
 from io import BytesIO
 from pathlib import Path
@@ -29,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pydicom
+from PIL import Image
 from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
 from pydicom.tag import Tag
 
@@ -118,7 +121,9 @@ _TAG_TEXT = re.compile(r"^\(?\s*(?:0x)?([0-9a-f]{4})\s*[, ]?\s*(?:0x)?([0-9a-f]{
 
 
 def read_tag(answer: Any) -> int:
-    """A tag as an int, from ``"(0018,5100)"``, ``"0018,5100"``, ``"00185100"``, ``0x00185100``,
+    """A tag as an int, from any of the ways a learner may write one.
+
+    Accepted: ``"(0018,5100)"``, ``"0018,5100"``, ``"00185100"``, ``0x00185100``,
     ``(0x0018, 0x5100)``, a pydicom ``Tag`` or a ``DataElement`` (its tag).
 
     Examples
@@ -439,8 +444,6 @@ def picture_in_series(picture: str | os.PathLike, series_file: str | os.PathLike
     baseline JPEG unchanged in JPEG Baseline (Process 1), any other picture uncompressed in
     Explicit VR Little Endian with the same pixels - and an answer that names its transfer syntax.
     """
-    from PIL import Image
-
     picture, series_file, out = Path(picture), Path(series_file), Path(out)
 
     def check(answer: Any) -> tuple[bool, str]:
@@ -592,8 +595,6 @@ def private_finder(ds: pydicom.Dataset, group: int, creator: str, offset: int, t
     It does not show more than that: e.g. that the function would look in another group.
     ``seed`` makes the data sets reproducible (for tests); by default nobody can predict them.
     """
-    import random
-
     from workshop_helpers import private
 
     rng = random.Random(seed) if seed is not None else random.SystemRandom()
@@ -662,8 +663,9 @@ def block_size(ds: pydicom.Dataset, creator: str) -> Checker:
 
 
 def kept_only(source: pydicom.Dataset, private_values: list[str], needles: Iterable[str]) -> Checker:
-    """``source`` de-identified (PS3.15 E, Basic Profile), keeping exactly ``private_values`` of its
-    private data; the data set, or the :class:`~workshop_helpers.deid.DeidResult` that holds it.
+    """``source`` de-identified (PS3.15 E, Basic Profile), keeping exactly ``private_values``.
+
+    The answer is the data set, or the :class:`~workshop_helpers.deid.DeidResult` that holds it.
 
     The effects of the profile are checked on the answer: the same SOP Class and pixels as
     ``source`` (it was made from ``source``), new valid UIDs in place of each of ``source``'s
@@ -738,8 +740,6 @@ def stored_by(files: Iterable[str | os.PathLike]) -> Checker:
     and received these instances after the exercise began, and its folder holds them. It does
     not prove more against a learner who sets those records by hand.
     """
-    import time
-
     from workshop_helpers.net import StorageSCP
 
     originals = [pydicom.dcmread(f) for f in files]
@@ -812,8 +812,6 @@ def trigger(cases: Iterable[tuple[int, float, bool]] | None = None) -> Checker:
 
     The cases sit on both sides of both limits (15/16 instances, 2.9/3.1 s).
     """
-    import time
-
     from workshop_helpers import router
 
     cases = list(cases or [(16, 0.0, True), (20, 0.1, True), (15, 0.0, False), (5, 0.0, False),

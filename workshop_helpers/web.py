@@ -250,7 +250,7 @@ def boundary_of(content_type: str) -> str:
 
 
 def split_multipart(body: bytes, content_type: str) -> list[tuple[dict[str, str], bytes]]:
-    """The parts of a ``multipart/related`` body: ``(headers, content)`` each.
+    r"""The parts of a ``multipart/related`` body: ``(headers, content)`` each.
 
     Each part starts after ``--boundary`` and a blank line ends its headers; ``--boundary--``
     ends the body.
