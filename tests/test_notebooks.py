@@ -141,7 +141,8 @@ def test_a_tagged_cell_is_the_error_on_purpose(tmp_path, monkeypatch):
 def test_estimate_counts_words_cells_and_exercises(tmp_path):
     text = " ".join(["word"] * 330) + " [a link](https://example.org/not/read) -- |"
     path = write_notebook(tmp_path / "99_t.ipynb", [
-        md(text), code("x = 1"), code("y = 2"), code("z = 3", hidden=True),
+        md(text), md("Speaker notes, " * 50, slide="notes"), code("x = 1"), code("y = 2"),
+        code("z = 3", hidden=True),
         solution("answer = 1"), solution("answer = 2"), solution("answer = 3")])
     e = authoring.estimate(path)
     assert (e.words, e.code_cells, e.exercise_count) == (332, 2, 3)

@@ -221,11 +221,17 @@ def _prose_words(markdown: str) -> int:
     return sum(1 for w in _LINK_TARGET.sub("]", markdown).split() if re.search(r"\w", w))
 
 
+def _for_instructors(cell: nbformat.NotebookNode) -> bool:
+    """Speaker notes: a hidden cell, or slide type ``notes`` (learners do not read them)."""
+    return (cell.metadata.get("jupyter", {}).get("source_hidden", False)
+            or cell.metadata.get("slideshow", {}).get("slide_type") == "notes")
+
+
 def estimate(path: str | Path) -> Estimate:
     """The time a newcomer needs for a notebook: reading, running cells, exercises.
 
     The formula: every word of markdown at :data:`WORDS_PER_MINUTE` (110, technical text read for
-    understanding; link targets not counted), :data:`MINUTES_PER_CODE_CELL` (0.5) for each code
+    understanding; link targets and speaker notes - hidden or slide type ``notes`` - not counted), :data:`MINUTES_PER_CODE_CELL` (0.5) for each code
     cell a learner runs and reads (hidden set-up cells and solutions excluded), and
     :data:`MINUTES_PER_EXERCISE` (8) for each exercise (one per solution cell). Calibration: the
     read-through of issue 11 found about 350 minutes for notebooks 00-08 as a newcomer; on the
@@ -241,7 +247,8 @@ def estimate(path: str | Path) -> Estimate:
     (2.0, 1.0, 8, 11.0)
     """
     nb = nbformat.read(str(path), as_version=4)
-    words = sum(_prose_words(c.source) for c in nb.cells if c.cell_type == "markdown")
+    words = sum(_prose_words(c.source) for c in nb.cells
+                if c.cell_type == "markdown" and not _for_instructors(c))
     runs = exercises = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
