@@ -124,14 +124,12 @@ def _problems_of(tmp_path, *cells) -> str:
     return "\n".join(convention_problems(_honest(path)))
 
 
-def test_a_tagged_cell_is_the_error_on_purpose(tmp_path, monkeypatch):
+def test_a_tagged_cell_is_the_error_on_purpose(tmp_path):
     assert _problems_of(tmp_path, raises("1 / 0")) == ""                    # tag alone: fine
     untagged = code("# NBVAL_RAISES_EXCEPTION\n1 / 0")
     assert "cell 2 fails on purpose but lacks the tag" in _problems_of(tmp_path, untagged)
     commented = raises("1 / 0")
     commented.source = "# NBVAL_RAISES_EXCEPTION\n1 / 0"
-    assert _problems_of(tmp_path, commented) == ""       # still allowed while notebooks move over
-    monkeypatch.setattr(authoring, "NBVAL_COMMENT_ALLOWED", False)
     assert "cell 2 shows '# NBVAL_RAISES_EXCEPTION' to learners" in _problems_of(tmp_path, commented)
     assert _problems_of(tmp_path, raises("1 / 0")) == ""
 

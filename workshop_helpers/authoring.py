@@ -46,9 +46,6 @@ MAX_CODE_LINES = 30
 SOLUTION_COMMENT = "# Solution - try the exercise yourself first"
 SOLUTION_GUARD = "if exercises.show_solution():"
 NBVAL_COMMENT = "# NBVAL_RAISES_EXCEPTION"
-#: Whether a cell may still show the comment ``# NBVAL_RAISES_EXCEPTION`` (the tag
-#: ``raises-exception`` is enough for nbval). ``False`` makes the visible comment a convention problem.
-NBVAL_COMMENT_ALLOWED = True
 NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 
 
@@ -379,10 +376,8 @@ def _on_purpose_problems(source: str, tags: list) -> list[str]:
     if "raises-exception" not in tags:
         return ["fails on purpose but lacks the tag 'raises-exception' (without it JupyterLab's "
                 "Run All and nbconvert stop there; with it the comment is not needed)"]
-    if not NBVAL_COMMENT_ALLOWED:
-        return [f"shows {NBVAL_COMMENT!r} to learners: the tag 'raises-exception' is enough "
-                "(nbval reads it), drop the comment line"]
-    return []
+    return [f"shows {NBVAL_COMMENT!r} to learners: the tag 'raises-exception' is enough "
+            "(nbval reads it), drop the comment line"]
 
 
 def _names(tree: ast.AST, context: type) -> set[str]:
