@@ -314,35 +314,50 @@ def test_clean_series_has_no_findings():
         assert geometry.check_series(phantom.make_series(**SMALL, **kwargs)) == []
 
 
-def test_findings_for_each_corner_case():
-    base = phantom.make_series(**SMALL)
-
+def _gantry_tilt(base):
     tilted = geometry.check_series(phantom.make_series(**SMALL, tilt_degrees=20))
     tilt = next(f for f in tilted if f.code == "gantry-tilt")
     assert "20 degrees" in tilt.message and "says 20" in tilt.message
+    assert all(str(f).startswith(f.severity) for f in tilted)
 
+
+def _missing_slices(base):
     gap = geometry.check_series(phantom.make_series(**SMALL, missing_slices=(3, 4)))
     assert _codes(gap) == ["missing-slices"] and "2 slices missing" in gap[0].message
     assert "instance 3" in gap[0].message and "instance 4" in gap[0].message
 
+
+def _uneven_spacing(base):
     uneven = [copy.deepcopy(ds) for ds in base]
     uneven[5].ImagePositionPatient = [*uneven[5].ImagePositionPatient[:2],
                                       float(uneven[5].ImagePositionPatient[2]) + 1.0]
     uneven[5].SliceLocation = float(uneven[5].ImagePositionPatient[2])
     assert _codes(geometry.check_series(uneven)) == ["uneven-spacing"]
 
+
+def _duplicate_position(base):
     dup = base + [copy.deepcopy(base[2])]
     assert "duplicate-position" in _codes(geometry.check_series(dup))
 
+
+def _mixed_series(base):
     other = phantom.make_series(**SMALL, seed=9)
     assert "mixed-series" in _codes(geometry.check_series(base[:5] + other[5:]))
+
+
+def _mixed_frame_of_reference(base):
+    other = phantom.make_series(**SMALL, seed=9)
     assert "mixed-frame-of-reference" in _codes(geometry.check_series(base[:5] + other[5:]))
 
+
+def _mixed_orientation(base):
     mixed = base + phantom.make_series(**SMALL, orientation="coronal", series_uid=base[0].SeriesInstanceUID)[:3]
     found = geometry.check_series(mixed)
     assert "mixed-orientation" in _codes(found)
     assert "10 slice(s)" in next(f for f in found if f.code == "mixed-orientation").message
 
+
+def _missing_attribute(base):
     broken = [copy.deepcopy(ds) for ds in base]
     del broken[1].PixelSpacing
     found = geometry.check_series(broken)
@@ -350,30 +365,64 @@ def test_findings_for_each_corner_case():
     assert _codes(found) == ["missing-attribute", "missing-slices"]
     assert "instance 2" in found[0].message and "Pixel Spacing (0028,0030)" in found[0].message
 
+
+def _thickness_and_spacing_differ(base):
     thick = [copy.deepcopy(ds) for ds in base]
     for ds in thick:
         ds.SliceThickness = "5"
         ds.SpacingBetweenSlices = "2.5"
     assert _codes(geometry.check_series(thick)) == ["thickness-differs", "spacing-differs"]
 
+
+def _non_orthogonal(base):
     skew = [copy.deepcopy(ds) for ds in base]
     for ds in skew:
         ds.ImageOrientationPatient = [1, 0, 0, 0.1, 0.99498744, 0]
     assert "non-orthogonal" in _codes(geometry.check_series(skew))
 
+
+def _mixed_size(base):
     resized = [copy.deepcopy(ds) for ds in base]
     resized[0].PixelSpacing = [0.5, 0.5]
     assert "mixed-size" in _codes(geometry.check_series(resized))
 
+
+def _instance_order(base):
     shuffled = geometry.check_series(phantom.make_series(**SMALL, shuffle=True))
     assert _codes(shuffled) == ["instance-order"]
 
+
+def _slice_location(base):
     liar = [copy.deepcopy(ds) for ds in base]
     liar[3].SliceLocation = "123"
     assert _codes(geometry.check_series(liar)) == ["slice-location"]
 
+
+def _single_slice(base):
     assert _codes(geometry.check_series(base[:1])) == ["single-slice"]
-    assert all(str(f).startswith(f.severity) for f in tilted)
+
+
+CORNER_CASES = {
+    "gantry-tilt": _gantry_tilt,
+    "missing-slices": _missing_slices,
+    "uneven-spacing": _uneven_spacing,
+    "duplicate-position": _duplicate_position,
+    "mixed-series": _mixed_series,
+    "mixed-frame-of-reference": _mixed_frame_of_reference,
+    "mixed-orientation": _mixed_orientation,
+    "missing-attribute": _missing_attribute,
+    "thickness-differs-and-spacing-differs": _thickness_and_spacing_differ,
+    "non-orthogonal": _non_orthogonal,
+    "mixed-size": _mixed_size,
+    "instance-order": _instance_order,
+    "slice-location": _slice_location,
+    "single-slice": _single_slice,
+}
+
+
+@pytest.mark.parametrize("check", CORNER_CASES.values(), ids=CORNER_CASES.keys())
+def test_findings_for_each_corner_case(check):
+    check(phantom.make_series(**SMALL))
 
 
 # ---------------------------------------------------------------------------- bounding box
