@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -161,7 +163,14 @@ def test_solution_run_on_purpose_is_checked_but_not_credited(capsys, monkeypatch
     assert ex.solved
 
 
-def _run_notebook(tmp_path, solution_source: str) -> subprocess.CompletedProcess:
+PROBES = {
+    "wrong": "answer = 41\nex.check(answer)",
+    "forgets": "answer = 42",
+    "right": "answer = 6 * 7\nex.check(answer)",
+}
+
+
+def _write_probe(folder: Path, name: str, solution_source: str) -> Path:
     cells = [
         md("# T\nOverview Learning objectives Prerequisites Time"),
         code("from workshop_helpers import exercises\n"
@@ -171,40 +180,59 @@ def _run_notebook(tmp_path, solution_source: str) -> subprocess.CompletedProcess
         code("exercises.summary()"),
         md("## Summary\n## What's next"),
     ]
-    path = write_notebook(tmp_path / "99_probe.ipynb", cells)
+    return write_notebook(folder / f"99_probe_{name}.ipynb", cells)
+
+
+def _outcomes(report: Path) -> dict[str, str]:
+    """Per probe notebook: '' when every cell passed, else the failure texts of its cells."""
+    found: dict[str, str] = {}
+    for case in ElementTree.parse(report).iter("testcase"):
+        name = next(n for n in PROBES if f"99_probe_{n}" in case.get("classname", "") + case.get("file", ""))
+        problems = [p for p in case if p.tag in ("failure", "error")]
+        found[name] = found.get(name, "") + "".join(
+            (p.get("message") or "") + (p.text or "") for p in problems)
+    return found
+
+
+@pytest.fixture(scope="module")
+def probe_outcomes(tmp_path_factory) -> dict[str, str]:
+    """Run the three probe notebooks in one nested nbval run (strict exercises), once per module."""
+    folder = tmp_path_factory.mktemp("probes")
+    paths = [_write_probe(folder, name, src) for name, src in PROBES.items()]
+    report = folder / "report.xml"
     env = dict(os.environ, WORKSHOP_STRICT_EXERCISES="1")
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
-         "-p", "no:cacheprovider", "-q", str(path)],
-        capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+         "-q", f"--junitxml={report}", *map(str, paths)],
+        capture_output=True, text=True, timeout=300, env=env, cwd=folder,
     )
+    outcomes = _outcomes(report)
+    assert sorted(outcomes) == sorted(PROBES), run.stdout
+    return outcomes
 
 
-def test_notebook_with_wrong_solution_fails_the_run(tmp_path):
-    run = _run_notebook(tmp_path, "answer = 41\nex.check(answer)")
-    assert run.returncode != 0, run.stdout
-    assert "ExerciseFailed" in run.stdout
+def test_notebook_with_wrong_solution_fails_the_run(probe_outcomes):
+    assert probe_outcomes["wrong"], "the wrong solution passed"
+    assert "ExerciseFailed" in probe_outcomes["wrong"]
 
 
-def test_notebook_whose_solution_forgets_to_check_fails_the_run(tmp_path):
-    run = _run_notebook(tmp_path, "answer = 42")
-    assert run.returncode != 0, run.stdout
-    assert "never solved: double" in run.stdout
+def test_notebook_whose_solution_forgets_to_check_fails_the_run(probe_outcomes):
+    assert probe_outcomes["forgets"], "the solution without a check passed"
+    assert "never solved: double" in probe_outcomes["forgets"]
 
 
-def test_notebook_with_right_solution_passes(tmp_path):
-    run = _run_notebook(tmp_path, "answer = 6 * 7\nex.check(answer)")
-    assert run.returncode == 0, run.stdout
+def test_notebook_with_right_solution_passes(probe_outcomes):
+    assert probe_outcomes["right"] == "", probe_outcomes["right"]
 
 
 def test_run_all_in_learner_mode_solves_nothing(tmp_path):
     import nbformat
 
-    _run_notebook(tmp_path, "answer = 6 * 7\nex.check(answer)")  # writes the probe notebook
+    probe = _write_probe(tmp_path, "right", PROBES["right"])
     env = {k: v for k, v in os.environ.items() if k != exercises.STRICT_VARIABLE}
     out = tmp_path / "out.ipynb"
     subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                    "--output", str(out), str(tmp_path / "99_probe.ipynb")],
+                    "--output", str(out), str(probe)],
                    check=True, capture_output=True, timeout=300, env=env, cwd=tmp_path)
     outputs = [o for c in nbformat.read(out, 4).cells if c.cell_type == "code" for o in c.outputs]
     text = "".join(str(o.get("data", "")) + o.get("text", "") for o in outputs)
