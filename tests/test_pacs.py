@@ -79,6 +79,16 @@ def test_upload_then_the_listings_and_the_file_served(server):
     assert [server.tags("studies", s)["PatientName"] for s in ct] == ["CompressedSamples^CT1"]
 
 
+def test_course_data_is_the_phantom_and_pydicoms_ct_and_mr_all_stored(server, tmp_path):
+    files = pacs.upload_course_data(server, tmp_path / "phantom", seed=10)
+    assert [f.name for f in files[-2:]] == ["CT_small.dcm", "MR_small.dcm"] and len(files) == 10
+    assert all(f.parent == tmp_path / "phantom" for f in files[:8])
+    stored = {server.tags("instances", i)["SOPInstanceUID"] for i in server.instances()}
+    assert {pydicom.dcmread(f, stop_before_pixels=True).SOPInstanceUID for f in files} <= stored
+    again = pacs.upload_course_data(server, tmp_path / "again", seed=10)
+    assert [pydicom.dcmread(f).SOPInstanceUID for f in again] == [pydicom.dcmread(f).SOPInstanceUID for f in files]
+
+
 def test_a_modality_added_and_removed_through_the_rest_api(server):
     server.add_modality("ROUTER", "127.0.0.1", 11113)
     assert "ROUTER" in server.known_modalities()

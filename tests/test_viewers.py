@@ -425,3 +425,39 @@ def test_letters_of_panels_side_by_side_stay_on_their_own_image(shape):
         assert image.y1 - top.y1 < 10 and bottom.y0 - image.y0 < 10
     for i, j in ((0, 1), (1, 2), (0, 2)):
         assert not any(a.overlaps(b) for a in letters[i] for b in letters[j])
+
+
+def test_pixel_grid_draws_every_pixel_and_a_box_half_a_pixel_out():
+    ax = viewers.draw_pixel_grid(4, 3, (1.0, 1.6))
+    box, *pixels = ax.patches
+    assert len(pixels) == 12 and len(ax.lines) == 12
+    assert box.get_xy() == (-0.5, -0.8) and box.get_width() == 4.0 and np.isclose(box.get_height(), 4.8)
+    centres = sorted((float(line.get_xdata()[0]), float(line.get_ydata()[0])) for line in ax.lines)
+    assert centres[0] == (0.0, 0.0) and np.allclose(centres[-1], (3.0, 3.2))
+    assert ax.yaxis_inverted() and ax.get_aspect() == 1.0
+    ax.figure.clf()
+
+
+def test_timeline_puts_labels_above_and_below_and_mutes_the_comparison():
+    figure = Figure()
+    ax = figure.add_subplot()
+    events = [(1985, 0.5, "ACR-NEMA"), (2003, -0.5, "NIfTI-1 header")]
+    assert viewers.draw_timeline(events, ax, title="history", xlim=(1976, 2020), muted=["NIfTI"]) is ax
+    first, second = ax.texts
+    assert first.get_text() == "1985\nACR-NEMA" and first.get_va() == "bottom" and first.get_color() == "tab:blue"
+    assert second.get_va() == "top" and second.get_color() == "tab:gray"
+    assert ax.get_xlim() == (1976, 2020) and ax.get_title() == "history" and not ax.axison
+
+
+def test_slab_dataset_keeps_the_first_slice_and_takes_the_slab_geometry(series):
+    slab = sorted(series, key=lambda ds: float(ds.ImagePositionPatient[2]))[1:3]
+    pixels = np.full((30, 40), 7, dtype=slab[0].pixel_array.dtype)
+    ds = viewers.slab_dataset(slab, pixels)
+    assert ds is not slab[0] and ds.SOPInstanceUID == slab[0].SOPInstanceUID
+    z = [float(s.ImagePositionPatient[2]) for s in slab]
+    assert float(ds.ImagePositionPatient[2]) == pytest.approx(sum(z) / 2) == ds.SliceLocation
+    assert float(ds.SliceThickness) == 2 * float(slab[0].SliceThickness)
+    assert (ds.pixel_array == 7).all() and (slab[0].pixel_array != 7).any()
+    item = viewers.source_reference(slab[1])
+    assert (item.ReferencedSOPClassUID, item.ReferencedSOPInstanceUID) == (slab[1].SOPClassUID,
+                                                                           slab[1].SOPInstanceUID)

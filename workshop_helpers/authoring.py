@@ -42,7 +42,7 @@ __all__ = ["md", "code", "solution", "raises", "notebook", "write_notebook", "co
            "TrackPart", "WORKSHOP_TRACK", "track_problems", "track_table"]
 
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
-MAX_CODE_LINES = 30
+MAX_CODE_LINES = 15
 SOLUTION_COMMENT = "# Solution - try the exercise yourself first"
 SOLUTION_GUARD = "if exercises.show_solution():"
 NBVAL_COMMENT = "# NBVAL_RAISES_EXCEPTION"

@@ -32,6 +32,7 @@ followed by a one-line note that says how to bring the widget back after the ker
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import math
 from collections.abc import Sequence
@@ -945,3 +946,149 @@ class OrientationExplorer(_LiveFigure):
             controls = widgets.VBox([self.plane_dropdown, *self.angle_sliders, self._label])
             self._widget = widgets.HBox([self._picture, controls], layout=_row_layout())
         return self._widget
+
+
+def draw_pixel_grid(columns: int, rows: int, spacing: Sequence[float], ax: Axes | None = None) -> Axes:
+    """Draw a grid of pixels: their centres (dots), their edges (grey) and the bounding box (red).
+
+    The box reaches half a pixel further out than the outermost centres on every side; the y axis
+    runs downwards, like the rows of an image.
+
+    Parameters
+    ----------
+    columns, rows : int
+        Matrix size.
+    spacing : sequence of float
+        Millimetres per pixel along a row, then down a column.
+    ax : matplotlib.axes.Axes or None
+        Axes to draw into; a new pyplot figure (4.5 x 3 inches) when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, or the new one.
+
+    Examples
+    --------
+    >>> ax = draw_pixel_grid(4, 3, (1.0, 1.6))
+    >>> len(ax.patches), len(ax.lines)
+    (13, 12)
+    >>> plt.close(ax.figure)
+    """
+    dx, dy = float(spacing[0]), float(spacing[1])
+    if ax is None:
+        ax = plt.subplots(figsize=(4.5, 3))[1]
+    ax.add_patch(plt.Rectangle((-0.5 * dx, -0.5 * dy), columns * dx, rows * dy,
+                               fill=False, lw=2, color="tab:red"))
+    for c in range(columns):
+        for r in range(rows):
+            ax.add_patch(plt.Rectangle(((c - 0.5) * dx, (r - 0.5) * dy), dx, dy, fill=False, color="0.7"))
+            ax.plot(c * dx, r * dy, "k.")
+    ax.set_aspect("equal")
+    ax.invert_yaxis()
+    ax.set(xlabel="mm", ylabel="mm")
+    ax.set_title("pixel centres (dots) and the bounding box (red)")
+    return ax
+
+
+def draw_timeline(events: Sequence[tuple[int, float, str]], ax: Axes | None = None, *, title: str = "",
+                  xlim: tuple[float, float] | None = None, muted: Sequence[str] = ()) -> Axes:
+    r"""Draw dated events on a horizontal time line, each label above or below its year.
+
+    Parameters
+    ----------
+    events : sequence of (int, float, str)
+        ``(year, height, text)``: the label sits at ``height`` (above the line when positive,
+        below when negative), joined to its dot by a thin line.
+    ax : matplotlib.axes.Axes or None
+        Axes to draw into; a new pyplot figure (10 x 3.2 inches) when ``None``.
+    title : str
+        Title of the picture.
+    xlim : tuple of (float, float) or None
+        The years shown; matplotlib's choice when ``None``.
+    muted : sequence of str
+        An event whose text contains one of these words is drawn in grey (for comparison).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, or the new one.
+
+    Examples
+    --------
+    >>> ax = draw_timeline([(1985, 0.5, "one"), (1993, -0.5, "two")], title="t", xlim=(1980, 2000))
+    >>> [t.get_text() for t in ax.texts]
+    ['1985\none', '1993\ntwo']
+    >>> plt.close(ax.figure)
+    """
+    if ax is None:
+        ax = plt.subplots(figsize=(10, 3.2))[1]
+    ax.axhline(0, color="0.5")
+    for year, height, text in events:
+        colour = "tab:gray" if any(word in text for word in muted) else "tab:blue"
+        ax.plot(year, 0, "o", color=colour)
+        ax.annotate(f"{year}\n{text}", (year, 0), (year, height), ha="center",
+                    va="bottom" if height > 0 else "top", fontsize=8, color=colour,
+                    arrowprops=dict(arrowstyle="-", color="0.7"))
+    ax.set(ylim=(-2.6, 2.6))
+    if xlim is not None:
+        ax.set(xlim=xlim)
+    ax.axis("off")
+    ax.set_title(title)
+    return ax
+
+
+def source_reference(ds: Dataset) -> Dataset:
+    """One item of Source Image Sequence (0008,2112): the source's SOP Class and SOP Instance UID.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The source image.
+
+    Returns
+    -------
+    pydicom.dataset.Dataset
+        An item with Referenced SOP Class UID (0008,1150) and Referenced SOP Instance UID
+        (0008,1155) (General Reference Module, PS3.3 C.12.4).
+
+    Examples
+    --------
+    >>> src = Dataset()
+    >>> src.SOPClassUID, src.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.2", "1.2.3"
+    >>> source_reference(src).ReferencedSOPInstanceUID
+    '1.2.3'
+    """
+    item = Dataset()
+    item.ReferencedSOPClassUID = ds.SOPClassUID
+    item.ReferencedSOPInstanceUID = ds.SOPInstanceUID
+    return item
+
+
+def slab_dataset(slab: Sequence[Dataset], pixels: np.ndarray) -> Dataset:
+    """A copy of a slab's first slice that holds one image made from the whole slab (e.g. a MIP).
+
+    Everything of the first slice is kept (patient, study, orientation, window); Image Position
+    (Patient) becomes the mean of the slab's positions (rounded to 0.001 mm), Slice Location its
+    z, Slice Thickness the slab's (slices times the thickness of one), and Pixel Data the bytes of
+    ``pixels``. UIDs and descriptions are left for the caller to set: a derived image needs new
+    ones (PS3.3 C.12.4.1.1).
+
+    Parameters
+    ----------
+    slab : sequence of pydicom.dataset.Dataset
+        The source slices, in order.
+    pixels : numpy.ndarray
+        The new image, rows x columns, already in the dtype of the stored pixels.
+
+    Returns
+    -------
+    pydicom.dataset.Dataset
+        A deep copy of ``slab[0]`` with the new position, thickness and pixels.
+    """
+    ds = copy.deepcopy(slab[0])
+    ds.ImagePositionPatient = np.mean([s.ImagePositionPatient for s in slab], axis=0).round(3).tolist()
+    ds.SliceLocation = float(ds.ImagePositionPatient[2])
+    ds.SliceThickness = len(slab) * float(ds.SliceThickness)
+    ds.PixelData = np.ascontiguousarray(pixels).tobytes()
+    return ds
