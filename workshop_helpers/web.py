@@ -274,7 +274,7 @@ def split_multipart(body: bytes, content_type: str) -> list[tuple[dict[str, str]
 
     Examples
     --------
-    >>> body = b'--XY\\r\\nContent-Type: application/dicom\\r\\n\\r\\nDICM...\\r\\n--XY--\\r\\n'
+    >>> body = b'--XY\r\nContent-Type: application/dicom\r\n\r\nDICM...\r\n--XY--\r\n'
     >>> split_multipart(body, 'multipart/related; boundary=XY')
     [({'Content-Type': 'application/dicom'}, b'DICM...')]
     """
