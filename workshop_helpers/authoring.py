@@ -69,7 +69,7 @@ def code(src: str, slide: str = "-", tags: tuple[str, ...] = (), hidden: bool = 
 
 
 def solution(src: str) -> nbformat.NotebookNode:
-    """A solution cell: tagged ``solution``, source collapsed, skipped in the slides.
+    r"""A solution cell: tagged ``solution``, source collapsed, skipped in the slides.
 
     ``src`` is the plain solution; it gets the first-line comment and the guard
     ``if exercises.show_solution():``, so it runs only in the test run (where a wrong answer
@@ -77,7 +77,7 @@ def solution(src: str) -> nbformat.NotebookNode:
 
     Examples
     --------
-    >>> print(solution("answer = 42\\nex.check(answer)").source)
+    >>> print(solution("answer = 42\nex.check(answer)").source)
     # Solution - try the exercise yourself first
     if exercises.show_solution():
         answer = 42
@@ -90,7 +90,7 @@ def solution(src: str) -> nbformat.NotebookNode:
 
 
 def raises(src: str, slide: str = "-") -> nbformat.NotebookNode:
-    """A cell that fails on purpose, tagged ``raises-exception``.
+    r"""A cell that fails on purpose, tagged ``raises-exception``.
 
     The tag alone tells nbval that the error is expected (nbval's plugin reads the cell tags as
     well as the ``# NBVAL_RAISES_EXCEPTION`` comment) and lets *Run All* go on past the cell; no
@@ -99,7 +99,7 @@ def raises(src: str, slide: str = "-") -> nbformat.NotebookNode:
 
     Examples
     --------
-    >>> cell = raises("# NBVAL_RAISES_EXCEPTION\\n1 / 0")
+    >>> cell = raises("# NBVAL_RAISES_EXCEPTION\n1 / 0")
     >>> cell.source, cell.metadata["tags"]
     ('1 / 0', ['raises-exception'])
     """
@@ -210,6 +210,7 @@ class Estimate(NamedTuple):
 
     @property
     def total(self) -> float:
+        """Minutes in all: reading, running the code cells and the exercises."""
         return self.reading + self.cells + self.exercises
 
 

@@ -89,8 +89,8 @@ _ICONS = {"ok": "✔", "no": "✘", "todo": "…", "shown": "○"}
 
 def _display(kind: str, title: str, text: str, extra_html: str = "") -> None:
     try:
-        from IPython import get_ipython
-        from IPython.display import HTML, display
+        from IPython import get_ipython  # noqa: PLC0415 - optional: without IPython, print
+        from IPython.display import HTML, display  # noqa: PLC0415
 
         if get_ipython() is not None:
             display(HTML(
@@ -123,7 +123,7 @@ def _hook_cell_start() -> None:
     if _Session.hooked:
         return
     try:
-        from IPython import get_ipython
+        from IPython import get_ipython  # noqa: PLC0415 - optional, as in _display
     except ImportError:  # pragma: no cover
         return
     shell = get_ipython()
