@@ -188,7 +188,7 @@ def test_command_error_carries_its_status():
 
 CHECKED_MODULES = ("net", "qr", "pacs", "web", "deid", "tools", "geometry", "phantom", "viewers",
                    "legacy", "anatomy", "dump", "files", "uids", "private", "browser", "router",
-                   "errors", "exercises")
+                   "errors", "exercises", "checks")
 _SECTION = re.compile(r"^(\w[\w ]*)\n-{3,}$", re.M)
 
 

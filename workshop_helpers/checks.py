@@ -166,7 +166,19 @@ def _close(value: float, expected: float, rel: float = 0.0, abs_: float = 1e-9) 
 # --- 00 welcome ----------------------------------------------------------------------------------
 
 def pixel_area(ds: pydicom.Dataset) -> Checker:
-    """Area of one pixel in mm², from Pixel Spacing; an answer rounded to 3 digits is right."""
+    """Area of one pixel in mm², from Pixel Spacing; an answer rounded to 3 digits is right.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        A data set with Pixel Spacing (0028,0030), read when the checker is made.
+
+    Returns
+    -------
+    Checker
+        Accepts a number (:func:`read_number`); right when it is within 0.2 % of the row spacing
+        times the column spacing. An answer that is one of the two spacings is told it is one side.
+    """
     row, column = (float(v) for v in ds.PixelSpacing)
     expected = row * column
 
@@ -181,7 +193,19 @@ def pixel_area(ds: pydicom.Dataset) -> Checker:
 
 
 def highest_value(hu: np.ndarray) -> Checker:
-    """The largest value of an array (Hounsfield units)."""
+    """The largest value of an array (Hounsfield units).
+
+    Parameters
+    ----------
+    hu : numpy.ndarray
+        The image in Hounsfield units; its maximum is taken when the checker is made.
+
+    Returns
+    -------
+    Checker
+        Accepts one number (:func:`read_number`); right when it is within 1e-6 of ``np.max(hu)``,
+        otherwise it says whether the answer is higher than any value or lower than some.
+    """
     expected = float(np.max(hu))
 
     def check(answer: Any) -> tuple[bool, str]:
@@ -202,6 +226,19 @@ def byte_order(header_path: str | os.PathLike) -> Checker:
     """The byte order of an Analyze header, read from the file itself when the answer is checked.
 
     Its first field, ``sizeof_hdr`` (bytes 0-3), is 348 in the file's own byte order.
+
+    Parameters
+    ----------
+    header_path : str or os.PathLike
+        The Analyze header file (``.hdr``).
+
+    Returns
+    -------
+    Checker
+        Accepts ``"little"`` or ``"big"`` or another spelling in :data:`BYTE_ORDERS` (``"<"``,
+        ``"LE"``, ``"Motorola"``, ...; :func:`read_word`); right when it names the byte order in
+        which the file's first four bytes read 348. It fails (``AssertionError``) when they read 348
+        neither way.
     """
     path = Path(header_path)
 
@@ -216,7 +253,19 @@ def byte_order(header_path: str | os.PathLike) -> Checker:
 
 
 def file_size(path: str | os.PathLike) -> Checker:
-    """The number of bytes of a file (a whole number: 6144.4 is not 6144)."""
+    """The number of bytes of a file (a whole number: 6144.4 is not 6144).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; its size is read when the checker is made.
+
+    Returns
+    -------
+    Checker
+        Accepts a number (:func:`read_number`); right when it equals the file's size in bytes. A
+        number that is not whole is told so.
+    """
     expected = Path(path).stat().st_size
 
     def check(answer: Any) -> tuple[bool, str]:
@@ -229,7 +278,20 @@ def file_size(path: str | os.PathLike) -> Checker:
 
 
 def ras_position(lps_point: Iterable[float]) -> Checker:
-    """A position in RAS (NIfTI) given the same point in LPS (ITK, DICOM)."""
+    """A position in RAS (NIfTI) given the same point in LPS (ITK, DICOM).
+
+    Parameters
+    ----------
+    lps_point : iterable of float
+        The point's x, y, z in LPS, in mm.
+
+    Returns
+    -------
+    Checker
+        Accepts three numbers (:func:`read_numbers`: a list, tuple or array holding three); right
+        when they are ``(-x, -y, z)`` within 0.001 mm (``np.allclose``, ``atol=1e-3``). The LPS
+        point itself is told apart.
+    """
     lps = np.asarray(lps_point, dtype=float)
     expected = lps * [-1, -1, 1]
 
@@ -246,7 +308,14 @@ def ras_position(lps_point: Iterable[float]) -> Checker:
 # --- 02 space ------------------------------------------------------------------------------------
 
 def patient_position_tag() -> Checker:
-    """The tag of Patient Position, in any of the usual spellings."""
+    """The tag of Patient Position, in any of the usual spellings.
+
+    Returns
+    -------
+    Checker
+        Accepts a tag in any form :func:`read_tag` reads; right when it is (0018,5100). A wrong tag
+        is named by its keyword, or said to be in no dictionary.
+    """
     expected = tag_for_keyword("PatientPosition")
 
     def check(answer: Any) -> tuple[bool, str]:
@@ -259,7 +328,19 @@ def patient_position_tag() -> Checker:
 
 
 def lps_position(point: Iterable[float]) -> Checker:
-    """A position in patient coordinates (LPS, mm), within 1 µm."""
+    """A position in patient coordinates (LPS, mm), within 1 µm.
+
+    Parameters
+    ----------
+    point : iterable of float
+        The expected x, y, z in patient coordinates (LPS), in mm.
+
+    Returns
+    -------
+    Checker
+        Accepts three numbers (:func:`read_numbers`: a list, tuple or array holding three); right
+        when they match ``point`` within 0.001 mm (``np.allclose``, ``atol=1e-3``).
+    """
     expected = np.asarray(point, dtype=float)
 
     def check(answer: Any) -> tuple[bool, str]:
@@ -275,7 +356,23 @@ EDGES = {"left": ["l", "left edge"], "right": ["r", "right edge"], "top": ["t", 
 
 
 def edge_facing(letters: dict[str, str], letter: str = "L") -> Checker:
-    """Which edge of the displayed image faces a patient direction (``letters``: geometry.orientation_letters)."""
+    """Which edge of the displayed image faces a patient direction (``letters``: geometry.orientation_letters).
+
+    Parameters
+    ----------
+    letters : dict of str to str
+        ``{"left": ..., "right": ..., "top": ..., "bottom": ...}``: the patient direction letters
+        each edge faces, as :func:`workshop_helpers.geometry.orientation_letters` returns them.
+    letter : str
+        The patient direction asked for, one letter (``"L"``: the patient's left).
+
+    Returns
+    -------
+    Checker
+        Accepts ``"left"``, ``"right"``, ``"top"`` or ``"bottom"`` or another spelling in
+        :data:`EDGES` (``"l"``, ``"upper"``, ``"left edge"``, ...; :func:`read_word`); right when
+        the first letter that edge faces is ``letter``, otherwise it says what that edge faces.
+    """
 
     def check(answer: Any) -> tuple[bool, str]:
         edge = read_word(answer, EDGES, '"left", "right", "top" or "bottom"')
@@ -287,7 +384,18 @@ def edge_facing(letters: dict[str, str], letter: str = "L") -> Checker:
 # --- 03 anatomy ----------------------------------------------------------------------------------
 
 def byte_count(expected: int) -> Checker:
-    """A number of bytes (an offset or a length): a whole number."""
+    """A number of bytes (an offset or a length): a whole number.
+
+    Parameters
+    ----------
+    expected : int
+        The right number of bytes.
+
+    Returns
+    -------
+    Checker
+        Accepts a number (:func:`read_number`); right when it equals ``expected``.
+    """
 
     def check(answer: Any) -> bool:
         return read_number(answer, "a number of bytes") == expected
@@ -309,6 +417,20 @@ def ui_element_size(uids: Iterable[str] = ()) -> Checker:
     The function is called with ``uids`` and with fresh random UIDs of odd and of even length; each
     expected size is what pydicom writes for that element (PS3.5 7.1.2: 8 bytes of tag, VR and
     length; 6.2: a UI value is padded with one NUL to an even length).
+
+    Parameters
+    ----------
+    uids : iterable of str
+        UIDs to try the function on; random UIDs (``pydicom.uid.generate_uid``) are added until
+        there is one of odd and one of even length.
+
+    Returns
+    -------
+    Checker
+        Accepts a callable; right when, for every UID tried, it returns a number
+        (:func:`read_number`) equal to the bytes pydicom writes for a SOP Instance UID element
+        holding that UID in Explicit VR Little Endian. A function that returns ``...`` is not
+        attempted yet (:class:`~workshop_helpers.exercises.NotAttempted`).
     """
     tests = [str(uid) for uid in uids]
     while {len(uid) % 2 for uid in tests} != {0, 1}:
@@ -334,7 +456,20 @@ LEVELS = {"patient": ["patient level"], "study": ["study level"], "series": ["se
 
 
 def information_level(keyword: str) -> Checker:
-    """The level (patient, study, series, instance) of an attribute, as browser.level_of says."""
+    """The level (patient, study, series, instance) of an attribute, as browser.level_of says.
+
+    Parameters
+    ----------
+    keyword : str
+        The attribute's DICOM keyword, e.g. ``"PatientAge"``.
+
+    Returns
+    -------
+    Checker
+        Accepts ``"patient"``, ``"study"``, ``"series"`` or ``"instance"`` or another spelling in
+        :data:`LEVELS` (``"image"``, ``"study level"``, ...; :func:`read_word`); right when it is
+        :func:`workshop_helpers.browser.level_of` of that attribute.
+    """
     from workshop_helpers import browser
 
     expected = browser.level_of(tag_for_keyword(keyword), keyword)
@@ -347,7 +482,21 @@ def information_level(keyword: str) -> Checker:
 # --- 04 from an empty dump -----------------------------------------------------------------------
 
 def fixed_dump_lines(values: dict[str, str]) -> Checker:
-    """Dump lines that hold exactly ``values`` (keyword -> value), each with the dictionary's VR."""
+    """Dump lines that hold exactly ``values`` (keyword -> value), each with the dictionary's VR.
+
+    Parameters
+    ----------
+    values : dict of str to str
+        Keyword -> the value its line must hold, e.g. ``{"PatientName": "DOE^JANE"}``.
+
+    Returns
+    -------
+    Checker
+        Accepts a string of dump lines; right when :func:`workshop_helpers.dump.read_dump` reads
+        it and it holds exactly the keywords of ``values``, each with its dictionary VR and its
+        value written as given (for PN, trailing ``^`` do not count, in the answer or in
+        ``values``). A line it cannot read is a wrong answer, with the reader's message.
+    """
     from workshop_helpers import dump
 
     def check(answer: Any) -> tuple[bool, str]:
@@ -390,7 +539,22 @@ def read_keywords(answer: Any, allowed: Iterable[str]) -> set[str]:
 def shared_uids(a: pydicom.Dataset, b: pydicom.Dataset,
                 keywords: Iterable[str] = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
                 ) -> Checker:
-    """Which of ``keywords`` two data sets have, with the same value."""
+    """Which of ``keywords`` two data sets have, with the same value.
+
+    Parameters
+    ----------
+    a, b : pydicom.dataset.Dataset
+        The two data sets to compare.
+    keywords : iterable of str
+        The candidates; by default the Study, Series and SOP Instance UIDs.
+
+    Returns
+    -------
+    Checker
+        Accepts a set, list or tuple of keywords from ``keywords``, in any case
+        (:func:`read_keywords`); right when they are exactly those present in both data sets with
+        the same value.
+    """
     keywords = tuple(keywords)
     expected = {k for k in keywords if k in a and k in b and a[k].value == b[k].value}
 
@@ -405,7 +569,19 @@ def shared_uids(a: pydicom.Dataset, b: pydicom.Dataset,
 
 
 def transfer_syntax(path: str | os.PathLike) -> Checker:
-    """The Transfer Syntax UID of a file: the UID, or its name."""
+    """The Transfer Syntax UID of a file: the UID, or its name.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The DICOM file; its Transfer Syntax UID is read when the checker is made.
+
+    Returns
+    -------
+    Checker
+        Accepts a string: right when it is the file's Transfer Syntax UID (spaces and a trailing NUL
+        forgiven) or its name in any case. Another transfer syntax is named.
+    """
     expected = pydicom.dcmread(path, stop_before_pixels=True).file_meta.TransferSyntaxUID
 
     def check(answer: Any) -> tuple[bool, str]:
@@ -443,6 +619,22 @@ def picture_in_series(picture: str | os.PathLike, series_file: str | os.PathLike
     in ``series_file``'s folder has, holding the picture - a
     baseline JPEG unchanged in JPEG Baseline (Process 1), any other picture uncompressed in
     Explicit VR Little Endian with the same pixels - and an answer that names its transfer syntax.
+
+    Parameters
+    ----------
+    picture : str or os.PathLike
+        The picture to store: a JPEG file, or another image file Pillow opens.
+    series_file : str or os.PathLike
+        A DICOM file of the series the picture joins.
+    out : str or os.PathLike
+        The DICOM file the learner writes.
+
+    Returns
+    -------
+    Checker
+        Accepts a string, a transfer syntax UID or its name; checks ``out`` as above when called,
+        and is right when the answer is ``out``'s Transfer Syntax UID (spaces and a trailing NUL
+        forgiven) or its name in any case.
     """
     picture, series_file, out = Path(picture), Path(series_file), Path(out)
 
@@ -489,7 +681,19 @@ def picture_in_series(picture: str | os.PathLike, series_file: str | os.PathLike
 # --- 05 UIDs -------------------------------------------------------------------------------------
 
 def valid_uids(candidates: Iterable[str]) -> Checker:
-    """Exactly the valid candidates (uids.validate), in any order, as a list, tuple or set."""
+    """Exactly the valid candidates (uids.validate), in any order, as a list, tuple or set.
+
+    Parameters
+    ----------
+    candidates : iterable of str
+        The UIDs the learner sorts.
+
+    Returns
+    -------
+    Checker
+        Accepts an iterable (not a string) of candidates copied exactly; right when, as a set, they
+        are the candidates in which :func:`workshop_helpers.uids.validate` finds no problem.
+    """
     from workshop_helpers import uids
 
     candidates = list(candidates)
@@ -527,6 +731,21 @@ def new_uid_store(original: pydicom.Dataset, flipped_pixels: np.ndarray) -> Chec
 
     The original keeps its UID; the flipped one gets a new UID under 2.25 (PS3.5 B.2), the root
     the task names: a learner owns no other root here.
+
+    Parameters
+    ----------
+    original : pydicom.dataset.Dataset
+        The original image; its pixels and SOP Instance UID are read when the checker is made.
+    flipped_pixels : numpy.ndarray
+        The pixels of the flipped image.
+
+    Returns
+    -------
+    Checker
+        Accepts a folder (:func:`read_folder`); right when it holds exactly two files with two
+        different SOP Instance UIDs, each valid (:func:`workshop_helpers.uids.validate`) and equal
+        to the file meta's Media Storage SOP Instance UID; one with the original's pixels and UID,
+        the other with ``flipped_pixels`` and a UID that :func:`is_uuid_uid` accepts.
     """
     from workshop_helpers import uids
 
@@ -561,7 +780,20 @@ def new_uid_store(original: pydicom.Dataset, flipped_pixels: np.ndarray) -> Chec
 
 
 def org_root(uid: str) -> Checker:
-    """The organisation root of a UID (uids.explain); a trailing dot is forgiven."""
+    """The organisation root of a UID (uids.explain); a trailing dot is forgiven.
+
+    Parameters
+    ----------
+    uid : str
+        The UID whose root is asked for.
+
+    Returns
+    -------
+    Checker
+        Accepts a string; right when, without spaces around it and trailing dots, it is
+        :func:`workshop_helpers.uids.explain`'s root of ``uid``. The whole UID, or only the start of
+        the root, is told so.
+    """
     from workshop_helpers import uids
 
     expected = uids.explain(uid).root
@@ -594,6 +826,30 @@ def private_finder(ds: pydicom.Dataset, group: int, creator: str, offset: int, t
     private creator elements, picks the exact name, and takes ``offset`` in that creator's block.
     It does not show more than that: e.g. that the function would look in another group.
     ``seed`` makes the data sets reproducible (for tests); by default nobody can predict them.
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set the learner looks at; ``creator`` holds a block in ``group`` there.
+    group : int
+        The odd group of the private block, e.g. ``0x0019``.
+    creator : str
+        The Private Creator whose element is asked for.
+    offset : int
+        The element's offset in the block (0x00 to 0xFF).
+    trials : int
+        How many fresh data sets to try besides ``ds``.
+    seed : int or None
+        Seed of the random data sets; ``None`` draws them from the system's randomness.
+
+    Returns
+    -------
+    Checker
+        Accepts a callable; right when, on ``ds`` and on each fresh data set, it returns the value
+        of ``creator``'s element at ``offset`` (a number, or a ``DataElement`` holding one; read
+        with :func:`read_number`). A function that returns ``...`` is not attempted yet
+        (:class:`~workshop_helpers.exercises.NotAttempted`); for a wrong value it says whose element
+        that value is, if anyone's.
     """
     from workshop_helpers import private
 
@@ -652,7 +908,22 @@ def private_finder(ds: pydicom.Dataset, group: int, creator: str, offset: int, t
 
 
 def block_size(ds: pydicom.Dataset, creator: str) -> Checker:
-    """How many elements the private block of ``creator`` holds (a whole number)."""
+    """How many elements the private block of ``creator`` holds (a whole number).
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The data set holding the private block.
+    creator : str
+        The Private Creator; its block is looked up in the first odd group from (0009,xxxx) on
+        where ``creator`` is a Private Creator.
+
+    Returns
+    -------
+    Checker
+        Accepts a number (:func:`read_number`); right when it equals the number of elements whose
+        element number lies in the block (``xx00`` to ``xxFF``), the creator element not counted.
+    """
     group = next(g for g in range(0x0009, 0xFFFF, 2) if creator in ds.private_creators(g))
     start = ds.private_block(group, creator).block_start
     expected = sum(1 for e in ds if e.tag.group == group and start <= e.tag.element <= start + 0xFF)
@@ -673,6 +944,27 @@ def kept_only(source: pydicom.Dataset, private_values: list[str], needles: Itera
     the Basic Profile's code (113100) and, as private data stays, the Retain Safe Private Option's
     (113111, PS3.15 E.3.10). A data set made by hand with these marks but not from ``source``
     fails on the pixels or the UIDs.
+
+    Parameters
+    ----------
+    source : pydicom.dataset.Dataset
+        The data set to de-identify; its SOP Class, pixels and UIDs are read when the checker is
+        made.
+    private_values : list of str
+        The values of the private data elements (not the Private Creators) that must remain, in
+        the order of their tags.
+    needles : iterable of str
+        The identifiers planted in ``source`` that must be gone everywhere
+        (:func:`workshop_helpers.deid.find_values`).
+
+    Returns
+    -------
+    Checker
+        Accepts a ``pydicom.Dataset`` or a :class:`~workshop_helpers.deid.DeidResult`; right when
+        every effect above holds, each Study, Series, SOP Instance and Frame of Reference UID that
+        ``source`` has is replaced by another valid one, a Media Storage SOP Instance UID in the
+        file meta (if any) is the new SOP Instance UID, and the private data elements left hold
+        exactly ``private_values``.
     """
     from workshop_helpers import deid, uids
 
@@ -718,7 +1010,23 @@ def kept_only(source: pydicom.Dataset, private_values: list[str], needles: Itera
 # --- 07 network ----------------------------------------------------------------------------------
 
 def instances_from(scp: Any, calling_ae: str) -> Checker:
-    """How many distinct instances ``scp`` received from ``calling_ae`` (SOP Instance UIDs)."""
+    """How many distinct instances ``scp`` received from ``calling_ae`` (SOP Instance UIDs).
+
+    Parameters
+    ----------
+    scp : workshop_helpers.net.StorageSCP
+        The storage SCP; its records of arrivals (``scp.received``) are read when the checker is
+        called.
+    calling_ae : str
+        The calling AE title to count arrivals from.
+
+    Returns
+    -------
+    Checker
+        Accepts a number (:func:`read_number`); right when it equals the number of different SOP
+        Instance UIDs ``scp`` received from ``calling_ae``. It fails (``AssertionError``) when
+        nothing has arrived from ``calling_ae`` yet.
+    """
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_number(answer, "a number of instances")
@@ -739,6 +1047,18 @@ def stored_by(files: Iterable[str | os.PathLike]) -> Checker:
     must be younger than this checker. What this proves: the SCP object's own records say it ran
     and received these instances after the exercise began, and its folder holds them. It does
     not prove more against a learner who sets those records by hand.
+
+    Parameters
+    ----------
+    files : iterable of str or os.PathLike
+        The DICOM files to be sent; read when the checker is made.
+
+    Returns
+    -------
+    Checker
+        Accepts a :class:`~workshop_helpers.net.StorageSCP`; right when everything above holds.
+        A file that is not compressed may be stored in another transfer syntax; one that is
+        compressed must keep its own.
     """
     from workshop_helpers.net import StorageSCP
 
@@ -783,6 +1103,20 @@ def calling_ae_seen(scp: Any, files: Iterable[str | os.PathLike]) -> Checker:
     The expected title is read from what the SCP stored, for these instances only: its record of
     each arrival and the Source Application Entity Title (0002,0016) in the File Meta of each file
     it wrote (PS3.10 7.1); both must agree on one title.
+
+    Parameters
+    ----------
+    scp : workshop_helpers.net.StorageSCP
+        The SCP (the PACS) that received the files; read when the checker is called.
+    files : iterable of str or os.PathLike
+        The DICOM files that were sent; their SOP Instance UIDs are read when the checker is made.
+
+    Returns
+    -------
+    Checker
+        Accepts a string; right when, without spaces around it, it is that one title. It fails
+        (``AssertionError``) when the SCP has not received every instance of ``files``, or its
+        records and files name more than one title.
     """
     wanted = {str(pydicom.dcmread(f, stop_before_pixels=True).SOPInstanceUID) for f in files}
 
@@ -811,6 +1145,21 @@ def trigger(cases: Iterable[tuple[int, float, bool]] | None = None) -> Checker:
     """A function ``series -> bool``: complete at 16 instances or after 3 s of silence.
 
     The cases sit on both sides of both limits (15/16 instances, 2.9/3.1 s).
+
+    Parameters
+    ----------
+    cases : iterable of tuple of (int, float, bool) or None
+        ``(instances, seconds since the last arrival, complete?)`` for each case; ``None`` takes
+        nine cases around the limits.
+
+    Returns
+    -------
+    Checker
+        Accepts a callable; for each case it is called with a
+        :class:`~workshop_helpers.router.Series` holding that many files whose last arrival was
+        that many seconds ago, and is right when ``bool`` of every result is the expected one. A
+        function that returns ``...`` is not attempted yet
+        (:class:`~workshop_helpers.exercises.NotAttempted`).
     """
     from workshop_helpers import router
 
@@ -837,7 +1186,30 @@ def trigger(cases: Iterable[tuple[int, float, bool]] | None = None) -> Checker:
 
 def series_query(host: str, port: int, files: Iterable[str | os.PathLike], patient_id: str,
                  modality: str = "CT") -> Checker:
-    """A C-FIND identifier that finds exactly ``patient_id``'s ``modality`` series on the PACS."""
+    """A C-FIND identifier that finds exactly ``patient_id``'s ``modality`` series on the PACS.
+
+    Parameters
+    ----------
+    host : str
+        The PACS's address.
+    port : int
+        The PACS's DICOM port.
+    files : iterable of str or os.PathLike
+        The DICOM files the PACS holds; read when the checker is made.
+    patient_id : str
+        The Patient ID whose series are asked for.
+    modality : str
+        The modality of the series asked for.
+
+    Returns
+    -------
+    Checker
+        Accepts a dict (made an identifier by :func:`workshop_helpers.qr.identifier`) or a
+        ``pydicom.Dataset``. The identifier must have QueryRetrieveLevel ``SERIES`` and Modality
+        ``modality``; it is sent to the PACS (:func:`workshop_helpers.qr.find`), and the answer is
+        right when the Series Instance UIDs that come back are exactly those of the ``files`` with
+        ``patient_id`` and ``modality``.
+    """
     from workshop_helpers import qr
 
     expected = {str(d.SeriesInstanceUID) for d in (pydicom.dcmread(f, stop_before_pixels=True) for f in files)
@@ -863,7 +1235,25 @@ def series_query(host: str, port: int, files: Iterable[str | os.PathLike], patie
 
 
 def move_destination(ae_title: str, stale_port: int, port: int) -> Checker:
-    """The PACS entry a C-MOVE destination needs: ``(AE title, host, port)`` with the live port."""
+    """The PACS entry a C-MOVE destination needs: ``(AE title, host, port)`` with the live port.
+
+    Parameters
+    ----------
+    ae_title : str
+        The AE title of the move destination (the viewer).
+    stale_port : int
+        The port the PACS has on record for it, where nothing listens.
+    port : int
+        The port where the destination's storage SCP listens.
+
+    Returns
+    -------
+    Checker
+        Accepts a tuple or list of three values ``(AE title, host, port)``; right when the AE title
+        (spaces around it forgiven) is ``ae_title``, the host is ``"127.0.0.1"`` or
+        ``"localhost"`` and the port (:func:`read_number`) is ``port``. ``stale_port`` is told
+        apart.
+    """
 
     def check(answer: Any) -> tuple[bool, str]:
         if not isinstance(answer, (tuple, list)) or len(answer) != 3:
@@ -896,6 +1286,20 @@ def mr_study(server: Any, host: str = "127.0.0.1") -> Checker:
 
     The expected UID is asked at check time over DIMSE (a STUDY-level C-FIND on
     ModalitiesInStudy MR), not over DICOMweb as the learner is asked to.
+
+    Parameters
+    ----------
+    server : workshop_helpers.pacs.Orthanc
+        The PACS; its ``dicom_port`` is asked.
+    host : str
+        The address where ``server`` listens.
+
+    Returns
+    -------
+    Checker
+        Accepts a UID string (:func:`read_uid`); right when it is the Study Instance UID that the
+        C-FIND finds. It fails (``AssertionError``) when the C-FIND finds not exactly one study, and
+        for another study it names its modalities.
     """
     from workshop_helpers import qr
 
@@ -925,6 +1329,21 @@ def stored_over_dicomweb(server: Any, description: str, original_sop: str) -> Ch
     (``/instances/{id}/metadata/Origin``): ``RestApi`` for an upload through its REST API,
     ``DicomProtocol`` for C-STORE, ``Plugins`` for one stored by a plugin - and the DICOMweb
     plugin is the only plugin the course loads, so ``Plugins`` is STOW-RS.
+
+    Parameters
+    ----------
+    server : workshop_helpers.pacs.Orthanc
+        The PACS; the instances and series it holds are listed when the checker is made.
+    description : str
+        The Series Description the derived instance must have.
+    original_sop : str
+        The SOP Instance UID of the instance it was derived from.
+
+    Returns
+    -------
+    Checker
+        Accepts a UID string (:func:`read_uid`); right when Orthanc holds a new instance with that
+        UID that meets every condition above.
     """
     before_ids = set(server.instances())
     before_series = {server.tags("series", i).get("SeriesInstanceUID") for i in server.series()}
