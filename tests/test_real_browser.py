@@ -298,8 +298,13 @@ def test_the_site_searches_and_shows_saved_widgets_offline(chrome):
     assert "Error displaying widget" not in chrome.find_element(By.TAG_NAME, "body").text
     _leave(chrome)
     chrome.get((site / "search.html").as_uri() + "?q=Orientation")
-    hits = _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, "#search-results li"), 30,
-                 "search results")
+    # Sphinx's searchtools.js adds one hit every few milliseconds and writes its summary ("Search
+    # finished, found N pages ...") only after the last: read the hits once the summary is there.
+    summary = _wait(lambda: chrome.execute_script(
+        "const p = document.querySelector('#search-results .search-summary');"
+        "return p && p.textContent.trim();"), 60, "the search to finish")
+    hits = chrome.find_elements(By.CSS_SELECTOR, "#search-results li")
+    assert f"found {len(hits)} pages" in summary, summary
     assert any("02_space.html" in (a.get_attribute("href") or "")
                for hit in hits for a in hit.find_elements(By.TAG_NAME, "a"))
     assert _console_errors(chrome) == []
