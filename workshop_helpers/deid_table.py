@@ -303,7 +303,7 @@ def _ours(ds: Dataset) -> Dataset:
 
 
 def _dicognito(ds: Dataset) -> Dataset:
-    from dicognito.anonymizer import Anonymizer  # noqa: PLC0415 - a test dependency only
+    from dicognito.anonymizer import Anonymizer  # noqa: PLC0415 - loaded only when compared
 
 
     out = copy.deepcopy(ds)
