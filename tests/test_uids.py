@@ -246,3 +246,51 @@ def test_count_roots_counts_each_files_sop_instance_uid(tmp_path):
 
     assert root_of_file(tmp_path / "1.dcm") == "1.2.276.0.7230010.3"
     assert root_of_file(tmp_path / "not.dcm") == "" == root_of_file(tmp_path / "missing.dcm")
+
+
+def test_mint_uid_is_2_25_reproducible_from_its_parts_and_random_without():
+    from workshop_helpers.uids import mint_uid
+
+    seeded = mint_uid("phantom-study", 0, "PHANTOM")
+    assert seeded == mint_uid("phantom-study", 0, "PHANTOM") != mint_uid("phantom-study", 1, "PHANTOM")
+    assert explain(seeded).uuid_version == 5 and explain(mint_uid()).uuid_version == 4
+    assert mint_uid() != mint_uid()
+    assert all(u.startswith("2.25.") and not validate(u) for u in (seeded, mint_uid()))
+
+
+def test_every_uid_the_package_makes_is_under_2_25(tmp_path):
+    """The course practises what notebook 05 teaches: no UID minted under a root it does not own."""
+    from matplotlib import cbook
+
+    from workshop_helpers import deid, files, phantom
+    from workshop_helpers.net import teaching
+
+    made = []
+    for ds in phantom.make_series(shape=(4, 4, 2)):
+        made += [ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID,
+                 ds.FrameOfReferenceUID, ds.file_meta.ImplementationClassUID]
+    files.dump_to_file("", tmp_path / "one.dcm")
+    meta = pydicom.dcmread(tmp_path / "one.dcm").file_meta
+    made += [meta.MediaStorageSOPInstanceUID, meta.ImplementationClassUID]
+    sc = files.image_to_dicom(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False), tmp_path / "sc.dcm")
+    made += [sc.StudyInstanceUID, sc.SeriesInstanceUID, sc.SOPInstanceUID]
+    made += list(deid.deidentify(phantom.make_series(shape=(4, 4, 1))[0]).uid_map.values())
+    copy, = teaching.fresh_copies([tools.testdata("CT_small.dcm")], tmp_path / "copies")
+    made.append(pydicom.dcmread(copy).SOPInstanceUID)
+    assert len(made) > 15
+    assert [u for u in map(str, made) if not (explain(u).uuid and not validate(u))] == []
+
+
+def test_only_uids_mints_with_pydicoms_generate_uid():
+    from pathlib import Path
+
+    import workshop_helpers
+
+    package = Path(workshop_helpers.__file__).parent
+    callers = sorted(str(p.relative_to(package)) for p in package.rglob("*.py")
+                     if "generate_uid(" in p.read_text(encoding="utf-8"))
+    assert callers in (["uids.py"], ["checks.py", "uids.py"])   # checks: random UIDs to test a learner's function
+
+
+def test_the_nil_uuid_is_valid_by_the_rules_but_explained():
+    assert validate("2.25.0") == [] and "nil UUID" in explain("2.25.0").how

@@ -77,6 +77,7 @@ from . import deid_table
 from .files import dicom_files
 from .private import add_private
 from .tools import CommandError, fsync_folder, save_atomically
+from .uids import mint_uid
 
 __all__ = [
     "DeidError",
@@ -191,11 +192,11 @@ class DeidResult:
 
 
 def new_uid(old: str, salt: str = "") -> str:
-    """A new UID for ``old``: ``2.25.`` + a name-based UUID (RFC 4122 version 5) of salt and old.
+    """A new UID for ``old``: ``2.25.`` + a name-based UUID (version 5) of salt and old.
 
     The same ``(old, salt)`` always gives the same new UID, so a series stays consistent even
     across separate runs that share the salt; without the salt the old UID cannot be recovered.
-    2.25 UIDs are defined in PS3.5 B.2.
+    2.25 UIDs are defined in PS3.5 B.2; :func:`workshop_helpers.uids.mint_uid` makes them.
 
     Parameters
     ----------
@@ -216,8 +217,7 @@ def new_uid(old: str, salt: str = "") -> str:
     >>> new_uid("1.2.3", salt="x").startswith("2.25.")
     True
     """
-    namespace = uuid.uuid5(uuid.NAMESPACE_OID, "workshop_helpers.deid:" + salt)
-    return "2.25." + str(uuid.uuid5(namespace, str(old)).int)
+    return mint_uid("workshop_helpers.deid", salt, old)
 
 
 def action_code(tag: int) -> str | None:
@@ -909,6 +909,10 @@ def register_cli(subparsers: Any) -> None:
     p.set_defaults(func=_cli_deid)
 
 
+#: The SOP Instance UID :func:`plant_identifiers` puts into Referenced Patient Sequence.
+PLANTED_UID = mint_uid("workshop_helpers.deid", "planted patient reference")
+
+
 def plant_identifiers(ds: Dataset, *, name: str = "DOE^JANE", patient_id: str = "MRN-4711",
                       hospital: str = "ST ELSEWHERE HOSPITAL") -> list[str]:
     """Put identifying values where they hide in real files; return the strings to search for.
@@ -958,7 +962,7 @@ def plant_identifiers(ds: Dataset, *, name: str = "DOE^JANE", patient_id: str = 
     ds.OtherPatientIDsSequence = [other]
     ref = Dataset()
     ref.ReferencedSOPClassUID = "1.2.840.10008.3.1.2.1.1"   # Detached Patient Management
-    ref.ReferencedSOPInstanceUID = "1.2.826.0.1.3680043.8.498.4711"
+    ref.ReferencedSOPInstanceUID = PLANTED_UID
     ds.ReferencedPatientSequence = [ref]
     request = Dataset()
     request.RequestedProcedureID = patient_id
@@ -976,4 +980,4 @@ def plant_identifiers(ds: Dataset, *, name: str = "DOE^JANE", patient_id: str = 
     add_private(ds, 0x0029, "HOSPITAL", 0x03, "OB", name.encode() + b"\x00")
     ds.add_new(0x00331010, "UN", patient_id.encode())   # an orphan: no creator at (0033,0010)
     return [family, name.split("^")[-1], patient_id, hospital, "19610412", "HOUSE",
-            "1.2.826.0.1.3680043.8.498.4711", "ACC" + patient_id[-4:]]
+            PLANTED_UID, "ACC" + patient_id[-4:]]

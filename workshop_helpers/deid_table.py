@@ -39,6 +39,8 @@ from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import Tag
 
+from .uids import mint_uid
+
 __all__ = ["EDITION", "SOURCE", "Row", "ROWS", "basic_profile_code", "plant_every_row",
            "plant_file_meta", "plant_overlay", "plant_everywhere", "find_in_bytes", "left_in_file",
            "count_by_place", "TOOLS", "PLANTABLE_VRS"]
@@ -198,10 +200,10 @@ def plant_file_meta(ds: Dataset, tag: str = "FM") -> list[str]:
     meta.SendingApplicationEntityTitle = f"SENDAE-{tag}"
     meta.ReceivingApplicationEntityTitle = f"RECVAE-{tag}"
     meta.SourcePresentationAddress = f"dicom://ward-{tag.lower()}.hospital.invalid:104"
-    meta.PrivateInformationCreatorUID = "1.2.826.0.1.3680043.8.498.5550"
+    meta.PrivateInformationCreatorUID = creator_uid = mint_uid("planted private information", tag)
     meta.PrivateInformation = f"PRIVINFO-{tag}".encode()
     return [f"SRCAE-{tag}", f"SENDAE-{tag}", f"RECVAE-{tag}", f"ward-{tag.lower()}",
-            "1.2.826.0.1.3680043.8.498.5550", f"PRIVINFO-{tag}"]
+            creator_uid, f"PRIVINFO-{tag}"]
 
 
 def plant_overlay(ds: Dataset, group: int = 0x6000) -> list[str]:

@@ -38,12 +38,12 @@ from pydicom.uid import (
     ExplicitVRLittleEndian,
     JPEGBaseline8Bit,
     SecondaryCaptureImageStorage,
-    generate_uid,
 )
 
 from .dump import DumpSyntaxError, read_dump
 from .errors import ShortError
 from .tools import CommandError, save_atomically
+from .uids import IMPLEMENTATION_CLASS_UID, make_uid, mint_uid  # (0002,0012): a fixed 2.25 UID
 
 __all__ = [
     "FileCheck",
@@ -58,10 +58,6 @@ __all__ = [
     "IMPLEMENTATION_VERSION_NAME",
 ]
 
-#: Who wrote the file (0002,0012): a fixed UID under pydicom's root, made once from our name.
-IMPLEMENTATION_CLASS_UID = generate_uid(
-    prefix="1.2.826.0.1.3680043.8.498.", entropy_srcs=["workshop_helpers", "0.1"]
-)
 #: (0002,0013), at most 16 characters.
 IMPLEMENTATION_VERSION_NAME = "WORKSHOP_HLP_01"
 #: dcmtk's "private generic file" SOP Class, which dump2dcm uses when the data set has none.
@@ -327,8 +323,7 @@ def _complete_meta(ds: Dataset, uid_prefix: str | None) -> list[str]:
             meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
             notes.append("Media Storage SOP Instance UID taken from SOP Instance UID (0008,0018)")
         else:
-            meta.MediaStorageSOPInstanceUID = generate_uid(prefix=uid_prefix or
-                                                           pydicom.uid.PYDICOM_ROOT_UID)
+            meta.MediaStorageSOPInstanceUID = _new_uid(uid_prefix)
             notes.append("no SOP Instance UID in the data set: made a new Media Storage SOP "
                          f"Instance UID {meta.MediaStorageSOPInstanceUID}")
     meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
@@ -363,7 +358,7 @@ def dump_to_file(text: str | bytes, path: str | os.PathLike,
     path : path-like
         The DICOM file to write.
     uid_prefix : str, optional
-        Root for a new SOP Instance UID (default: pydicom's).
+        A root of your own for a new SOP Instance UID (default: ``2.25``).
 
     Returns
     -------
@@ -473,9 +468,13 @@ def _now() -> tuple[str, str]:
     return now.strftime("%Y%m%d"), now.strftime("%H%M%S")
 
 
+def _new_uid(uid_prefix: str | None) -> str:
+    """A new UID: under the caller's own root if one is given, else the course's (2.25)."""
+    return make_uid(uid_prefix.rstrip(".")) if uid_prefix else mint_uid()
+
+
 def _base_dataset(uid_prefix: str | None, series_from: str | os.PathLike | None,
                   instance_number: int, body_part: str | None = None) -> Dataset:
-    prefix = uid_prefix or pydicom.uid.PYDICOM_ROOT_UID
     date, time = _now()
     ds = Dataset()
     # Patient, General Study, General Series: type 2 attributes may be empty
@@ -483,13 +482,13 @@ def _base_dataset(uid_prefix: str | None, series_from: str | os.PathLike | None,
     ds.PatientID = ""
     ds.PatientBirthDate = ""
     ds.PatientSex = ""
-    ds.StudyInstanceUID = generate_uid(prefix=prefix)
+    ds.StudyInstanceUID = _new_uid(uid_prefix)
     ds.StudyDate = date
     ds.StudyTime = time
     ds.ReferringPhysicianName = ""
     ds.StudyID = ""
     ds.AccessionNumber = ""
-    ds.SeriesInstanceUID = generate_uid(prefix=prefix)
+    ds.SeriesInstanceUID = _new_uid(uid_prefix)
     ds.SeriesNumber = None
     ds.Modality = "OT"
     if series_from is not None:
@@ -515,7 +514,7 @@ def _base_dataset(uid_prefix: str | None, series_from: str | os.PathLike | None,
     ds.BurnedInAnnotation = "NO"
     # SOP Common (C.12.1)
     ds.SOPClassUID = SecondaryCaptureImageStorage
-    ds.SOPInstanceUID = generate_uid(prefix=prefix)
+    ds.SOPInstanceUID = _new_uid(uid_prefix)
     ds.InstanceCreationDate = date
     ds.InstanceCreationTime = time
     return ds
@@ -556,7 +555,7 @@ def image_to_dicom(image: str | os.PathLike | bytes, out: str | os.PathLike,
         A DICOM file whose patient, study and series attributes are copied (as
         ``img2dcm --series-from``), so the picture joins that series.
     uid_prefix : str, optional
-        Root for the new UIDs (default: pydicom's 1.2.826.0.1.3680043.8.498.).
+        A root of your own for the new UIDs (default: ``2.25``, :func:`~workshop_helpers.uids.mint_uid`).
     instance_number : int
         Instance Number (0020,0013).
     reencode_progressive : bool

@@ -76,11 +76,12 @@ import numpy as np
 import pydicom
 from pydicom.datadict import keyword_dict
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian
 from pydicom.valuerep import format_number_as_ds
 
 from .geometry import GeometryError, patient_position_axes
 from .tools import CommandError, make_folders, save_atomically
+from .uids import IMPLEMENTATION_CLASS_UID, mint_uid
 
 __all__ = [
     "PhantomError",
@@ -94,7 +95,7 @@ __all__ = [
     "register_cli",
 ]
 
-#: Prefix for the phantom's UIDs (pydicom's own root for generated UIDs).
+#: pydicom's root. The phantom's UIDs are not made under it (they are 2.25: uids.mint_uid).
 UID_PREFIX = "1.2.826.0.1.3680043.8.498."
 
 # Hounsfield units of each part, and the stored value offset (stored = HU - intercept).
@@ -276,7 +277,7 @@ def orientation_vectors(orientation: str | Sequence[float] = "axial",
 
 
 def _uid(*parts: object) -> str:
-    return generate_uid(UID_PREFIX, entropy_srcs=[str(p) for p in parts])
+    return mint_uid(*parts)   # 2.25, reproducible from the parts (the course owns no root)
 
 
 def _ds(x: float) -> str:
@@ -585,7 +586,7 @@ def _header(sop_uid: str) -> Dataset:
     meta.MediaStorageSOPClassUID = CTImageStorage
     meta.MediaStorageSOPInstanceUID = sop_uid
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.ImplementationClassUID = UID_PREFIX + "1"
+    meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
     meta.ImplementationVersionName = "WORKSHOP_PHANTOM"
     ds = Dataset()
     ds.file_meta = meta

@@ -14,10 +14,12 @@ on any assumed structure of UIDs". :func:`explain` therefore says *how* it decid
 - :func:`explain` splits a UID and names the roots the course meets;
 - :func:`validate` lists every rule of PS3.5 9.1 a string breaks, and where;
 - :func:`make_uid` makes a new UID under a root, random or reproducible (``seed=``);
+- :func:`mint_uid` is how the course's own helpers make every UID they need: under ``2.25``;
 - :func:`count_roots` counts which roots the SOP Instance UIDs of a set of files use.
 
 Only mint UIDs under a root you may use: ``2.25`` (no registration, PS3.5 B.2) or your
-organisation's own. The slides' root belongs to the slides' author.
+organisation's own. The slides' root, IANA Private Enterprise Number 45037, is not yours (nor
+ours): the course owns no root, so everything in ``workshop_helpers`` mints under ``2.25``.
 
 Examples
 --------
@@ -58,6 +60,8 @@ __all__ = [
     "validate",
     "is_valid",
     "make_uid",
+    "mint_uid",
+    "IMPLEMENTATION_CLASS_UID",
     "count_roots",
     "root_of_file",
     "uids_in",
@@ -377,6 +381,9 @@ def explain(uid: str) -> UIDExplanation:
             value = uuid.UUID(int=int(rest[0]))
             uuid_text = str(value)
             uuid_version = value.version  # None unless the variant is RFC 4122/9562's
+            if value.int == 0:
+                how = ("the nil UUID (all 128 bits zero, RFC 9562 5.9): valid by PS3.5 9.1, but "
+                       "no UUID generator makes it, so it identifies nothing unique")
     elif root == DCMTK_ROOT:
         text = ".".join(rest)
         arc = next((a for a in sorted(_DCMTK_ARCS, key=len, reverse=True)
@@ -477,6 +484,35 @@ def make_uid(root: str = UUID_ROOT, descriptive: str = "", *,
     return str(generate_uid(prefix=prefix, entropy_srcs=entropy))
 
 
+def mint_uid(*seed: object) -> str:
+    """A new UID as the course's helpers make every one: ``2.25`` and a UUID (PS3.5 B.2).
+
+    The course owns no root, so every UID that ``workshop_helpers`` makes - the phantom's Study,
+    Series, SOP Instance and Frame of Reference UIDs, a new file's, a de-identified copy's -
+    comes from here, never from someone else's root. With seed parts the UUID is name-based
+    (version 5: a SHA-1 hash of the parts), so the same parts give the same UID, which a lesson
+    whose output is discussed needs; without them it is random (version 4).
+
+    Parameters
+    ----------
+    *seed : object
+        Parts that make the UID reproducible (each written with ``str``); none: random.
+
+    Returns
+    -------
+    str
+        ``2.25.`` followed by the UUID as one decimal integer (at most 44 characters).
+
+    Examples
+    --------
+    >>> mint_uid("phantom-study", 0) == mint_uid("phantom-study", 0) != mint_uid("phantom-study", 1)
+    True
+    >>> mint_uid("lesson 5") == make_uid(seed="lesson 5"), mint_uid().startswith("2.25.")
+    (True, True)
+    """
+    return make_uid(seed=[str(part) for part in seed] if seed else None)
+
+
 def _refuse_under_a_uuid(root: str, descriptive: str) -> None:
     if root == UUID_ROOT and descriptive:
         raise UIDError(
@@ -494,6 +530,12 @@ def _seed_text(seed: str | int | Sequence[str]) -> str:
     if isinstance(seed, (str, int)):
         return str(seed)
     return "\x1f".join(map(str, seed))
+
+
+#: Implementation Class UID (0002,0012) of the files the helpers write, made once from our name.
+#: PS3.5 B.2 finds a 2.25 UID usually not the choice for a UID fixed at design time: an
+#: organisation with a root of its own would use that. The course has none.
+IMPLEMENTATION_CLASS_UID = mint_uid("workshop_helpers", "implementation class", "0.1")
 
 
 _UID_KEYWORDS = (

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pydicom
-from pydicom.uid import generate_uid
 
 from .. import tools
+from ..uids import mint_uid
 
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, not by the command line
     from matplotlib.axes import Axes
@@ -200,7 +200,7 @@ def fresh_copies(files: Iterable[str | os.PathLike], folder: str | os.PathLike) 
     copies = []
     for number, path in enumerate(files, start=1):
         ds = pydicom.dcmread(path)
-        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid(prefix=None)
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = mint_uid()
         target = folder / f"{number:02d}_{Path(path).name}"
         tools.save_atomically(ds, target)
         copies.append(target)
