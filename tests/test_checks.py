@@ -432,6 +432,25 @@ def test_07_stored_by_checks_what_the_scp_stored(tmp_path, fresh_three):
     assert verdict(check, wider) == "not yet"
 
 
+def test_07_stored_by_wants_the_exercises_own_scp_listing_jpeg(tmp_path, fresh_three):
+    """Sending to an SCP that accepts everything (the notebook's WORKSHOP) is not the exercise."""
+    from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit
+
+    from workshop_helpers import net
+
+    check = checks.stored_by(fresh_three, listing=[JPEGBaseline8Bit])
+    everything = net.StorageSCP(tmp_path / "everything")
+    own = net.StorageSCP(tmp_path / "own", transfer_syntaxes=[ExplicitVRLittleEndian, JPEGBaseline8Bit])
+    with everything, own:
+        for target in (everything, own):
+            report = net.send(fresh_three, "127.0.0.1", target.port, called_ae="WORKSHOP")
+            assert [r.ok for r in report] == [True] * 3
+    assert_verdicts(check, accepted=[own], refused=[everything])
+    ok, message = check(everything)
+    assert not ok and "every transfer syntax" in message
+    assert checks.stored_by(fresh_three)(everything)[0]   # without listing=, any SCP that stored them
+
+
 def test_07_stored_by_refuses_an_scp_that_never_ran(tmp_path, fresh_three):
     from workshop_helpers import net
 
@@ -468,6 +487,18 @@ def test_08_calling_ae_seen_reads_the_pacs_records_and_files(tmp_path):
     assert_verdicts(checks.calling_ae_seen(direct, files), accepted=["CT01"], refused=["ROUTER"])
     other = phantom.write_series(tmp_path / "other", shape=(8, 8, 3), seed=2)
     assert verdict(checks.calling_ae_seen(pacs, other), "ROUTER") == "not yet"   # never received
+
+
+def test_08_calling_ae_seen_reads_sending_ae_title_not_source(tmp_path):
+    """The file's Sending AE Title (0002,0017) is what is compared; a file that disagrees fails."""
+    files = phantom.write_series(tmp_path / "modality", shape=(8, 8, 2), seed=3)
+    pacs = _sent_to(tmp_path / "pacs", files, "ROUTER")
+    path = pacs.received[0].path
+    ds = pydicom.dcmread(path)
+    ds.file_meta.SendingApplicationEntityTitle = "CT01"   # the records say ROUTER, the file not
+    ds.save_as(path, enforce_file_format=True)
+    with pytest.raises(AssertionError, match="not one sender"):
+        checks.calling_ae_seen(pacs, files)("ROUTER")
 
 
 def test_08_trigger_tests_both_limits():

@@ -91,6 +91,17 @@ def test_send_and_receive_byte_faithful(scp, tmp_path):
     assert not list((scp.folder / ".incoming").iterdir())
 
 
+def test_stored_file_names_sender_and_receiver_in_file_meta(scp, tmp_path):
+    """PS3.10 7.1: Sending AE Title (0002,0017) is the caller, Receiving (0002,0018) the SCP."""
+    files = write_cts(tmp_path / "out", 1)
+    [result] = send(files, "127.0.0.1", scp.port, called_ae="WORKSHOP", calling_ae="CT01")
+    assert result.ok, str(result)
+    meta = dcmread(scp.received[-1].path).file_meta
+    assert meta.SourceApplicationEntityTitle == "CT01"   # dcmtk's storescp convention
+    assert meta.SendingApplicationEntityTitle == "CT01"
+    assert meta.ReceivingApplicationEntityTitle == "WORKSHOP"
+
+
 def test_send_a_folder_reports_what_is_not_dicom(scp, tmp_path):
     files = write_cts(tmp_path / "out", 2)
     (tmp_path / "out" / "a_notes.txt").write_text("not DICOM")

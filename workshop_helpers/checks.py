@@ -524,7 +524,8 @@ def fixed_dump_lines(values: dict[str, str]) -> Checker:
 def read_keywords(answer: Any, allowed: Iterable[str]) -> set[str]:
     """Keywords from a set, list or tuple of strings, whatever their case."""
     allowed = list(allowed)
-    expected = "a set of keywords such as {" + ", ".join(f'"{k}"' for k in allowed[:2]) + "}"
+    expected = ('a set of keywords, written like {"PatientID", "Modality"}, chosen from '
+                + ", ".join(allowed))   # an example of the form, never of the answer
     if isinstance(answer, (str, bytes)) or not isinstance(answer, Iterable):
         raise CannotRead(expected)
     by_lower = {k.lower(): k for k in allowed}
@@ -610,6 +611,26 @@ def _sop_instance_uid(path: Path) -> str | None:
     return None if uid is None else str(uid)
 
 
+def _jpeg_image_data(data: bytes) -> bytes:
+    """The compressed image of a JPEG: its tables, frame header and scans, without APPn and COM.
+
+    Application segments (JFIF's APP0, Exif's APP1) and comments describe the picture and may be
+    dropped or rewritten by a tool that keeps the image itself unchanged - dcmtk's ``img2dcm``
+    drops JFIF's APP0 (PS3.5 8.2.1 leaves the choice open). Padding after the end is ignored.
+    """
+    kept, i = [], 2
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xDA:  # start of scan: the entropy-coded data and everything after it
+            kept.append(data[i:].rstrip(b"\0"))
+            break
+        end = i + 2 + int.from_bytes(data[i + 2:i + 4], "big")
+        if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
+            kept.append(data[i:end])
+        i = end
+    return b"".join(kept)
+
+
 def picture_in_series(picture: str | os.PathLike, series_file: str | os.PathLike,
                       out: str | os.PathLike) -> Checker:
     """The transfer syntax of ``out``: ``picture`` as a Secondary Capture in ``series_file``'s series.
@@ -617,7 +638,8 @@ def picture_in_series(picture: str | os.PathLike, series_file: str | os.PathLike
     Checks the file on disk when the answer comes: a Secondary Capture Image (PS3.4 B.5) in the
     study and series of ``series_file`` with a SOP Instance UID that no other file in its folder or
     in ``series_file``'s folder has, holding the picture - a
-    baseline JPEG unchanged in JPEG Baseline (Process 1), any other picture uncompressed in
+    baseline JPEG's compressed image unchanged in JPEG Baseline (Process 1) (its APPn and comment
+    segments may go, as ``img2dcm`` drops JFIF's APP0), any other picture uncompressed in
     Explicit VR Little Endian with the same pixels - and an answer that names its transfer syntax.
 
     Parameters
@@ -662,8 +684,8 @@ def picture_in_series(picture: str | os.PathLike, series_file: str | os.PathLike
             assert syntax == pydicom.uid.JPEGBaseline8Bit, \
                 f"a baseline JPEG goes in unchanged as JPEG Baseline (Process 1), not {syntax.name}"
             frame = next(pydicom.encaps.generate_frames(ds.PixelData, number_of_frames=1))
-            assert frame.rstrip(b"\0") == data.rstrip(b"\0"), \
-                f"{out.name} does not hold the JPEG bytes of {picture.name}"
+            assert _jpeg_image_data(frame) == _jpeg_image_data(data), \
+                f"{out.name} does not hold the compressed image of {picture.name} (re-compressed?)"
         else:
             image = Image.open(picture)
             pixels = np.asarray(image.convert("RGB" if ds.SamplesPerPixel == 3 else "L"))
@@ -745,7 +767,8 @@ def new_uid_store(original: pydicom.Dataset, flipped_pixels: np.ndarray) -> Chec
         Accepts a folder (:func:`read_folder`); right when it holds exactly two files with two
         different SOP Instance UIDs, each valid (:func:`workshop_helpers.uids.validate`) and equal
         to the file meta's Media Storage SOP Instance UID; one with the original's pixels and UID,
-        the other with ``flipped_pixels`` and a UID that :func:`is_uuid_uid` accepts.
+        the other with ``flipped_pixels`` and a UID that :func:`is_uuid_uid` accepts, other
+        than the nil UUID ``2.25.0``.
     """
     from workshop_helpers import uids
 
@@ -775,6 +798,8 @@ def new_uid_store(original: pydicom.Dataset, flipped_pixels: np.ndarray) -> Chec
         assert is_uuid_uid(new_uid), (f"{new_uid} is not under 2.25: a root you do not own is not "
                                       "yours to add to; 2.25 is followed by a 128-bit number "
                                       "(PS3.5 B.2)")
+        assert new_uid != "2.25.0", ("2.25.0 is the nil UUID: valid by the rules, but the same "
+                                     "for everyone who types it - a UUID comes from a generator")
         return True, ""
     return check
 
@@ -933,6 +958,18 @@ def block_size(ds: pydicom.Dataset, creator: str) -> Checker:
     return check
 
 
+def _assert_private_blocks_whole(ds: pydicom.Dataset) -> None:
+    """Every private element has its creator, and every creator its block's elements (PS3.5 7.8.1)."""
+    blocks = {(e.tag.group, e.tag.element >> 8) for e in ds if e.tag.is_private and e.tag.element > 0xFF}
+    creators = {(e.tag.group, e.tag.element) for e in ds if e.tag.is_private_creator}
+    for group, slot in sorted(blocks - creators):
+        raise AssertionError(f"({group:04X},{slot:02X}xx) has no private creator at ({group:04X},00"
+                             f"{slot:02X}): an orphan element nobody can read (PS3.5 7.8.1)")
+    for group, slot in sorted(creators - blocks):
+        raise AssertionError(f"the private creator at ({group:04X},00{slot:02X}) is left without "
+                             "its elements: a creator is private data too")
+
+
 def kept_only(source: pydicom.Dataset, private_values: list[str], needles: Iterable[str]) -> Checker:
     """``source`` de-identified (PS3.15 E, Basic Profile), keeping exactly ``private_values``.
 
@@ -964,7 +1001,8 @@ def kept_only(source: pydicom.Dataset, private_values: list[str], needles: Itera
         every effect above holds, each Study, Series, SOP Instance and Frame of Reference UID that
         ``source`` has is replaced by another valid one, a Media Storage SOP Instance UID in the
         file meta (if any) is the new SOP Instance UID, and the private data elements left hold
-        exactly ``private_values``.
+        exactly ``private_values``, each in the block of a private creator that is still there
+        (no orphans, no creator without elements).
     """
     from workshop_helpers import deid, uids
 
@@ -996,6 +1034,7 @@ def kept_only(source: pydicom.Dataset, private_values: list[str], needles: Itera
         privates = [e.value for e in answer if e.tag.is_private and e.tag.element > 0xFF]
         assert privates == private_values, \
             f"the private values left are {privates}; only {private_values} should be"
+        _assert_private_blocks_whole(answer)
         left = deid.find_values(answer, needles)
         assert not left, "some planted identifiers are still there"
         codes = {str(item.get("CodeValue", "")) for item in
@@ -1036,7 +1075,7 @@ def instances_from(scp: Any, calling_ae: str) -> Checker:
     return check
 
 
-def stored_by(files: Iterable[str | os.PathLike]) -> Checker:
+def stored_by(files: Iterable[str | os.PathLike], listing: Iterable[str] = ()) -> Checker:
     """The :class:`~workshop_helpers.net.StorageSCP` that received and stored every one of ``files``.
 
     The effect is checked, not a report: for each file (made fresh for the exercise, so its SOP
@@ -1052,6 +1091,10 @@ def stored_by(files: Iterable[str | os.PathLike]) -> Checker:
     ----------
     files : iterable of str or os.PathLike
         The DICOM files to be sent; read when the checker is made.
+    listing : iterable of str
+        Transfer syntax UIDs the SCP must name in a list of its own (``transfer_syntaxes=``): an
+        SCP left at the default, which accepts every transfer syntax, does not count, so the
+        learner must start the SCP the exercise asks for.
 
     Returns
     -------
@@ -1063,11 +1106,20 @@ def stored_by(files: Iterable[str | os.PathLike]) -> Checker:
     from workshop_helpers.net import StorageSCP
 
     originals = [pydicom.dcmread(f) for f in files]
+    listing = [pydicom.uid.UID(str(uid)) for uid in listing]
+    every_compressed = {str(t) for t in pydicom.uid.AllTransferSyntaxes if t.is_compressed}
     began = time.time() - 1.0   # file times may be rounded down to the second
 
     def check(scp: Any) -> tuple[bool, str]:
         if not isinstance(scp, StorageSCP):
             raise CannotRead("the StorageSCP that received the files (not the report of net.send)")
+        accepted = set(map(str, scp.transfer_syntaxes))
+        if listing and accepted >= every_compressed:   # the default: no list of its own
+            return False, (f"{scp.ae_title} accepts every transfer syntax (no transfer_syntaxes list "
+                           "of its own): start the SCP the exercise asks for")
+        absent = [uid.name for uid in listing if str(uid) not in accepted]
+        if absent:
+            return False, f"{scp.ae_title}'s transfer_syntaxes do not list {', '.join(absent)}"
         assert scp.port > 0 and scp.associations > 0, \
             f"{scp.ae_title} was never started or never called: start it, then send to its port"
         arrivals = {a.sop_instance_uid: a for a in list(scp.received) if a.time >= began}
@@ -1101,7 +1153,7 @@ def calling_ae_seen(scp: Any, files: Iterable[str | os.PathLike]) -> Checker:
     """The calling AE title under which ``scp`` received the instances of ``files``.
 
     The expected title is read from what the SCP stored, for these instances only: its record of
-    each arrival and the Source Application Entity Title (0002,0016) in the File Meta of each file
+    each arrival and the Sending Application Entity Title (0002,0017) in the File Meta of each file
     it wrote (PS3.10 7.1); both must agree on one title.
 
     Parameters
@@ -1126,7 +1178,7 @@ def calling_ae_seen(scp: Any, files: Iterable[str | os.PathLike]) -> Checker:
             f"{len(wanted)} instances were sent, the PACS has only some of them: run the cells above"
         recorded = {a.calling_ae for a in arrivals}
         written = {str(pydicom.dcmread(a.path, stop_before_pixels=True).file_meta
-                       .get("SourceApplicationEntityTitle", "")).strip() for a in arrivals}
+                       .get("SendingApplicationEntityTitle", "")).strip() for a in arrivals}
         assert len(recorded) == 1 and written == recorded, \
             f"the PACS recorded {sorted(recorded)} and wrote {sorted(written)}: not one sender"
         return recorded.pop()

@@ -188,8 +188,9 @@ class _Incoming:
             if sop_class != context.abstract_syntax:
                 raise StoreRefused(0xA900, "SOP Class differs from the presentation context")
             self.file, spare = spare or scp.new_file(), None
-            head = file_header(sop_class, sop_instance, context.transfer_syntax,
-                               assoc.requestor.ae_title)
+            caller = assoc.requestor.ae_title  # (0002,0016) as dcmtk's storescp writes it
+            head = file_header(sop_class, sop_instance, context.transfer_syntax, caller,
+                               sending_ae=caller, receiving_ae=scp.ae_title)
             self.file.write(head)
             self.header = len(head)
         except StoreRefused as exc:

@@ -147,8 +147,8 @@ def _element(group: int, elem: int, vr: bytes, value: bytes) -> bytes:
     return struct.pack("<HH2sH", group, elem, vr, len(value)) + value
 
 
-def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = ""
-                ) -> bytes:
+def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_ae: str = "",
+                sending_ae: str = "", receiving_ae: str = "") -> bytes:
     """Preamble, ``DICM`` and the File Meta Information (PS3.10 7.1) for a received data set.
 
     Written element by element (explicit VR little endian, as PS3.10 7.1 requires), so a storage
@@ -161,7 +161,15 @@ def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_
     transfer_syntax : str
         The transfer syntax of the data set (of the accepted presentation context).
     source_ae : str
-        Source Application Entity Title (0002,0016): the peer's AE title; none when empty.
+        Source Application Entity Title (0002,0016): the AE that wrote the file (PS3.10 7.1). A
+        storage SCP writes its caller here, as dcmtk's ``storescp`` does by convention; none when
+        empty.
+    sending_ae : str
+        Sending Application Entity Title (0002,0017): the AE that sent the instance over the
+        network (the association's calling AE title); none when empty.
+    receiving_ae : str
+        Receiving Application Entity Title (0002,0018): the AE that received it (the called AE
+        title); none when empty.
 
     Returns
     -------
@@ -171,14 +179,21 @@ def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_
     Examples
     --------
     >>> import io, pydicom
-    >>> head = file_header("1.2.840.10008.5.1.4.1.1.2", "1.2.3.4", "1.2.840.10008.1.2.1", "CT01")
+    >>> head = file_header("1.2.840.10008.5.1.4.1.1.2", "1.2.3.4", "1.2.840.10008.1.2.1", "CT01",
+    ...                    sending_ae="CT01", receiving_ae="PACS")
     >>> head[128:132]
     b'DICM'
     >>> meta = pydicom.dcmread(io.BytesIO(head)).file_meta
     >>> meta.MediaStorageSOPInstanceUID, meta.TransferSyntaxUID.name, meta.SourceApplicationEntityTitle
     ('1.2.3.4', 'Explicit VR Little Endian', 'CT01')
+    >>> meta.SendingApplicationEntityTitle, meta.ReceivingApplicationEntityTitle
+    ('CT01', 'PACS')
     """
-    source_ae = source_ae.strip()
+
+    def title(tag: int, value: str) -> bytes:
+        value = value.strip()
+        return _element(2, tag, b"AE", padded(value, b" ")) if value else b""
+
     body = b"".join([
         _element(2, 0x0001, b"OB", b"\x00\x01"),
         _element(2, 0x0002, b"UI", padded(sop_class)),
@@ -186,7 +201,9 @@ def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_
         _element(2, 0x0010, b"UI", padded(transfer_syntax)),
         _element(2, 0x0012, b"UI", padded(PYDICOM_IMPLEMENTATION_UID)),
         _element(2, 0x0013, b"SH", padded(IMPLEMENTATION_VERSION, b" ")),
-        _element(2, 0x0016, b"AE", padded(source_ae, b" ")) if source_ae else b"",
+        title(0x0016, source_ae),
+        title(0x0017, sending_ae),
+        title(0x0018, receiving_ae),
     ])
     return (b"\x00" * 128 + b"DICM" + _element(2, 0x0000, b"UL", struct.pack("<I", len(body)))
             + body)

@@ -7,6 +7,7 @@ whose effect is checked at the receiver.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,8 +67,8 @@ def status_text(code: int) -> str:
 
 
 def table_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
-               width: int = 40) -> str:
-    """Rows of dicts as a plain-text table (values cut to ``width`` characters).
+               width: int = 40, wrap: bool = False) -> str:
+    """Rows of dicts as a plain-text table (values cut, or wrapped, to ``width`` characters).
 
     Parameters
     ----------
@@ -76,13 +77,16 @@ def table_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None 
     columns : sequence of str, optional
         The columns, in order; by default every key of any row, in the order first seen.
     width : int
-        The most characters of a value that are shown.
+        The most characters of a value on one line.
+    wrap : bool
+        False: a longer value is cut. True: it goes on over the next lines of its column (broken
+        at spaces where it can), so a table of long reasons still fits a narrow page.
 
     Returns
     -------
     str
-        A header line, a line of dashes and one line per row, columns padded to line up;
-        ``'(nothing)'`` when there are no rows.
+        A header line, a line of dashes and one line per row (more with ``wrap``), columns
+        padded to line up; ``'(nothing)'`` when there are no rows.
 
     Examples
     --------
@@ -91,16 +95,32 @@ def table_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None 
     -----  ------
     a.dcm  0000
     b.dcm  A700
+    >>> print(table_text([{"to": "PACS", "state": "waiting: connection refused"}], width=12,
+    ...                  wrap=True))
+    to    state
+    ----  ----------
+    PACS  waiting:
+          connection
+          refused
     """
     if not rows:
         return "(nothing)"
     columns = columns or list(dict.fromkeys(k for r in rows for k in r))
-    cells = [[str(r.get(c, ""))[:width] for c in columns] for r in rows]
-    sizes = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+
+    def parts(value: Any) -> list[str]:
+        text = str(value)
+        if not wrap:
+            return [text[:width]]
+        return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+    cells = [[parts(r.get(c, "")) for c in columns] for r in rows]
+    sizes = [max(len(c), *(len(p) for row in cells for p in row[i])) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(n) for c, n in zip(columns, sizes, strict=True)).rstrip(),
              "  ".join("-" * n for n in sizes)]
-    lines += ["  ".join(v.ljust(n) for v, n in zip(row, sizes, strict=True)).rstrip()
-              for row in cells]
+    for row in cells:
+        for k in range(max(len(p) for p in row)):
+            values = [p[k] if k < len(p) else "" for p in row]
+            lines.append("  ".join(v.ljust(n) for v, n in zip(values, sizes, strict=True)).rstrip())
     return "\n".join(lines)
 
 
