@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     from dicognito.anonymizer import Anonymizer
     from dicomanonymizer.simpledicomanonymizer import anonymize_dataset, initialize_actions
 
-    series = phantom.make_series(shape=(64, 64, args.slices), spacing=(0.8, 0.6, 1.0))
+    series = phantom.make_series(rows=64, columns=64, slices=args.slices,
+                                 pixel_spacing=(0.8, 0.6), slice_spacing=1.0)
     for ds in series:
         needles = deid_table.plant_everywhere(ds)
 

@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="geometry-bench-") as tmp:
         folder = Path(tmp)
         start = time.perf_counter()
-        paths = phantom.write_series(folder, shape=(64, 64, args.slices),
-                                     spacing=(0.8, 0.6, 0.5), shuffle=True)
+        paths = phantom.write_series(folder, rows=64, columns=64, slices=args.slices,
+                                     pixel_spacing=(0.8, 0.6), slice_spacing=0.5, shuffle=True)
         print(f"wrote {len(paths)} files (64 x 64, shuffled) in {time.perf_counter() - start:.2f} s")
 
         def read():

@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from workshop_helpers import phantom, viewers  # noqa: E402
 
-SHAPE = (512, 512, 40)  # columns, rows, slices
+ROWS, COLUMNS, SLICES = 512, 512, 40
 REPEATS = 2
 
 
@@ -47,7 +47,8 @@ def per_change(update, n: int) -> float:
 
 
 def main() -> int:
-    series = phantom.make_series(shape=SHAPE, spacing=(0.7, 0.7, 2.5))
+    series = phantom.make_series(rows=ROWS, columns=COLUMNS, slices=SLICES,
+                                 pixel_spacing=(0.7, 0.7), slice_spacing=2.5)
     n = len(series)
     viewer = viewers.SliceViewer(series)
     viewer.widget  # noqa: B018 - build the ipywidgets, so each change sends a PNG to it
@@ -92,7 +93,7 @@ def main() -> int:
     results["pyplot + inline-style PNG"] = per_change(pyplot_inline, n)
 
     base = results["in place + blit (the viewer)"]
-    print(f"viewer scroll, {SHAPE[0]} x {SHAPE[1]} pixels x {n} slices, "
+    print(f"viewer scroll, {ROWS} x {COLUMNS} pixels x {n} slices, "
           f"median of {REPEATS * n} slice changes each (Python {sys.version.split()[0]}, "
           f"matplotlib {matplotlib.__version__})")
     for name, ms in results.items():

@@ -18,7 +18,7 @@ from workshop_helpers import geometry, phantom
 from workshop_helpers.__main__ import main
 from workshop_helpers.geometry import GeometryError
 
-SMALL = dict(shape=(20, 16, 10), spacing=(1.2, 0.7, 3.0))
+SMALL = dict(rows=16, columns=20, slices=10, pixel_spacing=(1.2, 0.7), slice_spacing=3.0)
 
 
 def _codes(findings):
@@ -50,7 +50,7 @@ quaternions = st.tuples(*[st.floats(-1, 1, allow_nan=False)] * 4).filter(
 # ---------------------------------------------------------------------------- the affine
 
 def test_affine_by_hand_with_anisotropic_spacing():
-    series = phantom.make_series(shape=(5, 4, 3), spacing=(2.0, 0.5, 3.0))
+    series = phantom.make_series(rows=4, columns=5, slices=3, pixel_spacing=(2.0, 0.5), slice_spacing=3.0)
     A = geometry.voxel_to_patient(series)
     # column index i moves along the row direction (x) by the COLUMN spacing (0.5 mm) ...
     assert np.allclose(A[:3, 0], [0.5, 0, 0])
@@ -150,7 +150,7 @@ def test_sort_refuses_mixed_orientations():
 @given(st.permutations(range(10)), st.sampled_from(["axial", "sagittal", "coronal"]),
        st.sampled_from(sorted(geometry.PATIENT_POSITIONS)))
 def test_sort_is_invariant_under_shuffling(order, orientation, position):
-    series = phantom.make_series(shape=(4, 4, 10), spacing=(1.0, 0.5, 2.0),
+    series = phantom.make_series(rows=4, columns=4, slices=10, pixel_spacing=(1.0, 0.5), slice_spacing=2.0,
                                  orientation=orientation, patient_position=position)
     shuffled = [series[i] for i in order]
     assert [d.SOPInstanceUID for d in geometry.sort_slices(shuffled)] == \
@@ -165,12 +165,12 @@ def test_sort_is_invariant_under_shuffling(order, orientation, position):
 def test_random_oblique_maps_voxels_onto_the_markers(q, position, shuffle):
     rot = _random_rotation(q)
     iop = [*rot[:, 0], *rot[:, 1]]
-    shape, spacing = (40, 36, 38), (0.9, 0.8, 0.85)
-    series = phantom.make_series(shape=shape, spacing=spacing, orientation=iop,
-                                 patient_position=position, shuffle=shuffle)
+    grid = dict(rows=36, columns=40, slices=38, pixel_spacing=(0.9, 0.8), slice_spacing=0.85)
+    series = phantom.make_series(**grid, orientation=iop, patient_position=position,
+                                 shuffle=shuffle)
     A = geometry.voxel_to_patient(series)
     hu = _volume_hu(series)
-    expected = phantom.marker_positions(phantom.phantom_radius(shape, spacing))
+    expected = phantom.marker_positions(phantom.phantom_radius(**grid))
     for name, value in (("left", phantom.LEFT), ("anterior", phantom.ANTERIOR),
                         ("head", phantom.HEAD)):
         idx = np.argwhere(hu == value)
@@ -192,9 +192,10 @@ CASES = [
 @pytest.mark.parametrize("orientation,position", CASES)
 def test_affine_matches_simpleitk(tmp_path, orientation, position):
     sitk = pytest.importorskip("SimpleITK")
-    shape, spacing = (24, 18, 12), (1.3, 0.7, 2.2)
-    paths = phantom.write_series(tmp_path, shape=shape, spacing=spacing, orientation=orientation,
-                                 patient_position=position, shuffle=True)
+    shape = (24, 18, 12)   # (columns, rows, slices): the order of SimpleITK's index (i, j, k)
+    paths = phantom.write_series(tmp_path, rows=18, columns=24, slices=12,
+                                 pixel_spacing=(1.3, 0.7), slice_spacing=2.2,
+                                 orientation=orientation, patient_position=position, shuffle=True)
     reader = sitk.ImageSeriesReader()
     reader.SetFileNames(reader.GetGDCMSeriesFileNames(str(tmp_path)))
     image = reader.Execute()
@@ -212,14 +213,13 @@ def test_affine_matches_simpleitk(tmp_path, orientation, position):
 def test_markers_where_simpleitk_puts_them(tmp_path, orientation, position):
     """Read pixels and positions with SimpleITK only: the markers must sit where documented."""
     sitk = pytest.importorskip("SimpleITK")
-    shape, spacing = (40, 32, 36), (0.9, 0.7, 0.8)
-    phantom.write_series(tmp_path, shape=shape, spacing=spacing, orientation=orientation,
-                         patient_position=position)
+    grid = dict(rows=32, columns=40, slices=36, pixel_spacing=(0.9, 0.7), slice_spacing=0.8)
+    phantom.write_series(tmp_path, **grid, orientation=orientation, patient_position=position)
     reader = sitk.ImageSeriesReader()
     reader.SetFileNames(reader.GetGDCMSeriesFileNames(str(tmp_path)))
     image = reader.Execute()
     hu = sitk.GetArrayFromImage(image)  # [k, j, i], rescaled to HU
-    expected = phantom.marker_positions(phantom.phantom_radius(shape, spacing))
+    expected = phantom.marker_positions(phantom.phantom_radius(**grid))
     for name, value in (("left", phantom.LEFT), ("anterior", phantom.ANTERIOR),
                         ("head", phantom.HEAD)):
         idx = np.argwhere(hu == value)[:, ::-1]  # (i, j, k)
@@ -428,7 +428,7 @@ def test_findings_for_each_corner_case(check):
 # ---------------------------------------------------------------------------- bounding box
 
 def test_bounding_box_centres_and_edges():
-    series = phantom.make_series(shape=(10, 8, 6), spacing=(1.5, 0.5, 2.0))
+    series = phantom.make_series(rows=8, columns=10, slices=6, pixel_spacing=(1.5, 0.5), slice_spacing=2.0)
     box = geometry.bounding_box(series)
     first = np.array([float(v) for v in series[0].ImagePositionPatient])
     assert np.allclose(box.centre_corners.min(axis=0), first)
@@ -495,7 +495,7 @@ def test_check_series_and_sort_agree_on_what_is_one_orientation():
 
 @pytest.mark.parametrize("nudge,one_stack", [(0.5, True), (2.0, False)])
 def test_sort_slices_and_check_series_share_one_orientation_rule(nudge, one_stack):
-    series = phantom.make_series(shape=(8, 8, 4))
+    series = phantom.make_series(rows=8, columns=8, slices=4)
     iop = [float(v) for v in series[2].ImageOrientationPatient]
     iop[1] += nudge * geometry.ORIENTATION_TOLERANCE
     series[2].ImageOrientationPatient = iop

@@ -32,7 +32,7 @@ def test_analyze_round_trip_both_byte_orders(tmp_path, byte_order, dtype):
     assert any(f"{byte_order}-endian" in n and "sizeof_hdr" in n for n in image.notes)
     np.testing.assert_array_equal(image.pixels, pixels)
     assert image.pixels.dtype == np.dtype(dtype)
-    assert image.spacing == pytest.approx((0.5, 0.8, 2.5))
+    assert image.voxel_size_xyz == pytest.approx((0.5, 0.8, 2.5))
     assert image.header["orient"] == 2 and image.header["patient_id"] == "PHANTOM"
 
 
@@ -79,7 +79,7 @@ def test_interfile_round_trip_both_byte_orders(tmp_path, byte_order, dtype):
         assert key in text
     image = legacy.read_interfile(header)
     np.testing.assert_array_equal(image.pixels, pixels)
-    assert image.byte_order == byte_order and image.spacing == pytest.approx((0.5, 0.8, 2.5))
+    assert image.byte_order == byte_order and image.voxel_size_xyz == pytest.approx((0.5, 0.8, 2.5))
     assert image.header["patient orientation"] == "head_in"
 
 
@@ -115,7 +115,7 @@ def test_interfile_header_has_the_33_keys_in_their_sections(tmp_path):
     assert "scaling factor (mm/pixel) [3]" not in keys and "matrix size [3]" not in keys  # not 3.3
     assert "centre-centre slice separation (pixels) := 5" in lines   # 5 mm / mean(0.8, 1.2) mm
     image = legacy.read_interfile(header)
-    assert image.header["patient id"] == "PHANTOM01" and image.spacing == pytest.approx((0.8, 1.2, 5.0))
+    assert image.header["patient id"] == "PHANTOM01" and image.voxel_size_xyz == pytest.approx((0.8, 1.2, 5.0))
 
 
 def test_interfile_reader_also_takes_the_common_dialect(tmp_path):
@@ -126,7 +126,7 @@ def test_interfile_reader_also_takes_the_common_dialect(tmp_path):
                       "number of dimensions := 3\n!matrix size [1] := 3\n!matrix size [2] := 2\n"
                       "!matrix size [3] := 2\nscaling factor (mm/pixel) [3] := 2.5\n")
     image = legacy.read_interfile(header)
-    assert image.pixels.shape == (2, 2, 3) and image.spacing == (1.0, 1.0, 2.5)
+    assert image.pixels.shape == (2, 2, 3) and image.voxel_size_xyz == (1.0, 1.0, 2.5)
 
 
 def test_interfile_slice_orientation_is_checked(tmp_path):
@@ -237,7 +237,7 @@ def test_round_trip_property(tmp_path_factory, pixels, spacing, byte_order, kind
     image = legacy.read_legacy(header)
     np.testing.assert_array_equal(image.pixels, pixels)
     assert image.byte_order == byte_order
-    assert image.spacing == pytest.approx(spacing, rel=1e-5)
+    assert image.voxel_size_xyz == pytest.approx(spacing, rel=1e-5)
 
 
 @settings(max_examples=60, deadline=None)
@@ -348,3 +348,18 @@ def test_nifti1_needs_its_folder_and_leaves_nothing(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         legacy.write_nifti1(tmp_path / "no" / "v.nii", _volume("int16"), np.eye(4))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_voxel_size_is_named_x_y_z_and_the_older_keyword_still_works(tmp_path):
+    pixels = _volume("int16")                        # (slices, rows, columns): NumPy's z, y, x
+    new = legacy.write_analyze(tmp_path / "new.hdr", pixels, voxel_size_xyz=(0.5, 0.8, 2.5))
+    old = legacy.write_analyze(tmp_path / "old.hdr", pixels, spacing=(0.5, 0.8, 2.5))
+    assert new.read_bytes() == old.read_bytes()
+    fields, _ = legacy.parse_analyze_header(new.read_bytes())
+    assert fields["pixdim"][1:4] == pytest.approx([0.5, 0.8, 2.5])   # x (columns) first
+    assert fields["dim"][1:4] == [pixels.shape[2], pixels.shape[1], pixels.shape[0]]
+    image = legacy.read_analyze(new)
+    assert image.voxel_size_xyz == image.spacing == pytest.approx((0.5, 0.8, 2.5))
+    assert "0.5 x 0.8 x 2.5 (x, y, z)" in legacy.describe(image)
+    with pytest.raises(ValueError, match="voxel_size_xyz"):
+        legacy.write_analyze(tmp_path / "bad.hdr", pixels, voxel_size_xyz=(0.5, -1, 2))

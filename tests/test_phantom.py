@@ -11,7 +11,7 @@ from workshop_helpers import phantom
 from workshop_helpers.__main__ import main
 from workshop_helpers.geometry import GeometryError
 
-SMALL = dict(shape=(20, 16, 10), spacing=(1.2, 0.9, 3.0))
+SMALL = dict(rows=16, columns=20, slices=10, pixel_spacing=(1.2, 0.9), slice_spacing=3.0)
 
 AXIAL_IOP = {
     "HFS": [1, 0, 0, 0, 1, 0], "FFS": [-1, 0, 0, 0, 1, 0],
@@ -58,7 +58,7 @@ def test_named_orientations_for_hfs():
     assert _iop(phantom.make_series(**SMALL, orientation="coronal")[0]) == [1, 0, 0, 0, 0, -1]
 
 
-def test_pixel_spacing_is_row_spacing_first_and_shape_is_columns_rows_slices():
+def test_pixel_spacing_is_row_spacing_first_and_the_matrix_is_named_by_keyword():
     series = phantom.make_series(**SMALL)
     ds = series[0]
     assert (ds.Columns, ds.Rows, len(series)) == (20, 16, 10)
@@ -74,11 +74,10 @@ def test_pixel_spacing_is_row_spacing_first_and_shape_is_columns_rows_slices():
     ((0.8660254, 0.5, 0.0, 0.0, 0.0, -1.0), "HFS"),
 ])
 def test_markers_are_where_the_docstring_says(orientation, position):
-    shape, spacing = (48, 40, 40), (0.7, 0.5, 0.6)
-    series = phantom.make_series(shape=shape, spacing=spacing, orientation=orientation,
-                                 patient_position=position)
+    grid = dict(rows=40, columns=48, slices=40, pixel_spacing=(0.7, 0.5), slice_spacing=0.6)
+    series = phantom.make_series(**grid, orientation=orientation, patient_position=position)
     hu, points = _hu_and_positions(series)
-    R = phantom.phantom_radius(shape, spacing)
+    R = phantom.phantom_radius(**grid)
     expected = phantom.marker_positions(R)
     for name, value in (("left", phantom.LEFT), ("anterior", phantom.ANTERIOR),
                         ("head", phantom.HEAD)):
@@ -128,8 +127,10 @@ def test_uids_are_deterministic_and_distinct():
 
 
 @pytest.mark.parametrize("kwargs,needle", [
-    (dict(shape=(0, 4, 4)), "shape"),
-    (dict(spacing=(1, -1, 1)), "spacing"),
+    (dict(columns=0), "rows, columns and slices"),
+    (dict(pixel_spacing=(1, -1)), "spacings must be positive"),
+    (dict(slice_spacing=0), "spacings must be positive"),
+    (dict(pixel_spacing=(1, 1, 1)), "pixel_spacing must be two numbers"),
     (dict(orientation="oblique"), "orientation"),
     (dict(orientation=(1, 0, 0, 1, 0, 0)), "orthogonal"),
     (dict(orientation=(1, 0, 0)), "6 numbers"),
@@ -182,7 +183,8 @@ def test_write_series_leaves_nothing_half_written(tmp_path, monkeypatch):
 
 def test_cli_writes_a_series(tmp_path, capsys):
     out = tmp_path / "cli"
-    code = main(["phantom", str(out), "--shape", "12", "10", "5", "--spacing", "1", "0.5", "2",
+    code = main(["phantom", str(out), "--rows", "10", "--columns", "12", "--slices", "5",
+                 "--pixel-spacing", "1", "0.5", "--slice-spacing", "2",
                  "--orientation", "sagittal", "--position", "FFS", "--shuffle"])
     assert code == 0
     assert len(list(out.glob("IM*.dcm"))) == 5
@@ -202,7 +204,7 @@ def test_cli_writes_a_series(tmp_path, capsys):
     dict(orientation=(0.8660254, 0.5, 0, 0, 0, -1), patient_position="FFDL"),
 ])
 def test_every_file_passes_dciodvfy(tmp_path, dciodvfy, kwargs):
-    paths = phantom.write_series(tmp_path, shape=(16, 12, 3), spacing=(0.8, 0.6, 2.5), **kwargs)
+    paths = phantom.write_series(tmp_path, rows=12, columns=16, slices=3, pixel_spacing=(0.8, 0.6), slice_spacing=2.5, **kwargs)
     for path in paths:
         result = dciodvfy(path)
         assert result.ok, str(result)
@@ -243,3 +245,13 @@ def test_decimal_strings_are_pydicoms_and_free_of_float_noise():
         for text in map(str, value if ds[keyword].VM > 1 else [value]):
             assert text == format_number_as_ds(float(text)), (keyword, text)
             assert "e" not in text and text != "-0.0", (keyword, text)
+
+
+def test_the_old_shape_and_spacing_keywords_give_the_same_series():
+    old = phantom.make_series(shape=(20, 16, 10), spacing=(1.2, 0.9, 3.0), seed=4)
+    new = phantom.make_series(**SMALL, seed=4)
+    assert [d.SOPInstanceUID for d in old] == [d.SOPInstanceUID for d in new]
+    assert old[3].PixelData == new[3].PixelData
+    assert (old[0].Rows, old[0].Columns) == (16, 20)
+    with pytest.raises(phantom.PhantomError, match="shape must be"):
+        phantom.make_series(shape=(20, 16))

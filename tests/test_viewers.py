@@ -19,7 +19,7 @@ from workshop_helpers import phantom, viewers
 @pytest.fixture(scope="module")
 def series():
     """A small anisotropic axial phantom series, shuffled: the viewer must sort it."""
-    datasets = phantom.make_series(shape=(40, 30, 6), spacing=(0.8, 0.5, 2.5))
+    datasets = phantom.make_series(rows=30, columns=40, slices=6, pixel_spacing=(0.8, 0.5), slice_spacing=2.5)
     shuffled = list(datasets)
     random.Random(3).shuffle(shuffled)
     return shuffled
@@ -265,8 +265,9 @@ def test_viewer_position_agrees_with_simpleitk(tmp_path, orientation, position):
     sitk = pytest.importorskip("SimpleITK")
     import pydicom
 
-    files = phantom.write_series(tmp_path, shape=(20, 16, 5), spacing=(0.8, 0.5, 2.5),
-                                 orientation=orientation, patient_position=position, shuffle=True)
+    files = phantom.write_series(tmp_path, rows=16, columns=20, slices=5, pixel_spacing=(0.8, 0.5),
+                                 slice_spacing=2.5, orientation=orientation,
+                                 patient_position=position, shuffle=True)
     viewer = viewers.SliceViewer([pydicom.dcmread(f) for f in files])
     reader = sitk.ImageSeriesReader()
     reader.SetFileNames(reader.GetGDCMSeriesFileNames(str(tmp_path)))
@@ -312,7 +313,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 def test_widget_pictures_are_shown_at_their_own_size(series):
     """No stretching: each picture widget is given the PNG's own pixel size, and it is small
     enough that the picture and its controls fit on one screen side by side."""
-    viewer = viewers.SliceViewer(phantom.make_series(shape=(64, 48, 24), spacing=(0.8, 0.6, 2.5)))
+    viewer = viewers.SliceViewer(phantom.make_series(rows=48, columns=64, slices=24, pixel_spacing=(0.8, 0.6), slice_spacing=2.5))
     explorer = viewers.OrientationExplorer(columns=64, rows=48, pixel_spacing=(0.8, 0.6))
     for owner in (viewer, explorer):
         assert owner.widget is not None
@@ -328,14 +329,14 @@ def test_widget_pictures_are_shown_at_their_own_size(series):
 
 def test_viewer_opens_on_a_slice_with_the_markers():
     """The first picture shows the left and anterior markers, where the phantom put them."""
-    spacing = (0.8, 0.6, 2.5)
+    grid = dict(rows=48, columns=64, slices=24, pixel_spacing=(0.8, 0.6), slice_spacing=2.5)
     for position in ("HFS", "FFS"):
-        series = phantom.make_series(shape=(64, 48, 24), spacing=spacing, patient_position=position)
+        series = phantom.make_series(**grid, patient_position=position)
         viewer = viewers.SliceViewer(series)
         ds = _sorted_by_position(series)[viewer.k]
         iop = np.array([float(v) for v in ds.ImageOrientationPatient])
         normal = np.cross(iop[:3], iop[3:])
-        radius = phantom.phantom_radius((64, 48, 24), spacing)
+        radius = phantom.phantom_radius(**grid)
         for name in ("left", "anterior"):
             centre = phantom.marker_positions(radius)[name]
             # the slice plane passes through the marker (semi-axis 0.35 R along head-feet)
@@ -368,7 +369,7 @@ def test_live_frontend_follows_the_request_of_a_real_kernel():
 
     code = ("from workshop_helpers import phantom, viewers\n"
             "print(viewers.live_frontend())\n"
-            "viewers.SliceViewer(phantom.make_series(shape=(16, 12, 3)))")
+            "viewers.SliceViewer(phantom.make_series(rows=12, columns=16, slices=3))")
     km, kc = start_new_kernel(kernel_name="python3")
     try:
         results = {}
@@ -401,11 +402,12 @@ def test_live_frontend_follows_the_request_of_a_real_kernel():
     assert printed == "False" and widget not in picture and "image/png" in picture
 
 
-@pytest.mark.parametrize("shape", [(64, 48, 4), (32, 64, 4), (64, 24, 4)])
-def test_letters_of_panels_side_by_side_stay_on_their_own_image(shape):
+@pytest.mark.parametrize("rows,columns", [(48, 64), (64, 32), (24, 64)])
+def test_letters_of_panels_side_by_side_stay_on_their_own_image(rows, columns):
     """Three panels, narrow gaps (the default wspace, 8 inches): every letter inside its image
     as drawn (after the aspect shrank the axes), none overlapping a letter of another panel."""
-    series = phantom.make_series(shape=shape, spacing=(0.8, 0.6, 2.5), patient_position="FFS")
+    series = phantom.make_series(rows=rows, columns=columns, slices=4, pixel_spacing=(0.8, 0.6),
+                                 slice_spacing=2.5, patient_position="FFS")
     figure = Figure(figsize=(8, 3.6))
     FigureCanvasAgg(figure)
     axes = figure.subplots(1, 3)
@@ -428,7 +430,8 @@ def test_letters_of_panels_side_by_side_stay_on_their_own_image(shape):
 
 
 def test_pixel_grid_draws_every_pixel_and_a_box_half_a_pixel_out():
-    ax = viewers.draw_pixel_grid(4, 3, (1.0, 1.6))
+    # 3 rows 1.6 mm apart, 4 columns 1.0 mm apart: Pixel Spacing order, the rows' distance first
+    ax = viewers.draw_pixel_grid(rows=3, columns=4, pixel_spacing=(1.6, 1.0))
     box, *pixels = ax.patches
     assert len(pixels) == 12 and len(ax.lines) == 12
     assert box.get_xy() == (-0.5, -0.8) and box.get_width() == 4.0 and np.isclose(box.get_height(), 4.8)
@@ -461,3 +464,32 @@ def test_slab_dataset_keeps_the_first_slice_and_takes_the_slab_geometry(series):
     item = viewers.source_reference(slab[1])
     assert (item.ReferencedSOPClassUID, item.ReferencedSOPInstanceUID) == (slab[1].SOPClassUID,
                                                                            slab[1].SOPInstanceUID)
+
+
+def test_orientation_explorer_picture_carries_ipp_and_iop():
+    """Without a kernel the picture is all a reader sees: the two attributes are drawn into it,
+    whole and inside the figure, also after a turn."""
+    explorer = viewers.OrientationExplorer(columns=64, rows=48, pixel_spacing=(0.8, 0.6))
+    for angles in [(0, 0, 30), (23, -47, 131)]:
+        explorer.update("axial", *angles)
+        caption = explorer.caption.get_text()
+        assert viewers.format_ds(explorer.ipp) in caption
+        assert viewers.format_ds(explorer.iop) in caption
+        explorer.png()
+        box = explorer.caption.get_window_extent()
+        figure_box = explorer.figure.bbox
+        assert box.x0 >= 0 and box.y0 >= 0
+        assert box.x1 <= figure_box.x1 and box.y1 <= figure_box.y1
+        assert explorer.caption.get_fontsize() >= 6
+
+
+def test_window_sliders_step_usefully_and_the_readout_has_a_line_of_its_own():
+    viewer = viewers.SliceViewer(phantom.make_series(rows=12, columns=16, slices=3))
+    widget = viewer.widget
+    assert viewer.width_slider.step == viewer.center_slider.step == 20   # -1000 ... 1500 HU
+    picture_and_sliders, readout = widget.children
+    assert readout is viewer._text and "nowrap" in readout.value
+    assert viewer._text not in picture_and_sliders.children[1].children
+    viewer.set_slice(0)
+    assert "nowrap" in viewer._text.value and "slice 0" in viewer._text.value
+    assert viewers.slider_step(0, 1) == 0.01 and viewers.slider_step(5, 5) == 1.0

@@ -350,7 +350,7 @@ def sort_slices(datasets: Iterable[Dataset]) -> list[Dataset]:
     Examples
     --------
     >>> from workshop_helpers.phantom import make_series
-    >>> series = make_series(shape=(8, 8, 5), shuffle=True)
+    >>> series = make_series(rows=8, columns=8, slices=5, shuffle=True)
     >>> [int(ds.InstanceNumber) for ds in series]
     [3, 5, 4, 1, 2]
     >>> [float(ds.ImagePositionPatient[2]) for ds in sort_slices(reversed(series))]
@@ -423,7 +423,8 @@ def voxel_to_patient(datasets: Dataset | Iterable[Dataset]) -> np.ndarray:
     Examples
     --------
     >>> from workshop_helpers.phantom import make_series
-    >>> A = voxel_to_patient(make_series(shape=(4, 3, 2), spacing=(2.0, 0.5, 3.0)))
+    >>> series = make_series(rows=3, columns=4, slices=2, pixel_spacing=(2.0, 0.5), slice_spacing=3.0)
+    >>> A = voxel_to_patient(series)
     >>> A.round(3)
     array([[ 0.5 ,  0.  ,  0.  , -0.75],
            [ 0.  ,  2.  ,  0.  , -2.  ],
@@ -898,9 +899,9 @@ def check_series(datasets: Iterable[Dataset]) -> list[Finding]:
     Examples
     --------
     >>> from workshop_helpers.phantom import make_series
-    >>> check_series(make_series(shape=(8, 8, 6)))
+    >>> check_series(make_series(rows=8, columns=8, slices=6))
     []
-    >>> tilted = make_series(shape=(8, 8, 6), missing_slices=[3], tilt_degrees=10)
+    >>> tilted = make_series(rows=8, columns=8, slices=6, missing_slices=[3], tilt_degrees=10)
     >>> for f in check_series(tilted):
     ...     if f.severity != "info":
     ...         print(f.code)
@@ -975,7 +976,8 @@ def bounding_box(datasets: Dataset | Iterable[Dataset]) -> BoundingBox:
     Examples
     --------
     >>> from workshop_helpers.phantom import make_series
-    >>> box = bounding_box(make_series(shape=(4, 2, 3), spacing=(1.0, 0.5, 2.0)))
+    >>> series = make_series(rows=2, columns=4, slices=3, pixel_spacing=(1.0, 0.5), slice_spacing=2.0)
+    >>> box = bounding_box(series)
     >>> box.centre_corners.min(axis=0).tolist(), box.lower.tolist()
     ([-0.75, -0.5, -2.0], [-1.0, -1.0, -3.0])
     >>> box.size.tolist()   # 4 x 0.5, 2 x 1.0, 3 x 2.0

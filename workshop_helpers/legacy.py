@@ -33,9 +33,9 @@ Examples
 >>> import numpy as np, tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> pixels = np.arange(12, dtype=np.int16).reshape(1, 3, 4)
->>> hdr = write_analyze(folder / "demo.hdr", pixels, spacing=(0.5, 0.7, 2.0), byte_order="big")
+>>> hdr = write_analyze(folder / "demo.hdr", pixels, voxel_size_xyz=(0.5, 0.7, 2.0), byte_order="big")
 >>> image = read_analyze(hdr)
->>> image.byte_order, image.pixels.shape, image.spacing
+>>> image.byte_order, image.pixels.shape, image.voxel_size_xyz
 ('big', (1, 3, 4), (0.5, 0.7, 2.0))
 """
 
@@ -93,19 +93,25 @@ class LegacyFormatError(ShortError, ValueError):
 class LegacyImage:
     """What a legacy reader found: the pixels and everything the header said (or did not say).
 
-    ``pixels`` has shape ``(slices, rows, columns)``; ``spacing`` is millimetres per pixel along
-    ``(columns, rows, slices)`` — the order of the header's first, second and third dimension.
-    ``notes`` lists what the reader detected or had to assume (byte order, missing keys).
+    ``pixels`` has shape ``(slices, rows, columns)`` (NumPy's order: z, y, x);
+    ``voxel_size_xyz`` is millimetres per pixel along x, y, z — columns, rows, slices, the order of
+    the header's first, second and third dimension. ``notes`` lists what the reader detected or
+    had to assume (byte order, missing keys).
     """
 
     format: str
     pixels: np.ndarray
-    spacing: tuple[float, ...]
+    voxel_size_xyz: tuple[float, ...]
     byte_order: str
     header: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     header_path: Path | None = None
     data_path: Path | None = None
+
+    @property
+    def spacing(self) -> tuple[float, ...]:
+        """The older name of :attr:`voxel_size_xyz`."""
+        return self.voxel_size_xyz
 
 
 def _byte_order_char(byte_order: str) -> str:
@@ -150,12 +156,17 @@ def _read(path: Path, what: str, source: str) -> bytes:
         raise LegacyFormatError(f"{source}: cannot read {what} ({exc.strerror})") from None
 
 
-def _spacing3(spacing: Sequence[float]) -> tuple[float, float, float]:
-    values = tuple(float(s) for s in spacing)
+def _spacing3(voxel_size_xyz: Sequence[float],
+              spacing: Sequence[float] | None = None) -> tuple[float, float, float]:
+    """The voxel size along x, y, z; ``spacing`` is the keyword's older name, kept for callers."""
+    if spacing is not None:
+        voxel_size_xyz = spacing
+    values = tuple(float(s) for s in voxel_size_xyz)
     if len(values) == 2:
         values = (*values, 1.0)
     if len(values) != 3 or not all(v > 0 and math.isfinite(v) for v in values):
-        raise ValueError(f"spacing must be 2 or 3 positive numbers (mm), not {spacing!r}")
+        raise ValueError("voxel_size_xyz must be 2 or 3 positive numbers (mm, along x, y, z), "
+                         f"not {voxel_size_xyz!r}")
     return values
 
 
@@ -192,11 +203,12 @@ def _interfile_slice_orientation(value: str) -> str:
 
 
 def write_interfile(header_path: str | Path, pixels: np.ndarray,
-                    spacing: Sequence[float] = (1.0, 1.0, 1.0), *,
+                    voxel_size_xyz: Sequence[float] = (1.0, 1.0, 1.0), *,
                     byte_order: str = "little", patient_name: str = "", patient_id: str = "",
                     patient_dob: str = "", patient_sex: str = "", study_id: str = "",
                     patient_orientation: str = "", patient_rotation: str = "",
-                    slice_orientation: str = "Transverse") -> Path:
+                    slice_orientation: str = "Transverse",
+                    spacing: Sequence[float] | None = None) -> Path:
     """Write ``pixels`` as raw data plus an Interfile 3.3 header (reconstructed tomographic data).
 
     The keys and their sections follow the 3.3 headers written by MedCon (``m-intf.c``), whose
@@ -213,8 +225,10 @@ def write_interfile(header_path: str | Path, pixels: np.ndarray,
         The header to write (``.hv`` or ``.h33``); the data go next to it with suffix ``.v``.
     pixels : numpy.ndarray
         ``(slices, rows, columns)`` or ``(rows, columns)``; integer or float.
-    spacing : sequence of float
-        Millimetres per pixel along columns, rows (and slices).
+    voxel_size_xyz : sequence of float
+        Millimetres per pixel along x, y (and z): along a row (the columns' step), down a column
+        (the rows' step), between slices — the header's order, ``scaling factor (mm/pixel) [1]``
+        first. NumPy's ``pixels.shape`` runs the other way round (z, y, x).
     byte_order : str
         ``"little"`` or ``"big"``: written as ``imagedata byte order``.
     patient_name, patient_id, patient_dob, patient_sex, study_id : str
@@ -233,7 +247,7 @@ def write_interfile(header_path: str | Path, pixels: np.ndarray,
     Raises
     ------
     ValueError
-        For pixels Interfile cannot store, a bad spacing, byte order or slice orientation, or a
+        For pixels Interfile cannot store, a bad voxel size, byte order or slice orientation, or a
         header value that is not ASCII (the line is named).
     OSError
         When the folder is missing or the disk refuses; nothing is left behind then.
@@ -248,7 +262,7 @@ def write_interfile(header_path: str | Path, pixels: np.ndarray,
     """
     header_path = Path(header_path)
     volume = _as_volume(pixels)
-    dx, dy, dz = _spacing3(spacing)
+    dx, dy, dz = _spacing3(voxel_size_xyz, spacing)
     number_format, nbytes = _interfile_number_format(volume.dtype)
     order = _byte_order_char(byte_order)
     orientation = _interfile_slice_orientation(slice_orientation)
@@ -581,9 +595,10 @@ def _datatype_of(dtype: np.dtype) -> int:
 
 
 def analyze_header(shape: tuple[int, int, int], dtype: Any,
-                   spacing: Sequence[float] = (1.0, 1.0, 1.0), *,
+                   voxel_size_xyz: Sequence[float] = (1.0, 1.0, 1.0), *,
                    byte_order: str = "little", orient: int = 0, description: str = "",
-                   patient_id: str = "", glmin: float = 0, glmax: float = 0) -> bytes:
+                   patient_id: str = "", glmin: float = 0, glmax: float = 0,
+                   spacing: Sequence[float] | None = None) -> bytes:
     """The 348 bytes of an Analyze 7.5 header for a volume of ``shape`` (slices, rows, columns).
 
     Parameters
@@ -592,8 +607,9 @@ def analyze_header(shape: tuple[int, int, int], dtype: Any,
         ``(slices, rows, columns)``.
     dtype : numpy.dtype or str
         The pixel type (one of :data:`ANALYZE_DATATYPES`).
-    spacing : sequence of float
-        Millimetres per pixel along columns, rows (and slices): ``pixdim[1..3]``.
+    voxel_size_xyz : sequence of float
+        Millimetres per pixel along x, y (and z) — columns, rows, slices: ``pixdim[1..3]``, the
+        header's own order.
     byte_order : str
         ``"little"`` or ``"big"``.
     orient : int
@@ -611,7 +627,7 @@ def analyze_header(shape: tuple[int, int, int], dtype: Any,
     Raises
     ------
     ValueError
-        For a pixel type Analyze cannot store, a bad spacing, byte order or ``orient``.
+        For a pixel type Analyze cannot store, a bad voxel size, byte order or ``orient``.
 
     Examples
     --------
@@ -620,7 +636,7 @@ def analyze_header(shape: tuple[int, int, int], dtype: Any,
     (348, '0000015c')
     """
     slices, rows, columns = shape
-    dx, dy, dz = _spacing3(spacing)
+    dx, dy, dz = _spacing3(voxel_size_xyz, spacing)
     if orient not in ANALYZE_ORIENT:
         raise ValueError(f"orient must be one of {sorted(ANALYZE_ORIENT)}, not {orient!r}")
     code = _datatype_of(np.dtype(dtype))
@@ -637,9 +653,9 @@ def analyze_header(shape: tuple[int, int, int], dtype: Any,
 
 
 def write_analyze(header_path: str | Path, pixels: np.ndarray,
-                  spacing: Sequence[float] = (1.0, 1.0, 1.0), *,
+                  voxel_size_xyz: Sequence[float] = (1.0, 1.0, 1.0), *,
                   byte_order: str = "little", orient: int = 0, description: str = "",
-                  patient_id: str = "") -> Path:
+                  patient_id: str = "", spacing: Sequence[float] | None = None) -> Path:
     """Write ``pixels`` as an Analyze 7.5 pair: ``name.hdr`` (348 bytes) and ``name.img``.
 
     Both files are written with :func:`workshop_helpers.tools.atomic_file`: each is complete or
@@ -651,8 +667,9 @@ def write_analyze(header_path: str | Path, pixels: np.ndarray,
         The ``.hdr`` to write; the pixels go to the same name with ``.img``.
     pixels : numpy.ndarray
         ``(slices, rows, columns)`` or ``(rows, columns)``; uint8, int16, int32, float32 or float64.
-    spacing : sequence of float
-        Millimetres per pixel along columns, rows (and slices): ``pixdim[1..3]``.
+    voxel_size_xyz : sequence of float
+        Millimetres per pixel along x, y (and z) — columns, rows, slices: ``pixdim[1..3]``, the
+        header's own order.
     byte_order : str
         ``"little"`` or ``"big"``. Nothing in the header *says* which; readers guess from
         ``sizeof_hdr``.
@@ -671,13 +688,14 @@ def write_analyze(header_path: str | Path, pixels: np.ndarray,
     Raises
     ------
     ValueError
-        For pixels Analyze cannot store, a bad spacing, byte order or ``orient``.
+        For pixels Analyze cannot store, a bad voxel size, byte order or ``orient``.
     OSError
         When the folder is missing or the disk refuses; nothing is left behind then.
     """
     header_path = Path(header_path)
     volume = _as_volume(pixels)
-    raw = analyze_header(volume.shape, volume.dtype, spacing, byte_order=byte_order,
+    raw = analyze_header(volume.shape, volume.dtype, _spacing3(voxel_size_xyz, spacing),
+                         byte_order=byte_order,
                          orient=orient, description=description, patient_id=patient_id,
                          glmin=float(volume.min()) if volume.size else 0,
                          glmax=float(volume.max()) if volume.size else 0)
@@ -1053,14 +1071,14 @@ def describe(image: LegacyImage) -> str:
     Returns
     -------
     str
-        Format, matrix, pixel type, spacing, the reader's notes, and what is missing.
+        Format, matrix, pixel type, voxel size, the reader's notes, and what is missing.
     """
     slices, rows, columns = image.pixels.shape
     lines = [
         f"format       : {image.format}",
         f"matrix       : {columns} columns x {rows} rows x {slices} slices",
         f"pixel type   : {image.pixels.dtype} ({image.byte_order}-endian on disk)",
-        f"spacing (mm) : {' x '.join(f'{s:g}' for s in image.spacing)}",
+        f"voxel (mm)   : {' x '.join(f'{s:g}' for s in image.voxel_size_xyz)} (x, y, z)",
     ]
     lines += [f"note         : {n}" for n in image.notes]
     lines.append("missing      : position and direction of the axes in the patient; "

@@ -56,10 +56,11 @@ as on a tilted CT (Gantry/Detector Tilt (0018,1120), PS3.3 C.8.2.1).
 
 Examples
 --------
->>> series = make_series(shape=(16, 12, 4))
+>>> series = make_series(rows=12, columns=16, slices=4)
 >>> len(series), series[0].Modality, [float(v) for v in series[0].ImageOrientationPatient]
 (4, 'CT', [1.0, 0.0, 0.0, 0.0, 1.0, 0.0])
->>> [float(v) for v in make_series(shape=(16, 12, 4), patient_position="FFS")[0].ImageOrientationPatient]
+>>> ffs = make_series(rows=12, columns=16, slices=4, patient_position="FFS")
+>>> [float(v) for v in ffs[0].ImageOrientationPatient]
 [-1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
 """
 
@@ -121,21 +122,23 @@ class PhantomError(ValueError):
     """A phantom parameter is out of range or inconsistent."""
 
 
-def phantom_radius(shape: Sequence[int] = (64, 48, 24),
-                   spacing: Sequence[float] = (0.8, 0.6, 2.5)) -> float:
+def phantom_radius(*, rows: int = 48, columns: int = 64, slices: int = 24,
+                   pixel_spacing: Sequence[float] = (0.8, 0.6),
+                   slice_spacing: float = 2.5) -> float:
     """Default phantom radius R (mm): half the smallest extent of the volume.
 
     The extents are ``columns * column spacing``, ``rows * row spacing`` and
-    ``slices * slice spacing`` (``spacing`` is ``(row spacing, column spacing, slice spacing)``),
-    so the body (at most 0.9 R from the centre along each patient axis) fits inside the volume in
-    any of the named orientations.
+    ``slices * slice_spacing``, so the body (at most 0.9 R from the centre along each patient
+    axis) fits inside the volume in any of the named orientations.
 
     Parameters
     ----------
-    shape : sequence of int
-        ``(columns, rows, slices)``.
-    spacing : sequence of float
-        ``(row spacing, column spacing, slice spacing)``, mm.
+    rows, columns, slices : int
+        The matrix size, as in :func:`make_series`.
+    pixel_spacing : sequence of float
+        ``(row spacing, column spacing)`` in mm, the order of Pixel Spacing (0028,0030).
+    slice_spacing : float
+        Distance between slice centres, mm.
 
     Returns
     -------
@@ -144,11 +147,11 @@ def phantom_radius(shape: Sequence[int] = (64, 48, 24),
 
     Examples
     --------
-    >>> phantom_radius((64, 48, 24), (0.8, 0.6, 2.5))  # 64 * 0.6 = 48 * 0.8 = 38.4 mm
+    >>> phantom_radius(rows=48, columns=64, slices=24, pixel_spacing=(0.8, 0.6), slice_spacing=2.5)
     19.2
     """
-    columns, rows, slices = (int(n) for n in shape)
-    row_spacing, column_spacing, slice_spacing = (float(s) for s in spacing)
+    (columns, rows, slices), (row_spacing, column_spacing, slice_spacing) = _checked_shape(
+        rows, columns, slices, pixel_spacing, slice_spacing)
     extents = (columns * column_spacing, rows * row_spacing, slices * slice_spacing)
     return round(min(extents) / 2.0, 6)
 
@@ -351,15 +354,42 @@ class _Stack(NamedTuple):
     step: np.ndarray     # from one slice to the next: the table moves along the untilted normal
 
 
-def _checked_shape(shape: Sequence[int], spacing: Sequence[float]
+def _checked_shape(rows: int, columns: int, slices: int, pixel_spacing: Sequence[float],
+                   slice_spacing: float
                    ) -> tuple[tuple[int, int, int], tuple[float, float, float]]:
-    columns, rows, slices = (int(n) for n in shape)
-    if min(columns, rows, slices) < 1 or max(columns, rows) > 65535:
-        raise PhantomError(f"shape must be (columns, rows, slices) >= 1, got {tuple(shape)}")
-    row_spacing, column_spacing, slice_spacing = (float(s) for s in spacing)
-    if min(row_spacing, column_spacing, slice_spacing) <= 0:
-        raise PhantomError(f"spacing must be positive (mm), got {tuple(spacing)}")
-    return (columns, rows, slices), (row_spacing, column_spacing, slice_spacing)
+    """``(columns, rows, slices)`` and ``(row spacing, column spacing, slice spacing)``, checked.
+
+    These two internal tuples keep the order the phantom's UIDs were always derived from.
+    """
+    if min(int(rows), int(columns), int(slices)) < 1 or max(int(rows), int(columns)) > 65535:
+        raise PhantomError(f"rows, columns and slices must be at least 1 (rows and columns at "
+                           f"most 65535), got rows={rows}, columns={columns}, slices={slices}")
+    if len(pixel_spacing) != 2:
+        raise PhantomError("pixel_spacing must be two numbers, (row spacing, column spacing) in "
+                           f"mm, got {tuple(pixel_spacing)}")
+    row_spacing, column_spacing = (float(v) for v in pixel_spacing)
+    if min(row_spacing, column_spacing, float(slice_spacing)) <= 0:
+        raise PhantomError(f"spacings must be positive (mm), got pixel_spacing="
+                           f"{tuple(pixel_spacing)}, slice_spacing={slice_spacing}")
+    return ((int(columns), int(rows), int(slices)),
+            (row_spacing, column_spacing, float(slice_spacing)))
+
+
+def _legacy_grid(shape: Sequence[int] | None, spacing: Sequence[float] | None,
+                 grid: dict[str, Any]) -> dict[str, Any]:
+    """The old ``shape=(columns, rows, slices)``, ``spacing=(row, column, slice)`` as new keywords.
+
+    Kept so that callers written before the keyword names keep working; not documented.
+    """
+    if shape is not None:
+        if len(shape) != 3:
+            raise PhantomError(f"shape must be (columns, rows, slices), got {tuple(shape)}")
+        grid.update(columns=shape[0], rows=shape[1], slices=shape[2])
+    if spacing is not None:
+        if len(spacing) != 3:
+            raise PhantomError(f"spacing must be (row, column, slice) in mm, got {tuple(spacing)}")
+        grid.update(pixel_spacing=tuple(spacing[:2]), slice_spacing=spacing[2])
+    return grid
 
 
 def _checked_missing(missing_slices: Sequence[int], slices: int) -> list[int]:
@@ -454,8 +484,11 @@ def _instance_numbers(count: int, shuffle: bool, seed: int) -> list[int]:
 
 def make_series(
     *,
-    shape: Sequence[int] = (64, 48, 24),
-    spacing: Sequence[float] = (0.8, 0.6, 2.5),
+    rows: int = 48,
+    columns: int = 64,
+    slices: int = 24,
+    pixel_spacing: Sequence[float] = (0.8, 0.6),
+    slice_spacing: float = 2.5,
     orientation: str | Sequence[float] = "axial",
     patient_position: str = "HFS",
     seed: int = 0,
@@ -473,17 +506,22 @@ def make_series(
     series_number: int = 1,
     series_description: str | None = None,
     extra_attributes: Mapping[str, object] | None = None,
+    shape: Sequence[int] | None = None,
+    spacing: Sequence[float] | None = None,
 ) -> list[Dataset]:
     """A CT Image Storage series of the asymmetric phantom, one :class:`~pydicom.Dataset` a slice.
 
     Parameters
     ----------
-    shape : sequence of int
-        ``(columns, rows, slices)``.
-    spacing : sequence of float
-        ``(row spacing, column spacing, slice spacing)`` in mm. Pixel Spacing (0028,0030) is
-        written as ``[row spacing, column spacing]`` (PS3.3 10.7.1.3): the row spacing is the
-        distance between the centres of adjacent *rows*, i.e. a step along the column direction.
+    rows, columns, slices : int
+        The matrix size: Rows (0028,0010), Columns (0028,0011) and the number of slices.
+    pixel_spacing : sequence of float
+        ``(row spacing, column spacing)`` in mm, written as Pixel Spacing (0028,0030) in that
+        order (PS3.3 10.7.1.3): the row spacing is the distance between the centres of adjacent
+        *rows*, i.e. a step along the column direction.
+    slice_spacing : float
+        Distance between the centres of adjacent slices along the table, mm (also written as
+        Slice Thickness).
     orientation : str or sequence of float
         ``"axial"``, ``"sagittal"``, ``"coronal"`` or six numbers (Image Orientation (Patient)).
     patient_position : str
@@ -528,26 +566,29 @@ def make_series(
     Raises
     ------
     PhantomError
-        For a bad shape, spacing, orientation, tilt, slice index or attribute keyword.
+        For a bad matrix size, spacing, orientation, tilt, slice index or attribute keyword.
     GeometryError
         For an unknown Patient Position.
 
     Examples
     --------
-    >>> series = make_series(shape=(4, 3, 2), spacing=(1.0, 1.0, 2.5))
+    >>> series = make_series(rows=3, columns=4, slices=2, pixel_spacing=(1.0, 1.0), slice_spacing=2.5)
     >>> [str(v) for v in series[1].ImagePositionPatient]
     ['-1.5', '-1.0', '1.25']
     """
-    full_shape, full_spacing = _checked_shape(shape, spacing)
+    grid = _legacy_grid(shape, spacing, {
+        "rows": rows, "columns": columns, "slices": slices, "pixel_spacing": pixel_spacing,
+        "slice_spacing": slice_spacing})
+    full_shape, full_spacing = _checked_shape(**grid)
     missing = _checked_missing(missing_slices, full_shape[2])
     extra = _checked_extra(extra_attributes)
     position = patient_position_axes(patient_position).code
     centre = np.asarray(phantom_centre, dtype=float)
     stack = _stack(orientation, position, scanner_frame, tilt_degrees, full_shape,
                    full_spacing, centre, origin)
-    R = float(radius) if radius is not None else phantom_radius(shape, spacing)
+    R = float(radius) if radius is not None else phantom_radius(**grid)
 
-    key = (tuple(shape), tuple(spacing), str(orientation), position, tilt_degrees,
+    key = (full_shape, full_spacing, str(orientation), position, tilt_degrees,
            tuple(missing), shuffle, origin, tuple(centre), R, scanner_frame, series_number)
     series_uid = series_uid or _uid("phantom-series", seed, patient_id, key)
     named = orientation.lower() if isinstance(orientation, str) else "oblique"
@@ -635,7 +676,7 @@ def write_series(folder: str | os.PathLike, **kwargs: object) -> list[Path]:
     Examples
     --------
     >>> import tempfile
-    >>> paths = write_series(tempfile.mkdtemp(), shape=(8, 8, 3))
+    >>> paths = write_series(tempfile.mkdtemp(), rows=8, columns=8, slices=3)
     >>> [p.name for p in paths]
     ['IM0001.dcm', 'IM0002.dcm', 'IM0003.dcm']
     """
@@ -662,7 +703,8 @@ def _cli(args: argparse.Namespace) -> int:
         orientation = args.iop
     try:
         paths = write_series(
-            args.folder, shape=tuple(args.shape), spacing=tuple(args.spacing),
+            args.folder, rows=args.rows, columns=args.columns, slices=args.slices,
+            pixel_spacing=tuple(args.pixel_spacing), slice_spacing=args.slice_spacing,
             orientation=orientation, patient_position=args.position, seed=args.seed,
             tilt_degrees=args.tilt, missing_slices=tuple(args.missing), shuffle=args.shuffle,
         )
@@ -688,11 +730,13 @@ def register_cli(subparsers: Any) -> None:
         description="Write a CT Image series of an asymmetric phantom (left, anterior and head "
                     "markers) in any orientation and patient position.")
     p.add_argument("folder", help="output folder (created if needed)")
-    p.add_argument("--shape", nargs=3, type=int, default=[64, 48, 24],
-                   metavar=("COLUMNS", "ROWS", "SLICES"))
-    p.add_argument("--spacing", nargs=3, type=float, default=[0.8, 0.6, 2.5],
-                   metavar=("ROW_SPACING", "COLUMN_SPACING", "SLICE_SPACING"),
-                   help="mm; Pixel Spacing is [row spacing, column spacing]")
+    p.add_argument("--rows", type=int, default=48)
+    p.add_argument("--columns", type=int, default=64)
+    p.add_argument("--slices", type=int, default=24)
+    p.add_argument("--pixel-spacing", nargs=2, type=float, default=[0.8, 0.6],
+                   metavar=("ROW_SPACING", "COLUMN_SPACING"),
+                   help="mm, in the order of Pixel Spacing: between rows first")
+    p.add_argument("--slice-spacing", type=float, default=2.5, help="mm between slices")
     p.add_argument("--orientation", default="axial", choices=sorted(_NAMED))
     p.add_argument("--iop", nargs=6, type=float, metavar="X",
                    help="explicit Image Orientation (Patient) (overrides --orientation)")

@@ -58,6 +58,7 @@ from . import geometry
 __all__ = [
     "window_image",
     "pixel_aspect",
+    "slider_step",
     "edge_letters",
     "slice_info",
     "plane_corners",
@@ -547,6 +548,39 @@ def _row_layout() -> widgets.Layout:
     return widgets.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
 
 
+def slider_step(low: float, high: float) -> float:
+    """A step for a slider over ``low`` … ``high`` that a key press makes worth pressing.
+
+    About a hundredth of the range, rounded down to 1, 2 or 5 times a power of ten: a window
+    width over 2500 HU moves 20 HU per arrow key, not ipywidgets' default 0.1.
+
+    Parameters
+    ----------
+    low, high : float
+        The slider's range.
+
+    Returns
+    -------
+    float
+        The step.
+
+    Examples
+    --------
+    >>> slider_step(-1000, 1500), slider_step(0, 4095), slider_step(0.0, 1.0)
+    (20.0, 20.0, 0.01)
+    """
+    span = abs(float(high) - float(low)) / 100.0
+    if span <= 0 or not math.isfinite(span):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(span))
+    return float(max(m for m in (1, 2, 5) if m * power <= span * (1 + 1e-9)) * power)
+
+
+def _readout_html(text: str) -> str:
+    """The viewer's line of text as HTML that stays on one line."""
+    return f'<code style="white-space: nowrap">{text}</code>'
+
+
 class SliceViewer(_LiveFigure):
     """A slice viewer for a series: slice, window/level, a chosen voxel and its LPS position.
 
@@ -571,8 +605,8 @@ class SliceViewer(_LiveFigure):
     ----------
     image : matplotlib.image.AxesImage
         The one image artist; slice changes replace its data, never the artist.
-    widget : ipywidgets.HBox
-        The picture, and next to it the sliders and a line of text. As the value of a cell the
+    widget : ipywidgets.VBox
+        The picture with the sliders next to it, and under both a line of text. As the value of a cell the
         viewer shows this widget in a notebook UI and a picture elsewhere (:func:`live_frontend`).
 
     The viewer opens on the middle slice (sorted order) with the cross on the middle voxel.
@@ -580,7 +614,7 @@ class SliceViewer(_LiveFigure):
     Examples
     --------
     >>> from workshop_helpers import phantom
-    >>> viewer = SliceViewer(phantom.make_series(shape=(32, 24, 5)))
+    >>> viewer = SliceViewer(phantom.make_series(rows=24, columns=32, slices=5))
     >>> first = viewer.image
     >>> viewer.set_slice(3)
     >>> viewer.image is first, viewer.k
@@ -689,7 +723,7 @@ class SliceViewer(_LiveFigure):
         """Redraw and, when the widget exists, send it the new picture and text."""
         if self._widget is not None:
             self._picture.value = self.png()
-            self._text.value = f"<code>{self.info['text']}</code>"
+            self._text.value = _readout_html(self.info["text"])
         else:
             self.draw()
 
@@ -701,25 +735,25 @@ class SliceViewer(_LiveFigure):
             self._widget = self._build_widget()
         return self._widget
 
-    def _build_widget(self) -> widgets.HBox:
+    def _build_widget(self) -> widgets.VBox:
         n, rows, columns = self.volume.shape
         lo, hi = float(self.volume.min()), float(self.volume.max())
         style = {"layout": widgets.Layout(width="340px"), "style": {"description_width": "55px"}}
         self.slice_slider = widgets.IntSlider(self.k, 0, n - 1, description="slice",
                                               continuous_update=True, **style)
+        step = slider_step(lo, hi)   # arrow keys move by a useful amount
         self.center_slider = widgets.FloatSlider(self.center, min=min(lo, self.center),
-                                                 max=max(hi, self.center), description="centre",
-                                                 **style)
+                                                 max=max(hi, self.center), step=step,
+                                                 description="centre", **style)
         self.width_slider = widgets.FloatSlider(self.width, min=1,
-                                                max=max(hi - lo, self.width, 2),
+                                                max=max(hi - lo, self.width, 2), step=step,
                                                 description="width", **style)
         self.row_slider = widgets.IntSlider(self.row, 0, rows - 1, description="row", **style)
         self.column_slider = widgets.IntSlider(self.column, 0, columns - 1, description="column",
                                                **style)
         self._picture = widgets.Image(value=self.png(), format="png",
                                       layout=_picture_layout(self.picture_size))
-        self._text = widgets.HTML(f"<code>{self.info['text']}</code>",
-                                  layout=widgets.Layout(width="340px"))
+        self._text = widgets.HTML(_readout_html(self.info["text"]))
         self.slice_slider.observe(lambda ch: self.set_slice(ch["new"]), names="value")
         for slider in (self.center_slider, self.width_slider):
             slider.observe(lambda ch: self.set_window(self.center_slider.value,
@@ -728,8 +762,10 @@ class SliceViewer(_LiveFigure):
             slider.observe(lambda ch: self.set_voxel(self.row_slider.value,
                                                      self.column_slider.value), names="value")
         controls = widgets.VBox([self.slice_slider, self.center_slider, self.width_slider,
-                           self.row_slider, self.column_slider, self._text])
-        return widgets.HBox([self._picture, controls], layout=_row_layout())
+                                 self.row_slider, self.column_slider])
+        # the readout goes under picture and sliders, where its one line has room
+        return widgets.VBox([widgets.HBox([self._picture, controls], layout=_row_layout()),
+                             self._text])
 
     def _description(self) -> str:
         return f"SliceViewer: {self.info['text']}"
@@ -843,7 +879,8 @@ class OrientationExplorer(_LiveFigure):
     pixel_spacing : sequence of float
         Pixel Spacing (row spacing first), mm.
     size : tuple of (float, float)
-        The picture in inches at 100 dots per inch: ``(4.4, 4.0)`` is 440 x 400 pixels.
+        The picture in inches at 100 dots per inch: ``(4.8, 5.0)`` is 480 x 500 pixels. Its
+        lower part holds :attr:`text`, so a picture without a running kernel shows the values.
 
     Examples
     --------
@@ -857,13 +894,15 @@ class OrientationExplorer(_LiveFigure):
 
     def __init__(self, *, columns: int = 64, rows: int = 64,
                  pixel_spacing: Sequence[float] = (1.0, 1.0),
-                 size: tuple[float, float] = (4.4, 4.0)) -> None:
+                 size: tuple[float, float] = (4.8, 5.0)) -> None:
         self.columns, self.rows = columns, rows
         self.pixel_spacing = tuple(float(v) for v in pixel_spacing)
         self.figure = Figure(figsize=size, dpi=100)
         FigureCanvasAgg(self.figure)
         self.picture_size = (round(size[0] * 100), round(size[1] * 100))
-        self.axes = self.figure.add_subplot(projection="3d")
+        self.axes = self.figure.add_axes((0.04, 0.25, 0.92, 0.75), projection="3d")
+        self.caption = self.figure.text(0.03, 0.02, "", family="monospace", va="bottom",
+                                        bbox={"facecolor": "white", "edgecolor": "0.8"})
         self._widget = None
         self._syncing = False  # True while update() moves the controls
         self.update()
@@ -890,6 +929,7 @@ class OrientationExplorer(_LiveFigure):
         self.text = (f"(0020,0032) DS [{format_ds(self.ipp)}]  # ImagePositionPatient\n"
                      f"(0020,0037) DS [{format_ds(self.iop)}]  # ImageOrientationPatient\n"
                      f"right edge faces {letters['right']}, bottom edge faces {letters['bottom']}")
+        self._draw_caption()
         self.axes.clear()
         plot_planes(self.affine(), self.axes, shape=(self.columns, self.rows, 1),
                     axis_length=0.6 * max(self.columns * self.pixel_spacing[1],
@@ -898,6 +938,17 @@ class OrientationExplorer(_LiveFigure):
             self._sync_controls()
             self._picture.value = figure_png(self.figure)
             self._label.value = f"<pre>{self.text}</pre>"
+
+    def _draw_caption(self) -> None:
+        """:attr:`text` under the 3D plot, in a type size at which its longest line fits."""
+        ipp, iop, faces = self.text.splitlines()
+        lines = ["Image Position (Patient) (0020,0032)", "  " + ipp[ipp.index("["):ipp.index("]") + 1],
+                 "Image Orientation (Patient) (0020,0037)",
+                 "  " + iop[iop.index("["):iop.index("]") + 1], faces]
+        longest = max(len(line) for line in lines)
+        width_pt = 0.94 * self.figure.get_figwidth() * 72
+        self.caption.set_text("\n".join(lines))
+        self.caption.set_fontsize(min(8.0, width_pt / (0.61 * longest)))   # monospace: 0.6 em
 
     def _sync_controls(self) -> None:
         """Show the current state on the controls without calling update() again."""
@@ -948,7 +999,8 @@ class OrientationExplorer(_LiveFigure):
         return self._widget
 
 
-def draw_pixel_grid(columns: int, rows: int, spacing: Sequence[float], ax: Axes | None = None) -> Axes:
+def draw_pixel_grid(*, rows: int, columns: int, pixel_spacing: Sequence[float],
+                    ax: Axes | None = None) -> Axes:
     """Draw a grid of pixels: their centres (dots), their edges (grey) and the bounding box (red).
 
     The box reaches half a pixel further out than the outermost centres on every side; the y axis
@@ -956,10 +1008,11 @@ def draw_pixel_grid(columns: int, rows: int, spacing: Sequence[float], ax: Axes 
 
     Parameters
     ----------
-    columns, rows : int
+    rows, columns : int
         Matrix size.
-    spacing : sequence of float
-        Millimetres per pixel along a row, then down a column.
+    pixel_spacing : sequence of float
+        ``(row spacing, column spacing)`` in mm, the order of DICOM's Pixel Spacing: the distance
+        between rows (a step down a column) first, then between columns (a step along a row).
     ax : matplotlib.axes.Axes or None
         Axes to draw into; a new pyplot figure (4.5 x 3 inches) when ``None``.
 
@@ -970,12 +1023,12 @@ def draw_pixel_grid(columns: int, rows: int, spacing: Sequence[float], ax: Axes 
 
     Examples
     --------
-    >>> ax = draw_pixel_grid(4, 3, (1.0, 1.6))
+    >>> ax = draw_pixel_grid(rows=3, columns=4, pixel_spacing=(1.6, 1.0))
     >>> len(ax.patches), len(ax.lines)
     (13, 12)
     >>> plt.close(ax.figure)
     """
-    dx, dy = float(spacing[0]), float(spacing[1])
+    dy, dx = float(pixel_spacing[0]), float(pixel_spacing[1])   # between rows, between columns
     if ax is None:
         ax = plt.subplots(figsize=(4.5, 3))[1]
     ax.add_patch(plt.Rectangle((-0.5 * dx, -0.5 * dy), columns * dx, rows * dy,
