@@ -193,6 +193,18 @@ def test_04_shared_uids():
                     unreadable=["StudyInstanceUID", {"StudyUID"}, None, 3])
 
 
+def test_04_shared_uids_form_error_shows_no_answer():
+    a, b = pydicom.Dataset(), pydicom.Dataset()
+    a.StudyInstanceUID = b.StudyInstanceUID = "1.2.3"
+    a.SeriesInstanceUID = b.SeriesInstanceUID = "1.2.3.4"
+    check = checks.shared_uids(a, b)
+    assert verdict(check, {"StudyInstanceUID", "SeriesInstanceUID"}) == "ok"
+    with pytest.raises(CannotRead) as error:
+        check("StudyInstanceUID")
+    examples = re.findall(r"\{[^}]*\}", str(error.value))
+    assert examples and all("InstanceUID" not in e for e in examples), str(error.value)
+
+
 def test_04_transfer_syntax(tmp_path, ct):
     ct.save_as(tmp_path / "ct.dcm")
     expected = ct.file_meta.TransferSyntaxUID
@@ -242,6 +254,46 @@ def test_04_picture_in_series(tmp_path, kind):
         assert verdict(check, str(pydicom.uid.JPEGBaseline8Bit)) == "not yet"
 
 
+def test_04_picture_in_series_accepts_a_jpeg_without_its_app0_and_refuses_other_scans(tmp_path):
+    from matplotlib import cbook
+    from PIL import Image
+
+    from workshop_helpers import files
+
+    picture = tmp_path / "picture.jpg"
+    Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).reduce(4).save(picture)
+    series, out = tmp_path / "two.dcm", tmp_path / "four.dcm"
+    files.dump_to_file("(0020,000d) UI [2.25.1]\n(0020,000e) UI [2.25.2]\n", series)
+    check = checks.picture_in_series(picture, series, out)
+    files.image_to_dicom(picture, out, series_from=series)
+    ds = pydicom.dcmread(out)
+    data = picture.read_bytes()
+    assert data[2:4] == b"\xff\xe0"   # JFIF's APP0 follows SOI
+    app0_end = 4 + int.from_bytes(data[4:6], "big")
+    ds.PixelData = pydicom.encaps.encapsulate([data[:2] + data[app0_end:]])   # as img2dcm stores it
+    ds.save_as(out)
+    assert verdict(check, str(pydicom.uid.JPEGBaseline8Bit)) == "ok"
+    Image.open(picture).save(tmp_path / "again.jpg", quality=60)   # the same picture, re-compressed
+    ds.PixelData = pydicom.encaps.encapsulate([(tmp_path / "again.jpg").read_bytes()])
+    ds.save_as(out)
+    assert verdict(check, str(pydicom.uid.JPEGBaseline8Bit)) == "not yet"
+
+
+def test_04_picture_in_series_accepts_what_img2dcm_makes(tmp_path, dcmtk):
+    from matplotlib import cbook
+    from PIL import Image
+
+    from workshop_helpers import files
+
+    picture = tmp_path / "picture.jpg"
+    Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).reduce(4).save(picture)
+    series, out = tmp_path / "two.dcm", tmp_path / "four.dcm"
+    files.dump_to_file("(0020,000d) UI [2.25.1]\n(0020,000e) UI [2.25.2]\n", series)
+    tools.run_tool([dcmtk("img2dcm"), "--series-from", series, picture, out], check=True)
+    assert_verdicts(checks.picture_in_series(picture, series, out),
+                    accepted=[str(pydicom.uid.JPEGBaseline8Bit)], refused=["1.2.840.10008.1.2.1"])
+
+
 def test_05_valid_uids():
     candidates = ["1.2.3", "1.02.3", "1.2.3.", "2.25.7"]
     assert_verdicts(checks.valid_uids(candidates),
@@ -285,6 +337,7 @@ def test_05_new_uid_store(tmp_path):
         assert verdict(check, _store(tmp_path / f"root{n}", original, flipped(foreign))) == "not yet"
     top = "2.25." + str(2**128 - 1)
     assert verdict(check, _store(tmp_path / "top", original, flipped(top))) == "ok"
+    assert verdict(check, _store(tmp_path / "nil", original, flipped("2.25.0"))) == "not yet"
     assert verdict(check, tmp_path / "missing") == "unreadable"
 
 
@@ -377,6 +430,13 @@ def test_06_kept_only():
     marked = copy.deepcopy(never)   # slice0 marked as de-identified, its UIDs and codes untouched
     marked.PatientIdentityRemoved, marked.PatientName, marked.PatientID = "YES", "", ""
     assert verdict(check, marked) == "not yet"
+    orphan = copy.deepcopy(right.dataset)   # the kept value, its creator deleted (PS3.5 7.8.1)
+    del orphan[0x00130010]
+    assert verdict(check, orphan) == "not yet"
+    lonely = copy.deepcopy(right.dataset)   # a creator left over from another block
+    private.add_private(lonely, 0x0013, "HOSPITAL", 0x01, "LO", "x")
+    del lonely[0x00131101]
+    assert verdict(check, lonely) == "not yet"
     other = phantom.make_series(shape=(8, 8, 2), seed=9)[1]   # another slice, de-identified
     private.add_private(other, 0x0013, "CTP", 0x10, "LO", "TCGA-LUAD")
     assert verdict(check, deid.deidentify(other, keep_private=[("CTP", 0x10)])) == "not yet"

@@ -217,7 +217,7 @@ def test_series_refuses_non_dicom(tmp_path):
 
 def test_cli_file_and_folder(planted_folder, tmp_path, capsys):
     src, needles = planted_folder
-    assert main(["deid", str(src), str(tmp_path / "out"), "--salt", "x"]) == 0
+    assert main(["deid", str(src), str(tmp_path / "out")]) == 0
     assert "de-identified 4 file(s)" in capsys.readouterr().out
     assert [p.name for p in sorted((tmp_path / "out").iterdir())][0] == "IM00001.dcm"
     assert main(["deid", str(src / "DOE_JANE_0.dcm"), str(tmp_path / "one.dcm"), "-v",
@@ -452,3 +452,82 @@ def test_the_peers_on_the_same_planted_file(planted_everywhere):
     assert kitware["table, top level"] == 0 and kitware["table, 2 items deep"] > 600
     assert kitware["file meta"] > 0
     assert left["dicognito"]["table, top level"] > 300 and left["dicognito"]["private & co."] > 0
+
+
+def test_the_preamble_is_zeroed(planted_series, tmp_path):
+    """PS3.10 7.1: the 128-byte preamble is free for applications - and so for an identifier."""
+    ds = series_file = planted_series[0][0]
+    series_file.preamble = b"MRN-4711 DOE^JANE".ljust(128, b" ")
+    ds.save_as(tmp_path / "in.dcm", enforce_file_format=True)
+    read = pydicom.dcmread(tmp_path / "in.dcm")
+    assert b"MRN-4711" in (tmp_path / "in.dcm").read_bytes()[:128]
+    deid.deidentify(read).dataset.save_as(tmp_path / "out.dcm", enforce_file_format=True)
+    assert (tmp_path / "out.dcm").read_bytes()[:132] == bytes(128) + b"DICM"
+    assert main(["deid", str(tmp_path / "in.dcm"), str(tmp_path / "cli.dcm")]) == 0
+    assert (tmp_path / "cli.dcm").read_bytes()[:128] == bytes(128)
+
+
+def test_verbose_prints_no_value_not_even_its_start(planted_folder, tmp_path, capsys):
+    src, needles = planted_folder
+    assert main(["deid", str(src), str(tmp_path / "out"), "-v"]) == 0
+    out = capsys.readouterr().out
+    assert "X  (0029,1001)" in out   # the actions are listed
+    values = [*needles, "HOSPITAL", "HOUSE^GREGORY", "CTCHEST"]
+    assert [v for v in values if v in out] == []
+    assert [v[:2] for v in values if f"'{v[:2]}" in out] == []   # no first characters either
+    assert " chars)" not in out   # nor lengths of removed text
+
+
+def test_salt_comes_from_a_private_file_or_the_environment_never_the_command_line(
+        planted_folder, tmp_path, capsys, monkeypatch):
+    src, _ = planted_folder
+    first = src / "DOE_JANE_0.dcm"
+    with pytest.raises(SystemExit) as exited:
+        main(["deid", str(first), str(tmp_path / "a.dcm"), "--salt", "s3cret-salt"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "s3cret-salt" not in err and "WORKSHOP_DEID_SALT" in err and "--salt-file" in err
+    salt = tmp_path / "salt"
+    salt.write_text("s3cret-salt\n")
+    salt.chmod(0o600)
+    assert main(["deid", str(first), str(tmp_path / "a.dcm"), "--salt-file", str(salt)]) == 0
+    monkeypatch.setenv("WORKSHOP_DEID_SALT", "s3cret-salt")
+    assert main(["deid", str(first), str(tmp_path / "b.dcm")]) == 0
+    monkeypatch.delenv("WORKSHOP_DEID_SALT")
+    assert main(["deid", str(first), str(tmp_path / "c.dcm")]) == 0   # random salt
+    uid = {n: pydicom.dcmread(tmp_path / f"{n}.dcm").StudyInstanceUID for n in "abc"}
+    assert uid["a"] == uid["b"] != uid["c"]
+    assert uid["a"] == deid.deidentify(pydicom.dcmread(first), salt="s3cret-salt").dataset.StudyInstanceUID
+    salt.chmod(0o644)
+    assert main(["deid", str(first), str(tmp_path / "d.dcm"), "--salt-file", str(salt)]) == 2
+    err = capsys.readouterr().err
+    assert "chmod 600" in err and "s3cret" not in err and not (tmp_path / "d.dcm").exists()
+    with pytest.raises(SystemExit):
+        main(["deid", "--help"])
+    assert "WORKSHOP_DEID_SALT" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["2023-01-02", "20231", "2023XX01", "19610412 DOE"])
+def test_a_malformed_date_with_shift_days_is_one_line_naming_tag_and_file(planted_folder, tmp_path,
+                                                                          capsys, bad):
+    src, _ = planted_folder
+    ds = pydicom.dcmread(src / "DOE_JANE_1.dcm")
+    ds.StudyDate = bad
+    ds.save_as(src / "DOE_JANE_1.dcm", enforce_file_format=True)
+    for source, out in ((src / "DOE_JANE_1.dcm", tmp_path / "one.dcm"), (src, tmp_path / "out")):
+        assert main(["deid", str(source), str(out), "--shift-days", "-30"]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        assert "(0008,0020)" in err and "DOE_JANE_1.dcm" in err and "Traceback" not in err
+        assert bad not in err and bad[:4] not in err, err
+        assert not out.exists()
+    with pytest.raises(deid.DeidError, match=r"StudyDate \(0008,0020\)"):
+        deid.deidentify(ds, date_shift_days=3)
+
+
+def test_keep_private_refuses_an_element_number_for_an_offset(planted_series):
+    ds = planted_series[0][0]
+    with pytest.raises(deid.DeidError, match=r"for the element \(gggg,1010\) it is 0x10"):
+        deid.deidentify(ds, keep_private=[("CTP", 0x1010)])
+    with pytest.raises(deid.DeidError, match="is a number 0x00-0xFF"):
+        deid.deidentify(ds, keep_private=[(0x0013, "CTP", "ten")])

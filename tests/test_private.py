@@ -264,8 +264,12 @@ def test_draw_group_marks_every_creator_and_orphans():
     ax = P.draw_group(ds, 0x0009)
     texts = [t.get_text() for t in ax.texts]
     assert any("'VENDOR A' at (0009,0010)" in t for t in texts)
-    assert any("'VENDOR B' at (0009,0011) → block 1100-11FF, 1 element(s)" in t for t in texts)
+    assert any("'VENDOR B' at (0009,0011) reserves block 1100-11FF: 1 element(s)" in t for t in texts)
     assert any("orphan block 20" in t for t in texts)
+    ax.figure.canvas.draw()   # no label on top of another: one line each, however many creators
+    boxes = [t.get_window_extent() for t in ax.texts]
+    assert [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)] == []
+    assert min(t.get_fontsize() for t in ax.texts) >= 9
     with pytest.raises(P.PrivateTagError):
         P.draw_group(ds, 0x0010)
 

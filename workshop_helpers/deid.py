@@ -57,6 +57,7 @@ import argparse
 import copy
 import datetime as _dt
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -148,7 +149,7 @@ class Action:
     action : str
         The code applied: ``X``, ``Z``, ``D``, ``U`` or ``K``.
     summary : str
-        Before → after, without repeating the value in full.
+        Before → after: the kind of value (never any of it, nor its length) and what came in.
     """
 
     path: str
@@ -294,17 +295,16 @@ def burned_in_reason(ds: Dataset) -> str | None:
 
 
 def _hint(value: Any) -> str:
-    """A short description of a value that does not repeat it in full."""
+    """What kind of value it was - never any of the value, its start or its length."""
     if value is None or value == "" or value == b"":
         return "''"
     if isinstance(value, bytes | bytearray):
-        return f"<{len(value)} bytes>"
+        return "<bytes>"
     if isinstance(value, Sequence) and not isinstance(value, str):
         if value and isinstance(value[0], Dataset):
             return f"<{len(value)} item(s)>"
-        value = "\\".join(str(v) for v in value)
-    text = str(value)
-    return f"'{text[:2]}…' ({len(text)} chars)" if len(text) > 2 else f"<{len(text)} chars>"
+        return f"<{len(value)} values>"
+    return "<a value>"
 
 
 _DUMMIES = {"PN": "ANONYMOUS", "DA": "19000101", "TM": "000000", "DT": "19000101000000",
@@ -322,9 +322,20 @@ def _empty(vr: str) -> Any:
     return None if vr in _BINARY else (b"" if vr in ("OB", "OW", "UN", "OF", "OD", "OL") else "")
 
 
-def _shift(value: str, days: int) -> str:
-    value = str(value)
-    day = _dt.datetime.strptime(value[:8], "%Y%m%d").date() + _dt.timedelta(days=days)
+#: A DA (YYYYMMDD) or a DT from its whole date on (PS3.5 Table 6.2-1): what can be shifted.
+_SHIFTABLE = {"DA": re.compile(r"\d{8}"),
+              "DT": re.compile(r"\d{8}(\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?)?([+-]\d{4})?")}
+
+
+def _shift(value: str, days: int, vr: str = "DA") -> str:
+    """``value`` moved by ``days``; ValueError (which does not repeat the value) if it is no date."""
+    value = str(value).rstrip()
+    if not _SHIFTABLE[vr].fullmatch(value):
+        raise ValueError(f"not a {vr} value with a whole date (PS3.5 Table 6.2-1)")
+    try:
+        day = _dt.datetime.strptime(value[:8], "%Y%m%d").date() + _dt.timedelta(days=days)
+    except (ValueError, OverflowError):
+        raise ValueError("not a date of the calendar, or shifted out of it") from None
     return day.strftime("%Y%m%d") + value[8:]
 
 
@@ -338,15 +349,31 @@ def _parse_keep(keep: Iterable[tuple]) -> set[tuple]:
     out: set[tuple] = set()
     for item in keep:
         if len(item) == 2:
-            creator, offset = item
-            out.add((None, str(creator), int(offset)))
+            (creator, offset), group = item, None
         elif len(item) == 3:
             group, creator, offset = item
-            out.add((int(group), str(creator), int(offset)))
+            group = int(group)
         else:
             raise DeidError(f"keep_private entries are (creator, offset) or (group, creator, "
                             f"offset); got {item!r}")
+        out.add((group, str(creator), _offset(creator, offset)))
     return out
+
+
+def _offset(creator: object, offset: object) -> int:
+    """An offset in a private block, 0x00-0xFF; an element number such as 0x1010 is refused."""
+    try:
+        number = int(offset)
+    except (TypeError, ValueError):
+        raise DeidError(f"keep_private: the offset in the block of {str(creator)!r} is a number "
+                        f"0x00-0xFF, e.g. 0x10; got {type(offset).__name__}") from None
+    if not 0 <= number <= 0xFF:
+        low = f"; for the element (gggg,{number:04X}) it is 0x{number & 0xFF:02X}" \
+            if 0x10 <= number >> 8 <= 0xFF else ""
+        raise DeidError(f"keep_private: {number:#x} is not an offset in the block of "
+                        f"{str(creator)!r}: an offset is 0x00-0xFF, the last two hex digits of "
+                        f"the element number{low}")
+    return number
 
 
 def _kept(keep: set[tuple], group: int, creator: str | None, offset: int) -> bool:
@@ -416,8 +443,13 @@ class _Cleaner:
         if (self.shift is None or elem.VR not in ("DA", "DT") or action_code(elem.tag) == "U"
                 or not _values(elem) or elem.tag == 0x00100030):
             return False
-        elem.value = ([_shift(v, self.shift) for v in _values(elem)] if elem.VM > 1
-                      else _shift(elem.value, self.shift))
+        try:
+            elem.value = ([_shift(v, self.shift, elem.VR) for v in _values(elem)] if elem.VM > 1
+                          else _shift(elem.value, self.shift, elem.VR))
+        except ValueError as exc:   # its message never repeats the value
+            where = f" in {path}" if path else ""
+            raise DeidError(f"{elem.keyword or 'element'} {elem.tag}{where}: cannot shift the date "
+                            f"by {self.shift:+d} days, {exc}") from None
         self.record(path, elem.tag, "D", f"date shifted by {self.shift:+d} days")
         return True
 
@@ -506,17 +538,18 @@ class _Cleaner:
             creator = str(elem.value)
             if not any(_kept(self.keep, group, creator, off) for off in range(256)
                        if Tag(group, (tag.element << 8) | off) in item):
-                self.record(path, tag, "X", f"private creator {creator!r} removed")
+                self.record(path, tag, "X", "private creator removed")
                 del item[tag]
             return
         number = tag.element >> 8
         creator = creators.get((group, number)) if number >= 0x10 else None
         if _kept(self.keep, group, creator, tag.element & 0xFF):
-            self.record(path, tag, "K", f"kept ({creator!r} offset 0x{tag.element & 0xFF:02X})")
+            self.record(path, tag, "K", f"kept (offset 0x{tag.element & 0xFF:02X} of a block on "
+                        "the keep list)")
             if elem.VR == "SQ":   # what is inside a kept sequence is de-identified all the same
                 self.sequence(elem, path)
             return
-        who = f"{creator!r}" if creator else "orphan"
+        who = f"block of ({group:04X},00{number:02X})" if creator else "orphan"
         self.record(path, tag, "X", f"private ({who}) {_hint(elem.value)} removed")
         del item[tag]
 
@@ -585,6 +618,8 @@ def deidentify(ds: Dataset, *, keep_private: Iterable[tuple] = (),
     _check_replacements(replacements or {})
     _check_pixels(ds, pixels_checked)
     result = DeidResult(copy.deepcopy(ds), uid_map=uid_map if uid_map is not None else {})
+    if getattr(result.dataset, "preamble", None) is not None:
+        result.dataset.preamble = bytes(128)   # free for applications (PS3.10 7.1): for an ID too
     cleaner = _Cleaner(result, salt if salt is not None else uuid.uuid4().hex,
                        _parse_keep(keep_private), date_shift_days, dict(replacements or {}))
     cleaner.run()
@@ -797,6 +832,8 @@ def deidentify_series(paths: Iterable[str | os.PathLike], out_folder: str | os.P
                 result = deidentify(ds, uid_map=uid_map, **options)
             except BurnedInAnnotationError as exc:
                 raise BurnedInAnnotationError(f"{path}: {exc}") from None
+            except DeidError as exc:
+                raise DeidError(f"{path}: {exc}") from None
             result.path = save_atomically(result.dataset, staging / f"IM{n:05d}.dcm")
             results.append(result)
         out_folder.mkdir(exist_ok=True)
@@ -848,7 +885,10 @@ def _cli_run(source: Path, files: list[Path], output: Path, options: dict) -> li
     try:
         if source.is_dir():
             return deidentify_series(files, output, **options)
-        result = deidentify(pydicom.dcmread(source), **options)
+        try:
+            result = deidentify(pydicom.dcmread(source), **options)
+        except DeidError as exc:
+            raise type(exc)(f"{source}: {exc}") from None
         target = output / "IM00001.dcm" if output.is_dir() else output
         result.path = save_atomically(result.dataset, target)
         return [result]
@@ -881,11 +921,41 @@ def _cli_deid(args: argparse.Namespace) -> int:
     source = Path(args.input)
     options = {"keep_private": args.keep_private or (), "date_shift_days": args.shift_days,
                "pixels_checked": args.pixels_checked}
-    if args.salt is not None:
-        options["salt"] = args.salt
+    salt = _cli_salt(args.salt_file)
+    if salt is not None:
+        options["salt"] = salt
     results = _cli_run(source, _cli_inputs(source), Path(args.output), options)
     _cli_report(results, args)
     return 0
+
+
+#: The environment variable ``deid`` reads the salt from (a command line is public: /proc/*/cmdline).
+SALT_VARIABLE = "WORKSHOP_DEID_SALT"
+
+
+def _cli_salt(salt_file: str | None) -> str | None:
+    """The salt: from a file only its owner can read, else from :data:`SALT_VARIABLE`, else None."""
+    if salt_file is None:
+        return os.environ.get(SALT_VARIABLE) or None
+    path = Path(salt_file)
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise CommandError(f"nothing written; the salt file {path} can be read or changed by "
+                               f"other users (mode {mode:04o}): chmod 600 {path}", status=2)
+        salt = path.read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"nothing written; cannot read the salt file {path}: "
+                           f"{getattr(exc, 'strerror', None) or type(exc).__name__}", status=2) from None
+    if not salt:
+        raise CommandError(f"nothing written; the salt file {path} is empty", status=2)
+    return salt
+
+
+def _no_salt_argument(_text: str) -> str:
+    raise argparse.ArgumentTypeError(
+        f"a salt on the command line is visible to every user of the machine (/proc/*/cmdline, ps); "
+        f"put it in a file only you can read (--salt-file FILE, mode 600) or in {SALT_VARIABLE}")
 
 
 def register_cli(subparsers: Any) -> None:
@@ -896,13 +966,21 @@ def register_cli(subparsers: Any) -> None:
     subparsers
         What ``argparse.ArgumentParser.add_subparsers()`` returned.
     """
-    p = subparsers.add_parser("deid", help="de-identify a DICOM file or folder (PS3.15 E, Basic Profile)")
+    p = subparsers.add_parser(
+        "deid", help="de-identify a DICOM file or folder (PS3.15 E, Basic Profile)",
+        epilog=f"The salt makes the new UIDs reproducible: runs with the same salt give the same "
+               f"UIDs. It is a secret, so it is never a command-line argument (every user of the "
+               f"machine can read those): give --salt-file FILE (readable by you only, chmod 600) "
+               f"or set {SALT_VARIABLE}; without either a random salt is used.")
     p.add_argument("input", help="a DICOM file or a folder of them")
     p.add_argument("output", help="output file (for a file) or folder")
     p.add_argument("--keep-private", action="append", type=_parse_keep_arg, metavar="CREATOR:OFF",
                    help="keep this private element (hex offset), e.g. CTP:10; repeatable")
     p.add_argument("--shift-days", type=int, default=None, help="shift dates by N days")
-    p.add_argument("--salt", default=None, help="secret for reproducible new UIDs")
+    p.add_argument("--salt-file", default=None, metavar="FILE",
+                   help=f"read the secret for reproducible new UIDs from FILE (mode 600); "
+                        f"default: ${SALT_VARIABLE}, else random")
+    p.add_argument("--salt", type=_no_salt_argument, help=argparse.SUPPRESS)
     p.add_argument("--pixels-checked", action="store_true",
                    help="release images that may show burned-in text: you looked at every frame")
     p.add_argument("-v", "--verbose", action="store_true", help="list every action")

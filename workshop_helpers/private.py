@@ -718,50 +718,49 @@ def draw_group(ds: Dataset, group: int, ax: Axes | None = None) -> Axes:
     from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: PLC0415 - likewise
 
     _check_group(group)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 3.4))
-    colours = plt.get_cmap("tab10")
-    used = [e.tag.element for e in ds if e.tag.group == group and 0x10 <= e.tag.element <= 0xFF]
-    used += [e.tag.element >> 8 for e in ds if e.tag.group == group and e.tag.element > 0xFF]
-    hi = min(256, max([0x30, *[u + 0x18 for u in used]]))   # zoom on the part in use
-    ax.add_patch(Rectangle((0, 2), 1, 1, color="0.6"))
-    ax.add_patch(Rectangle((1, 2), 15, 1, color="0.85", hatch="//", ec="0.6"))
-    ax.add_patch(Rectangle((16, 2), hi - 16, 1, fill=False, ec="0.5"))
-    ax.add_patch(Rectangle((0, 0), 16, 1, color="0.85", hatch="//", ec="0.6"))
-    ax.add_patch(Rectangle((16, 0), hi - 16, 1, fill=False, ec="0.5"))
-    ax.text(8, 3.15, "0000-000F: length, not allowed", ha="center", fontsize=7)
-    ax.text((16 + hi) / 2, 3.15, f"creator slots ({group:04X},0010)-({group:04X},00FF)",
-            ha="center", fontsize=8)
-    ax.text(8, -0.35, "blocks 00-0F: none", ha="center", fontsize=7)
-    ax.text((16 + hi) / 2, -0.35, f"blocks ({group:04X},1000-10FF) ... ({group:04X},FF00-FFFF)",
-            ha="center", fontsize=8)
+    creators = [e for e in ds if e.tag.group == group and 0x10 <= e.tag.element <= 0xFF]
     counts: dict[int, int] = {}
     for elem in ds:
         if elem.tag.group == group and elem.tag.element > 0xFF:
             counts[elem.tag.element >> 8] = counts.get(elem.tag.element >> 8, 0) + 1
-    slot = 0
-    for elem in ds:
-        tag = elem.tag
-        if tag.group != group or not 0x10 <= tag.element <= 0xFF:
-            continue
-        colour = colours(slot % 10)
-        slot += 1
-        b = tag.element
-        ax.add_patch(Rectangle((b, 2), 1, 1, color=colour))
-        filled = min(1.0, 0.25 + counts.get(b, 0) / 16)
-        ax.add_patch(Rectangle((b, 0), 1, filled, color=colour))
-        ax.add_patch(FancyArrowPatch((b + 0.5, 2), (b + 0.5, 1.05), arrowstyle="-|>",
+    orphans = [b for b in counts if Tag(group, b) not in ds]
+    lines = len(creators) + len(orphans)
+    top = 1.6 + 0.5 * max(lines, 1)   # the gap between the rows holds one label per line
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 1.6 + 0.5 * (top + 1.6)))
+    colours = plt.get_cmap("tab10")
+    used = [e.tag.element for e in creators] + list(counts)
+    hi = min(256, max([0x30, *[u + 0x20 for u in used]]))   # zoom on the part in use
+    label_x = max([0x14, *[u + 3 for u in used]])
+    ax.add_patch(Rectangle((0, top), 1, 1, color="0.6"))
+    ax.add_patch(Rectangle((1, top), 15, 1, color="0.85", hatch="//", ec="0.6"))
+    ax.add_patch(Rectangle((16, top), hi - 16, 1, fill=False, ec="0.5"))
+    ax.add_patch(Rectangle((0, 0), 16, 1, color="0.85", hatch="//", ec="0.6"))
+    ax.add_patch(Rectangle((16, 0), hi - 16, 1, fill=False, ec="0.5"))
+    ax.text(8, top + 1.2, "0000: length\n0001-000F: not allowed", ha="center", fontsize=9)
+    ax.text((16 + hi) / 2, top + 1.2, f"creator slots ({group:04X},0010)-({group:04X},00FF)",
+            ha="center", fontsize=10)
+    ax.text(8, -0.5, "no blocks 00-0F", ha="center", fontsize=9)
+    ax.text((16 + hi) / 2, -0.5, f"blocks ({group:04X},1000-10FF) ... ({group:04X},FF00-FFFF)",
+            ha="center", fontsize=10)
+    for line, elem in enumerate(creators):
+        colour, b = colours(line % 10), elem.tag.element
+        y = top - 0.5 - 0.5 * line
+        ax.add_patch(Rectangle((b, top), 1, 1, color=colour))
+        ax.add_patch(Rectangle((b, 0), 1, min(1.0, 0.25 + counts.get(b, 0) / 16), color=colour))
+        ax.add_patch(FancyArrowPatch((b + 0.5, top), (b + 0.5, 1.05), arrowstyle="-|>",
                                      mutation_scale=10, color=colour))
-        ax.text(b + 2, 1.5 + 0.25 * ((slot - 1) % 2), f"{elem.value!r} at ({group:04X},00{b:02X})"
-                f" → block {b:02X}00-{b:02X}FF, {counts.get(b, 0)} element(s)",
-                fontsize=8, color=colour, va="center")
-    for b, _n in counts.items():
-        if Tag(group, b) not in ds:
-            ax.add_patch(Rectangle((b, 0), 1, 1, color="red"))
-            ax.text(b + 2, 0.5, f"orphan block {b:02X}: no creator", color="red", fontsize=8)
+        ax.plot([b + 1, label_x - 0.5], [y, y], color=colour, lw=0.8, ls=":")
+        ax.text(label_x, y, f"{elem.value!r} at ({group:04X},00{b:02X}) reserves block "
+                f"{b:02X}00-{b:02X}FF: {counts.get(b, 0)} element(s)",
+                fontsize=9, color=colour, va="center")
+    for line, b in enumerate(orphans, start=len(creators)):
+        ax.add_patch(Rectangle((b, 0), 1, 1, color="red"))
+        ax.text(label_x, top - 0.5 - 0.5 * line, f"orphan block {b:02X}: no creator at "
+                f"({group:04X},00{b:02X})", color="red", fontsize=9, va="center")
     ax.set_xlim(-1, hi + 1)
-    ax.set_ylim(-0.7, 3.5)
-    ax.set_yticks([0.5, 2.5], ["blocks bb00-bbFF", "elements 0000-00FF"])
+    ax.set_ylim(-0.8, top + 1.9)
+    ax.set_yticks([0.5, top + 0.5], ["blocks bb00-bbFF", "elements 0000-00FF"])
     ticks = list(range(0, hi, 8))
     ax.set_xticks(ticks, [f"{t:02X}" for t in ticks])
     ax.set_xlabel("bb (hex)" + ("" if hi == 256 else "; the rest up to FF is unused"))
