@@ -82,7 +82,12 @@ def lab(tmp_path_factory):
          f"--config={ROOT / 'binder' / 'jupyter_server_config.py'}", "--allow-root",
          "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
          "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         "--LabApp.expose_app_in_browser=True", str(folder)],
+         "--LabApp.expose_app_in_browser=True",
+         # Its own workspace and settings folders: two test runs on one machine (or a learner's
+         # lab) would otherwise write the same ~/.jupyter/lab/workspaces file at once, and a read
+         # of the half-written file answers 500 on /lab/api/workspaces.
+         f"--LabApp.workspaces_dir={folder.parent / 'workspaces'}",
+         f"--LabApp.user_settings_dir={folder.parent / 'settings'}", str(folder)],
         cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -172,11 +177,14 @@ def _open_and_run(driver, lab, name: str) -> dict:
 def _assert_widgets_render(driver, where: str):
     from selenium.webdriver.common.by import By
 
+    # The kernel is idle before the front end has drawn the widgets: on a busy machine that takes
+    # seconds. Wait for the first widget, then read the page.
+    _wait(lambda: driver.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), 60,
+          f"a widget to render in {where}")
     text = driver.find_element(By.TAG_NAME, "body").text
     assert "Error displaying widget" not in text, where
     assert not [e for e in driver.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")
                 if e.text.startswith(("VBox(", "HBox("))], f"{where}: a widget shown as text"
-    assert driver.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), f"{where}: no widget"
 
 
 # ----------------------------------------------------------------------------- tests
