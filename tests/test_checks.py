@@ -95,10 +95,19 @@ def test_01_byte_order_reads_the_file_when_checking(tmp_path):
     assert verdict(check, "big") == "not yet" and verdict(check, "little") == "not yet"
 
 
-def test_01_file_size_does_not_truncate(tmp_path):
-    (tmp_path / "x.img").write_bytes(b"\0" * 6144)
-    assert_verdicts(checks.file_size(tmp_path / "x.img"), accepted=[6144, 6144.0, "6144", np.int64(6144)],
-                    refused=[6144.4, 6143.9, 6145, 3072], unreadable=["6 kB", None])
+@pytest.mark.parametrize("byte_order", ["little", "big"])
+def test_01_promised_bytes_come_from_the_header_not_the_file(tmp_path, byte_order):
+    volume = np.zeros((3, 40, 56), np.float32)                    # 6720 values, 4 bytes each
+    header = legacy.write_analyze(tmp_path / "copy.hdr", volume, byte_order=byte_order)
+    img = header.with_suffix(".img")
+    img.write_bytes(img.read_bytes()[:-1000])                     # a copy cut short
+    other = np.zeros((48, 64), np.int16)                          # what image.nbytes would give
+    assert_verdicts(checks.promised_bytes(header), accepted=[26880, 26880.0, "26880", np.int64(26880)],
+                    refused=[img.stat().st_size, 6720, 26880 * 8, other.nbytes, 26880.5, 26881],
+                    unreadable=["26 kB", None])
+    check = checks.promised_bytes(header)
+    assert "size of copy.img on disk" in check(25880)[1]
+    assert "counts values" in check(6720)[1] and "counts bits" in check(215040)[1]
 
 
 def test_01_ras_position():
@@ -126,10 +135,21 @@ def test_02_lps_position():
 
 def test_02_edge_facing():
     letters = {"left": "L", "right": "R", "top": "H", "bottom": "F"}
-    assert_verdicts(checks.edge_facing(letters), accepted=["left", "Left", " left", "L", "LEFT", "left edge",
-                                                           "left side"],
-                    refused=["right", "top", "bottom", "R", "right edge"],
-                    unreadable=["west", 0, None, "right or left", "left or right", "left right", "top left"])
+    assert_verdicts(checks.edge_facing(letters), accepted=["left", "Left", " left", "LEFT", "left edge",
+                                                           "left side", "the left edge", "The left edge.",
+                                                           "left-hand side", "left edge of the image"],
+                    refused=["right", "top", "bottom", "right edge", "the upper edge", "lower side"],
+                    unreadable=["west", 0, None, "right or left", "left or right", "left right", "top left",
+                                "L", "l", "R", "r", "t", "the patient's left", "patient left"])
+
+
+def test_02_edge_facing_refuses_single_letters_kindly():
+    """A letter names a patient direction ("L": the patient's Left); the exercise asks for an edge
+    of the screen, so a letter is not read as one, and the reason says so."""
+    check = checks.edge_facing({"left": "L", "right": "R", "top": "H", "bottom": "F"})
+    for answer in ("L", "r"):
+        with pytest.raises(CannotRead, match="single letter is ambiguous.*patient's Left and Right"):
+            check(answer)
 
 
 def test_03_byte_count():

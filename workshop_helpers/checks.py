@@ -23,6 +23,7 @@ import numbers
 import os
 import random
 import re
+import struct
 import time
 from collections.abc import Callable, Iterable
 from io import BytesIO
@@ -252,28 +253,50 @@ def byte_order(header_path: str | os.PathLike) -> Checker:
     return check
 
 
-def file_size(path: str | os.PathLike) -> Checker:
-    """The number of bytes of a file (a whole number: 6144.4 is not 6144).
+def promised_bytes(header_path: str | os.PathLike) -> Checker:
+    """The bytes of pixel data an Analyze header promises: the product of ``dim``, times ``bitpix / 8``.
+
+    The header is read here with :mod:`struct` alone (``sizeof_hdr`` at offset 0 gives the byte
+    order, ``dim`` is 8 int16 at offset 40, ``bitpix`` an int16 at offset 72), not with
+    :mod:`workshop_helpers.legacy`. The ``.img`` beside it may be shorter (a copy cut short): its
+    size on disk is not the answer.
 
     Parameters
     ----------
-    path : str or os.PathLike
-        The file; its size is read when the checker is made.
+    header_path : str or os.PathLike
+        The Analyze header (``.hdr``), read when the checker is made.
 
     Returns
     -------
     Checker
-        Accepts a number (:func:`read_number`); right when it equals the file's size in bytes. A
-        number that is not whole is told so.
+        Accepts a number (:func:`read_number`); right when it equals the promised number of
+        bytes. The size of the ``.img`` on disk, a count of values (``bitpix`` left out), a count
+        of bits and a number that is not whole are each told apart.
     """
-    expected = Path(path).stat().st_size
+    path = Path(header_path)
+    raw = path.read_bytes()[:348]
+    order = "<" if struct.unpack_from("<i", raw, 0)[0] == 348 else ">"
+    dim = struct.unpack_from(f"{order}8h", raw, 40)
+    bitpix = struct.unpack_from(f"{order}h", raw, 72)[0]
+    values = math.prod(dim[1:dim[0] + 1])
+    expected = values * bitpix // 8
+    image = path.with_suffix(".img")
+    on_disk = image.stat().st_size if image.exists() else None
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_number(answer, "a number of bytes")
         if value == expected:
             return True, ""
-        return False, ("a number of bytes is a whole number" if value != int(value) else
-                       f"{value:g} bytes is not the size of that file")
+        if value != int(value):
+            return False, "a number of bytes is a whole number"
+        if value == on_disk:
+            return False, (f"that is the size of {image.name} on disk; the question is what the "
+                           "header promises (dim and bitpix)")
+        if value == values:
+            return False, "that counts values; bitpix says how many bits each one takes"
+        if value == values * bitpix:
+            return False, "that counts bits; 8 bits make a byte"
+        return False, f"{value:g} bytes is not what dim and bitpix promise"
     return check
 
 
@@ -351,8 +374,39 @@ def lps_position(point: Iterable[float]) -> Checker:
     return check
 
 
-EDGES = {"left": ["l", "left edge"], "right": ["r", "right edge"], "top": ["t", "top edge", "upper"],
-         "bottom": ["b", "bottom edge", "lower"]}
+EDGES = {"left": ["left hand"], "right": ["right hand"], "top": ["upper"], "bottom": ["lower"]}
+
+_EDGE_WORDS = re.compile(r"^(?:the\s+)?(.+?)(?:\s+(?:edge|side|border))?"
+                         r"(?:\s+of\s+the\s+(?:image|picture|screen|display))?$")
+
+
+def read_edge(answer: Any) -> str:
+    """An edge of the displayed image: ``"left"``, ``"right"``, ``"top"`` or ``"bottom"``.
+
+    Clear phrasings are read ("the left edge", "Left side", "upper edge of the image"); a single
+    letter is not: "L" or "r" read like a patient direction (the patient's Left or Right), the
+    very thing an edge of the screen is not.
+
+    Examples
+    --------
+    >>> read_edge("The left edge"), read_edge("upper side of the image")
+    ('left', 'top')
+    >>> read_edge("L")
+    Traceback (most recent call last):
+    ...
+    workshop_helpers.exercises.CannotRead: I cannot read this answer (expected an edge of the \
+screen, as a word: "left", "right", "top" or "bottom". A single letter is ambiguous here: "L" and \
+"R" name the patient's Left and Right)
+    """
+    expected = '"left", "right", "top" or "bottom"'
+    if isinstance(answer, str) and len(answer.strip()) == 1 and answer.strip().isalpha():
+        raise CannotRead(f"an edge of the screen, as a word: {expected}. A single letter is "
+                         'ambiguous here: "L" and "R" name the patient\'s Left and Right')
+    if not isinstance(answer, str):
+        raise CannotRead(expected)
+    text = re.sub(r"[\s_-]+", " ", answer.strip().lower()).strip(" .!")
+    match = _EDGE_WORDS.match(text)
+    return read_word(match[1] if match else text, EDGES, expected)
 
 
 def edge_facing(letters: dict[str, str], letter: str = "L") -> Checker:
@@ -369,13 +423,14 @@ def edge_facing(letters: dict[str, str], letter: str = "L") -> Checker:
     Returns
     -------
     Checker
-        Accepts ``"left"``, ``"right"``, ``"top"`` or ``"bottom"`` or another spelling in
-        :data:`EDGES` (``"l"``, ``"upper"``, ``"left edge"``, ...; :func:`read_word`); right when
-        the first letter that edge faces is ``letter``, otherwise it says what that edge faces.
+        Accepts ``"left"``, ``"right"``, ``"top"`` or ``"bottom"`` in any clear phrasing
+        (:func:`read_edge`: "the left edge", "upper side", ...), and refuses a single letter as
+        unreadable, kindly: "L" is a patient direction, not an edge. Right when the first letter
+        that edge faces is ``letter``, otherwise it says what that edge faces.
     """
 
     def check(answer: Any) -> tuple[bool, str]:
-        edge = read_word(answer, EDGES, '"left", "right", "top" or "bottom"')
+        edge = read_edge(answer)
         faces = letters[edge]
         return faces[:1] == letter, ("" if faces[:1] == letter else f"the {edge} edge faces {faces}")
     return check
