@@ -37,6 +37,7 @@ from .storage import (
     StoreRefused,
     file_header,
     instance_path,
+    is_retired_storage_class,
     is_valid_uid,
     read_identifiers,
     text_of,
@@ -487,7 +488,7 @@ class StorageSCP:
         """(result, transfer syntax) for one proposed context (PS3.8 9.3.3.2)."""
         if abstract == VERIFICATION:
             ours = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"]
-        elif abstract in self.storage_classes:
+        elif abstract in self.storage_classes or is_retired_storage_class(abstract):
             ours = self.transfer_syntaxes
         else:
             return (3, syntaxes[0] if syntaxes else "")

@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 from ..files import dicom_files
 from . import pdu
 from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
+from .storage import StoreRefused, read_identifiers, text_of
 from .teaching import status_text
 from .transcode import transcode
 
@@ -36,6 +37,9 @@ CHUNK = 1024 * 1024
 #: Transfer syntaxes that can be re-encoded as Implicit VR Little Endian, which every SCP accepts.
 CONVERTIBLE = {ExplicitVRLittleEndian, ExplicitVRBigEndian}
 VERIFICATION = "1.2.840.10008.1.1"
+#: The transfer syntax of a data set without File Meta, from pydicom's ``original_encoding``.
+_BARE = {(True, True): ImplicitVRLittleEndian, (False, True): ExplicitVRLittleEndian,
+         (False, False): ExplicitVRBigEndian}
 
 
 #: What :func:`send` takes: one file or data set, or a sequence of them.
@@ -87,6 +91,7 @@ class _Item:
     transfer_syntax: UID
     offset: int = 0  # where the data set starts in the file (after the file meta)
     size: int = 0  # of the data set in the file
+    note: str = ""  # said in the report after the status
     result: SendResult = field(init=False)
 
     def __post_init__(self):
@@ -156,18 +161,54 @@ def _describe(source) -> _Item | SendResult:
     except FileNotFoundError:
         return SendResult(label, reason="not sent: no such file", permanent=True)
     except InvalidDicomError:
-        return SendResult(label, reason="not sent: not a DICOM file (no 'DICM' and File Meta "
-                                        "Information after the 128-byte preamble, PS3.10 7.1)",
-                          permanent=True)
+        return _bare_data_set(path)
     except Exception as exc:  # whatever else pydicom says about a file that is not DICOM
         return SendResult(label, reason=f"not sent: not a DICOM file ({exc})", permanent=True)
-    sop_class = meta.get("MediaStorageSOPClassUID")
-    sop_instance = meta.get("MediaStorageSOPInstanceUID")
     ts = meta.get("TransferSyntaxUID")
-    if not (sop_class and sop_instance and ts):
-        return SendResult(label, reason="not sent: the file meta has no SOP Class, SOP Instance "
-                                        "or Transfer Syntax UID (PS3.10 7.1)", permanent=True)
-    return _Item(label, path, UID(sop_class), str(sop_instance), UID(ts), offset, size)
+    if not ts:
+        return SendResult(label, reason="not sent: the file meta has no Transfer Syntax UID "
+                                        "(PS3.10 7.1)", permanent=True)
+    return _from_data_set(label, path, UID(ts), offset, size)
+
+
+def _from_data_set(label: str, path: Path, ts: UID, offset: int, size: int,
+                   note: str = "") -> _Item | SendResult:
+    """The item whose Affected SOP Class and Instance UIDs are the data set's own.
+
+    As dcmtk's ``storescu`` does: the File Meta's Media Storage UIDs describe the file and may
+    differ (some of pydicom's test files do); the receiver compares the request with the data set.
+    """
+    try:
+        ids = read_identifiers(path, offset, ts)
+    except StoreRefused as exc:
+        return SendResult(label, reason=f"not sent: {exc.comment}", permanent=True)
+    sop_class, sop_instance = text_of(ids, 0x00080016), text_of(ids, 0x00080018)
+    if not (sop_class and sop_instance):
+        return SendResult(label, reason="not sent: the data set has no SOP Class UID (0008,0016) "
+                                        "or SOP Instance UID (0008,0018)", permanent=True)
+    return _Item(label, path, UID(sop_class), sop_instance, ts, offset, size, note)
+
+
+def _bare_data_set(path: Path) -> _Item | SendResult:
+    """A file without File Meta Information, read as a data set, as dcmtk's ``storescu`` does.
+
+    Its encoding is what pydicom finds at its first element (Implicit or Explicit VR, Little or
+    Big Endian); it is sent from byte 0, unchanged. Anything else is not a DICOM file to us.
+    """
+    label = str(path)
+    refused = SendResult(label, reason="not sent: not a DICOM file (no 'DICM' and File Meta "
+                                       "Information after the 128-byte preamble, PS3.10 7.1, "
+                                       "and no data set at its start)", permanent=True)
+    try:
+        ds = pydicom.dcmread(path, force=True, stop_before_pixels=True)
+        encoding = ds.original_encoding
+    except Exception:  # whatever pydicom says about bytes that are no data set
+        return refused
+    ts = _BARE.get(encoding)
+    if ts is None or len(ds.file_meta) or "SOPClassUID" not in ds:
+        return refused
+    return _from_data_set(label, path, ts, 0, path.stat().st_size,
+                          " (no File Meta: sent as the data set it holds)")
 
 
 def proposed_contexts(paths_or_datasets: Items) -> list[tuple[str, str]]:
@@ -499,7 +540,7 @@ def _store(client: _Client, item: _Item) -> None:
     res.reason = status_text(res.status)
     if rsp.get("ErrorComment"):
         res.reason += f" - {rsp.ErrorComment}"
-    res.reason += note
+    res.reason += note + item.note
     res.permanent = not res.ok and not 0xA700 <= res.status <= 0xA7FF
 
 

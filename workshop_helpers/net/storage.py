@@ -209,6 +209,35 @@ def file_header(sop_class: str, sop_instance: str, transfer_syntax: str, source_
             + body)
 
 
+#: The branch of the standard's Storage SOP Classes (PS3.4 B.5, PS3.6 Annex A).
+_STORAGE_BRANCH = "1.2.840.10008.5.1.4.1.1."
+
+
+def is_retired_storage_class(uid: str) -> bool:
+    """True for a Storage SOP Class of the standard that pynetdicom's list leaves out: the retired ones.
+
+    pynetdicom's ``AllStoragePresentationContexts`` holds the current Storage SOP Classes; dcmtk's
+    ``storescp`` also accepts retired ones (Ultrasound Image Storage, 1.2.840.10008.5.1.4.1.1.6,
+    of older ultrasound machines), and so does our SCP: a UID of the storage branch that pydicom's
+    UID dictionary knows as a SOP Class.
+
+    Parameters
+    ----------
+    uid : str
+        The abstract syntax proposed.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_retired_storage_class("1.2.840.10008.5.1.4.1.1.6"), is_retired_storage_class("1.2.3")
+    (True, False)
+    """
+    return str(uid).startswith(_STORAGE_BRANCH) and UID(str(uid)).type == "SOP Class"
+
+
 # --------------------------------------------------------------------------- identifiers
 
 #: How much of a deflated data set we inflate to find its identifiers.
