@@ -16,13 +16,13 @@ from workshop_helpers import deid, deid_table, phantom, tools
 from workshop_helpers import private as P
 from workshop_helpers.__main__ import main
 
-SHAPE, SPACING = (16, 12, 4), (0.8, 0.6, 2.5)
+GEOMETRY = {"rows": 12, "columns": 16, "slices": 4, "pixel_spacing": (0.8, 0.6), "slice_spacing": 2.5}
 
 
 @pytest.fixture
 def planted_series():
     """A 4-slice phantom series with identifiers planted in every slice; (datasets, needles)."""
-    series = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6,
+    series = phantom.make_series(**GEOMETRY, seed=6,
                                  patient_name="DOE^JANE", patient_id="MRN-4711")
     needles: list[str] = []
     for ds in series:
@@ -285,7 +285,7 @@ def test_the_table_is_the_whole_edition():
 def planted_everywhere():
     """One CT slice with a distinct value in every row of the table (top level and two sequence
     items deep), in file meta, in an overlay, in private blocks; (dataset, {needle: where})."""
-    ds = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6)[0]
+    ds = phantom.make_series(**GEOMETRY, seed=6)[0]
     return ds, deid_table.plant_everywhere(ds)
 
 
@@ -334,7 +334,7 @@ def test_what_survived_before_is_gone(keyword):
 
 
 def test_institution_code_meaning_overlay_file_meta_and_un_are_gone():
-    ds = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6)[0]
+    ds = phantom.make_series(**GEOMETRY, seed=6)[0]
     code = Dataset()
     code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "H1", "99X", "ST ELSEWHERE"
     ds.InstitutionCodeSequence = [code]
@@ -380,7 +380,7 @@ def test_pydicom_files_lose_what_they_kept_before(name, needles):
 
 
 def test_burned_in_annotation_is_withheld_until_the_pixels_were_checked(tmp_path, capsys):
-    ds = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6)[0]
+    ds = phantom.make_series(**GEOMETRY, seed=6)[0]
     assert deid.burned_in_reason(ds) is None   # a CT without the attribute: released
     ds.BurnedInAnnotation = "YES"
     with pytest.raises(deid.BurnedInAnnotationError, match=r"withheld: Burned In Annotation .* YES"):
@@ -431,7 +431,7 @@ def test_dates_shifted_everywhere_with_the_option():
 
 
 def test_whole_table_output_passes_dciodvfy(tmp_path, dciodvfy):
-    ds = phantom.make_series(shape=SHAPE, spacing=SPACING, seed=6)[0]
+    ds = phantom.make_series(**GEOMETRY, seed=6)[0]
     deid.plant_identifiers(ds)
     deid_table.plant_file_meta(ds)
     deid_table.plant_overlay(ds)

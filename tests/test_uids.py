@@ -266,7 +266,7 @@ def test_every_uid_the_package_makes_is_under_2_25(tmp_path):
     from workshop_helpers.net import teaching
 
     made = []
-    for ds in phantom.make_series(shape=(4, 4, 2)):
+    for ds in phantom.make_series(rows=4, columns=4, slices=2):
         made += [ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID,
                  ds.FrameOfReferenceUID, ds.file_meta.ImplementationClassUID]
     files.dump_to_file("", tmp_path / "one.dcm")
@@ -274,7 +274,7 @@ def test_every_uid_the_package_makes_is_under_2_25(tmp_path):
     made += [meta.MediaStorageSOPInstanceUID, meta.ImplementationClassUID]
     sc = files.image_to_dicom(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False), tmp_path / "sc.dcm")
     made += [sc.StudyInstanceUID, sc.SeriesInstanceUID, sc.SOPInstanceUID]
-    made += list(deid.deidentify(phantom.make_series(shape=(4, 4, 1))[0]).uid_map.values())
+    made += list(deid.deidentify(phantom.make_series(rows=4, columns=4, slices=1)[0]).uid_map.values())
     copy, = teaching.fresh_copies([tools.testdata("CT_small.dcm")], tmp_path / "copies")
     made.append(pydicom.dcmread(copy).SOPInstanceUID)
     assert len(made) > 15
