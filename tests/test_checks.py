@@ -430,7 +430,7 @@ def test_06_kept_only():
 
     from workshop_helpers import deid
 
-    ds = phantom.make_series(shape=(8, 8, 1))[0]
+    ds = phantom.make_series(rows=8, columns=8, slices=1)[0]
     private.add_private(ds, 0x0013, "CTP", 0x10, "LO", "TCGA-LUAD")
     private.add_private(ds, 0x0013, "CTP", 0x13, "LO", "77779002")
     needles = [str(ds.PatientName), str(ds.PatientID)]
@@ -457,7 +457,7 @@ def test_06_kept_only():
     private.add_private(lonely, 0x0013, "HOSPITAL", 0x01, "LO", "x")
     del lonely[0x00131101]
     assert verdict(check, lonely) == "not yet"
-    other = phantom.make_series(shape=(8, 8, 2), seed=9)[1]   # another slice, de-identified
+    other = phantom.make_series(rows=8, columns=8, slices=2, seed=9)[1]   # another slice, de-identified
     private.add_private(other, 0x0013, "CTP", 0x10, "LO", "TCGA-LUAD")
     assert verdict(check, deid.deidentify(other, keep_private=[("CTP", 0x10)])) == "not yet"
 
