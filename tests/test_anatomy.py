@@ -112,3 +112,14 @@ def test_element_parts_names_a_missing_tag():
     data = tools.testdata("CT_small.dcm").read_bytes()
     with pytest.raises(AnatomyError, match=r"\(7FE0,0010\)"):
         element_parts(data, byte_segments(data, max_elements=2), 0x7FE00010)
+
+
+def test_plot_can_start_after_the_preamble_in_legible_type():
+    data = tools.testdata("CT_small.dcm").read_bytes()
+    fig = plot_bytes(data, byte_segments(data), start=128, n_bytes=40, columns=20)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 40
+    assert "".join(t.get_text() for t in ax.texts[:4]) == "DICM"          # bytes 128-131
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["128", "148"]
+    assert min(t.get_fontsize() for t in ax.texts) >= 9
+    assert "preamble" not in [t.get_text() for t in ax.get_legend().get_texts()]

@@ -219,12 +219,13 @@ def element_parts(data: bytes, segments: list[Segment], tag: int, meta: bool | N
     return [(s.kind, data[s.start:s.end]) for s in first]
 
 
-def plot_bytes(data: bytes, segments: list[Segment], n_bytes: int = 384, columns: int = 32,
-               title: str = "", ax: Axes | None = None) -> Figure:
-    """Draw the first ``n_bytes`` as a grid of cells coloured by kind, with their hex values.
+def plot_bytes(data: bytes, segments: list[Segment], n_bytes: int = 256, columns: int = 16,
+               title: str = "", ax: Axes | None = None, *, start: int = 0) -> Figure:
+    """Draw ``n_bytes`` bytes from ``start`` as a grid of cells coloured by kind, with their values.
 
     Printable letters in a VR or a text value are shown as characters, so ``DICM``, ``UI`` and
-    ``1.2.840...`` can be read straight off the picture.
+    ``1.2.840...`` can be read straight off the picture. Each cell is 0.42 inch with 9-point
+    type, so the picture stays legible at its own size (a row of 20 bytes is 8.4 inches).
 
     Parameters
     ----------
@@ -240,42 +241,46 @@ def plot_bytes(data: bytes, segments: list[Segment], n_bytes: int = 384, columns
         A title above the grid (none when empty).
     ax : matplotlib.axes.Axes or None
         Where to draw; a new pyplot figure sized to the grid when None.
+    start : int
+        The offset of the first byte drawn (e.g. 128: skip the preamble).
 
     Returns
     -------
     matplotlib.figure.Figure
         The figure that holds the grid.
     """
-    kind_of = ["value"] * n_bytes
+    end = min(start + n_bytes, len(data))
+    kind_of = {i: "value" for i in range(start, end)}
     for s in segments:
-        for i in range(s.start, min(s.end, n_bytes)):
+        for i in range(max(s.start, start), min(s.end, end)):
             kind_of[i] = s.kind
     rows = (n_bytes + columns - 1) // columns
     if ax is None:
-        fig, ax = plt.subplots(figsize=(columns * 0.32, rows * 0.32 + 0.8))
+        fig, ax = plt.subplots(figsize=(columns * 0.42, rows * 0.42 + 0.9))
     else:
         fig = ax.figure
-    for i in range(min(n_bytes, len(data))):
-        r, c = divmod(i, columns)
+    for i in range(start, end):
+        r, c = divmod(i - start, columns)
         kind = kind_of[i]
         ax.add_patch(Rectangle((c, r), 1, 1, facecolor=KIND_COLOURS[kind], edgecolor="white"))
         b = data[i]
         text = chr(b) if kind in ("prefix", "VR", "value") and 32 < b < 127 else f"{b:02x}"
-        ax.text(c + 0.5, r + 0.5, text, ha="center", va="center", fontsize=6,
+        ax.text(c + 0.5, r + 0.5, text, ha="center", va="center", fontsize=9,
                 family="monospace", color="#333333" if kind != "preamble" else "#888888")
     ax.set_xlim(0, columns)
     ax.set_ylim(rows, 0)
-    ax.set_yticks([r + 0.5 for r in range(rows)], [f"{r * columns}" for r in range(rows)],
-                  fontsize=7)
+    ax.set_yticks([r + 0.5 for r in range(rows)], [f"{start + r * columns}" for r in range(rows)],
+                  fontsize=9)
     ax.set_xticks([])
     ax.set_ylabel("byte offset")
     ax.set_aspect("equal")
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
+    shown = set(kind_of.values())
     handles = [Patch(facecolor=c, edgecolor="#999999", label=k) for k, c in KIND_COLOURS.items()
-               if k in kind_of]
+               if k in shown]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), ncol=len(handles),
-              fontsize=8, frameon=False)
+              fontsize=9, frameon=False)
     if title:
         ax.set_title(title)
     return fig
