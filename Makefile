@@ -20,6 +20,14 @@ $(STAMP): binder/requirements.txt pyproject.toml binder/overrides.json
 	$(VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# git strips outputs from notebooks on `git add` (nbstripout; --keep-id keeps the cell ids,
+	@# tags, jupyter.source_hidden and slideshow metadata are kept by default): README.md.
+	if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '"$(abspath $(PY))" -m nbstripout --keep-id' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config diff.ipynb.textconv '"$(abspath $(PY))" -m nbstripout --keep-id -t' && \
+	  a="$$(git rev-parse --git-path info/attributes)" && mkdir -p "$$(dirname "$$a")" && \
+	  { grep -qs 'filter=nbstripout' "$$a" || echo '*.ipynb filter=nbstripout diff=ipynb' >> "$$a"; }; fi
 	touch $(STAMP)
 
 lab: $(STAMP)

@@ -6,6 +6,7 @@ the unit tests); tests/test_real_browser.py opens what they built. Here: the par
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import tarfile
@@ -13,7 +14,7 @@ import tarfile
 import nbformat
 import pytest
 
-from workshop_helpers import publish
+from workshop_helpers import publish, site_pages
 from workshop_helpers.publish import (
     ASSETS,
     Asset,
@@ -23,7 +24,6 @@ from workshop_helpers.publish import (
     page_problems,
     relink,
     site_conf,
-    site_index,
     unpack,
 )
 
@@ -96,14 +96,103 @@ def test_jupyterlab_slug_reaches_every_glossary_heading_the_notebooks_link_to():
     assert linked <= headings, f"no heading for {sorted(linked - headings)}"
 
 
-def test_site_index_lists_every_notebook_in_order_then_the_glossary():
-    titles = [(p.stem, publish.notebook_title(p)) for p in course_notebooks()]
-    text = site_index(titles, ["glossary"])
+def test_landing_page_lists_every_notebook_with_its_time_and_objectives_then_the_glossary():
+    entries = [site_pages.overview(p) for p in course_notebooks()]
+    cfg = site_pages.Settings("https://github.com/ann/course", "Ann Example")
+    text = site_pages.landing_page(entries, cfg, publish.TITLE, ["glossary"])
     toctree = text.split("```{toctree}")[1]
     assert [line for line in toctree.splitlines() if re.match(r"\d\d_", line)] == [
         p.stem for p in course_notebooks()]
-    assert text.rindex("glossary") > text.rindex(titles[-1][0])
-    assert ".ipynb)" in text  # myst-nb turns these into links to the pages
+    assert text.rindex("glossary") > text.rindex(entries[-1].doc)
+    assert "setup" in toctree.splitlines()
+    for entry in entries:  # every notebook states its time and at least two objectives
+        assert entry.minutes and len(entry.objectives) >= 2, entry
+        section = text.split(f"({entry.doc}.ipynb)")[1].split("### ")[0]
+        assert f"about {entry.minutes} minutes" in section
+        assert all(objective in section for objective in entry.objectives)
+    assert f"about {sum(e.minutes for e in entries)} minutes" in text
+    assert "By Ann Example" in text and "MIT" in text and "CC BY 4.0" in text
+
+
+def test_the_site_leaves_out_instructor_notes_and_jupyterlab_only_text():
+    source = nbformat.read(course_notebooks()[3], as_version=4)
+    assert any("instructor-notes" in c.metadata.get("tags", []) for c in source.cells)
+    v4 = nbformat.v4
+    html = ('<div><b>… Area</b><br>' + site_pages._NOT_ATTEMPTED + '</div>',
+            '<div><b>… nothing solved yet: 0 of 3 exercises</b><br>… Area</div>')
+    source.cells += [v4.new_code_cell("ex.check(...)", outputs=[
+        v4.new_output("display_data", data={"text/html": h, "text/plain": "x"}) for h in html]),
+        v4.new_code_cell("tag_browser()", outputs=[v4.new_output("display_data", data={
+            "application/vnd.jupyter.widget-view+json": {"model_id": "1"}, "text/plain": "VBox"})])]
+    site = site_pages.for_the_site(source)
+    assert not [c for c in site.cells if "instructor-notes" in c.metadata.get("tags", [])
+                or c.metadata.get("slideshow", {}).get("slide_type") == "notes"]
+    assert len(site.cells) == len(source.cells) - 1
+    shown = " ".join(o["data"].get("text/html", "") for c in site.cells[-2:] for o in c.outputs)
+    assert "run the cell again" not in shown and "0 of 3" not in shown
+    assert "3 exercises on this page" in shown and "setup.html" in shown
+    assert "answer only when the notebook runs" in shown  # the widget's caption
+
+
+def test_the_exercise_texts_the_site_replaces_are_the_ones_exercises_shows(capsys, monkeypatch):
+    from workshop_helpers import exercises
+
+    monkeypatch.delenv("WORKSHOP_STRICT_EXERCISES", raising=False)
+    exercises.registry.clear()
+    exercises.Exercise("Two plus two", lambda answer: answer == 4).check(...)
+    exercises.summary()
+    shown = capsys.readouterr().out
+    exercises.registry.clear()
+    assert site_pages._NOT_ATTEMPTED in shown
+    assert site_pages._SUMMARY.search(shown)
+
+
+def test_settings_name_a_github_repository_that_the_badge_and_citation_follow(tmp_path):
+    cfg = site_pages.settings()
+    assert cfg.repository.startswith("https://github.com/") and cfg.author
+    readme = (publish.ROOT / "README.md").read_text()
+    citation = (publish.ROOT / "CITATION.cff").read_text()
+    assert site_pages.readme_badge(cfg.repository) in readme, (
+        "README.md's Binder badge differs from pyproject.toml's [tool.workshop] repository: "
+        "run python -m workshop_helpers.publish links")
+    assert f'repository-code: "{cfg.repository}"' in citation
+    for name, text in (("README.md", readme), ("CITATION.cff", citation),
+                       ("pyproject.toml", (publish.ROOT / "pyproject.toml").read_text())):
+        (tmp_path / name).write_text(text)
+    assert site_pages.update_links("https://github.com/ann/course", tmp_path) == [
+        "README.md", "CITATION.cff"]
+    assert "https://mybinder.org/v2/gh/ann/course/HEAD?urlpath=lab/tree/notebooks/00_welcome" \
+        in (tmp_path / "README.md").read_text()
+    assert 'repository-code: "https://github.com/ann/course"' in (
+        tmp_path / "CITATION.cff").read_text()
+    assert site_pages.update_links("https://github.com/ann/course", tmp_path) == []
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text('[tool.workshop]\nrepository = "gitlab.com/x/y"\nauthor = "A"\n')
+    with pytest.raises(ValueError, match="repository must be https://github.com/OWNER/REPO"):
+        site_pages.settings(bad)
+    bad.write_text('[tool.other]\nrepository = "https://github.com/a/b"\n')
+    with pytest.raises(ValueError, match=r"\[tool.workshop\] needs repository and author"):
+        site_pages.settings(bad)
+
+
+def test_tidy_page_gives_controls_their_visible_text_as_name():
+    page = ('<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
+            '<button class="btn search-button-field search-button__button" title="Search" '
+            'aria-label="Search"><span>Search</span><kbd>Ctrl</kbd></button>'
+            '<summary aria-label="Toggle hidden content"><span>Show code cell source</span>')
+    tidy = site_pages.tidy_page(page)
+    assert "aria-label" not in tidy.replace('aria-label="The course"', "")
+    assert 'role="region" aria-label="The course"' in tidy
+
+
+def test_the_deck_index_names_each_deck_by_title_with_its_time(tmp_path):
+    notebooks = course_notebooks()
+    decks = [tmp_path / f"{p.stem}.slides.html" for p in notebooks]
+    page = publish.deck_index(notebooks, decks)
+    for path, deck in zip(notebooks, decks, strict=True):
+        about = site_pages.overview(path)
+        link = f'<a href="{deck.name}">{html.escape(about.title)}</a>'
+        assert f"{link} <small>(about {about.minutes} minutes" in page
 
 
 def test_site_conf_loads_nothing_from_another_host():
@@ -112,6 +201,11 @@ def test_site_conf_loads_nothing_from_another_host():
     assert conf["nb_execution_mode"] == "off"
     assert not re.search(r"https?://", conf["mathjax_path"] + " ".join(conf["nb_ipywidgets_js"]))
     assert conf["myst_heading_slug_func"] == "workshop_helpers.publish.jupyterlab_slug"
+    assert "sphinx_copybutton" in conf["extensions"]
+    options = conf["html_theme_options"]
+    assert options["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert options["repository_url"] == site_pages.settings().repository
+    assert options["use_download_button"] and conf["html_copy_source"]
 
 
 def test_page_problems_finds_remote_css_and_missing_files(tmp_path):
@@ -124,6 +218,13 @@ def test_page_problems_finds_remote_css_and_missing_files(tmp_path):
     (tmp_path / "s.css").write_text("a{}")
     (tmp_path / "gone.html").write_text("")
     assert page_problems([tmp_path / "a.html"], tmp_path) == []
+    # A link to a notebook is a problem unless the notebook is there to download.
+    (tmp_path / "b.html").write_text('<a href="_sources/01.ipynb">download</a>')
+    assert page_problems([tmp_path / "b.html"], tmp_path) == [
+        "b.html: links to a notebook file _sources/01.ipynb"]
+    (tmp_path / "_sources").mkdir()
+    (tmp_path / "_sources" / "01.ipynb").write_text("{}")
+    assert page_problems([tmp_path / "b.html"], tmp_path) == []
 
 
 def test_a_deck_has_speaker_notes_and_loads_only_its_own_copies(tmp_path):
@@ -163,6 +264,19 @@ def test_the_built_site_and_decks_have_no_problems():
     if (publish.NOTEBOOKS / "glossary.md").exists():
         assert (site / "glossary.html").exists()
     assert page_problems(pages, site) == []
+    assert (site / "setup.html").exists()
+    for page in pages:  # what the site leaves out
+        text = page.read_text(encoding="utf-8")
+        for unwanted in ("For the instructor", str(publish.ROOT), "run the cell again",
+                         "nothing solved yet", "Author name not set"):
+            assert unwanted not in text, f"{page.name} shows {unwanted!r}"
+    for stem in stems:  # what every notebook's page offers
+        text = (site / f"{stem}.html").read_text(encoding="utf-8")
+        assert site_pages.binder_url(site_pages.settings().repository, stem) in text
+        assert f'href="_sources/{stem}.ipynb"' in text
+        download = nbformat.read(site / "_sources" / f"{stem}.ipynb", as_version=4)
+        assert not any(c.get("outputs") for c in download.cells)  # as a learner starts it
+        assert "copybutton.js" in text
     decks = [slides / f"{s}.slides.html" for s in stems]
     assert all(d.exists() for d in decks)
     assert page_problems(decks, slides, anchors=False) == []

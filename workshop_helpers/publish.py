@@ -12,7 +12,8 @@ the pages. The tarballs are kept in ``build/npm/``, so a second build needs no n
 
 The pure parts are small and tested: :func:`jupyterlab_slug` (the anchors that JupyterLab gives a
 heading, so that ``glossary.md#AE-Title`` means the same in JupyterLab and on the site),
-:func:`site_index` and :func:`site_conf` (text of the files Sphinx reads), and
+:func:`site_conf` (the text of the ``conf.py`` Sphinx reads; the site's own pages and words are
+:mod:`workshop_helpers.site_pages`), and
 :func:`page_problems` (links that do not resolve, links to ``.ipynb``, resources from other hosts).
 
 Examples
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import html
 import html.parser
 import os
 import re
@@ -45,10 +47,12 @@ import nbformat
 from nbconvert import SlidesExporter
 from traitlets.config import Config
 
+from workshop_helpers import site_pages
+
 __all__ = ["ASSETS", "Asset", "PublishError", "course_notebooks", "fetch", "unpack", "vendor",
-           "execute", "executed_notebooks", "notebook_title", "build_slides", "jupyterlab_slug",
+           "execute", "executed_notebooks", "notebook_title", "build_slides", "deck_index", "jupyterlab_slug",
            "hide_hidden_source", "relink", "widget_paths",
-           "site_index", "site_conf", "stage_site", "build_site", "page_problems", "main"]
+           "site_conf", "stage_site", "build_site", "page_problems", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -107,6 +111,10 @@ ASSETS: dict[str, Asset] = {
                       "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZG"
                       "JvtRZM1vO+geW0OhGw==",
                       ("es5/tex-chtml-full.js", "es5/output/chtml/fonts/woff-v2/", "LICENSE")),
+    # axe-core: the accessibility audit of tests/test_real_browser.py (not loaded by any page).
+    "axe-core": Asset("axe-core", "4.14.1",
+                      "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNt"
+                      "uFooJpZe37OgudVGtQ==", ("axe.min.js", "LICENSE")),
 }
 """What the pages load, pinned: name -> :class:`Asset`."""
 
@@ -233,6 +241,17 @@ _SLIDES_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- if "widgets" in nb.metadata %}<script src="vendor/widget-paths.js"></script>{% endif -%}
 {{ super() }}
 {%- endblock jupyter_widgets -%}
+{%- block html_head_css -%}
+<style>
+/* A slide taller than the deck's 700 px scrolls inside the slide; wide code and outputs scroll
+   sideways: nothing is cut off. */
+.reveal .slides > section > section { max-height: 100%; overflow-y: auto; }
+.reveal .slides pre, .reveal .slides .jp-OutputArea-output { overflow-x: auto; }
+.reveal .slides pre { box-sizing: border-box; max-width: 100%; }
+/* Links in text are underlined: colour alone does not tell them from the text (WCAG 1.4.1). */
+.reveal .slides a { text-decoration: underline; }
+</style>
+{%- endblock html_head_css -%}
 """
 
 
@@ -305,12 +324,30 @@ def build_slides(notebooks: list[Path], out: Path = BUILD / "slides",
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")
         decks.append(deck)
-    links = "\n".join(f'<li><a href="{d.name}">{d.stem.removesuffix(".slides")}</a></li>'
-                      for d in decks)
-    (out / "index.html").write_text(f"<!DOCTYPE html><html lang=en><meta charset=utf-8>"
-                                    f"<title>{TITLE}: slides</title><h1>{TITLE}: slides</h1>"
-                                    f"<ol>{links}</ol></html>\n", encoding="utf-8")
+    (out / "index.html").write_text(deck_index(notebooks, decks), encoding="utf-8")
     return decks
+
+
+def deck_index(notebooks: list[Path], decks: list[Path]) -> str:
+    """The decks' ``index.html``: each deck by its notebook's title, with its time.
+
+    Examples
+    --------
+    >>> page = deck_index(course_notebooks()[:1], [Path("00_welcome.slides.html")])
+    >>> '<a href="00_welcome.slides.html">00 · Welcome' in page, "minutes" in page
+    (True, True)
+    """
+    items = []
+    for path, deck in zip(notebooks, decks, strict=True):
+        about = site_pages.overview(path)
+        time = f" <small>(about {about.minutes} minutes for self-study)</small>" if about.minutes else ""
+        items.append(f'<li><a href="{html.escape(deck.name)}">{html.escape(about.title)}</a>'
+                     f"{time}</li>")
+    return (f"<!DOCTYPE html><html lang=en><meta charset=utf-8>"
+            f"<meta name=viewport content=\"width=device-width, initial-scale=1\">"
+            f"<title>{TITLE}: slides</title><main><h1>{TITLE}: slides</h1>"
+            f"<p>One deck per notebook. Keys: arrows to move, S for the speaker notes, "
+            f"Esc for an overview.</p><ul>{''.join(items)}</ul></main></html>\n")
 
 
 # ----------------------------------------------------------------------------- site
@@ -329,42 +366,12 @@ def jupyterlab_slug(heading: str) -> str:
     return heading.strip().replace(" ", "-")
 
 
-def site_index(titles: list[tuple[str, str]], extra: list[str] = ()) -> str:
-    """The site's ``index.md``: a sidebar (toctree) with the notebooks in course order.
-
-    ``titles`` are (document name, title) pairs; ``extra`` are further documents (the glossary).
-
-    Examples
-    --------
-    >>> print(site_index([("00_welcome", "Welcome")], ["glossary"]))  # doctest: +ELLIPSIS
-    # DICOM — there can be only one
-    ...
-    - [Welcome](00_welcome.ipynb)
-    ...
-    :caption: The course
-    <BLANKLINE>
-    00_welcome
-    ...
-    glossary
-    ```
-    <BLANKLINE>
-    """
-    rows = "\n".join(f"- [{title}]({doc}.ipynb)" for doc, title in titles)  # titles are numbered
-    docs = "\n".join(doc for doc, _ in titles)
-    text = (f"# {TITLE}\n\nAn interactive course on the DICOM standard, read here with the "
-            f"outputs of a run. To run the cells yourself, open the notebooks in JupyterLab "
-            f"(`make lab`).\n\n{rows}\n\n"
-            f"```{{toctree}}\n:hidden:\n:maxdepth: 1\n:caption: The course\n\n{docs}\n```\n")
-    if extra:
-        text += "\n```{toctree}\n:hidden:\n:caption: Reference\n\n" + "\n".join(extra) + "\n```\n"
-    return text
-
-
-def site_conf(static: str = "vendor") -> str:
+def site_conf(static: str = "vendor", cfg: site_pages.Settings | None = None) -> str:
     """The text of the site's ``conf.py``.
 
     myst-nb on executed notebooks, sphinx-book-theme, and MathJax and the widget manager from
-    ``_static/<static>/`` instead of a CDN.
+    ``_static/<static>/`` instead of a CDN. Each page has a Binder launch button and a download
+    of its notebook (``cfg``: :func:`site_pages.settings`), code cells a copy button.
 
     Examples
     --------
@@ -372,10 +379,12 @@ def site_conf(static: str = "vendor") -> str:
     >>> conf["nb_execution_mode"], conf["html_theme"], conf["mathjax_path"]
     ('off', 'sphinx_book_theme', 'vendor/mathjax3/es5/tex-chtml-full.js')
     """
+    cfg = cfg or site_pages.settings()
     return f'''# Written by workshop_helpers.publish.site_conf: do not edit, it is rewritten on every build.
 project = {TITLE!r}
 html_title = {TITLE!r}
-extensions = ["myst_nb"]
+author = {cfg.author!r}
+extensions = ["myst_nb", "sphinx_copybutton"]
 nb_execution_mode = "off"            # notebooks arrive executed (build/executed)
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
@@ -383,11 +392,17 @@ myst_heading_anchors = 3
 myst_heading_slug_func = "workshop_helpers.publish.jupyterlab_slug"
 html_theme = "sphinx_book_theme"
 html_theme_options = {{"home_page_in_toc": True, "show_navbar_depth": 1,
-                      "use_download_button": False, "use_fullscreen_button": True,
-                      "navigation_with_keys": False}}
+                      "use_download_button": True, "use_fullscreen_button": True,
+                      "navigation_with_keys": False,
+                      "repository_url": {cfg.repository!r}, "repository_branch": "HEAD",
+                      "path_to_docs": "notebooks", "use_repository_button": True,
+                      "launch_buttons": {{"binderhub_url": {site_pages.BINDERHUB!r},
+                                         "notebook_interface": "jupyterlab"}}}}
 html_static_path = ["_static"]
+html_js_files = ["course.js"]
+html_css_files = ["course.css"]
 html_context = {{"default_mode": "light"}}
-html_copy_source = False
+html_copy_source = True              # _sources/: the download button's notebooks
 html_show_sourcelink = False
 html_show_sphinx = False
 html_show_search_summary = False     # summaries fetch() each page, which a page from disk may not
@@ -434,7 +449,7 @@ def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,
         shutil.rmtree(src)
     (src / "_static").mkdir(parents=True)
     for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
+        nb = site_pages.for_the_site(nbformat.read(path, as_version=4))
         for cell in nb.cells:
             hide_hidden_source(cell)
         nbformat.write(nb, src / path.name)
@@ -442,9 +457,14 @@ def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,
     if glossary is not None and Path(glossary).exists():
         shutil.copy2(glossary, src / "glossary.md")
         extra.append("glossary")
-    titles = [(p.stem, notebook_title(p)) for p in notebooks]
-    (src / "index.md").write_text(site_index(titles, extra), encoding="utf-8")
-    (src / "conf.py").write_text(site_conf(), encoding="utf-8")
+    cfg = site_pages.settings()
+    entries = [site_pages.overview(p) for p in notebooks]
+    (src / "index.md").write_text(site_pages.landing_page(entries, cfg, TITLE, extra),
+                                  encoding="utf-8")
+    (src / "setup.md").write_text(site_pages.setup_page(cfg), encoding="utf-8")
+    (src / "_static" / "course.js").write_text(site_pages.COURSE_JS, encoding="utf-8")
+    (src / "_static" / "course.css").write_text(site_pages.COURSE_CSS, encoding="utf-8")
+    (src / "conf.py").write_text(site_conf(cfg=cfg), encoding="utf-8")
     vendor(["requirejs", "html-manager", "mathjax3"], src / "_static" / "vendor", cache)
     (src / "_static" / "vendor" / "widget-paths.js").write_text(
         widget_paths("_static/vendor/html-manager/dist"))
@@ -453,7 +473,7 @@ def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,
 
 def build_site(notebooks: list[Path], out: Path = BUILD / "site", src: Path = BUILD / "site-src",
                glossary: Path | None = NOTEBOOKS / "glossary.md",
-               cache: Path = BUILD / "npm") -> Path:
+               cache: Path = BUILD / "npm", notebooks_folder: Path = NOTEBOOKS) -> Path:
     """Build the site with Sphinx; returns ``out/index.html``.
 
     With ``-W``: a warning, e.g. a link that does not resolve, fails the build.
@@ -466,6 +486,13 @@ def build_site(notebooks: list[Path], out: Path = BUILD / "site", src: Path = BU
                           capture_output=True, text=True, env=env, timeout=1200)
     if done.returncode != 0:
         raise PublishError("sphinx-build failed:\n" + done.stderr[-4000:])
+    for page in Path(out).glob("*.html"):
+        page.write_text(site_pages.tidy_page(page.read_text(encoding="utf-8")), encoding="utf-8")
+    # The download button offers the notebook as a learner starts it (no outputs, every cell).
+    for path in notebooks:
+        source = Path(notebooks_folder) / path.name
+        if source.exists():
+            shutil.copy2(source, Path(out) / "_sources" / path.name)
     return Path(out) / "index.html"
 
 
@@ -513,8 +540,8 @@ def page_problems(pages: list[Path], root: Path, anchors: bool = True,
                   outside: bool = True) -> list[str]:
     """What is wrong with a set of built pages under ``root``.
 
-    A resource loaded from another host or missing, a link to an ``.ipynb`` file, a local link
-    to a missing file or (``anchors``) to a missing anchor. A deck's own anchors are reveal.js's, so decks are checked without; with
+    A resource loaded from another host or missing, a link to an ``.ipynb`` file that is not
+    there to download (a link meant for a page), a local link to a missing file or (``anchors``) to a missing anchor. A deck's own anchors are reveal.js's, so decks are checked without; with
     ``outside=False`` a link that leaves ``root`` (a deck's link to the site) is not followed.
 
     Links to other hosts (the standard, an attribute browser) are fine: they are followed only
@@ -553,8 +580,9 @@ def page_problems(pages: list[Path], root: Path, anchors: bool = True,
             parts = urlsplit(url)
             if parts.scheme or url.startswith("//"):
                 continue
-            if parts.path.endswith(".ipynb"):
-                problems.append(f"{where}: links to a notebook file {url}")
+            if parts.path.endswith(".ipynb"):  # a download is fine, a link meant for a page is not
+                if not (Path(page).parent / unquote(parts.path)).is_file():
+                    problems.append(f"{where}: links to a notebook file {url}")
                 continue
             target = (Path(page).parent / unquote(parts.path)).resolve() if parts.path else page
             if not outside and not target.is_relative_to(Path(root).resolve()):
@@ -579,12 +607,18 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m workshop_helpers.publish slides|site``: build and check, print the times."""
     parser = argparse.ArgumentParser(prog="python -m workshop_helpers.publish",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["slides", "site", "both"])
+    parser.add_argument("what", choices=["slides", "site", "both", "links"],
+                        help="links: write pyproject.toml's [tool.workshop] repository into "
+                             "README.md's Binder badge and CITATION.cff")
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS)
     parser.add_argument("--build", type=Path, default=BUILD)
     parser.add_argument("--allow-errors", action="store_true",
                         help="publish a notebook whose cell fails, with the error (for drafts)")
     args = parser.parse_args(argv)
+    if args.what == "links":
+        changed = site_pages.update_links()
+        print("updated:", ", ".join(changed) if changed else "nothing, all up to date")
+        return 0
     started = time.monotonic()
     notebooks = executed_notebooks(args.build / "executed", args.notebooks, args.allow_errors)
     print(f"executed notebooks ready in {time.monotonic() - started:.0f} s", flush=True)
@@ -599,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.what in ("site", "both"):
         t = time.monotonic()
         index = build_site(notebooks, args.build / "site", args.build / "site-src",
-                           args.notebooks / "glossary.md", cache)
+                           args.notebooks / "glossary.md", cache, args.notebooks)
         pages = sorted(index.parent.glob("*.html"))
         problems += page_problems(pages, index.parent)
         print(f"{len(pages)} pages in {index.parent} ({time.monotonic() - t:.0f} s)")
