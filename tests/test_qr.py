@@ -220,6 +220,39 @@ def test_get_brings_every_instance_durably(server, tmp_path):
     assert all(p.is_relative_to(tmp_path / "QR-TEST") for p in result.files)
 
 
+def test_get_receives_to_disk_with_memory_bounded_by_a_piece(tmp_path, monkeypatch):
+    """An 8 MB instance: the file is complete, Python's peak stays below 4 MB, no spool is left."""
+    import tempfile
+    import tracemalloc
+
+    from pynetdicom import _config
+
+    require_orthanc()
+    spool = tmp_path / "spool"   # where pynetdicom's NamedTemporaryFile puts the data set
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    big = tools.save_atomically(make_ct(0, patient_id="QR-BIG", size=2048, seed=301),
+                                tmp_path / "big.dcm")
+    server = pacs.Orthanc(tmp_path / "pacs", aet="ORTHANC", modalities={"WORKSTATION": (H, 1)})
+    with server:
+        pid = server.pid
+        server.upload(big)
+        study = str(pydicom.dcmread(big, stop_before_pixels=True).StudyInstanceUID)
+        tracemalloc.start()
+        try:
+            result = qr.get(H, server.dicom_port, {"StudyInstanceUID": study}, tmp_path / "got",
+                            level="STUDY", timeout=30)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert result.ok and result.completed == 1, result.message()
+        assert_equal_to_what_orthanc_serves(server, result.files, 1)
+    assert_stopped(server, pid)
+    assert big.stat().st_size > 8_000_000 and peak < 4_000_000, peak   # in memory whole: > 8 MB
+    assert list(spool.iterdir()) == []                  # the spooled file was moved or removed
+    assert _config.STORE_RECV_CHUNKED_DATASET is False  # the process-wide option is as it was
+
+
 def test_get_without_role_selection_fails_and_says_why(server, tmp_path):
     result = qr.get(H, server.dicom_port, {"StudyInstanceUID": STUDY}, tmp_path,
                     level="STUDY", role_selection=False, timeout=20)

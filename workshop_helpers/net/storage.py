@@ -14,9 +14,11 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import struct
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
@@ -296,15 +298,20 @@ def text_of(ds: Dataset, tag: int) -> str:
 
 # --------------------------------------------------------------------------- durable writes
 
-def write_durably(data: bytes, target: str | os.PathLike) -> Path:
+#: The piece in which :func:`write_durably` copies an open file.
+COPY_PIECE = 1024 * 1024
+
+def write_durably(data: bytes | BinaryIO, target: str | os.PathLike) -> Path:
     """Write ``data`` to ``target``, never seen half-written; Success only after this returns.
 
-    Through :func:`~workshop_helpers.tools.atomic_file`, making missing folders.
+    Through :func:`~workshop_helpers.tools.atomic_file`, making missing folders: the package's
+    one durable write, which the storage SCP uses too (:class:`~workshop_helpers.tools.AtomicFile`).
 
     Parameters
     ----------
-    data : bytes
-        The whole file (a C-GET receiver has it in memory).
+    data : bytes or binary file
+        The whole file, or an open file read from where it stands to its end in pieces of 1 MiB
+        (a C-GET receiver's spooled instance: never whole in memory).
     target : str or os.PathLike
         Where it goes; missing folders are made (and synced).
 
@@ -324,9 +331,15 @@ def write_durably(data: bytes, target: str | os.PathLike) -> Path:
     >>> p = write_durably(b"DICM", Path(tempfile.mkdtemp()) / "a" / "x.dcm")
     >>> p.read_bytes(), sorted(q.name for q in p.parent.iterdir())
     (b'DICM', ['x.dcm'])
+    >>> with open(p, "rb") as f:
+    ...     write_durably(f, p.parent / "copy.dcm").read_bytes()
+    b'DICM'
     """
     target = Path(target)
     make_folders(target.parent)
     with atomic_file(target) as f:
-        f.write(data)
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            f.write(data)
+        else:
+            shutil.copyfileobj(data, f, COPY_PIECE)
     return target
