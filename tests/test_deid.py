@@ -388,7 +388,7 @@ def test_burned_in_annotation_is_withheld_until_the_pixels_were_checked(tmp_path
     assert deid.deidentify(ds, pixels_checked=True).dataset.BurnedInAnnotation == "YES"
     del ds.BurnedInAnnotation
     ds.Modality = "US"
-    with pytest.raises(deid.BurnedInAnnotationError, match=r"absent on a ultrasound \(US\)"):
+    with pytest.raises(deid.BurnedInAnnotationError, match=r"absent on an ultrasound \(US\)"):
         deid.deidentify(ds)
     ds.save_as(tmp_path / "us.dcm", enforce_file_format=True)
     assert main(["deid", str(tmp_path / "us.dcm"), str(tmp_path / "out.dcm")]) == 3

@@ -271,7 +271,7 @@ def burned_in_reason(ds: Dataset) -> str | None:
     >>> ds = Dataset()
     >>> ds.PixelData, ds.Modality = b"\0\0", "US"
     >>> burned_in_reason(ds)
-    'Burned In Annotation (0028,0301) is absent on a ultrasound (US) image, where text in the pixels is common'
+    'Burned In Annotation (0028,0301) is absent on an ultrasound (US) image, where text in the pixels is common'
     >>> ds.BurnedInAnnotation = "NO"
     >>> burned_in_reason(ds) is None
     True
@@ -290,7 +290,8 @@ def burned_in_reason(ds: Dataset) -> str | None:
         kind, what = f"{BURNED_IN_LIKELY[modality]} ({modality})", "image"
     else:
         return None
-    return (f"Burned In Annotation (0028,0301) is absent on a {kind} {what}, "
+    article = "an" if kind[0] in "aeiou" else "a"
+    return (f"Burned In Annotation (0028,0301) is absent on {article} {kind} {what}, "
             "where text in the pixels is common")
 
 
