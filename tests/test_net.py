@@ -41,7 +41,8 @@ __all__ = ["dataset_bytes", "dcmtk_storescp", "make_ct", "stored_files", "write_
 
 @pytest.fixture
 def scp(tmp_path):
-    server = StorageSCP(tmp_path / "in", port=0, ae_title="WORKSHOP")
+    server = StorageSCP(tmp_path / "in", port=0, ae_title="WORKSHOP",
+                        allowed_calling_aes=None)  # these tests call from many titles
     server.start()
     try:
         yield server

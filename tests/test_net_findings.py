@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -268,7 +269,7 @@ def _item(kind: int, value: bytes) -> bytes:
     return struct.pack(">BBH", kind, 0, len(value)) + value
 
 
-def associate_rq(called: str = "WORKSHOP", calling: str = "RAW", max_pdu: int = 16384) -> bytes:
+def associate_rq(called: str = "WORKSHOP", calling: str = "WORKSHOP-SCU", max_pdu: int = 16384) -> bytes:
     """A-ASSOCIATE-RQ for CT Image Storage / Explicit VR Little Endian (PS3.8 9.3.2)."""
     pc = _item(0x20, bytes([1, 0, 0, 0]) + _item(0x30, CTImageStorage.encode())
                + _item(0x40, ExplicitVRLittleEndian.encode()))
@@ -697,7 +698,8 @@ def test_9_an_odd_length_deflated_data_set_is_padded_without_inflating_it(tmp_pa
     if len(dataset_bytes(bomb)) % 2 == 0:
         with open(bomb, "ab") as f:  # one byte more: after the end of the deflated stream
             f.write(b"\x00")
-    with scp_process(tmp_path / "in") as scp:
+    deflate = [DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian]  # not accepted by default
+    with scp_process(tmp_path / "in", transfer_syntaxes=deflate) as scp:
         sender = send_in_subprocess(bomb, scp.port)
     assert sender["ok"], sender["reason"]
     grown = (sender["peak"] - sender["before"]) // 1024
@@ -802,3 +804,87 @@ def test_12_no_accepted_context_is_said_so_not_aborted_by_peer(dcmtk, tmp_path):
     assert "no presentation context accepted" in result.reason, str(result)
     assert "aborted by" not in result.reason and f"127.0.0.1:{port}" in result.reason
     assert result.permanent and not result.ok
+
+
+# ============================================================================= 22. a shared machine
+
+def rejection(port: int, calling: str, called: str = "WORKSHOP") -> bytes:
+    """The A-ASSOCIATE-RJ (or whatever else) an SCP answers to a request from ``calling``."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(associate_rq(called, calling))
+        kind, body = read_pdu(sock)
+    return bytes([kind]) + body
+
+
+def test_22_a_calling_ae_title_it_was_not_told_is_rejected_in_words(tmp_path):
+    """PS3.8 9.3.4: A-ASSOCIATE-RJ, permanent, service user, calling AE title not recognised."""
+    with StorageSCP(tmp_path / "in") as scp:
+        answer = rejection(scp.port, "STRANGER")
+        assert answer[0] == 0x03 and tuple(answer[-3:]) == (1, 1, 3), answer.hex(" ")
+        (result,) = send(make_ct(220), port=scp.port, called_ae="WORKSHOP", calling_ae="STRANGER")
+        assert not result.ok and result.permanent
+        assert "calling AE title not recognised" in result.reason, str(result)
+        assert send(make_ct(220), port=scp.port, called_ae="WORKSHOP")[0].ok  # a course title
+        assert scp.count == 1 and any("STRANGER" in text for text in scp.failures)
+    with StorageSCP(tmp_path / "told", allowed_calling_aes=["MODALITY"]) as told:
+        assert tuple(rejection(told.port, "WORKSHOP-SCU")[-3:]) == (1, 1, 3)
+        assert send(make_ct(221), port=told.port, called_ae="WORKSHOP", calling_ae="MODALITY")[0].ok
+
+
+def test_22_a_symbolic_link_in_the_storage_folder_is_never_followed(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    ds = make_ct(222, patient_id="LINKED")
+    with StorageSCP(tmp_path / "in") as scp:
+        (scp.folder / "LINKED").symlink_to(outside, target_is_directory=True)
+        (result,) = send(ds, port=scp.port, called_ae="WORKSHOP")
+        assert not result.ok and result.status == 0xA700, str(result)
+        assert "symbolic link" in result.reason, str(result)
+        assert not list(outside.rglob("*")), "the SCP wrote through a symbolic link"
+        (scp.folder / "LINKED").unlink()
+        assert send(ds, port=scp.port, called_ae="WORKSHOP")[0].ok  # and it goes on serving
+        scp.stop()
+        shutil.rmtree(scp.incoming)
+        scp.incoming.symlink_to(outside, target_is_directory=True)
+        with pytest.raises(net.NetError, match="symbolic link"):
+            scp.start()
+    assert not list(outside.rglob("*"))
+
+
+def test_22_a_deflate_bomb_is_refused_and_an_instance_over_the_cap_too(tmp_path):
+    bomb = deflate_bomb(tmp_path / "bomb.dcm")  # 0.5 MB that inflates to 512 MiB
+    with StorageSCP(tmp_path / "in") as scp:  # by default: no deflated transfer syntax
+        (result,) = send(bomb, port=scp.port, called_ae="WORKSHOP", timeout=60)
+        assert not result.ok and "no presentation context accepted" in result.reason, str(result)
+        assert stored(scp.folder) == []
+    with StorageSCP(tmp_path / "deflate", max_instance_bytes=64 * MiB,
+                    transfer_syntaxes=[DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian]) as scp:
+        (result,) = send(bomb, port=scp.port, called_ae="WORKSHOP", timeout=60)
+        assert result.status == 0xA700 and "67,108,864 bytes" in result.reason, str(result)
+        big = big_ct_file(tmp_path / "big.dcm", 80 * MiB)
+        (result,) = send(big, port=scp.port, called_ae="WORKSHOP", timeout=60)
+        assert result.status == 0xA700 and "per instance" in result.reason, str(result)
+        assert send(make_ct(223), port=scp.port, called_ae="WORKSHOP")[0].ok
+        assert [p.suffix for p in stored(scp.folder)] == [".dcm"]
+
+
+def test_22_an_identifier_over_4096_bytes_gets_a_clear_failure(tmp_path):
+    ds = make_ct(224, patient_id="P" * 5000)
+    with StorageSCP(tmp_path / "in") as scp:
+        (result,) = send(ds, port=scp.port, called_ae="WORKSHOP")
+        assert not result.ok and result.status == 0xC000, str(result)
+        assert "Patient ID of 5,000 bytes: not a DICOM value (PS3.5 6.2)" in result.reason
+        assert "AttributeError" not in result.reason and "filename" not in result.reason
+        assert stored(scp.folder) == []
+
+
+def test_22_no_python_exception_text_reaches_the_peer(tmp_path):
+    def on_arrival(arrival):
+        raise KeyError(f"secret {arrival.patient_id}")
+
+    with StorageSCP(tmp_path / "in", on_arrival=on_arrival) as scp:
+        (result,) = send(make_ct(225, patient_id="SECRET-ID"), port=scp.port, called_ae="WORKSHOP")
+        assert result.status == 0xC000, str(result)
+        assert "KeyError" not in result.reason and "SECRET" not in result.reason, str(result)
+        assert "its log says why" in result.reason
+        assert any("KeyError" in text and "SECRET-ID" in text for text in scp.failures)

@@ -7,9 +7,13 @@ one thread for all destinations, no dead letters, re-sends ignored, history kept
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import select
 import signal
+import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -21,7 +25,7 @@ from pydicom.uid import JPEGBaseline8Bit
 
 from workshop_helpers import tools
 from workshop_helpers.net import StorageSCP, echo, free_port, send
-from workshop_helpers.router import Destination, Router, Series
+from workshop_helpers.router import Destination, Router, Series, folder_name
 
 
 def uid_of(path: Path) -> str:
@@ -305,3 +309,130 @@ def test_memory_does_not_grow_with_history(tmp_path):
             assert stats["forwarded"] == {dest.name: 50} and stats["outbox"] == {dest.name: 0}
             assert len(router.log) <= router.log.maxlen
             assert tickets(router.folder, "inbox") == tickets(router.folder, "outbox") == []
+
+
+# --------------------------------------------------------------------------- on a shared machine
+
+ROUTER_SCRIPT = """
+import json, resource, sys
+from workshop_helpers.router import Destination, Router
+args = json.loads(sys.argv[1])
+if args.get("nofile"):
+    resource.setrlimit(resource.RLIMIT_NOFILE,
+                       (args["nofile"], resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+router = Router(args["folder"], destinations=[Destination("127.0.0.1", args["to"], "PACS")],
+                expected=args["expected"], retry_first=0.1, retry_max=0.5).start()
+print(router.port, flush=True)
+sys.stdin.read()  # until the test closes our stdin (or kills us)
+router.stop()
+"""
+
+
+@contextlib.contextmanager
+def router_process(folder: Path, to: int, expected: int, nofile: int = 0):
+    """A Router in its own Python process (to limit its file descriptors, or to kill it)."""
+    args = json.dumps({"folder": str(folder), "to": to, "expected": expected, "nofile": nofile})
+    proc = subprocess.Popen([sys.executable, "-c", ROUTER_SCRIPT, args], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        line = proc.stdout.readline() if ready else ""
+        assert line.strip().isdigit(), f"the router did not start: {line!r} {proc.stderr.read()}"
+        yield proc, int(line)
+    finally:
+        if proc.poll() is None:
+            proc.stdin.close()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                tools.stop_process(proc)
+
+
+def test_forwarding_goes_on_after_its_process_ran_out_of_file_descriptors(tmp_path):
+    """200 silent connections to a router that may open 128 files: then a series, forwarded."""
+    files = write_cts(tmp_path / "modality", 4, seed=220)
+    with StorageSCP(tmp_path / "pacs", ae_title="PACS") as pacs, \
+            router_process(tmp_path / "router", pacs.port, expected=4, nofile=128) as (_, port):
+        with contextlib.ExitStack() as stack:
+            for k in range(200):
+                stack.enter_context(socket.create_connection(
+                    ("127.0.0.1", port), 10, source_address=(f"127.0.4.{k // 16 + 1}", 0)))
+            time.sleep(3)  # the router's worker looks at its outbox every second meanwhile
+        report = send(files, port=port, called_ae="ROUTER", timeout=20)
+        assert all(r.ok for r in report), [str(r) for r in report]
+        assert pacs.wait_for(4, timeout=30), "the router answered Success and never forwarded"
+
+
+def test_a_series_stuck_by_a_transient_error_is_retried(tmp_path):
+    """A file where the outbox's folder goes: moving the series fails until it is removed."""
+    files = write_cts(tmp_path / "modality", 4, seed=221)
+    with StorageSCP(tmp_path / "pacs", ae_title="PACS") as pacs:
+        dest = Destination("127.0.0.1", pacs.port, "PACS")
+        with Router(tmp_path / "router", destinations=[dest], expected=4, retry_first=0.1,
+                    retry_max=0.5) as router:
+            blocker = router.folder / ".router" / "outbox" / folder_name(dest.name)
+            blocker.parent.mkdir(parents=True, exist_ok=True)
+            blocker.write_text("in the way")
+            assert all(r.ok for r in send(files, port=router.port, called_ae="ROUTER"))
+            assert wait_for(lambda: any("Error" in line or "cannot queue" in line
+                                        for line in router.log), 20), list(router.log)
+            assert pacs.count == 0
+            blocker.unlink()  # the trouble is over
+            assert pacs.wait_for(4, timeout=30), (router.status(), list(router.log)[-3:])
+            assert router.wait_until_idle(20), router.status()
+
+
+def test_after_a_crash_at_most_the_instance_on_the_wire_is_sent_again(tmp_path):
+    """The router is killed (SIGKILL) while the PACS stores the 10th of 40 instances."""
+    files = write_cts(tmp_path / "modality", 40, seed=222, size=16)
+    router_pid: list[int] = []
+
+    def crash_at_the_tenth(arrival):
+        if len(pacs.received) == 9 and router_pid:  # this is the 10th
+            os.kill(router_pid.pop(), signal.SIGKILL)
+
+    with StorageSCP(tmp_path / "pacs", ae_title="PACS", on_arrival=crash_at_the_tenth) as pacs:
+        with router_process(tmp_path / "router", pacs.port, expected=40) as (proc, port):
+            router_pid.append(proc.pid)
+            assert all(r.ok for r in send(files, port=port, called_ae="ROUTER", timeout=20))
+            assert proc.wait(30) == -signal.SIGKILL
+        with router_process(tmp_path / "router", pacs.port, expected=40):  # resumes from disk
+            assert wait_for(lambda: len({a.sop_instance_uid for a in pacs.received}) == 40, 60)
+            time.sleep(1)  # anything more it would send
+    assert pacs.duplicates <= 1, f"{pacs.duplicates} instances sent twice after one crash"
+
+
+def test_a_second_router_on_the_same_folder_refuses_before_touching_anything(tmp_path):
+    with Router(tmp_path / "router") as first:
+        in_flight = first.folder / ".router" / "tmp" / "being-written.part"
+        in_flight.parent.mkdir(parents=True, exist_ok=True)
+        in_flight.write_text("{}")
+        for port in (first.port, 0):  # on its port, or on a port of its own
+            second = Router(tmp_path / "router", port=port)
+            with pytest.raises(Exception, match="another Router"):
+                second.start()
+            assert in_flight.exists(), "the second router emptied the first one's tmp folder"
+        assert echo(port=first.port, called_ae="ROUTER").ok
+    with Router(tmp_path / "router"):  # once the first stopped, the folder is free
+        pass
+
+
+def test_the_routers_files_and_folders_are_its_users_alone(tmp_path):
+    files = write_cts(tmp_path / "modality", 2, seed=223)
+    before = os.umask(0o022)  # a permissive umask: the router must not rely on the caller's
+    try:
+        with StorageSCP(tmp_path / "pacs", ae_title="PACS") as pacs, \
+                Router(tmp_path / "router", destinations=[Destination("127.0.0.1", 9, "DOWN")],
+                       expected=2, retry_first=5) as router:
+            assert all(r.ok for r in send(files, port=router.port, called_ae="ROUTER"))
+            assert wait_for(lambda: len(tickets(router.folder, "outbox")) == 2, 20)
+            assert all(r.ok for r in send(files, port=pacs.port, called_ae="PACS"))
+    finally:
+        os.umask(before)
+    for top in (router.folder, pacs.folder):
+        for path in [top, *top.rglob("*")]:
+            if path.is_symlink():
+                continue
+            mode = path.stat().st_mode & 0o777
+            expected = 0o700 if path.is_dir() else 0o600
+            assert mode & 0o077 == 0, f"{path.relative_to(tmp_path)} is {oct(mode)}, not {oct(expected)}"

@@ -6,6 +6,7 @@ import errno
 import importlib
 import inspect
 import json
+import os
 import re
 import subprocess
 import sys
@@ -59,6 +60,28 @@ def test_scratch_folder_is_fresh_and_confined(tmp_path):
     assert list(tools.scratch_folder("nb", root=tmp_path).iterdir()) == []
     with pytest.raises(ValueError, match="outside"):
         tools.scratch_folder("../escape", root=tmp_path)
+
+
+def test_what_the_course_writes_is_its_users_alone(tmp_path):
+    """Folders 0700, files 0600, whatever the umask was before (on a machine shared by a class)."""
+    shared_root = tmp_path / "scratch"
+    shared_root.mkdir(mode=0o755)
+    shared_root.chmod(0o755)
+    before = os.umask(0o022)
+    try:
+        folder = tools.scratch_folder("nb", root=shared_root)
+        with tools.atomic_file(folder / "atomic.bin") as f:
+            f.write(b"x")
+        tools.make_folders(folder / "a" / "b")
+        (folder / "plain.txt").write_text("written by open() after scratch_folder")
+        umask_after = os.umask(0o077)
+    finally:
+        os.umask(before)
+    assert umask_after == 0o077
+    assert shared_root.stat().st_mode & 0o077 == 0, oct(shared_root.stat().st_mode)
+    for path in [folder, *folder.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{path.name}: {oct(mode)}"
 
 
 def test_cli_help_lists_commands(capsys):

@@ -25,6 +25,7 @@ resumes delivery where it stopped::
         outbox/<AE@host_port~hash>/<SOPInstanceUID>.json  waiting for that destination
         dead/<AE@host_port~hash>/<SOPInstanceUID>.json    refused for good, with its "reason"
         tmp/                                              tickets being written (emptied at start)
+        lock                                              held while a router works here
 
 A *ticket* is a small JSON file that names one stored instance (its identifiers and its path
 relative to ``folder``) and a random ``version``. Tickets are written atomically (temporary file,
@@ -64,7 +65,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import tools
-from .net import Arrival, SendResult, StorageSCP, Timeouts, safe_path_part, send
+from .net import Arrival, SendResult, StorageSCP, Timeouts, safe_path_part, send  # noqa: F401 - examples
+from .net.guard import COURSE_CALLERS, add_calling_ae
+from .net.storage import StoreRefused
+from .router_guard import FolderLock, Retry, send_each
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -202,9 +206,9 @@ class TicketFolder:
 
     def prepare(self, data: dict) -> Path:
         """Write ``data`` and a new random ``version`` to a temporary file, flushed to disk."""
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = self.tmp / f"{uuid.uuid4().hex}.part"
-        with open(tmp, "xb") as f:
+        with open(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as f:
             f.write(json.dumps({**data, "version": uuid.uuid4().hex}, indent=1).encode())
             f.flush()
             os.fsync(f.fileno())
@@ -213,7 +217,7 @@ class TicketFolder:
     def install(self, name: str, tmp: Path) -> None:
         """Move a :meth:`prepare` d file in as ticket ``name`` (atomically, replacing it)."""
         with self.lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.replace(tmp, self.folder / name)
         tools.fsync_folder(self.folder)
 
@@ -248,7 +252,7 @@ class TicketFolder:
             if _read_bytes(ticket.file) != ticket.raw:
                 tmp.unlink()
                 return False
-            other.folder.mkdir(parents=True, exist_ok=True)
+            other.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.replace(tmp, other.folder / ticket.name)
             ticket.file.unlink()
         tools.fsync_folder(other.folder)
@@ -509,6 +513,19 @@ class Router:
         Seconds the router's SCU waits for a destination (connect, ACSE, DIMSE, network).
     keep_recent : int
         How many finished series :meth:`status` still shows.
+    allowed_calling_aes : iterable of str or None
+        The AE titles the router accepts instances from (default: the course's,
+        :data:`~workshop_helpers.net.guard.COURSE_CALLERS`; None: any title). The router's own
+        title is added to the course's (:func:`~workshop_helpers.net.guard.add_calling_ae`), so
+        the SCPs it forwards to in the same notebook accept it.
+    same_user_only : bool
+        Refuse peers on this machine that belong to another Unix user (Linux; see
+        :class:`~workshop_helpers.net.StorageSCP`).
+
+    Raises
+    ------
+    workshop_helpers.router_guard.FolderBusy
+        From :meth:`start`, when another router already works in ``folder``.
 
     Examples
     --------
@@ -533,9 +550,14 @@ class Router:
                  complete_when: Callable[[Series], bool] | None = None,
                  retry_first: float = 0.5, retry_max: float = 30.0,
                  timeout: float | Timeouts = 10,
-                 keep_recent: int = 20) -> None:
+                 keep_recent: int = 20,
+                 allowed_calling_aes: Iterable[str] | None = COURSE_CALLERS,
+                 same_user_only: bool = True) -> None:
         self.folder = Path(folder).resolve()
-        self.scp = StorageSCP(self.folder, port=port, ae_title=ae_title, on_arrival=self._arrived)
+        add_calling_ae(ae_title)
+        self.scp = StorageSCP(self.folder, port=port, ae_title=ae_title, on_arrival=self._arrived,
+                              allowed_calling_aes=allowed_calling_aes,
+                              same_user_only=same_user_only)
         self.destinations = _distinct(destinations)
         self.on_series = on_series
         self.complete_when = complete_when or _default_trigger(quiet_seconds, expected)
@@ -551,6 +573,8 @@ class Router:
         self._busy_once = False  # something arrived or was found on disk
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._folder_lock = FolderLock(self._state)
+        self._requeue: dict[tuple[str, str, str], tuple[Series, list, Retry]] = {}
 
     # -- life cycle
     @property
@@ -567,10 +591,17 @@ class Router:
         """Resume what waits on disk, start receiving, triggering and forwarding; returns ``self``."""
         if self._threads:
             return self
+        self._folder_lock.acquire()  # before anything in the folder is touched
+        try:
+            for part in ("inbox", "outbox", "dead", "tmp"):  # its user's alone, as tickets are
+                (self._state / part).mkdir(mode=0o700, exist_ok=True)
+            self._clear_tmp()
+            self._load()
+            self.scp.start()
+        except BaseException:
+            self._folder_lock.release()
+            raise
         self._stop = stop = threading.Event()
-        self._clear_tmp()
-        self._load()
-        self.scp.start()
         self._spawn("router-trigger", self._trigger_loop, stop)
         for w in self._workers.values():
             w.attempts, w.last_error = 0, ""
@@ -587,6 +618,7 @@ class Router:
         for thread in self._threads:
             thread.join(max(0.0, end - time.monotonic()))
         self._threads = []
+        self._folder_lock.release()
 
     def __enter__(self) -> Router:
         return self.start()
@@ -675,6 +707,8 @@ class Router:
 
     # -- receiving (in the SCP's association thread, before it answers Success)
     def _arrived(self, arrival: Arrival) -> None:
+        if not all(t.is_alive() for t in self._threads):  # Success only for what will go on
+            raise StoreRefused(0xA700, "the router cannot forward at the moment")
         key = (arrival.patient_id, arrival.study_uid, arrival.series_uid)
         self._inbox(key).put(ticket_name(arrival.sop_instance_uid), self._ticket_data(arrival))
         with self._lock:
@@ -810,15 +844,22 @@ class Router:
 
     # -- trigger (one thread)
     def _trigger_loop(self, stop: threading.Event) -> None:
+        retry = Retry(self.retry_first, self.retry_max)
         while not stop.wait(0.05):
-            for s in self._due():
-                if stop.is_set():
-                    return
-                try:
-                    self._trigger(s)
-                except Exception as exc:  # keep routing the other series
-                    s.handler_error = f"{type(exc).__name__}: {exc}"
-                    self._note(traceback.format_exc())
+            try:
+                self._requeue_due()
+                for s in self._due():
+                    if stop.is_set():
+                        return
+                    try:
+                        self._trigger(s)
+                    except Exception as exc:  # keep routing the other series
+                        s.handler_error = f"{type(exc).__name__}: {exc}"
+                        self._note(traceback.format_exc())
+                retry.succeeded()
+            except Exception as exc:  # e.g. no file descriptor left: rest, then go on
+                self._note(f"trigger: {type(exc).__name__}: {exc}; again in {retry.failed():.1f} s")
+                stop.wait(max(0.0, retry.next_try - time.monotonic()))
 
     def _due(self) -> list[Series]:
         with self._lock:
@@ -844,13 +885,33 @@ class Router:
         with self._lock:
             for w in wanted:
                 s.deliveries.setdefault(w.name, Delivery())
-        self._queue_inbox(s.key, wanted)
+        self._queue_or_retry(s, wanted, Retry(self.retry_first, self.retry_max))
+
+    def _queue_or_retry(self, s: Series, wanted: list[_Worker], retry: Retry) -> None:
+        """Move the series' tickets to the outboxes; after an OSError, try again later."""
+        try:
+            self._queue_inbox(s.key, wanted)
+        except OSError as exc:
+            delay = retry.failed()
+            s.handler_error = f"cannot queue it ({exc.strerror or exc}); retry in {delay:.1f} s"
+            self._note(f"series {s.series_uid}: {s.handler_error}")
+            with self._lock:
+                self._requeue[s.key] = (s, wanted, retry)
+            return
         with self._lock:
+            self._requeue.pop(s.key, None)
+            s.handler_error = "" if s.handler_error.startswith("cannot queue") else s.handler_error
             if s.state == "complete":  # not re-opened by a new instance meanwhile
                 s.state = "forwarding"
             self._settle(s)
         for w in wanted:
             w.wake.set()
+
+    def _requeue_due(self) -> None:
+        with self._lock:
+            due = [entry for entry in self._requeue.values() if entry[2].due]
+        for s, wanted, retry in due:
+            self._queue_or_retry(s, wanted, retry)
 
     def _call_on_series(self, s: Series) -> None:
         if self.on_series is None:
@@ -882,11 +943,14 @@ class Router:
     def _deliver_loop(self, w: _Worker, stop: threading.Event) -> None:
         while not stop.is_set():
             w.wake.clear()
-            batch = w.outbox.tickets(limit=BATCH)
-            if not batch:
-                w.wake.wait(1.0)
-                continue
-            failures = self._deliver(w, batch)
+            try:
+                batch = w.outbox.tickets(limit=BATCH)
+                if not batch:
+                    w.wake.wait(1.0)
+                    continue
+                failures = self._deliver(w, batch)
+            except Exception as exc:  # e.g. EMFILE: this thread must not die of it
+                failures = [f"{type(exc).__name__}: {exc}"]
             if failures:
                 self._back_off(w, failures, stop)
             else:
@@ -903,15 +967,19 @@ class Router:
         d = w.destination
         if not present:
             return []
+        failures: list[str] = []
+
+        def answered(k: int, result: SendResult) -> None:  # settled as each answer comes
+            if not self._settle_result(w, present[k], result):
+                failures.append(result.reason)
+
         try:
-            results = send([self._path_of(t.data) for t in present], d.host, d.port,
-                           called_ae=d.called_ae, calling_ae=self.ae_title,
-                           timeout=self.timeout, progress=False)
-        except Exception as exc:  # send() does not raise for network trouble; anything else
+            send_each([self._path_of(t.data) for t in present], d.host, d.port, d.called_ae,
+                      self.ae_title, self.timeout, answered)
+        except Exception as exc:  # network trouble is in the results; anything else
             self._note(traceback.format_exc())
-            return [f"{type(exc).__name__}: {exc}"]
-        return [r.reason for t, r in zip(present, results, strict=True)
-                if not self._settle_result(w, t, r)]
+            return [*failures, f"{type(exc).__name__}: {exc}"]
+        return failures
 
     def _settle_result(self, w: _Worker, t: Ticket, result: SendResult) -> bool:
         """Delete, dead-letter or keep ``t`` after ``result``; False when it is to be retried."""

@@ -337,7 +337,9 @@ def scratch_folder(name: str, root: str | os.PathLike = "scratch") -> Path:
     """A fresh, empty folder ``root/name`` for what a notebook writes.
 
     It is removed and made again on every call, so "Restart & Run All" works twice in a row.
-    Only folders below ``root`` are ever removed.
+    Only folders below ``root`` are ever removed. The folder is its Unix user's alone (0700;
+    ``root`` loses its group and other permissions if it is the user's), and so is what this
+    process writes from then on (:func:`private_files`).
 
     Parameters
     ----------
@@ -363,14 +365,47 @@ def scratch_folder(name: str, root: str | os.PathLike = "scratch") -> Path:
     >>> p.is_dir(), list(p.iterdir())
     (True, [])
     """
+    private_files()
     base = Path(root).resolve()
     target = (base / name).resolve()
     if base not in target.parents:
         raise ValueError(f"scratch folder {name!r} would lie outside {base}")
     if target.exists():
         shutil.rmtree(target)
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, mode=PRIVATE_FOLDER)
+    os.chmod(target, PRIVATE_FOLDER)
+    with contextlib.suppress(OSError):  # a root the learner made: theirs to share or not
+        if base.stat().st_uid == os.geteuid():
+            os.chmod(base, base.stat().st_mode & ~0o077)
     return target
+
+
+def private_files() -> int:
+    """From now on, what this process (and what it starts) writes is its Unix user's alone.
+
+    Sets the umask to 077: new folders ``rwx------`` (0700), new files ``rw-------`` (0600),
+    so that on a machine shared by a class no other participant can read or change them. The
+    course's scratch folders call it (:func:`scratch_folder`).
+
+    Returns
+    -------
+    int
+        The umask that was in force before.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> before = private_files()
+    >>> path = Path(tempfile.mkdtemp()) / "note.txt"
+    >>> _ = path.write_text("mine")
+    >>> oct(path.stat().st_mode & 0o777)
+    '0o600'
+    """
+    return os.umask(0o077)
+
+
+#: Permissions of the folders and files the course makes: its user's alone.
+PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600
 
 
 def stop_process(proc: subprocess.Popen, grace: float = 10) -> None:
@@ -442,7 +477,7 @@ class AtomicFile:
         self.temp = Path(folder) / name
         self._anonymous = True
         try:
-            fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o644)
+            fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, PRIVATE_FILE)
         except AttributeError:  # no O_TMPFILE on this system
             fd = None
         except OSError as exc:  # not on this file system (EISDIR on old kernels)
@@ -451,7 +486,7 @@ class AtomicFile:
             fd = None
         if fd is None:
             self._anonymous = False
-            fd = os.open(self.temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            fd = os.open(self.temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
         self.file: BinaryIO = open(fd, "wb")  # noqa: SIM115 - closed by commit/discard
 
     @property
@@ -477,13 +512,16 @@ class AtomicFile:
         """Hand what was written to the operating system, so that it can be read back."""
         self.file.flush()
 
-    def commit(self, target: str | os.PathLike) -> None:
+    def commit(self, target: str | os.PathLike, *, folder_fd: int | None = None) -> None:
         """Make the file durable and put it at ``target``, making missing folders.
 
         Parameters
         ----------
         target : str or os.PathLike
             The final path, on the same file system; an existing file there is replaced.
+        folder_fd : int, optional
+            An open folder: ``target`` is then a name in it, and no path is looked up again
+            (nothing on the way can be swapped for a symbolic link meanwhile).
 
         Raises
         ------
@@ -502,6 +540,10 @@ class AtomicFile:
                 _link_anonymous(fd, self.temp)
                 self._anonymous = False
             self.file.close()
+            if folder_fd is not None:
+                os.replace(self.temp, target.name, dst_dir_fd=folder_fd)
+                os.fsync(folder_fd)
+                return
             make_folders(target.parent)
             os.replace(self.temp, target)
             fsync_folder(target.parent)
@@ -609,6 +651,8 @@ def save_atomically(ds: Dataset, path: str | os.PathLike) -> Path:
 def make_folders(folder: str | os.PathLike) -> None:
     """``mkdir -p`` that also fsyncs the parent of every folder it makes, so the names last.
 
+    The folders it makes are their user's alone (0700).
+
     Parameters
     ----------
     folder : str or os.PathLike
@@ -631,7 +675,7 @@ def make_folders(folder: str | os.PathLike) -> None:
         return
     make_folders(folder.parent)
     try:
-        folder.mkdir()
+        folder.mkdir(mode=PRIVATE_FOLDER)
     except FileExistsError:
         if not folder.is_dir():
             raise

@@ -7,7 +7,9 @@ connection), and hands a connection to a handler thread only once it has sent it
 A connection that stays silent for ``wait`` seconds is closed; when more than ``per_address``
 connections from one address are waiting — or being read by their handler, until it calls
 :meth:`Guest.leave` — the oldest of them is closed, so a crowd of junk connections cannot keep a
-real client out.
+real client out. Nor can a crowd from many addresses: when more than ``max_waiting`` connections
+wait in all, the oldest silent one is closed. When ``accept`` itself fails (no file descriptor
+left: EMFILE), the listener is left alone for a moment instead of being asked again at once.
 
 Examples
 --------
@@ -23,6 +25,7 @@ b'hello'
 
 from __future__ import annotations
 
+import errno
 import os
 import selectors
 import socket
@@ -55,11 +58,21 @@ class Doorman:
         ``guest.deadline`` for the first thing it reads (e.g. an A-ASSOCIATE-RQ).
     per_address : int
         How many connections from one address may wait at once (the oldest gives way).
+    max_waiting : int, optional
+        How many connections may wait in all (the oldest silent one gives way); by default a
+        quarter of the file descriptors the process may open, at most 256, so that a crowd of
+        silent connections never takes the descriptors the real work needs.
     """
 
+    #: Seconds the listener rests after ``accept`` failed for want of a file descriptor.
+    PAUSE = 0.2
+
     def __init__(self, bind: str, port: int, handler: Callable[[Guest], None], *,
-                 wait: float | None = 30, per_address: int = 16, name: str = "Doorman") -> None:
+                 wait: float | None = 30, per_address: int = 16, max_waiting: int | None = None,
+                 name: str = "Doorman") -> None:
         self.bind, self.handler, self.wait, self.per_address = bind, handler, wait, per_address
+        self.max_waiting = max_waiting or _default_max_waiting()
+        self.refused = 0  # times accept failed (no descriptor left, ...)
         self.name = name
         self._requested_port = port
         self.port = 0
@@ -133,34 +146,51 @@ class Doorman:
         watch.register(self._listener, selectors.EVENT_READ)
         watch.register(self._wake[0], selectors.EVENT_READ)
         silent: dict[int, Guest] = {}  # by file descriptor
+        resting_until = None  # the listener rests after accept failed
         try:
             while True:
                 soonest = min((g.deadline for g in silent.values()), default=None)
+                if resting_until is not None:
+                    soonest = min(soonest or resting_until, resting_until)
                 pause = None if soonest is None else max(0.0, soonest - time.monotonic())
                 for key, _ in watch.select(pause):
                     if key.fileobj == self._wake[0]:
                         return
                     if key.fileobj is self._listener:
-                        self._accept(watch, silent)
+                        if not self._accept(watch, silent):
+                            watch.unregister(self._listener)
+                            resting_until = time.monotonic() + self.PAUSE
                     else:
                         watch.unregister(key.fileobj)
                         self._hand_over(silent.pop(key.fd))
                 self._expire(watch, silent)
+                if resting_until is not None and time.monotonic() >= resting_until:
+                    watch.register(self._listener, selectors.EVENT_READ)
+                    resting_until = None
         finally:
             for guest in silent.values():
                 self._leave(guest)
                 shut(guest.sock)
             watch.close()
 
-    def _accept(self, watch: selectors.BaseSelector, silent: dict[int, Guest]) -> None:
+    def _accept(self, watch: selectors.BaseSelector, silent: dict[int, Guest]) -> bool:
+        """Take up to 64 new connections; False when accept failed (the listener should rest)."""
         for _ in range(64):
             try:
                 sock, address = self._listener.accept()
             except (BlockingIOError, InterruptedError):
-                return
-            except OSError:  # e.g. too many open files: leave it in the backlog for now
-                return
+                return True
+            except OSError as exc:  # EMFILE, ENFILE, ENOBUFS...: it stays in the backlog
+                self.refused += 1
+                return exc.errno in (errno.ECONNABORTED, errno.EPROTO)  # the peer's doing
             sock.setblocking(True)
+            if len(silent) >= self.max_waiting:  # a crowd from many addresses
+                oldest = min(silent.values(), key=lambda g: g.deadline)
+                del silent[oldest.sock.fileno()]
+                watch.unregister(oldest.sock)
+                self._leave(oldest)
+                oldest.evicted = True
+                shut(oldest.sock)
             deadline = time.monotonic() + (self.wait if self.wait is not None else 1e9)
             guest = Guest(self, sock, address, deadline)
             with self._lock:
@@ -179,6 +209,7 @@ class Doorman:
                     shut(oldest.sock, close=False)
             silent[sock.fileno()] = guest
             watch.register(sock, selectors.EVENT_READ)
+        return True
 
     def _expire(self, watch: selectors.BaseSelector, silent: dict[int, Guest]) -> None:
         now = time.monotonic()
@@ -212,6 +243,15 @@ class Doorman:
                 line.remove(guest)
                 if not line:
                     del self._lines[guest.host]
+
+
+def _default_max_waiting() -> int:
+    try:
+        import resource  # noqa: PLC0415 - not on Windows
+    except ImportError:
+        return 256
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return 256 if soft == resource.RLIM_INFINITY else max(8, min(256, soft // 4))
 
 
 def shut(sock: socket.socket, close: bool = True) -> None:

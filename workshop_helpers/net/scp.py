@@ -26,12 +26,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydicom.dataset import Dataset
-from pydicom.uid import AllTransferSyntaxes
+from pydicom.uid import UID, AllTransferSyntaxes
 from pynetdicom.presentation import AllStoragePresentationContexts
 
 from ..tools import AtomicFile
 from . import pdu
 from .doorman import Doorman, Guest, shut
+from .guard import (
+    COURSE_CALLERS,
+    LinkRefused,
+    inflated_size_exceeds,
+    is_real_folder,
+    open_folder_below,
+    stranger,
+)
 from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .storage import (
     StoreRefused,
@@ -47,6 +55,15 @@ from .teaching import status_text
 VERIFICATION = "1.2.840.10008.1.1"
 #: The largest P-DATA-TF PDU we accept (our Maximum Length Received, PS3.8 D.1).
 MAX_PDU = 1024 * 1024
+#: The largest instance an SCP stores unless told otherwise (its data set, once inflated).
+MAX_INSTANCE_BYTES = 1 << 30
+#: Longer identifiers are no DICOM values (LO and UI hold 64 characters, PS3.5 6.2).
+MAX_IDENTIFIER_BYTES = 1024
+IDENTIFIERS = ((0x00080016, "SOP Class UID"), (0x00080018, "SOP Instance UID"),
+               (0x00100020, "Patient ID"), (0x0020000D, "Study Instance UID"),
+               (0x0020000E, "Series Instance UID"))
+#: What a peer hears when something went wrong on our side (the details stay in our log).
+OUR_FAULT = "the SCP could not store this instance (its log says why)"
 
 
 class NetError(RuntimeError):
@@ -176,6 +193,7 @@ class _Incoming:
         self.file: AtomicFile | None = None
         self.refused: StoreRefused | None = None
         self.header = 0
+        self.limit = scp.max_instance_bytes
         context = assoc.contexts[cid]
         sop_class = text_of(command, 0x00000002)
         sop_instance = text_of(command, 0x00001000)
@@ -197,7 +215,7 @@ class _Incoming:
         except StoreRefused as exc:
             self.refused = exc
         except OSError as exc:
-            self.refused = StoreRefused(0xA700, f"cannot write: {exc.strerror or exc}")
+            self.refused = StoreRefused(0xA700, _oserror_text(exc))
         finally:
             if spare is not None:  # not used: a refused request
                 spare.discard()
@@ -205,16 +223,25 @@ class _Incoming:
     def write(self, view) -> None:
         if self.file is None:
             return
+        if self.file.size - self.header + len(view) > self.limit:  # keep reading, store nothing
+            self.refused = too_large(self.limit)
+            self.discard()
+            return
         try:
             self.file.write(view)
         except OSError as exc:  # disk full: keep reading the message, answer a failure
-            self.refused = StoreRefused(0xA700, f"cannot write: {exc.strerror or exc}")
+            self.refused = StoreRefused(0xA700, _oserror_text(exc))
             self.discard()
 
     def discard(self) -> None:
         if self.file is not None:
             self.file.discard()
             self.file = None
+
+
+def too_large(limit: int) -> StoreRefused:
+    """The refusal of an instance over ``limit`` bytes: 0xA700 Out of Resources (PS3.4 B.2.3)."""
+    return StoreRefused(0xA700, f"over the {limit:,} bytes this SCP stores per instance")
 
 
 class StorageSCP:
@@ -233,8 +260,18 @@ class StorageSCP:
         Our AE title; associations that call another title are rejected.
     bind : str
         Address to listen on (127.0.0.1: only this machine can connect).
-    allowed_calling_aes : iterable of str, optional
-        When given, only peers calling from one of these AE titles are accepted.
+    allowed_calling_aes : iterable of str or None
+        Only peers calling from one of these AE titles are accepted; others get an
+        A-ASSOCIATE-RJ "calling AE title not recognised" (PS3.8 9.3.4). The default is the
+        titles the course's helpers, notebooks and dcmtk's tools call from
+        (:data:`~.guard.COURSE_CALLERS`); None accepts any title.
+    same_user_only : bool
+        On Linux, refuse a peer on this machine (loopback) whose socket belongs to another Unix
+        user (:func:`~.guard.stranger`): on a machine shared by a class, nobody else's program
+        can store here, whatever AE title it calls from.
+    max_instance_bytes : int
+        The largest instance stored (its data set; a deflated one once inflated); a larger one
+        is answered 0xA700 Out of Resources (PS3.4 B.2.3) and nothing of it is kept.
     on_duplicate : {"overwrite", "keep"}
         A SOP Instance UID that is already stored: replace the file (``"overwrite"``, the
         default: a re-send is usually a correction) or keep the first (``"keep"``). Either way
@@ -248,8 +285,9 @@ class StorageSCP:
     max_associations : int
         How many associations may be open at once (more are rejected: "local limit exceeded").
     transfer_syntaxes : iterable of UID, optional
-        The transfer syntaxes we accept for storage (default: all that pydicom knows). A
-        smaller list is how an SCP says "I cannot read JPEG".
+        The transfer syntaxes we accept for storage (default: all that pydicom knows except the
+        deflated ones, whose few bytes can inflate to gigabytes). A smaller list is how an SCP
+        says "I cannot read JPEG".
     max_pdu : int
         The largest P-DATA-TF PDU we accept, in bytes (our Maximum Length Received, PS3.8 D.1).
     max_pending_per_address : int
@@ -277,7 +315,9 @@ class StorageSCP:
 
     def __init__(self, folder: str | os.PathLike, port: int = 0, ae_title: str = "WORKSHOP",
                  bind: str = "127.0.0.1",
-                 *, allowed_calling_aes: Iterable[str] | None = None, on_duplicate: str = "overwrite",
+                 *, allowed_calling_aes: Iterable[str] | None = COURSE_CALLERS,
+                 same_user_only: bool = True, max_instance_bytes: int = MAX_INSTANCE_BYTES,
+                 on_duplicate: str = "overwrite",
                  on_arrival: Callable[[Arrival], None] | None = None,
                  timeout: float | Timeouts = 30, max_associations: int = 32,
                  transfer_syntaxes: Iterable[str] | None = None, max_pdu: int = MAX_PDU,
@@ -287,20 +327,24 @@ class StorageSCP:
         if not 0 < len(ae_title.strip()) <= 16:
             raise ValueError(f"an AE title has 1 to 16 characters (PS3.5 6.2), got {ae_title!r}")
         self.folder = Path(folder).resolve()
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.incoming = self.folder / ".incoming"
         self._requested_port = int(port)
         self.ae_title = ae_title.strip()
         self.bind = bind
-        self.allowed_calling_aes = (None if allowed_calling_aes is None
+        self.allowed_calling_aes = (allowed_calling_aes
+                                    if allowed_calling_aes is None or allowed_calling_aes is COURSE_CALLERS
                                     else {a.strip() for a in allowed_calling_aes})
+        self.same_user_only = same_user_only
+        self.max_instance_bytes = int(max_instance_bytes)
         self.on_duplicate = on_duplicate
         self.on_arrival = on_arrival
         self.timeouts = Timeouts.of(timeout)
         self.max_associations = max_associations
         self.max_pending_per_address = max_pending_per_address
         self.max_pdu = max_pdu
-        self.transfer_syntaxes = [str(t) for t in (transfer_syntaxes or AllTransferSyntaxes)]
+        self.transfer_syntaxes = [str(t) for t in (transfer_syntaxes or [
+            t for t in AllTransferSyntaxes if not UID(t).is_deflated])]
         self.storage_classes = storage_sop_classes()
         self.received: deque[Arrival] = deque(maxlen=10_000)
         self.failures: deque[str] = deque(maxlen=1000)
@@ -328,7 +372,10 @@ class StorageSCP:
         """Start listening in a background thread; returns ``self``."""
         if self._door is not None:
             return self
-        self.incoming.mkdir(exist_ok=True)
+        self.incoming.mkdir(exist_ok=True, mode=0o700)
+        if not is_real_folder(self.incoming):
+            raise NetError(f"{self.incoming} is a symbolic link or not a folder: the SCP will "
+                           "not write through it (remove it and start again)")
         for leftover in self.incoming.glob("*.part"):  # from a process that was killed
             leftover.unlink(missing_ok=True)
         door = Doorman(self.bind, self._requested_port, self._connection,
@@ -396,7 +443,7 @@ class StorageSCP:
         req, ts = event.request, event.context.transfer_syntax
         sop_instance = text_of(req, 0x00001000)
         event.file.flush()
-        ids = read_identifiers(event.dataset_path, event.file_offset, ts)
+        ids = self.identifiers(event)  # read back from the file, each of a sane length
         for tag, name, expected in ((0x00080016, "SOP Class UID", text_of(req, 0x00000002)),
                                     (0x00080018, "SOP Instance UID", sop_instance)):
             if text_of(ids, tag) != expected:
@@ -404,12 +451,12 @@ class StorageSCP:
         patient, study, series = (text_of(ids, 0x00100020), text_of(ids, 0x0020000D),
                                   text_of(ids, 0x0020000E))
         path = self.path_for(patient, study, series, sop_instance)
-        duplicate = path.exists()
+        duplicate = os.path.lexists(path)
         size = event.file.size - event.file_offset
         if duplicate and self.on_duplicate == "keep":
             event.file.discard()
         else:
-            event.file.commit(path)
+            self.commit(event.file, path)  # never through a symbolic link
         arrival = Arrival(time.time(), event.assoc.requestor.ae_title, patient, study, series,
                           sop_instance, text_of(req, 0x00000002), ts, path, size, duplicate)
         if self.on_arrival is not None and not (duplicate and self.on_duplicate == "keep"):
@@ -419,6 +466,45 @@ class StorageSCP:
             self.count += 1
             self.duplicates += duplicate
         return 0x0000
+
+    def identifiers(self, event: StoreEvent) -> Dataset:
+        """The identifiers of a received data set (:func:`.read_identifiers`), checked.
+
+        Raises :class:`.StoreRefused` for a data set that cannot be read, a deflated one that
+        inflates beyond :attr:`max_instance_bytes`, or an identifier longer than any DICOM
+        value (:data:`MAX_IDENTIFIER_BYTES`).
+        """
+        ts = event.context.transfer_syntax
+        if UID(ts).is_deflated and inflated_size_exceeds(event.dataset_path, event.file_offset,
+                                                         self.max_instance_bytes):
+            raise too_large(self.max_instance_bytes)
+        try:
+            ids = read_identifiers(event.dataset_path, event.file_offset, ts)
+        except StoreRefused as exc:  # its words come from pydicom: for our log only
+            self._note(f"{event.assoc.requestor.ae_title}: {exc.comment}")
+            raise StoreRefused(0xC000, "cannot read the data set's identifiers") from None
+        for tag, name in IDENTIFIERS:
+            element = ids.get_item(tag, keep_deferred=True)
+            length = getattr(element, "length", 0) or 0
+            if length > MAX_IDENTIFIER_BYTES:
+                raise StoreRefused(0xC000, f"{name} of {length:,} bytes: not a DICOM value "
+                                           "(PS3.5 6.2)")
+        return ids
+
+    def commit(self, file: AtomicFile, path: Path) -> None:
+        """Put ``file`` at ``path`` below :attr:`folder`, refusing any symbolic link on the way."""
+        parts = path.relative_to(self.folder).parts
+        try:
+            fd = open_folder_below(self.folder, parts[:-1])
+        except LinkRefused as exc:
+            file.discard()
+            self._note(f"{self.folder}: {exc}")
+            raise StoreRefused(0xA700, "the storage folder holds a symbolic link where this "
+                                       "instance goes: not followed") from None
+        try:
+            file.commit(parts[-1], folder_fd=fd)
+        finally:
+            os.close(fd)
 
     # -- connections (each in its own thread, from the Doorman)
     def _connection(self, guest: Guest) -> None:
@@ -455,6 +541,11 @@ class StorageSCP:
             guest.leave()
         if guest.evicted:
             raise PeerAborted(f"{link.peer} was too slow while others waited")
+        refusal = stranger(guest.address, guest.sock.getsockname()) if self.same_user_only else None
+        if refusal is not None:
+            self._note(f"{rq.calling_ae}@{refusal}; association rejected by us")
+            link.send(pdu.encode_associate_rj(1, 1, 1))  # permanent, no reason given
+            return None
         rejection = self._rejection(rq)
         with self._lock:
             if rejection is None and len(self._open) >= self.max_associations:
@@ -550,6 +641,9 @@ class StorageSCP:
         arrives, before its path is known (the identifiers are read back from the file), and
         the file is made ahead, while the peer prepares its next request.
         """
+        if not is_real_folder(self.incoming):
+            raise LinkRefused(f"{self.incoming.name} is a symbolic link or not a folder: not "
+                              "followed")
         return AtomicFile(self.incoming, f"{next(self.numbers)}.part")
 
     def _answer(self, assoc: Association, cid: int, command: Dataset, sink) -> bytes:
@@ -573,8 +667,10 @@ class StorageSCP:
             status, comment = exc.status, exc.comment
         except OSError as exc:
             status, comment = 0xA700, _oserror_text(exc)
-        except Exception as exc:  # a failing on_arrival or a bug: say so, keep serving
-            status, comment = 0xC000, f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # a failing on_arrival or a bug: log it, keep serving
+            self._note(f"{assoc.requestor.ae_title}@{assoc.requestor.address}: "
+                       f"{type(exc).__name__}: {exc}")
+            status, comment = 0xC000, OUR_FAULT
         finally:
             sink.discard()
         if status:
@@ -590,6 +686,9 @@ class StorageSCP:
 
 
 def _oserror_text(exc: OSError) -> str:
+    """Words for a peer: the system's name of the error, never Python's text or a path."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return "disk full"
-    return f"cannot store: {exc.strerror or exc}"
+    if isinstance(exc, LinkRefused):
+        return str(exc)
+    return f"cannot store: {exc.strerror}" if exc.strerror else "cannot store here"

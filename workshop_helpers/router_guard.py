@@ -1,0 +1,169 @@
+"""What keeps a :class:`~workshop_helpers.router.Router` honest when things go wrong.
+
+- :class:`FolderLock`: one router per folder. A second one refuses before it touches anything
+  (an advisory ``flock`` on ``.router/lock``, released by the system when a process dies).
+- :func:`send_each`: forward on one association and hear of each instance as its answer comes,
+  so a ticket is settled the moment its destination answered — after a crash, at most the one
+  instance that was on the wire is sent again.
+- :class:`Retry`: the bounded, growing delay of a loop that must not die of an ``OSError``
+  (no file descriptor left, a full disk) and must not spin either.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .net import SendResult, Timeouts
+from .net import scu as _scu
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks of this kind; one router per folder is on you
+    fcntl = None
+
+__all__ = ["FolderLock", "FolderBusy", "Retry", "send_each"]
+
+
+class FolderBusy(RuntimeError):
+    """Another router already works in this folder."""
+
+
+class FolderLock:
+    """An exclusive, advisory lock on a folder (``folder/lock``), held while a router runs.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The router's state folder (made, 0700, if missing).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> first = FolderLock(folder).acquire()
+    >>> FolderLock(folder).acquire()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workshop_helpers.router_guard.FolderBusy: another Router (process ...) already works in ...
+    >>> first.release()
+    >>> FolderLock(folder).acquire().release()
+    """
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / "lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> FolderLock:
+        """Take the lock or raise :class:`FolderBusy` saying who holds it; returns ``self``."""
+        if self._fd is not None or fcntl is None:
+            return self
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise FolderBusy(f"another Router (process {holder}) already works in "
+                             f"{self.folder.parent}: stop it first, or give this one a folder "
+                             "of its own") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        """Let the lock go (safe to call twice)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+class Retry:
+    """A bounded, doubling delay: ``first``, ``2 * first`` ... up to ``most`` seconds.
+
+    Examples
+    --------
+    >>> r = Retry(0.5, 2)
+    >>> [r.failed() for _ in range(4)]
+    [0.5, 1.0, 2, 2]
+    >>> r.succeeded(); r.attempts
+    0
+    """
+
+    def __init__(self, first: float, most: float) -> None:
+        self.first, self.most = first, most
+        self.attempts = 0
+        self.next_try = 0.0
+
+    def failed(self) -> float:
+        """Count a failure; returns the delay before the next try."""
+        self.attempts += 1
+        delay = min(self.most, self.first * 2 ** (self.attempts - 1))
+        self.next_try = time.monotonic() + delay
+        return delay
+
+    def succeeded(self) -> None:
+        """Start again from the first delay."""
+        self.attempts, self.next_try = 0, 0.0
+
+    @property
+    def due(self) -> bool:
+        """True when the delay has passed."""
+        return time.monotonic() >= self.next_try
+
+
+def send_each(paths: Sequence[Path], host: str, port: int, called_ae: str, calling_ae: str,
+              timeout: float | Timeouts, on_result: Callable[[int, SendResult], None]) -> None:
+    """C-STORE ``paths`` on one association; ``on_result(index, result)`` as each is answered.
+
+    Like :func:`~workshop_helpers.net.send` (the same association, contexts and reasons), for a
+    caller that must act on each answer before the next instance goes: the router deletes an
+    instance's ticket right after its Success. Every path gets exactly one call, in order.
+
+    Parameters
+    ----------
+    paths : sequence of pathlib.Path
+        DICOM files (at most 128 kinds of SOP Class and transfer syntax).
+    host, port, called_ae, calling_ae : str, int, str, str
+        The destination and our AE title.
+    timeout : float or Timeouts
+        As for :func:`~workshop_helpers.net.send`.
+    on_result : callable
+        Called with the index in ``paths`` and the :class:`~workshop_helpers.net.SendResult`.
+    """
+    described = [_scu._describe(p) for p in paths]
+    items = [d for d in described if isinstance(d, _scu._Item)]
+    for k, d in enumerate(described):
+        if isinstance(d, SendResult):
+            on_result(k, d)
+    if not items:
+        return
+    index = {id(d): k for k, d in enumerate(described)}
+    contexts = [(str(i.sop_class), i.syntaxes()) for i in _scu._unique_contexts(items)][:128]
+    client = _scu._Client(host, port, called_ae, calling_ae, Timeouts.of(timeout))
+    try:
+        client.open(contexts)
+    except _scu.AssociationFailed as exc:
+        for item in items:
+            item.result.reason, item.result.permanent = exc.reason, exc.permanent
+            on_result(index[id(item)], item.result)
+        return
+    broken = ""
+    for item in items:
+        if broken:
+            item.result.reason = f"not sent: {broken}"
+        else:
+            try:
+                _scu._store(client, item)
+            except _scu._Broken as exc:
+                item.result.reason, item.result.permanent = exc.reason, exc.permanent
+                broken = f"the association with {client.where} was aborted before this item"
+        on_result(index[id(item)], item.result)
+    if not broken:
+        client.release()
