@@ -133,6 +133,35 @@ def test_02_lps_position():
                     refused=[(2, 1, 3), (1, 2, 3.01)], unreadable=[(1, 2), "1 2 3"])
 
 
+def test_02_pixel_in_series_names_the_usual_wrong_ways():
+    grid = dict(rows=12, columns=16, slices=10, pixel_spacing=(0.9, 0.7), slice_spacing=3.0)
+    scan = phantom.make_series(**grid, phantom_centre=(12.0, -30.0, 85.0), shuffle=True, seed=2)
+    scan = [scan[i] for i in (4, 9, 0, 7, 2, 5, 1, 8, 3, 6)]                 # as a folder listing gives them
+    other = phantom.make_series(rows=48, columns=64, slices=24)
+    from workshop_helpers import geometry
+    affine, other_affine = geometry.voxel_to_patient(scan), geometry.voxel_to_patient(other)
+    truth = (affine @ [10, 5, 7, 1])[:3]
+    check = checks.pixel_in_series(truth, scan, row=5, column=10, k=7, other_affine=other_affine)
+    ordered = geometry.sort_slices(scan)
+    by_number = sorted(scan, key=lambda d: int(d.InstanceNumber))
+    assert ordered[7] is not by_number[7] and ordered[7] is not scan[7]
+
+    def at(ds, r, c):
+        iop = np.array(ds.ImageOrientationPatient, float)
+        rs, cs = (float(v) for v in ds.PixelSpacing)
+        return np.array(ds.ImagePositionPatient, float) + c * cs * iop[:3] + r * rs * iop[3:]
+
+    assert_verdicts(check, accepted=[truth, list(truth), at(ordered[7], 5, 10), truth + 0.0005],
+                    refused=[at(scan[7], 5, 10), at(by_number[7], 5, 10), at(ordered[7], 10, 5),
+                             (other_affine @ [10, 5, 7, 1])[:3], truth + 0.01],
+                    unreadable=[truth[:2], "1 2 3", None])
+    assert "list as it was read" in check(at(scan[7], 5, 10))[1]
+    assert "Instance Number order" in check(at(by_number[7], 5, 10))[1]
+    assert "row and column swapped" in check(at(ordered[7], 10, 5))[1]
+    assert "other series" in check((other_affine @ [10, 5, 7, 1])[:3])[1]
+    assert check(truth + 0.01)[1] == "not the centre of that pixel"
+
+
 def test_02_edge_facing():
     letters = {"left": "L", "right": "R", "top": "H", "bottom": "F"}
     assert_verdicts(checks.edge_facing(letters), accepted=["left", "Left", " left", "LEFT", "left edge",

@@ -374,6 +374,68 @@ def lps_position(point: Iterable[float]) -> Checker:
     return check
 
 
+def pixel_in_series(point: Iterable[float], datasets: Iterable[pydicom.Dataset], *, row: int,
+                    column: int, k: int, other_affine: np.ndarray | None = None) -> Checker:
+    """The LPS position of pixel (``row``, ``column``) of slice ``k`` (geometric order), within 1 µm.
+
+    Like :func:`lps_position`, and it names the usual wrong ways: slice ``k`` of the list as
+    given (no sorting), slice ``k`` in Instance Number order, row and column swapped, and the same
+    voxel through another series' affine.
+
+    Parameters
+    ----------
+    point : iterable of float
+        The expected x, y, z (LPS, mm), from an independent reader (SimpleITK).
+    datasets : iterable of pydicom.dataset.Dataset
+        The series, in the order the learner has it.
+    row, column, k : int
+        The pixel asked for; ``k`` counts slices along the normal.
+    other_affine : numpy.ndarray or None
+        The 4x4 affine of another series the learner has seen, if any.
+
+    Returns
+    -------
+    Checker
+        Accepts three numbers (:func:`read_numbers`); right when they match ``point`` within
+        0.001 mm. A wrong answer that one of the wrong ways gives is told which.
+    """
+    from workshop_helpers import geometry
+
+    datasets = list(datasets)
+    expected = np.asarray(point, dtype=float)
+
+    def at(ds: pydicom.Dataset, r: int, c: int) -> np.ndarray:
+        origin = np.array(ds.ImagePositionPatient, dtype=float)
+        iop = np.array(ds.ImageOrientationPatient, dtype=float)
+        row_spacing, column_spacing = (float(v) for v in ds.PixelSpacing)
+        return origin + c * column_spacing * iop[:3] + r * row_spacing * iop[3:]
+
+    by_number = sorted(datasets, key=lambda ds: int(ds.InstanceNumber))
+    traps = [
+        (at(datasets[k], row, column), f"that is slice {k} of the list as it was read; sort the "
+                                       "slices by position first (geometry.sort_slices)"),
+        (at(by_number[k], row, column), f"that is slice {k} in Instance Number order; Instance "
+                                        "Numbers need not follow the geometry, positions do"),
+        (at(geometry.sort_slices(datasets)[k], column, row),
+         "row and column swapped: the column index steps along the row direction (the first "
+         "three numbers of IOP), by the column spacing"),
+    ]
+    if other_affine is not None:
+        other = (np.asarray(other_affine, dtype=float) @ [column, row, k, 1.0])[:3]
+        traps.append((other, "that is the same voxel of the other series; this one has its own "
+                             "geometry: use its own attributes"))
+
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_numbers(answer, 3, "three numbers: x, y, z in mm")
+        if np.allclose(value, expected, atol=1e-3):
+            return True, ""
+        for trap, why in traps:
+            if np.allclose(value, trap, atol=1e-3) and not np.allclose(trap, expected, atol=1e-3):
+                return False, why
+        return False, "not the centre of that pixel"
+    return check
+
+
 EDGES = {"left": ["left hand"], "right": ["right hand"], "top": ["upper"], "bottom": ["lower"]}
 
 _EDGE_WORDS = re.compile(r"^(?:the\s+)?(.+?)(?:\s+(?:edge|side|border))?"
