@@ -600,7 +600,7 @@ def test_08_calling_ae_seen_reads_the_pacs_records_and_files(tmp_path):
 
 def test_08_calling_ae_seen_reads_sending_ae_title_not_source(tmp_path):
     """The file's Sending AE Title (0002,0017) is what is compared; a file that disagrees fails."""
-    files = phantom.write_series(tmp_path / "modality", shape=(8, 8, 2), seed=3)
+    files = phantom.write_series(tmp_path / "modality", rows=8, columns=8, slices=2, seed=3)
     pacs = _sent_to(tmp_path / "pacs", files, "ROUTER")
     path = pacs.received[0].path
     ds = pydicom.dcmread(path)

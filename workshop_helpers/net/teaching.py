@@ -10,12 +10,13 @@ import os
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pydicom
 
 from .. import tools
 from ..uids import mint_uid
+from . import pdu
 
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, not by the command line
     from matplotlib.axes import Axes
@@ -172,6 +173,138 @@ def sequence_diagram(steps: Sequence[tuple[str, str]], left: str = "SCU", right:
         ax.text(5, y + 0.12, label, ha="center", va="bottom", fontsize=9)
     if title:
         ax.set_title(title)
+    return ax
+
+
+class PduPart(NamedTuple):
+    """One part of a PDU: where it starts, how many bytes, its name and what it says."""
+
+    start: int
+    length: int
+    name: str
+    says: str
+
+
+_ITEM_NAMES = {0x10: "Application Context item", 0x20: "Presentation Context item",
+               0x21: "Presentation Context item (result)", 0x50: "User Information item"}
+
+
+def pdu_parts(raw: bytes) -> list[PduPart]:
+    """The parts of an A-ASSOCIATE-RQ or -AC, in byte order (PS3.8 9.3.2, 9.3.3).
+
+    The 6-byte PDU header, the fixed fields (protocol version, the two AE titles, reserved
+    bytes) and one part per item: Application Context, each Presentation Context, User
+    Information (with the maximum PDU length it announces).
+
+    Parameters
+    ----------
+    raw : bytes
+        The whole PDU, header included (``pdu.encode_associate_rq(...)`` or what a peer sent).
+
+    Returns
+    -------
+    list of PduPart
+
+    Raises
+    ------
+    ValueError
+        When ``raw`` is not an A-ASSOCIATE-RQ or -AC.
+
+    Examples
+    --------
+    >>> from workshop_helpers.net import pdu
+    >>> rq = pdu.AssociateRequest("DCMTK", "ME", {1: ("1.2.840.10008.1.1", ["1.2.840.10008.1.2"])},
+    ...                           16384)
+    >>> for part in pdu_parts(pdu.encode_associate_rq(rq))[:4]:
+    ...     print(part.start, part.length, part.name, "|", part.says or "-")
+    0 6 PDU header | type 0x01 A-ASSOCIATE-RQ, 204 bytes follow
+    6 2 protocol version | 1
+    8 2 reserved | -
+    10 16 called AE title | 'DCMTK'
+    """
+    if len(raw) < 74 or raw[0] not in (0x01, 0x02):
+        raise ValueError("not an A-ASSOCIATE-RQ or -AC: a PDU of type 1 or 2, 74 bytes or more")
+    length = int.from_bytes(raw[2:6], "big")
+    parts = [PduPart(0, 6, "PDU header", f"type 0x{raw[0]:02X} {pdu.PDU_NAMES[raw[0]]}, "
+                                         f"{length} bytes follow"),
+             PduPart(6, 2, "protocol version", str(int.from_bytes(raw[6:8], "big"))),
+             PduPart(8, 2, "reserved", ""),
+             PduPart(10, 16, "called AE title", repr(raw[10:26].decode("ascii").strip())),
+             PduPart(26, 16, "calling AE title", repr(raw[26:42].decode("ascii").strip())),
+             PduPart(42, 32, "reserved", "")]
+    start = 74
+    for kind, value in pdu._items(raw[74:6 + length]):
+        parts.append(PduPart(start, 4 + len(value), _ITEM_NAMES.get(kind, f"item 0x{kind:02X}"),
+                             _item_says(kind, value)))
+        start += 4 + len(value)
+    return parts
+
+
+def _item_says(kind: int, value: bytes) -> str:
+    """A few words on one item's value (the names of UIDs from pydicom's dictionary)."""
+    if kind == 0x10:
+        return pydicom.uid.UID(value.decode("ascii").strip("\x00")).name
+    if kind in (0x20, 0x21):
+        subs = {k: v.decode("ascii").strip("\x00") for k, v in pdu._items(value[4:])}
+        names = [pydicom.uid.UID(subs[k]).name for k in (0x30, 0x40) if k in subs]
+        result = ["accepted", "user-rejection", "no reason", "abstract syntax not supported",
+                  "transfer syntaxes not supported"]
+        head = f"ID {value[0]}" + (f", {result[value[2]]}" if kind == 0x21 and value[2] < 5 else "")
+        return ", ".join([head, *names])
+    if kind == 0x50:
+        subs = dict(pdu._items(value))
+        if 0x51 in subs and len(subs[0x51]) == 4:
+            return f"maximum PDU length {int.from_bytes(subs[0x51], 'big')}"
+    return ""
+
+
+def draw_pdu(raw: bytes, ax: Axes | None = None, title: str = "") -> Axes:
+    """Draw the parts of an A-ASSOCIATE-RQ or -AC (:func:`pdu_parts`) along its bytes.
+
+    One row per part, a bar from its first to its last byte, and what it says beside it.
+
+    Parameters
+    ----------
+    raw : bytes
+        The whole PDU.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    title : str
+        A title; by default the PDU's name and length.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from workshop_helpers.net import pdu
+    >>> rq = pdu.AssociateRequest("A", "B", {1: ("1.2.840.10008.1.1", ["1.2.840.10008.1.2"])})
+    >>> len(draw_pdu(pdu.encode_associate_rq(rq)).patches)
+    9
+    """
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - as in sequence_diagram
+
+    parts = pdu_parts(raw)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.32 * len(parts) + 0.9))
+    colours = {"PDU header": "#4a6fa5", "reserved": "#cccccc"}
+    for row, part in enumerate(parts):
+        colour = colours.get(part.name, "#e07b39" if "item" in part.name else "#7fa35b")
+        ax.barh(row, part.length, left=part.start, color=colour, edgecolor="#333333", height=0.7)
+        ax.text(len(raw) + 4, row, f"{part.name} ({part.length} B)" + (f": {part.says}" if part.says
+                                                                       else ""),
+                va="center", fontsize=8)
+    ax.set_ylim(len(parts) - 0.5, -0.5)
+    ax.set_xlim(0, len(raw) * 2.1)
+    ax.set_yticks([])
+    ax.set_xticks([p.start for p in parts if p.start >= 74 or p.start == 0] + [len(raw)])
+    ax.set_xlabel("byte offset")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title or f"{parts[0].says.split(',')[0][10:]}: {len(raw)} bytes", fontsize=10)
     return ax
 
 
