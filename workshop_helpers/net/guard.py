@@ -31,6 +31,20 @@ import os
 import pwd
 import sys
 import zlib
+from pathlib import Path
+
+from pydicom.dataset import Dataset
+
+from ..tools import AtomicFile
+from .storage import StoreRefused
+
+#: The largest instance an SCP stores unless told otherwise (its data set, once inflated).
+MAX_INSTANCE_BYTES = 1 << 30
+#: Longer identifiers are no DICOM values (LO and UI hold 64 characters, PS3.5 6.2).
+MAX_IDENTIFIER_BYTES = 1024
+IDENTIFIERS = ((0x00080016, "SOP Class UID"), (0x00080018, "SOP Instance UID"),
+               (0x00100020, "Patient ID"), (0x0020000D, "Study Instance UID"),
+               (0x0020000E, "Series Instance UID"))
 
 #: The calling AE titles a course SCP accepts unless told otherwise: those the course's helpers
 #: call from (``net.send``/``net.echo``: WORKSHOP-SCU; ``qr``: WORKSTATION; Orthanc: ORTHANC;
@@ -229,7 +243,6 @@ def open_folder_below(root: str | os.PathLike, parts: list[str] | tuple[str, ...
     Examples
     --------
     >>> import tempfile
-    >>> from pathlib import Path
     >>> root = Path(tempfile.mkdtemp())
     >>> os.close(open_folder_below(root, ["a", "b"])); (root / "a" / "b").is_dir()
     True
@@ -262,6 +275,26 @@ def open_folder_below(root: str | os.PathLike, parts: list[str] | tuple[str, ...
         raise
 
 
+def commit_below(file: AtomicFile, folder: Path, path: Path) -> None:
+    """Commit ``file`` at ``path`` (below ``folder``) without following a symbolic link.
+
+    Raises
+    ------
+    LinkRefused
+        When a link or a file stands where a folder should be; ``file`` is discarded then.
+    """
+    parts = path.relative_to(folder).parts
+    try:
+        fd = open_folder_below(folder, parts[:-1])
+    except BaseException:
+        file.discard()
+        raise
+    try:
+        file.commit(parts[-1], folder_fd=fd)
+    finally:
+        os.close(fd)
+
+
 def is_real_folder(path: str | os.PathLike) -> bool:
     """True when ``path`` is a folder and not a symbolic link to one (``lstat``)."""
     try:
@@ -273,6 +306,27 @@ def is_real_folder(path: str | os.PathLike) -> bool:
 
 # --------------------------------------------------------------------------- sizes
 
+def too_large(limit: int) -> StoreRefused:
+    """The refusal of an instance over ``limit`` bytes: 0xA700 Out of Resources (PS3.4 B.2.3)."""
+    return StoreRefused(0xA700, f"over the {limit:,} bytes this SCP stores per instance")
+
+
+def check_identifiers(ids: Dataset) -> Dataset:
+    """``ids``, once each identifier is seen to be no longer than :data:`MAX_IDENTIFIER_BYTES`.
+
+    Raises
+    ------
+    StoreRefused
+        0xC000 naming the identifier and its length (a value read lazily by pydicom is not
+        read here: its length is enough).
+    """
+    for tag, name in IDENTIFIERS:
+        length = getattr(ids.get_item(tag, keep_deferred=True), "length", 0) or 0
+        if length > MAX_IDENTIFIER_BYTES:
+            raise StoreRefused(0xC000, f"{name} of {length:,} bytes: not a DICOM value (PS3.5 6.2)")
+    return ids
+
+
 def inflated_size_exceeds(path: str | os.PathLike, offset: int, limit: int) -> bool:
     """True when the deflated data set in ``path`` (from ``offset``) inflates to over ``limit`` bytes.
 
@@ -283,7 +337,6 @@ def inflated_size_exceeds(path: str | os.PathLike, offset: int, limit: int) -> b
     --------
     >>> import tempfile
     >>> z = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    >>> from pathlib import Path
     >>> path = Path(tempfile.mkdtemp()) / "d"
     >>> _ = path.write_bytes(z.compress(bytes(10_000_000)) + z.flush())
     >>> inflated_size_exceeds(path, 0, 1_000_000), inflated_size_exceeds(path, 0, 20_000_000)

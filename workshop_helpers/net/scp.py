@@ -34,11 +34,14 @@ from . import pdu
 from .doorman import Doorman, Guest, shut
 from .guard import (
     COURSE_CALLERS,
+    MAX_INSTANCE_BYTES,
     LinkRefused,
+    check_identifiers,
+    commit_below,
     inflated_size_exceeds,
     is_real_folder,
-    open_folder_below,
     stranger,
+    too_large,
 )
 from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .storage import (
@@ -55,13 +58,6 @@ from .teaching import status_text
 VERIFICATION = "1.2.840.10008.1.1"
 #: The largest P-DATA-TF PDU we accept (our Maximum Length Received, PS3.8 D.1).
 MAX_PDU = 1024 * 1024
-#: The largest instance an SCP stores unless told otherwise (its data set, once inflated).
-MAX_INSTANCE_BYTES = 1 << 30
-#: Longer identifiers are no DICOM values (LO and UI hold 64 characters, PS3.5 6.2).
-MAX_IDENTIFIER_BYTES = 1024
-IDENTIFIERS = ((0x00080016, "SOP Class UID"), (0x00080018, "SOP Instance UID"),
-               (0x00100020, "Patient ID"), (0x0020000D, "Study Instance UID"),
-               (0x0020000E, "Series Instance UID"))
 #: What a peer hears when something went wrong on our side (the details stay in our log).
 OUR_FAULT = "the SCP could not store this instance (its log says why)"
 
@@ -237,11 +233,6 @@ class _Incoming:
         if self.file is not None:
             self.file.discard()
             self.file = None
-
-
-def too_large(limit: int) -> StoreRefused:
-    """The refusal of an instance over ``limit`` bytes: 0xA700 Out of Resources (PS3.4 B.2.3)."""
-    return StoreRefused(0xA700, f"over the {limit:,} bytes this SCP stores per instance")
 
 
 class StorageSCP:
@@ -472,7 +463,7 @@ class StorageSCP:
 
         Raises :class:`.StoreRefused` for a data set that cannot be read, a deflated one that
         inflates beyond :attr:`max_instance_bytes`, or an identifier longer than any DICOM
-        value (:data:`MAX_IDENTIFIER_BYTES`).
+        value (:func:`.check_identifiers`).
         """
         ts = event.context.transfer_syntax
         if UID(ts).is_deflated and inflated_size_exceeds(event.dataset_path, event.file_offset,
@@ -483,28 +474,16 @@ class StorageSCP:
         except StoreRefused as exc:  # its words come from pydicom: for our log only
             self._note(f"{event.assoc.requestor.ae_title}: {exc.comment}")
             raise StoreRefused(0xC000, "cannot read the data set's identifiers") from None
-        for tag, name in IDENTIFIERS:
-            element = ids.get_item(tag, keep_deferred=True)
-            length = getattr(element, "length", 0) or 0
-            if length > MAX_IDENTIFIER_BYTES:
-                raise StoreRefused(0xC000, f"{name} of {length:,} bytes: not a DICOM value "
-                                           "(PS3.5 6.2)")
-        return ids
+        return check_identifiers(ids)
 
     def commit(self, file: AtomicFile, path: Path) -> None:
         """Put ``file`` at ``path`` below :attr:`folder`, refusing any symbolic link on the way."""
-        parts = path.relative_to(self.folder).parts
         try:
-            fd = open_folder_below(self.folder, parts[:-1])
+            commit_below(file, self.folder, path)
         except LinkRefused as exc:
-            file.discard()
             self._note(f"{self.folder}: {exc}")
             raise StoreRefused(0xA700, "the storage folder holds a symbolic link where this "
                                        "instance goes: not followed") from None
-        try:
-            file.commit(parts[-1], folder_fd=fd)
-        finally:
-            os.close(fd)
 
     # -- connections (each in its own thread, from the Doorman)
     def _connection(self, guest: Guest) -> None:
