@@ -33,8 +33,8 @@ fsync, ``os.replace``), so a ticket is either whole or absent. An instance's tic
 inbox → outbox (one copy per destination that wants the series) → deleted once that destination
 answered Success, or → dead with the reason. A re-sent SOP Instance UID rewrites its ticket (new
 version), so the corrected file is forwarded again; a worker deletes a ticket only if it is still
-the version it sent. Delivery is *at least once*: after a crash an instance may be sent twice,
-never zero times. Memory holds only the series still in progress, a few recent ones
+the version it sent, as soon as its answer came. Delivery is *at least once*: after a crash the
+instance that was on its way may be sent twice, none zero times. Memory holds only the series still in progress, a few recent ones
 (``keep_recent``) and a bounded log. At start the table is rebuilt from the tickets, so a series
 half delivered before a restart shows what was still waiting; tickets of a destination that is
 no longer configured stay where they are (and :meth:`Router.dead_letters` still lists its dead).
