@@ -9,6 +9,13 @@ leaving the machine. The browser's own console errors fail a test (a short list 
 each with its reason, is tolerated in the slideshow). Widgets are found by their classes, not by
 cell numbers, so the notebooks' text can change.
 
+The self-study site at a phone's width (390 px) and a desktop's: the sidebar opens and folds
+away, the search finds pages, each notebook's page offers a Binder launch and a download of the
+notebook; no slide of any deck is cut off; axe-core (from the npm registry, pinned in
+``publish.ASSETS``) finds no serious or critical accessibility problem on the site's pages and
+two decks. Every wait is for something the page states (a class, an element, a summary), with a
+deadline, so a busy machine only makes the tests slower.
+
 Skipped with the reason when chromium, chromedriver or Selenium is missing; under
 ``WORKSHOP_REQUIRE_TOOLS=1`` (``.ci/run``, which installs them) that fails instead.
 """
@@ -262,12 +269,20 @@ def test_widgets_render_in_the_rise_slideshow(chrome, lab):
     assert _console_errors(chrome, _RISE_OWN) == []
 
 
-def _offline_page(driver, page: Path):
+_LOADED = "return document.readyState === 'complete'"
+# A deck is ready when reveal.js says so (it is loaded by require.js after the page).
+_DECK_READY = """try { return require('vendor/reveal.js/dist/reveal.js').isReady(); }
+catch (e) { return false; }"""
+
+
+def _offline_page(driver, page: Path, ready: str = _LOADED):
+    """Open a built page from disk, wait until it is ready (``ready``: a script that says so),
+    check that it asked no other host and logged no error."""
     if not page.exists():
         _unavailable(f"{page.relative_to(ROOT)} is not built (make slides site)")
     _leave(driver)
     driver.get(page.as_uri())
-    time.sleep(3)
+    _wait(lambda: driver.execute_script(ready), 60, f"{page.name} to be ready")
     remote = [u for u in _requests(driver) if not u.startswith(("file:", "data:", "blob:"))]
     assert remote == [], f"{page.name} asks other hosts"
     assert _console_errors(driver) == []
@@ -277,7 +292,7 @@ def test_a_deck_opens_offline_with_its_widgets(chrome):
     from selenium.webdriver.common.by import By
 
     deck = publish.BUILD / "slides" / "03_anatomy.slides.html"
-    _offline_page(chrome, deck)
+    _offline_page(chrome, deck, _DECK_READY)
     assert chrome.find_elements(By.CSS_SELECTOR, ".reveal .slides section")
     assert chrome.execute_script("return typeof require('vendor/reveal.js/dist/reveal.js')")
     _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), 20,
@@ -316,3 +331,169 @@ def test_the_site_searches_and_shows_saved_widgets_offline(chrome):
     assert any("02_space.html" in (a.get_attribute("href") or "")
                for hit in hits for a in hit.find_elements(By.TAG_NAME, "a"))
     assert _console_errors(chrome) == []
+
+
+# ----------------------------------------------------------------------------- any device
+
+PHONE, DESKTOP = (390, 844), (1400, 1000)
+_SHOWN = "const e = arguments[0]; return !!(e && e.offsetParent !== null);"
+
+
+@pytest.fixture
+def phone(chrome):
+    """The browser at a phone's width for one test, then back at the desktop's."""
+    chrome.set_window_size(*PHONE)
+    _wait(lambda: chrome.execute_script("return innerWidth") <= PHONE[0], 30, "the phone's width")
+    try:
+        yield chrome
+    finally:
+        chrome.set_window_size(*DESKTOP)
+        _wait(lambda: chrome.execute_script("return innerWidth") > 1000, 30, "the desktop's width")
+
+
+def _shown_toggle(driver):
+    """The sidebar button a reader sees (the themes render more than one)."""
+    from selenium.webdriver.common.by import By
+
+    shown = [b for b in driver.find_elements(By.CSS_SELECTOR, ".primary-toggle")
+             if b.is_displayed()]
+    return shown[0] if len(shown) == 1 else None
+
+
+def _shown_links(driver, selector: str) -> list:
+    from selenium.webdriver.common.by import By
+
+    return [a for a in driver.find_elements(By.CSS_SELECTOR, selector) if a.is_displayed()]
+
+
+def test_at_phone_width_the_sidebar_opens_and_leads_to_the_next_notebook(phone):
+    site = publish.BUILD / "site"
+    _offline_page(phone, site / "03_anatomy.html")
+    assert phone.execute_script(
+        "return document.documentElement.scrollWidth <= innerWidth + 1"), "the page scrolls sideways"
+    assert not _shown_links(phone, ".bd-sidenav a"), "the sidebar is open before any click"
+    _wait(lambda: _shown_toggle(phone), 30, "one sidebar button").click()
+    link = _wait(lambda: _shown_links(phone, '.bd-sidenav a[href="04_from_empty_dump.html"]'),
+                 30, "the sidebar's link to 04 (the sidebar opened)")[0]
+    link.click()
+    _wait(lambda: phone.current_url.endswith("04_from_empty_dump.html"), 30, "page 04")
+    assert _console_errors(phone) == []
+
+
+def test_at_phone_width_the_search_finds_pages(phone):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    _offline_page(phone, publish.BUILD / "site" / "index.html")
+    button = _wait(lambda: _shown_links(phone, "button.search-button"), 30, "a search button")
+    button[0].click()
+    field = _wait(lambda: [f for f in phone.find_elements(By.CSS_SELECTOR, "input[name=q]")
+                           if f.is_displayed()], 30, "the search field")[0]
+    field.send_keys("Orientation", Keys.ENTER)
+    summary = _wait(lambda: phone.execute_script(
+        "const p = document.querySelector('#search-results .search-summary');"
+        "return p && p.textContent.trim();"), 60, "the search to finish")
+    hits = phone.find_elements(By.CSS_SELECTOR, "#search-results li")
+    assert hits and f"found {len(hits)} pages" in summary, summary
+
+
+def test_at_desktop_width_the_sidebar_folds_away_and_comes_back(chrome):
+    _offline_page(chrome, publish.BUILD / "site" / "03_anatomy.html")
+    assert _shown_links(chrome, ".bd-sidenav a")
+    _wait(lambda: _shown_toggle(chrome), 30, "one sidebar button").click()
+    _wait(lambda: not _shown_links(chrome, ".bd-sidenav a"), 30, "the sidebar to fold away")
+    _shown_toggle(chrome).click()
+    _wait(lambda: _shown_links(chrome, ".bd-sidenav a"), 30, "the sidebar to come back")
+    assert _console_errors(chrome) == []
+
+
+def test_each_page_offers_a_binder_launch_and_a_download_of_its_notebook(phone):
+    import nbformat
+    from selenium.webdriver.common.by import By
+
+    from workshop_helpers import site_pages
+
+    stem = "03_anatomy"
+    _offline_page(phone, publish.BUILD / "site" / f"{stem}.html")
+    binder = site_pages.binder_url(site_pages.settings().repository, stem)
+    for menu, link in ((".dropdown-launch-buttons button", f'a[href="{binder}"]'),
+                       (".dropdown-download-buttons button", f'a[href$="_sources/{stem}.ipynb"]')):
+        _wait(lambda menu=menu: _shown_links(phone, menu), 30, f"the button {menu}")[0].click()
+        _wait(lambda link=link: _shown_links(phone, link), 30, f"the menu's link {link}")
+    href = phone.find_element(By.CSS_SELECTOR, f'a[href$="_sources/{stem}.ipynb"]')
+    download = Path(urllib.request.url2pathname(href.get_attribute("href").removeprefix("file://")))
+    got = nbformat.read(download, as_version=4)  # the notebook as a learner starts it
+    assert got.cells[0].source.startswith("# " + phone.find_element(By.TAG_NAME, "h1").text[:20])
+    assert not any(c.get("outputs") for c in got.cells)
+
+
+_CUT_SLIDES = """const R = require('vendor/reveal.js/dist/reveal.js');
+R.configure({transition: 'none', backgroundTransition: 'none'});
+const cut = [], scrolls = (e, axis) => ['auto', 'scroll'].includes(getComputedStyle(e)[axis]);
+for (const s of R.getSlides()) {
+  const i = R.getIndices(s); R.slide(i.h, i.v);
+  const box = document.querySelector('.reveal .slides').getBoundingClientRect();
+  const r = s.getBoundingClientRect(), name = `slide ${i.h}/${i.v}`;
+  if (r.bottom > box.bottom + 2 || r.top < box.top - 2)
+    cut.push(`${name} is ${Math.round(r.height)} px tall in ${Math.round(box.height)}`);
+  if (s.scrollHeight > s.clientHeight + 2 && !scrolls(s, 'overflowY'))
+    cut.push(`${name}: ${s.scrollHeight} px of content in ${s.clientHeight}`);
+  for (const e of s.querySelectorAll('pre, table, img, .jp-OutputArea-output, p, li')) {
+    const er = e.getBoundingClientRect();
+    let a = e.parentElement, held = false;
+    for (; a && a !== s.parentElement; a = a.parentElement)
+      if (scrolls(a, 'overflowX') && a.scrollWidth > a.clientWidth) { held = true; break; }
+    if (er.width && !held && er.right > r.right + 2)
+      cut.push(`${name}: a ${e.tagName} ends ${Math.round(er.right - r.right)} px right of it`);
+  }
+}
+R.slide(0, 0);
+return cut;"""
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_deck_slide_is_cut_off(chrome, size):
+    """Each slide fits its deck's slide or scrolls: no content below or right of it is lost."""
+    chrome.set_window_size(*size)
+    try:
+        cut = {}
+        for path in publish.course_notebooks():
+            deck = publish.BUILD / "slides" / f"{path.stem}.slides.html"
+            _offline_page(chrome, deck, _DECK_READY)
+            cut[deck.name] = chrome.execute_script(_CUT_SLIDES)
+        assert {name: c for name, c in cut.items() if c} == {}
+    finally:
+        chrome.set_window_size(*DESKTOP)
+
+
+@pytest.fixture(scope="module")
+def axe_source(tmp_path_factory) -> str:
+    """axe-core's script, from the npm registry at the version and digest pinned in publish."""
+    try:
+        folder = publish.vendor(["axe-core"], tmp_path_factory.mktemp("axe"))["axe-core"]
+    except publish.PublishError as error:
+        _unavailable(f"axe-core: {error}")
+    return (folder / "axe.min.js").read_text(encoding="utf-8")
+
+
+_AXE_RUN = """const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(
+  r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
+                                    nodes: v.nodes.map(n => n.target.join(' '))}))),
+  e => done([{id: 'axe failed', impact: 'critical', nodes: [String(e)]}]));"""
+
+
+@pytest.mark.parametrize("page", ["site/index.html", "site/setup.html", "site/00_welcome.html",
+                                  "site/03_anatomy.html", "site/glossary.html",
+                                  "site/search.html", "slides/index.html",
+                                  "slides/03_anatomy.slides.html",
+                                  "slides/07_network.slides.html"])
+def test_axe_core_finds_no_serious_accessibility_problem(chrome, axe_source, page):
+    path = publish.BUILD / page
+    _offline_page(chrome, path, _DECK_READY if page.endswith(".slides.html") else _LOADED)
+    chrome.set_script_timeout(120)
+    chrome.execute_script(axe_source)
+    found = chrome.execute_async_script(_AXE_RUN)
+    serious = [f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in found
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"{page}: " + "; ".join(serious)
