@@ -24,6 +24,7 @@ from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import read_dataset
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, DeflatedExplicitVRLittleEndian
+from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
 
 from ..tools import atomic_file, make_folders
 from .pdu import IMPLEMENTATION_VERSION, padded
@@ -144,7 +145,7 @@ def instance_path(folder, patient_id, study_uid, series_uid, sop_instance_uid) -
 
 def _element(group: int, elem: int, vr: bytes, value: bytes) -> bytes:
     """One explicit VR little endian data element (PS3.5 7.1.2)."""
-    if vr in (b"OB", b"OW", b"SQ", b"UN", b"UT", b"UC", b"UR"):
+    if vr.decode("ascii") in EXPLICIT_VR_LENGTH_32:  # 2 reserved bytes, 4-byte length
         return struct.pack("<HH2s2xI", group, elem, vr, len(value)) + value
     return struct.pack("<HH2sH", group, elem, vr, len(value)) + value
 
