@@ -88,8 +88,15 @@ def test_plot_draws_one_cell_per_byte():
     assert [t.get_text() for t in ax.texts[:4]] == ["49", "49", "2a", "00"]
 
 
-def test_long_vrs_are_pydicoms():   # PS3.5 Table 7.1-1, as pydicom implements it
-    assert LONG_VRS == {str(vr) for vr in EXPLICIT_VR_LENGTH_32}
+#: PS3.5 Table 7.1-1 (editions since OV, SV and UV were added): the VRs whose explicit VR form has
+#: 2 reserved bytes and a 4-byte Value Length. The package uses pydicom's set; this is the check
+#: that pydicom's set is still the standard's.
+STANDARD_LONG_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"}
+
+
+def test_long_vrs_are_pydicoms_and_the_standards():
+    assert EXPLICIT_VR_LENGTH_32 == STANDARD_LONG_VRS
+    assert LONG_VRS == EXPLICIT_VR_LENGTH_32
 
 
 def test_long_form_has_reserved_bytes_and_a_4_byte_length():

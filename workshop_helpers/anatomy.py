@@ -27,13 +27,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from pydicom.datadict import keyword_for_tag
+from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
 
 __all__ = ["Segment", "AnatomyError", "byte_segments", "elements", "element_parts", "plot_bytes",
            "KIND_COLOURS", "LONG_VRS"]
 
 #: VRs whose explicit VR form has 2 reserved bytes (0000H) and a 4-byte Value Length
 #: (PS3.5 7.1.2, Table 7.1-1); every other VR has a 2-byte Value Length (Table 7.1-2).
-LONG_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"})
+#: pydicom's own set, which lists the same 13 VRs as the standard's table: OB, OD, OF, OL, OV,
+#: OW, SQ, SV, UC, UN, UR, UT and UV (tests/test_anatomy.py checks both).
+LONG_VRS = frozenset(EXPLICIT_VR_LENGTH_32)  # a copy: changing it cannot change pydicom
 _IMPLICIT_LE = "1.2.840.10008.1.2"
 _EXPLICIT_LE = {"1.2.840.10008.1.2.1"}  # and every encapsulated (compressed) syntax
 _BIG_OR_DEFLATED = {"1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"}

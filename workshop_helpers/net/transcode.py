@@ -26,9 +26,11 @@ import struct
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
+
 UNDEFINED = 0xFFFFFFFF
-LONG_VRS = {b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT",
-            b"UV"}
+#: VRs with 2 reserved bytes and a 4-byte length (PS3.5 Table 7.1-1): pydicom's set, as bytes.
+LONG_VRS = frozenset(vr.encode("ascii") for vr in EXPLICIT_VR_LENGTH_32)
 TEXT_VRS = {b"AE", b"AS", b"CS", b"DA", b"DS", b"DT", b"IS", b"LO", b"LT", b"PN", b"SH", b"ST",
             b"TM", b"UC", b"UR", b"UT"}
 ITEM = struct.pack("<HHI", 0xFFFE, 0xE000, UNDEFINED)
