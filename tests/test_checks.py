@@ -658,6 +658,43 @@ def test_10_mr_study_asks_the_pacs(orthanc_web):
     assert not ok and "CT" in message
 
 
+def test_09_series_finder_wants_two_baseline_queries(orthanc_web):
+    from workshop_helpers import qr
+
+    titles = {"calling_ae": orthanc_web.echo_aet, "called_ae": orthanc_web.aet}
+    port = orthanc_web.dicom_port
+
+    def two_steps(patient_id, modality):
+        studies = qr.find("127.0.0.1", port, {"PatientID": patient_id, "StudyInstanceUID": ""},
+                          level="STUDY", **titles)
+        return {s.SeriesInstanceUID for study in studies.matches
+                for s in qr.find("127.0.0.1", port, {"StudyInstanceUID": study.StudyInstanceUID,
+                                                     "Modality": modality, "SeriesInstanceUID": ""},
+                                 level="SERIES", **titles).matches}
+
+    def as_list(patient_id, modality):
+        return sorted(two_steps(patient_id, modality))
+
+    def relational(patient_id, modality):
+        return qr.find("127.0.0.1", port, {"PatientID": patient_id, "Modality": modality,
+                                           "SeriesInstanceUID": ""}, level="SERIES", **titles)
+
+    def any_modality(patient_id, modality):
+        return two_steps(patient_id, "*")
+
+    def one_patient(patient_id, modality):
+        return two_steps("1CT1", modality)
+
+    check = checks.series_finder(orthanc_web, ["PHANTOM01", "1CT1", "4MR1"])
+    assert_verdicts(check, accepted=[two_steps, as_list],
+                    refused=[relational, any_modality, one_patient, lambda p, m: set()],
+                    unreadable=[{"1.2.3"}, "1.2.3", None, lambda p, m: "1.2.3", lambda p, m: None])
+    with pytest.raises(AssertionError, match=r"qr did not send your query: .*relational query"):
+        check(relational)
+    with pytest.raises(NotAttempted):
+        check(lambda p, m: ...)
+
+
 def _derived(source, description="my derived series", image_type=("DERIVED", "SECONDARY"), series=True):
     import copy
 
@@ -674,7 +711,7 @@ def _derived(source, description="my derived series", image_type=("DERIVED", "SE
 def test_10_stored_over_dicomweb_reads_what_orthanc_holds_and_how_it_came(orthanc_web, tmp_path):
     from workshop_helpers import web
 
-    dicomweb = web.client(orthanc_web.dicomweb_url)
+    dicomweb = web.client(orthanc_web.dicomweb_url, auth=orthanc_web.auth)
     source = pydicom.dcmread(tools.testdata("CT_small.dcm"))
     earlier = _derived(source)
     assert web.store(dicomweb, [earlier]).ok            # stored before the exercise began
@@ -700,7 +737,7 @@ def test_10_stored_over_dicomweb_reads_what_orthanc_holds_and_how_it_came(orthan
 def test_web_call_says_url_and_status_in_one_line(orthanc_web):
     from workshop_helpers import errors, web
 
-    dicomweb = web.client(orthanc_web.dicomweb_url)
+    dicomweb = web.client(orthanc_web.dicomweb_url, auth=orthanc_web.auth)
     assert web.call(dicomweb.search_for_studies, search_filters={"PatientID": "NOBODY"}) == []
     with pytest.raises(web.WebError, match=r"GET http://127\.0\.0\.1:\d+/dicom-web/studies/1\.2\.3/metadata -> 404"):
         web.call(dicomweb.retrieve_study_metadata, "1.2.3")

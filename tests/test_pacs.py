@@ -6,21 +6,29 @@ missing, failed instead under ``WORKSHOP_REQUIRE_TOOLS=1``.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import psutil
 import pydicom
 import pytest
 from conftest import assert_stopped, dataset_bytes, is_gone, require_dicomweb, require_orthanc
+from pydicom.uid import DeflatedExplicitVRLittleEndian
+from pynetdicom import AE
+from pynetdicom.sop_class import CTImageStorage
 
-from workshop_helpers import net, pacs, tools
+from workshop_helpers import net, pacs, qr, servers, tools
 from workshop_helpers.tools import ToolMissing
 
 
@@ -37,8 +45,11 @@ def server(tmp_path_factory):
 
 def test_the_configuration_is_what_the_course_promises(server):
     config = json.loads(server.config_path.read_text())
-    assert config["RemoteAccessAllowed"] is False and config["AuthenticationEnabled"] is False
-    assert config["DicomCheckCalledAet"] is True
+    assert config["RemoteAccessAllowed"] is False and config["AuthenticationEnabled"] is True
+    assert config["RegisteredUsers"] == {server.auth[0]: server.auth[1]} and len(server.auth[1]) >= 24
+    assert config["DicomCheckCalledAet"] is True and config["DicomCheckModalityHost"] is True
+    assert config["DeflatedTransferSyntaxAccepted"] is False
+    assert config["DicomAet"] == server.aet and server.aet.startswith("ORTHANC-") and len(server.aet) == 16
     assert config["DicomPort"] == server.dicom_port and config["HttpPort"] == server.http_port
     assert config["StorageDirectory"].startswith(str(server.folder))
     assert config["IndexDirectory"].startswith(str(server.folder))
@@ -50,14 +61,14 @@ def test_the_configuration_is_what_the_course_promises(server):
 def test_it_answers_rest_and_c_echo_on_loopback(server):
     assert server.running and server.started_in is not None
     assert server.url == f"http://127.0.0.1:{server.http_port}"
-    assert server.get("/system")["DicomAet"] == "ORTHANC"
-    assert net.echo("127.0.0.1", server.dicom_port, called_ae="ORTHANC",
+    assert server.get("/system")["DicomAet"] == server.aet
+    assert net.echo("127.0.0.1", server.dicom_port, called_ae=server.aet,
                     calling_ae="WORKSTATION", timeout=10).ok
-    assert "ORTHANC" in repr(server) and str(server.pid) in repr(server)
+    assert server.aet in repr(server) and str(server.pid) in repr(server)
 
 
 def test_an_unknown_calling_ae_and_a_wrong_called_ae_are_refused(server):
-    stranger = net.echo("127.0.0.1", server.dicom_port, called_ae="ORTHANC",
+    stranger = net.echo("127.0.0.1", server.dicom_port, called_ae=server.aet,
                         calling_ae="STRANGER", timeout=10)
     assert not stranger.ok and "calling AE title not recognised" in stranger.reason
     wrong = net.echo("127.0.0.1", server.dicom_port, called_ae="NOT-ORTHANC",
@@ -92,12 +103,81 @@ def test_course_data_is_the_phantom_and_pydicoms_ct_and_mr_all_stored(server, tm
 def test_a_modality_added_and_removed_through_the_rest_api(server):
     server.add_modality("ROUTER", "127.0.0.1", 11113)
     assert "ROUTER" in server.known_modalities()
-    assert net.echo("127.0.0.1", server.dicom_port, called_ae="ORTHANC", calling_ae="ROUTER",
+    assert net.echo("127.0.0.1", server.dicom_port, called_ae=server.aet, calling_ae="ROUTER",
                     timeout=10).ok
     server.remove_modality("ROUTER")
     assert "ROUTER" not in server.known_modalities()
-    assert not net.echo("127.0.0.1", server.dicom_port, called_ae="ORTHANC",
+    assert not net.echo("127.0.0.1", server.dicom_port, called_ae=server.aet,
                         calling_ae="ROUTER", timeout=10).ok
+
+
+def _status_without_credentials(url: str, authorization: str | None = None) -> int:
+    request = urllib.request.Request(url)
+    if authorization:
+        request.add_header("Authorization", authorization)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=10) as answer:
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_rest_api_needs_this_starts_password(server):
+    assert _status_without_credentials(server.url + "/system") == 401
+    assert _status_without_credentials(server.url + "/patients") == 401
+    wrong = "Basic " + base64.b64encode(f"{server.auth[0]}:guess".encode()).decode()
+    assert _status_without_credentials(server.url + "/system", wrong) == 401
+    assert _status_without_credentials(server.url + "/system", server.authorization) == 200
+    assert server.link().startswith(f"http://{server.auth[0]}:{server.auth[1]}@127.0.0.1:")
+
+
+def test_guessable_titles_are_refused_for_c_find_and_c_store(server):
+    """Another user of the machine tries the course's fixed titles: no association."""
+    ct = tools.testdata("CT_small.dcm")
+    for called, calling in (("ORTHANC", "WORKSTATION"), (server.aet, "WORKSTATION-X"),
+                            (server.aet, "PACS-HELPER"), ("ORTHANC", server.echo_aet)):
+        with pytest.raises(qr.AssociationRefused, match="rejected"):
+            qr.find("127.0.0.1", server.dicom_port, {"PatientID": None}, level="STUDY",
+                    calling_ae=calling, called_ae=called, timeout=10)
+        [sent] = net.send([ct], "127.0.0.1", server.dicom_port, called_ae=called,
+                          calling_ae=calling, progress=False, timeout=10)
+        assert not sent.ok
+    known = qr.find("127.0.0.1", server.dicom_port, {"PatientID": None}, level="STUDY",
+                    calling_ae=server.echo_aet, called_ae=server.aet, timeout=10)
+    assert known.ok
+
+
+def test_titles_made_at_each_start_are_valid_and_differ():
+    titles = {pacs.new_title("WORKSTATION") for _ in range(20)}
+    assert len(titles) == 20
+    assert all(len(t) == 16 and t.startswith("WORKSTATION-") for t in titles)
+    assert all(set(t[12:]) <= set(pacs.TITLE_CHARACTERS) for t in titles)
+    assert pacs.new_title("A-VERY-LONG-BASE-NAME").startswith("A-VERY-LONG-")
+    with pytest.raises(ValueError, match="capitals"):
+        pacs.new_title("bad title")
+
+
+def test_a_deflated_transfer_syntax_is_refused(server):
+    ae = AE(ae_title="WORKSTATION")
+    ae.add_requested_context(CTImageStorage, [DeflatedExplicitVRLittleEndian])
+    assoc = ae.associate("127.0.0.1", server.dicom_port, ae_title=server.aet)
+    try:
+        assert not assoc.is_established or not assoc.accepted_contexts
+    finally:
+        if assoc.is_established:
+            assoc.release()
+
+
+def test_its_folder_config_log_and_storage_are_its_owners_alone(server):
+    server.upload(tools.testdata("MR_small.dcm"))
+    assert stat.S_IMODE(server.folder.stat().st_mode) == 0o700
+    for path in (server.config_path, server.log_path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for path in (server.folder / "storage").rglob("*"):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+    assert server.auth[1] not in " ".join(psutil.Process(server.pid).cmdline())
+    assert server.aet not in " ".join(psutil.Process(server.pid).cmdline())
 
 
 def test_a_rest_error_is_readable(server):
@@ -134,6 +214,15 @@ def test_stopped_by_pid_ports_free_and_stop_twice_is_safe(tmp_path):
     server.stop()
     server.stop()
     assert_stopped(server, pid)
+    assert server.log_tail(1).endswith("Orthanc has stopped")  # its own clean shutdown, not SIGKILL
+
+
+def test_knocking_ends_the_wait_of_a_listener_that_polls(tmp_path):
+    """wait_waking knocks until each port refuses; a port nobody holds refuses at once."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
+    free = pacs.free_port()
+    assert servers.wait_waking(proc, [free, 0], timeout=30) and proc.returncode == 0
+    assert not servers.knock(free)
 
 
 CHILD = """

@@ -17,7 +17,7 @@ import pytest
 from conftest import assert_stopped, dataset_bytes, make_ct, require_orthanc, run_dcmtk
 from pydicom.uid import generate_uid
 
-from workshop_helpers import pacs, qr, tools
+from workshop_helpers import net, pacs, qr, tools
 from workshop_helpers.__main__ import main
 from workshop_helpers.net import StorageSCP
 
@@ -41,7 +41,8 @@ def make_study(folder: Path, count: int = 3) -> list[Path]:
 def server(tmp_path_factory):
     require_orthanc()
     folder = tmp_path_factory.mktemp("qr")
-    server = pacs.Orthanc(folder / "pacs", modalities={"WORKSTATION": (H, 1)})
+    # fixed titles: these tests are about qr; test_pacs checks the titles made at each start
+    server = pacs.Orthanc(folder / "pacs", aet="ORTHANC", modalities={"WORKSTATION": (H, 1)})
     with server:
         pid = server.pid
         for path in make_study(folder) + [tools.testdata("CT_small.dcm"),
@@ -150,6 +151,43 @@ def test_a_query_at_the_wrong_level_is_explained_before_asking(server):
         qr.find(H, server.dicom_port, {"PatientID": None})
     with pytest.raises(qr.QueryLevelError, match="needs the StudyInstanceUID"):
         qr.get(H, server.dicom_port, {"StudyInstanceUID": "1.2*"}, "unused", level="STUDY")
+
+
+def test_a_query_without_the_unique_keys_above_is_named_relational(server):
+    """A SERIES query by PatientID (no StudyInstanceUID) is not baseline (PS3.4 C.4.1.2.1)."""
+    relational = {"PatientID": "QR-TEST", "Modality": "CT", "SeriesInstanceUID": None}
+    with pytest.raises(qr.QueryLevelError, match=r"names one STUDY by its StudyInstanceUID.*"
+                                                 r"relational query.*ask at STUDY level first"):
+        qr.find(H, server.dicom_port, relational, level="SERIES")
+    with pytest.raises(qr.QueryLevelError, match=r"found '1\.2\*'"):
+        qr.find(H, server.dicom_port, {"StudyInstanceUID": "1.2*", "SeriesInstanceUID": None},
+                level="SERIES")
+    with pytest.raises(qr.QueryLevelError, match=r"an IMAGE query .* SeriesInstanceUID"):
+        qr.find(H, server.dicom_port, {"StudyInstanceUID": STUDY, "SOPInstanceUID": None},
+                level="IMAGE")
+    anyway = qr.find(H, server.dicom_port, relational, level="SERIES", relational=True)
+    studies = qr.find(H, server.dicom_port, {"PatientID": "QR-TEST", "StudyInstanceUID": None},
+                      level="STUDY")
+    two_steps = {m.SeriesInstanceUID for study in studies.matches
+                 for m in qr.find(H, server.dicom_port, {"StudyInstanceUID": study.StudyInstanceUID,
+                                                         "Modality": "CT", "SeriesInstanceUID": None},
+                                  level="SERIES").matches}
+    assert {m.SeriesInstanceUID for m in anyway.matches} == two_steps == {SERIES}
+
+
+def test_stock_orthanc_lets_anyone_echo_and_store_and_aborts_their_c_find(tmp_path):
+    """Orthanc's defaults (DicomAlwaysAllowEcho/Store true): the abort is told in words."""
+    with pacs.Orthanc(tmp_path / "stock", allow_unknown_aes=("echo", "store")) as stock:
+        port = stock.dicom_port
+        assert net.echo(H, port, called_ae=stock.aet, calling_ae="STRANGER", timeout=10).ok
+        [sent] = net.send([tools.testdata("CT_small.dcm")], H, port, called_ae=stock.aet,
+                          calling_ae="STRANGER", progress=False, timeout=10)
+        assert sent.ok
+        with pytest.raises(qr.AssociationRefused, match=r"accepted the association, then aborted"
+                                                        r" it after our C-FIND.*'STRANGER'"):
+            qr.find(H, port, {"StudyInstanceUID": None}, level="STUDY", calling_ae="STRANGER",
+                    called_ae=stock.aet, timeout=10)
+        assert "Rejected Find request" in stock.log_tail(5)
 
 
 def test_a_calling_ae_the_pacs_does_not_know_is_refused_readably(server):

@@ -44,11 +44,12 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def dicomweb(server):
-    return web.client(server.dicomweb_url)
+    return web.client(server.dicomweb_url, auth=server.auth)
 
 
 def c_find(server, level: str, keys: dict) -> list:
-    result = qr.find(H, server.dicom_port, keys, level=level)
+    result = qr.find(H, server.dicom_port, keys, level=level, calling_ae=server.echo_aet,
+                     called_ae=server.aet)
     assert result.ok, result.message()
     return result.matches
 
@@ -81,7 +82,7 @@ def test_a_wado_retrieve_is_the_data_set_a_c_get_brings(server, dicomweb, tmp_pa
     got = qr.get(H, server.dicom_port, {"StudyInstanceUID": ct.StudyInstanceUID,
                                         "SeriesInstanceUID": ct.SeriesInstanceUID,
                                         "SOPInstanceUID": ct.SOPInstanceUID},
-                 tmp_path / "get", level="IMAGE")
+                 tmp_path / "get", level="IMAGE", called_ae=server.aet)
     assert got.ok and len(got.files) == 1, got.message()
     over_dimse = pydicom.dcmread(got.files[0])
     # One allowed difference: Orthanc's C-STORE sender (dcmtk) drops CT_small's (FFFC,FFFC)
@@ -127,7 +128,7 @@ def test_raw_request_and_the_multipart_body(server):
     ct = pydicom.dcmread(tools.testdata("CT_small.dcm"))
     url = (f"{server.dicomweb_url}/studies/{ct.StudyInstanceUID}/series/"
            f"{ct.SeriesInstanceUID}/instances/{ct.SOPInstanceUID}")
-    response = web.session().get(url, headers={"Accept": web.MULTIPART_DICOM}, timeout=20)
+    response = web.session(server.auth).get(url, headers={"Accept": web.MULTIPART_DICOM}, timeout=20)
     assert response.status_code == 200
     content_type = response.headers["Content-Type"]
     assert content_type.startswith('multipart/related; type="application/dicom"')
@@ -171,7 +172,7 @@ def test_a_refused_stow_says_why(server, dicomweb):
 
 
 def test_an_empty_result_is_not_an_error(server, dicomweb):
-    response = web.session().get(server.dicomweb_url + "/studies",
+    response = web.session(server.auth).get(server.dicomweb_url + "/studies",
                                  params={"PatientID": "NOBODY"}, timeout=20)
     assert response.status_code in (200, 204)
     assert web.explain(response.status_code, response.content).startswith("no match")
@@ -186,7 +187,7 @@ def test_the_wrong_accept_header_is_explained(server):
     ct = pydicom.dcmread(tools.testdata("CT_small.dcm"))
     url = (f"{server.dicomweb_url}/studies/{ct.StudyInstanceUID}/series/"
            f"{ct.SeriesInstanceUID}/instances/{ct.SOPInstanceUID}")
-    response = web.session().get(url, headers={"Accept": "image/png"}, timeout=20)
+    response = web.session(server.auth).get(url, headers={"Accept": "image/png"}, timeout=20)
     # The standard's answer is 406 Not Acceptable; Orthanc's plugin 1.7 says 400 and why.
     assert response.status_code in (400, 406)
     text = web.explain(response.status_code, response.content, "image/png", url)
@@ -213,3 +214,14 @@ def test_the_json_model_helpers():
         "(0009,1001) (private or unknown) OB  InlineBinary: 4 base64 characters"]
     with pytest.raises(ValueError, match="no boundary"):
         web.boundary_of("application/dicom")
+
+
+def test_without_the_password_dicomweb_answers_401(server):
+    for path in ("/studies", "/studies/1.2.3/metadata"):
+        response = web.session().get(server.dicomweb_url + path, timeout=20)
+        assert response.status_code == 401, path
+    wrong = web.session(("learner", "guess")).get(server.dicomweb_url + "/studies", timeout=20)
+    assert wrong.status_code == 401
+    with pytest.raises(web.WebError, match=r"401 Unauthorized: .*auth=orthanc.auth"):
+        web.call(web.client(server.dicomweb_url).search_for_studies)
+    assert web.call(web.client(server.dicomweb_url, auth=server.auth).search_for_studies)

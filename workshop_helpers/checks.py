@@ -1353,52 +1353,66 @@ def trigger(cases: Iterable[tuple[int, float, bool]] | None = None) -> Checker:
 
 # --- 09 PACS -------------------------------------------------------------------------------------
 
-def series_query(host: str, port: int, files: Iterable[str | os.PathLike], patient_id: str,
-                 modality: str = "CT") -> Checker:
-    """A C-FIND identifier that finds exactly ``patient_id``'s ``modality`` series on the PACS.
+def _series_uids(value: Any) -> set[str]:
+    """Series Instance UIDs from what a finder returned: UIDs, data sets, or a FindResult."""
+    if value is Ellipsis:
+        raise NotAttempted
+    items = getattr(value, "matches", value)
+    if value is None or isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise CannotRead("your function to return the Series Instance UIDs (a set or list of strings)")
+    uids = set()
+    for item in items:
+        uid = item.get("SeriesInstanceUID", "") if isinstance(item, pydicom.Dataset) else item
+        uids.add(read_uid(uid, "Series Instance UIDs (strings of digits and dots)"))
+    return uids
+
+
+def series_finder(server: Any, patient_ids: Iterable[str], modalities: Iterable[str] = ("CT", "MR")
+                  ) -> Checker:
+    """A function ``find_series(patient_id, modality)`` that finds a patient's series of one modality.
+
+    The portable way is two baseline C-FINDs (PS3.4 C.4.1.2.1): the patient's studies, then the
+    series of each study, by its StudyInstanceUID, that match the modality. A single SERIES query
+    by PatientID is relational; :func:`workshop_helpers.qr.find` refuses it with the reason, and
+    this checker passes that reason on.
 
     Parameters
     ----------
-    host : str
-        The PACS's address.
-    port : int
-        The PACS's DICOM port.
-    files : iterable of str or os.PathLike
-        The DICOM files the PACS holds; read when the checker is made.
-    patient_id : str
-        The Patient ID whose series are asked for.
-    modality : str
-        The modality of the series asked for.
+    server : workshop_helpers.pacs.Orthanc
+        The PACS; what it holds is read at check time through its REST API (not DICOM).
+    patient_ids : iterable of str
+        The patients to ask about.
+    modalities : iterable of str
+        The modalities to ask about (one the PACS lacks for a patient makes a case with no
+        series, so a function that ignores the modality fails).
 
     Returns
     -------
     Checker
-        Accepts a dict (made an identifier by :func:`workshop_helpers.qr.identifier`) or a
-        ``pydicom.Dataset``. The identifier must have QueryRetrieveLevel ``SERIES`` and Modality
-        ``modality``; it is sent to the PACS (:func:`workshop_helpers.qr.find`), and the answer is
-        right when the Series Instance UIDs that come back are exactly those of the ``files`` with
-        ``patient_id`` and ``modality``.
+        Accepts a callable; it is called for every patient and modality and must return
+        exactly the Series Instance UIDs the PACS holds for them (a set, list or tuple of
+        strings, data sets with SeriesInstanceUID, or a ``qr.FindResult``).
     """
     from workshop_helpers import qr
 
-    expected = {str(d.SeriesInstanceUID) for d in (pydicom.dcmread(f, stop_before_pixels=True) for f in files)
-                if d.PatientID == patient_id and d.Modality == modality}
+    cases = [(p, m) for p in patient_ids for m in modalities]
+
+    def held(patient_id: str, modality: str) -> set[str]:
+        ids = server.find("Series", {"PatientID": patient_id, "Modality": modality})
+        return {server.tags("series", i)["SeriesInstanceUID"] for i in ids}
 
     def check(answer: Any) -> tuple[bool, str]:
-        if isinstance(answer, pydicom.Dataset):
-            ds = answer
-        elif isinstance(answer, dict):
-            ds = qr.identifier(answer)
-        else:
-            raise CannotRead("an identifier: a dict such as {'QueryRetrieveLevel': 'SERIES', ...}, or a Dataset")
-        assert str(ds.get("QueryRetrieveLevel", "")).upper() == "SERIES", \
-            "a series is found at SERIES level: put QueryRetrieveLevel: 'SERIES' in the identifier"
-        assert str(ds.get("Modality", "")) == modality, \
-            f"match Modality '{modality}' too: today this patient has only {modality}, tomorrow an MR"
-        found = {str(m.get("SeriesInstanceUID", "")) for m in qr.find(host, port, ds).matches}
-        assert found == expected, (f"your identifier finds {len(found)} series with these UIDs; "
-                                   f"{patient_id} has {len(expected)} {modality} series "
-                                   "(ask for SeriesInstanceUID back)")
+        if not callable(answer):
+            raise CannotRead("a function find_series(patient_id, modality) that returns UIDs")
+        for patient_id, modality in cases:
+            try:
+                found = _series_uids(answer(patient_id, modality))
+            except qr.QueryLevelError as exc:
+                raise AssertionError(f"qr did not send your query: {exc}") from None
+            expected = held(patient_id, modality)
+            assert found == expected, (
+                f"find_series({patient_id!r}, {modality!r}) gives {len(found)} series; the PACS "
+                f"holds {len(expected)} {modality} series of {patient_id}")
         return True, ""
     return check
 
@@ -1429,7 +1443,8 @@ def move_destination(ae_title: str, stale_port: int, port: int) -> Checker:
             raise CannotRead("three values: (AE title, host, port)")
         ae, host, answer_port = answer
         value = read_number(answer_port, "a port number as the third value")
-        assert str(ae).strip() == ae_title, "the entry is named by the move destination's AE title"
+        assert str(ae).strip() == ae_title, \
+            "the entry is named by the move destination's AE title (print(viewer) shows it)"
         assert str(host).strip() in ("127.0.0.1", "localhost"), "the viewer runs on this machine: 127.0.0.1"
         assert value != stale_port, \
             "that is the port the PACS already has - and nothing listens there (look at the viewer)"
@@ -1459,7 +1474,7 @@ def mr_study(server: Any, host: str = "127.0.0.1") -> Checker:
     Parameters
     ----------
     server : workshop_helpers.pacs.Orthanc
-        The PACS; its ``dicom_port`` is asked.
+        The PACS; its ``dicom_port`` is asked, from its own helper AE title (``echo_aet``).
     host : str
         The address where ``server`` listens.
 
@@ -1474,14 +1489,15 @@ def mr_study(server: Any, host: str = "127.0.0.1") -> Checker:
 
     def check(answer: Any) -> tuple[bool, str]:
         uid = read_uid(answer, "a Study Instance UID, a string of digits and dots")
+        titles = {"calling_ae": server.echo_aet, "called_ae": server.aet}
         result = qr.find(host, server.dicom_port, {"ModalitiesInStudy": "MR", "StudyInstanceUID": None},
-                         level="STUDY")
+                         level="STUDY", **titles)
         expected = {str(m.StudyInstanceUID) for m in result.matches}
         assert len(expected) == 1, f"the PACS should hold exactly one MR study; C-FIND found {len(expected)}"
         if uid in expected:
             return True, ""
         others = qr.find(host, server.dicom_port, {"StudyInstanceUID": uid, "ModalitiesInStudy": None},
-                         level="STUDY").matches
+                         level="STUDY", **titles).matches
         if others:
             return False, f"that study holds {others[0].get('ModalitiesInStudy', '?')}, not MR"
         return False, "the PACS has no study with that UID"

@@ -8,16 +8,35 @@ and (on Linux) when the Python process that started it dies, even by ``kill -9``
 asks the kernel for SIGTERM when the *thread* that started it ends, ``PR_SET_PDEATHSIG``: start
 it from the main thread, as a notebook or a test does, not from a short-lived worker thread).
 
-What the configuration says, and why:
+What the configuration says, and why (on a machine shared by a class, everything a
+participant starts is theirs alone):
 
 - ``DicomModalities``: the AEs of the course, ``{aet: (host, port)}``. Orthanc lets a *known*
   AE find, get, move and store; an unknown calling AE is refused at association time unless
-  ``allow_unknown_aes=True`` (that sets Orthanc's ``DicomAlwaysAllow*``). For a C-MOVE Orthanc
-  opens a new association to the destination's host and port listed here, calling it by the
-  destination's AE title; a destination it does not know gets status 0xC000 with no comment.
-- ``DicomCheckCalledAet``: an association that calls another AE title than ours is rejected.
-- ``RemoteAccessAllowed`` false, ``AuthenticationEnabled`` false: the REST API answers only
-  requests from this machine, without a password.
+  ``allow_unknown_aes=True`` (that sets Orthanc's ``DicomAlwaysAllow*``). Stock Orthanc is more
+  open: its defaults ``DicomAlwaysAllowEcho`` and ``DicomAlwaysAllowStore`` true let any AE
+  echo and store, and for an unknown AE's C-FIND it accepts the association, then aborts it.
+  For a C-MOVE Orthanc opens a new association to the destination's host and port listed
+  here, calling it by the destination's AE title; a destination it does not know gets status
+  0xC000 with no comment.
+- AE titles made at each start: :func:`new_title` gives ``ORTHANC-7QK2PX4M`` for the PACS
+  and ``PACS-HELPER-…`` for the helper's own checks, and notebooks make their peers' titles
+  the same way. They are in the configuration file only, never on a command line (which every
+  user of the machine can read in ``/proc/<pid>/cmdline``).
+- ``DicomCheckCalledAet``: an association that calls another AE title than ours is rejected;
+  ``DicomCheckModalityHost``: a known AE title must also come from the host listed for it.
+- ``AuthenticationEnabled`` with one user (``learner``) whose password is made at each start
+  (:attr:`Orthanc.auth`): every REST and DICOMweb request needs it, on 127.0.0.1 too, where
+  ``RemoteAccessAllowed`` false lets in every user of the machine. :meth:`Orthanc.rest`, the
+  DICOMweb client (``web.client(url, auth=orthanc.auth)``) and :meth:`Orthanc.link` use it.
+- No check of the HTTP ``Host`` header: Orthanc 1.10 has no such setting (a request with
+  ``Host: evil.example`` is answered like any other; the DICOMweb plugin's ``AllowedHosts``
+  came in a later version, and only for the URLs it writes). Authentication is what stops a
+  web page that rebinds its own host name to 127.0.0.1: the browser has no password for it.
+- ``DeflatedTransferSyntaxAccepted`` false: a deflated data set (a small upload that inflates
+  to gigabytes) is refused at association time.
+- Files: the folder is made 0700, the configuration (which holds the password) and the log
+  0600, and Orthanc runs with umask 077, so its storage and index are its owner's alone.
 - ``dicomweb=True`` loads Orthanc's DICOMweb plugin (Debian/Ubuntu package ``orthanc-dicomweb``,
   found by :func:`dicomweb_plugin`): QIDO-RS, WADO-RS and STOW-RS (PS3.18) under
   ``/dicom-web/``, next to Orthanc's own REST API on the same HTTP port. WADO-URI stays off.
@@ -28,11 +47,14 @@ What the configuration says, and why:
 
 Examples
 --------
->>> config = orthanc_config("/tmp/pacs", "ORTHANC", 11112, 18042, {"WORKSTATION": ("127.0.0.1", 11113)})
+>>> config = orthanc_config("/tmp/pacs", "ORTHANC", 11112, 18042, {"WORKSTATION": ("127.0.0.1", 11113)},
+...                         users={"learner": "secret"})
 >>> config["DicomModalities"]
 {'WORKSTATION': {'AET': 'WORKSTATION', 'Host': '127.0.0.1', 'Port': 11113}}
 >>> config["RemoteAccessAllowed"], config["DicomCheckCalledAet"], config["DicomAlwaysAllowFind"]
 (False, True, False)
+>>> config["AuthenticationEnabled"], config["DicomCheckModalityHost"]
+(True, True)
 >>> web = orthanc_config("/tmp/pacs", "ORTHANC", 11112, 18042, plugins=["/p/libOrthancDicomWeb.so"])
 >>> web["Plugins"], web["DicomWeb"]["Root"]
 (['/p/libOrthancDicomWeb.so'], '/dicom-web/')
@@ -41,25 +63,30 @@ Examples
 from __future__ import annotations
 
 import atexit
-import ctypes
+import base64
 import glob
 import json
 import os
+import secrets
 import shutil
-import signal
-import socket
+import string
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
 from . import net, phantom, tools
+from .servers import child_setup, free_port, port_is_free, wait_waking, write_private
 from .tools import ToolMissing
+
+__all__ = ["Orthanc", "OrthancError", "OrthancMissing", "DicomWebPluginMissing", "dicomweb_plugin",
+           "free_port", "new_title", "orthanc_config", "orthanc_program", "port_is_free",
+           "upload_course_data"]
 
 PACKAGE = "orthanc"  # the Debian/Ubuntu package
 PROGRAM = "/usr/sbin/Orthanc"
@@ -71,6 +98,9 @@ DICOMWEB_PLACES = ("/usr/share/orthanc/plugins/libOrthancDicomWeb.so",
                    "/usr/local/share/orthanc/plugins/libOrthancDicomWeb.so",
                    "/usr/local/lib/orthanc/libOrthancDicomWeb.so*")
 DICOMWEB_ROOT = "/dicom-web/"
+USER = "learner"  # the one user of the REST API; its password is made at each start
+TITLE_CHARACTERS = string.ascii_uppercase + string.digits
+MIN_SUFFIX = 4  # random characters at least, after the base and a hyphen
 
 
 class OrthancMissing(ToolMissing):
@@ -110,6 +140,44 @@ def dicomweb_plugin(places: Iterable[str] = DICOMWEB_PLACES) -> str | None:
     return None
 
 
+def new_title(base: str) -> str:
+    """An AE title made for this run: ``base``, a hyphen, then random capitals and digits.
+
+    The title fills the 16 characters an AE title may have (PS3.5 6.2): ``ORTHANC-7QK2PX4M``
+    (8 random characters, 36**8 = 2.8e12 possibilities), ``WORKSTATION-4Z8Q`` (4, 1.7
+    million); a base longer than 11 characters is cut to keep 4. To get a C-FIND, C-MOVE or
+    C-STORE in, another user of the machine would need both the PACS's title and one it knows.
+
+    Parameters
+    ----------
+    base : str
+        Capitals, digits, ``-`` or ``_`` (what a reader recognises: ``WORKSTATION``).
+
+    Returns
+    -------
+    str
+        The title, 16 characters.
+
+    Raises
+    ------
+    ValueError
+        For an empty base or one with other characters.
+
+    Examples
+    --------
+    >>> title = new_title("ORTHANC")
+    >>> len(title), title[:8], title != new_title("ORTHANC")
+    (16, 'ORTHANC-', True)
+    >>> new_title("PACS-HELPER")[:12]
+    'PACS-HELPER-'
+    """
+    base = base.strip()
+    if not base or any(c not in TITLE_CHARACTERS + "-_" for c in base):
+        raise ValueError(f"an AE title's base is capitals, digits, '-' or '_', not {base!r}")
+    base = base[:16 - 1 - MIN_SUFFIX]
+    return base + "-" + "".join(secrets.choice(TITLE_CHARACTERS) for _ in range(15 - len(base)))
+
+
 def orthanc_program() -> str | None:
     """Full path of the Orthanc binary, or None (``/usr/sbin`` is not on a user's PATH).
 
@@ -129,60 +197,11 @@ def orthanc_program() -> str | None:
     return PROGRAM if os.access(PROGRAM, os.X_OK) else None
 
 
-def free_port() -> int:
-    """A TCP port free on *every* address (Orthanc listens on all of them), as the OS picks it.
-
-    :func:`workshop_helpers.net.free_port` asked for every address (``""``).
-
-    Returns
-    -------
-    int
-        The port number.
-
-    Examples
-    --------
-    >>> 1024 <= free_port() <= 65535
-    True
-    """
-    return net.free_port("")
-
-
-def port_is_free(port: int) -> bool:
-    """True when nothing listens on ``port`` (on any address): a server could bind it now.
-
-    Uses ``SO_REUSEADDR`` as servers do, so connections in TIME_WAIT do not count.
-
-    Parameters
-    ----------
-    port : int
-        The TCP port.
-
-    Returns
-    -------
-    bool
-        False when something holds it (or it cannot be bound at all).
-
-    Examples
-    --------
-    >>> with socket.socket() as s:
-    ...     s.bind(("", 0)); s.listen(); taken = s.getsockname()[1]
-    ...     port_is_free(taken)
-    False
-    """
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("", port))
-            s.listen()
-        except OSError:
-            return False
-        return True
-
-
 def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_port: int,
                    modalities: dict[str, tuple[str, int]] | None = None, *,
-                   allow_unknown_aes: bool = False, name: str = "workshop-pacs",
-                   plugins: list[str] | None = None) -> dict:
+                   allow_unknown_aes: bool | Iterable[str] = False, name: str = "workshop-pacs",
+                   plugins: list[str] | None = None,
+                   users: dict[str, str] | None = None) -> dict:
     """Orthanc's JSON configuration for a PACS of the course (a pure function).
 
     Parameters
@@ -196,13 +215,16 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
     modalities : dict
         ``{aet: (host, port)}``: the AEs that may find, get, move and store, and where Orthanc
         sends a C-MOVE to them.
-    allow_unknown_aes : bool
-        Let any calling AE title in (``DicomAlwaysAllow*`` true).
+    allow_unknown_aes : bool or iterable of str
+        Let any calling AE title in: True for every service (``DicomAlwaysAllow*`` true), or
+        the services named, e.g. ``("echo", "store")`` as in Orthanc's own defaults.
     name : str
         Orthanc's ``Name``, shown in its web page and REST API.
     plugins : list of str, optional
         Shared libraries Orthanc loads; the DICOMweb plugin's section (root ``/dicom-web/``,
         WADO-URI off) is written whether it is among them or not (Orthanc ignores it then).
+    users : dict, optional
+        ``{user: password}`` of the REST API (and DICOMweb); authentication is on when given.
 
     Returns
     -------
@@ -210,7 +232,14 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
         Ready for ``json.dumps``.
     """
     folder = Path(folder)
-    always = bool(allow_unknown_aes)
+    services = ("echo", "store", "find", "get", "move")
+    if isinstance(allow_unknown_aes, bool):
+        allowed = set(services) if allow_unknown_aes else set()
+    else:
+        allowed = {str(a).lower() for a in allow_unknown_aes}
+        if allowed - set(services):
+            raise ValueError(f"allow_unknown_aes names services among {services}, "
+                             f"not {sorted(allowed - set(services))}")
     return {
         "Name": name,
         "StorageDirectory": str(folder / "storage"),
@@ -220,18 +249,16 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
         "HttpServerEnabled": True,
         "HttpPort": int(http_port),
         "RemoteAccessAllowed": False,
-        "AuthenticationEnabled": False,
+        "AuthenticationEnabled": bool(users),
+        "RegisteredUsers": dict(users or {}),
         "SslEnabled": False,
         "DicomServerEnabled": True,
         "DicomAet": aet,
         "DicomPort": int(dicom_port),
         "DicomCheckCalledAet": True,
-        "DicomCheckModalityHost": False,
-        "DicomAlwaysAllowEcho": always,
-        "DicomAlwaysAllowStore": always,
-        "DicomAlwaysAllowFind": always,
-        "DicomAlwaysAllowGet": always,
-        "DicomAlwaysAllowMove": always,
+        "DicomCheckModalityHost": True,
+        "DeflatedTransferSyntaxAccepted": False,
+        **{f"DicomAlwaysAllow{name.capitalize()}": name in allowed for name in services},
         "DicomModalities": {a: _modality(a, host, port)
                             for a, (host, port) in (modalities or {}).items()},
         "DicomModalitiesInDatabase": False,
@@ -252,72 +279,9 @@ def _modality(aet: str, host: str, port: int) -> dict:
     return {"AET": aet, "Host": host, "Port": int(port)}
 
 
-def knock(port: int, host: str = "127.0.0.1") -> bool:
-    """Open a TCP connection to ``host:port`` and close it at once; False when it is refused.
-
-    Parameters
-    ----------
-    port : int
-        The port.
-    host : str
-        The address (the course's servers: 127.0.0.1).
-
-    Returns
-    -------
-    bool
-        False when nothing listens there any more (connection refused), True otherwise.
-
-    Examples
-    --------
-    >>> knock(free_port())
-    False
-    """
-    try:
-        with socket.create_connection((host, port), timeout=0.2):
-            return True
-    except ConnectionRefusedError:
-        return False
-    except OSError:  # a timeout or a reset: something is still there
-        return True
-
-
-def wait_waking(proc: subprocess.Popen, ports: Iterable[int], timeout: float = 20) -> bool:
-    """Wait until an Orthanc that got SIGTERM has exited, waking its listeners meanwhile.
-
-    Orthanc 1.10 looks at its stop flag only between two waits for a new connection, and
-    both waits are fixed in its code, not in its configuration: CivetWeb's HTTP listener polls
-    in slices of 2 s (``SOCKET_TIMEOUT_QUANTUM``), the DICOM server in slices of 1 s
-    (``ASC_receiveAssociation(..., DUL_NOBLOCK, 1)``). After SIGTERM it stops the HTTP server,
-    then the DICOM server: up to 3 s of waiting (3.5 s measured, with the jobs engine's and the
-    index's threads). A connection opened and closed at once ends such a wait; Orthanc then
-    sees the flag and goes on with its normal shutdown (its log says "Orthanc has stopped").
-    ``benchmarks/orthanc_stop.py`` measures both ways.
-
-    Parameters
-    ----------
-    proc : subprocess.Popen
-        The Orthanc process, already sent SIGTERM.
-    ports : iterable of int
-        Its HTTP and DICOM ports (on 127.0.0.1); each is knocked on until it refuses.
-    timeout : float
-        Seconds to wait in all.
-
-    Returns
-    -------
-    bool
-        True when the process has exited, False after ``timeout``.
-    """
-    listening = [p for p in ports if p]
-    end = time.monotonic() + timeout
-    while True:
-        listening = [p for p in listening if knock(p)]
-        try:
-            proc.wait(0.02)
-            return True
-        except subprocess.TimeoutExpired:
-            if time.monotonic() > end:
-                return False
-
+# Requests to 127.0.0.1 only, never through a proxy of the environment (which would see the
+# password): an opener without ProxyHandler's defaults.
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 # Every Orthanc still running when the interpreter exits is stopped then.
 _RUNNING: weakref.WeakSet = weakref.WeakSet()
@@ -329,24 +293,6 @@ def _stop_all() -> None:
         server.stop()
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the child gets SIGTERM when the thread that started it dies (kernel killed)."""
-    if _PRCTL is not None:
-        _PRCTL(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def _load_prctl():
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl  # loaded once, before any fork
-    except (OSError, AttributeError):
-        return None
-
-
-_PRCTL = _load_prctl()
-
-
 class Orthanc:
     """Orthanc as a child process of ours, configured for the course.
 
@@ -355,17 +301,20 @@ class Orthanc:
     folder : path
         Where the configuration (``orthanc.json``), the log (``orthanc.log``), the storage and
         the index go; created if missing.
-    aet : str
-        Orthanc's AE title (called AE titles are checked).
+    aet : str, optional
+        Orthanc's AE title (called AE titles are checked); by default one made for this
+        object, ``new_title("ORTHANC")``.
     modalities : dict
         ``{aet: (host, port)}``, the AEs Orthanc knows (see :func:`orthanc_config`).
     dicom_port, http_port : int
         0 (the default) picks free ports.
-    allow_unknown_aes : bool
-        Accept any calling AE title (by default only those in ``modalities`` and ``echo_aet``).
-    echo_aet : str
-        The AE title this helper uses to C-ECHO Orthanc while it starts; it is added to the
-        modalities (host 127.0.0.1, port 1: nothing listens there, a C-MOVE to it fails).
+    allow_unknown_aes : bool or iterable of str
+        Accept any calling AE title, for every service or for those named (see
+        :func:`orthanc_config`); by default only those in ``modalities`` and ``echo_aet``.
+    echo_aet : str, optional
+        The AE title this helper (and the exercise checks) call Orthanc from, by default
+        ``new_title("PACS-HELPER")``; it is added to the modalities (host 127.0.0.1, port 1:
+        nothing listens there, a C-MOVE to it fails).
     start_timeout : float
         Seconds to wait for Orthanc to answer before giving up with its log.
     program : str, optional
@@ -395,16 +344,18 @@ class Orthanc:
     0
     """
 
-    def __init__(self, folder: str | os.PathLike, aet: str = "ORTHANC",
+    def __init__(self, folder: str | os.PathLike, aet: str | None = None,
                  modalities: dict[str, tuple[str, int]] | None = None, *,
-                 dicom_port: int = 0, http_port: int = 0, allow_unknown_aes: bool = False,
-                 echo_aet: str = "PACS-HELPER", start_timeout: float = 30,
+                 dicom_port: int = 0, http_port: int = 0,
+                 allow_unknown_aes: bool | Iterable[str] = False,
+                 echo_aet: str | None = None, start_timeout: float = 30,
                  program: str | None = None, dicomweb: bool = False,
                  plugin: str | None = None) -> None:
         self.folder = Path(folder).resolve()
-        self.aet = aet
+        self.aet = aet or new_title("ORTHANC")
         self.modalities = dict(modalities or {})
-        self.echo_aet = echo_aet
+        self.echo_aet = echo_aet or new_title("PACS-HELPER")
+        self._password = ""  # made at each start
         self.allow_unknown_aes = allow_unknown_aes
         self._ports = (int(dicom_port), int(http_port))
         self.start_timeout = start_timeout
@@ -434,6 +385,36 @@ class Orthanc:
     def url(self) -> str:
         """The REST API's base URL (``http://127.0.0.1:<http_port>``)."""
         return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        """``(user, password)`` of the REST API and DICOMweb, as ``requests`` takes it.
+
+        The password is made at each start and kept in the 0600 configuration file only.
+        """
+        return USER, self._password
+
+    @property
+    def authorization(self) -> str:
+        """The ``Authorization`` header's value for :attr:`auth` (HTTP Basic, RFC 7617)."""
+        token = base64.b64encode(f"{USER}:{self._password}".encode()).decode()
+        return f"Basic {token}"
+
+    def link(self, path: str = "/app/explorer.html") -> str:
+        """A link to ``path`` with the user and password in it, for a browser on this machine.
+
+        Parameters
+        ----------
+        path : str
+            The page, e.g. ``/app/explorer.html`` (Orthanc's own web page).
+
+        Returns
+        -------
+        str
+            ``http://learner:<password>@127.0.0.1:<http_port><path>``.
+        """
+        password = urllib.parse.quote(self._password, safe="")
+        return f"http://{USER}:{password}@127.0.0.1:{self.http_port}{path}"
 
     @property
     def dicomweb_url(self) -> str:
@@ -467,7 +448,8 @@ class Orthanc:
                     f"Orthanc is not installed (looked for {program or PROGRAM} and on PATH); "
                     f"install the Debian/Ubuntu package '{PACKAGE}' (apt-get install {PACKAGE})")
             plugins = self._plugins()
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(self.folder, 0o700)
             fixed = any(self._ports)
             for attempt in range(1 if fixed else 3):
                 try:
@@ -485,17 +467,20 @@ class Orthanc:
         while self.http_port == self.dicom_port:
             self.http_port = free_port()
         modalities = {self.echo_aet: ("127.0.0.1", 1), **self.modalities}
+        self._password = secrets.token_urlsafe(24)
         config = orthanc_config(self.folder, self.aet, self.dicom_port, self.http_port,
                                 modalities, allow_unknown_aes=self.allow_unknown_aes,
-                                plugins=plugins)
-        self.config_path.write_text(json.dumps(config, indent=2))
+                                plugins=plugins, users={USER: self._password})
+        write_private(self.config_path, json.dumps(config, indent=2))
         began = time.monotonic()
-        with open(self.log_path, "ab") as log:
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "ab") as log:
             log.write(f"--- {time.strftime('%H:%M:%S')} {program} {self.config_path}\n".encode())
             log.flush()
             self._proc = subprocess.Popen(
                 [program, str(self.config_path)], stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, cwd=self.folder, preexec_fn=_die_with_parent)
+                stderr=subprocess.STDOUT, cwd=self.folder, preexec_fn=child_setup)
         try:
             self._wait_until_ready(began)
         except BaseException:
@@ -594,15 +579,16 @@ class Orthanc:
     # ------------------------------------------------------------------ REST API
     def rest(self, method: str, path: str, body: bytes | None = None,
              content_type: str = "application/json", timeout: float = 30) -> bytes:
-        """One request to Orthanc's REST API on 127.0.0.1; returns the body.
+        """One request to Orthanc's REST API on 127.0.0.1, with our credentials; returns the body.
 
         Raises :class:`OrthancError` with Orthanc's answer when the status is not 2xx.
         """
         request = urllib.request.Request(self.url + path, data=body, method=method)
+        request.add_header("Authorization", self.authorization)
         if body is not None:
             request.add_header("Content-Type", content_type)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with _NO_PROXY.open(request, timeout=timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode(errors="replace").strip()

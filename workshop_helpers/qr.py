@@ -330,8 +330,13 @@ def identifier(keys: Keys, level: str | None = None) -> Dataset:
     return ds
 
 
-def check_identifier(ds: Dataset, model: str = "study") -> str:
+def check_identifier(ds: Dataset, model: str = "study", relational: bool = False) -> str:
     """Check the level and keys before asking; returns the level.
+
+    A baseline query is hierarchical (PS3.4 C.4.1.2.1): it names one entity at every level
+    above the one it asks at, by a single value of that level's unique key (a SERIES query
+    in the Study Root model carries one StudyInstanceUID). Anything else is a relational
+    query (C.4.1.2.2), which a PACS supports only if it says so in association negotiation.
 
     Parameters
     ----------
@@ -339,6 +344,9 @@ def check_identifier(ds: Dataset, model: str = "study") -> str:
         The identifier (see :func:`identifier`).
     model : {"study", "patient"}
         Study Root or Patient Root: which levels there are.
+    relational : bool
+        Allow a query without the unique keys of the levels above (for a PACS that supports
+        relational queries; Orthanc answers them).
 
     Returns
     -------
@@ -349,7 +357,8 @@ def check_identifier(ds: Dataset, model: str = "study") -> str:
     ------
     QueryLevelError
         No QueryRetrieveLevel; a level the model does not have; a key that belongs below the
-        query level (a STUDY query cannot match ``Modality``, a SERIES attribute).
+        query level (a STUDY query cannot match ``Modality``, a SERIES attribute); without
+        ``relational``, a unique key of a level above that is missing or not a single value.
 
     Examples
     --------
@@ -380,7 +389,28 @@ def check_identifier(ds: Dataset, model: str = "study") -> str:
                 f"{elem.keyword} is a {key_level} attribute: a {level}-level query cannot match "
                 f"or return it; ask at {key_level} level (with the "
                 f"{UNIQUE_KEYS[level]})" + alternative.get(elem.keyword, ""))
+    if not relational:
+        _check_hierarchy(ds, level, model)
     return level
+
+
+def _check_hierarchy(ds: Dataset, level: str, model: str) -> None:
+    """The unique key of every level above ``level``, one value each (PS3.4 C.4.1.2.1)."""
+    levels = MODELS[_model(model)]
+    above = levels[:levels.index(level)]
+    for upper in above:
+        key = UNIQUE_KEYS[upper]
+        value = str(ds.get(key, "") or "")
+        if value and not any(c in value for c in "*?\\"):
+            continue
+        keys = " and ".join(UNIQUE_KEYS[u] for u in above)
+        article = "an" if level[0] in "AEIOU" else "a"
+        raise QueryLevelError(
+            f"{article} {level} query in the {MODEL_NAMES[_model(model)]} model names one "
+            f"{upper} by its {key} (PS3.4 C.4.1.2.1), found {repr(value) if value else 'none'}; "
+            f"without it, it "
+            f"is a relational query, which a PACS need not support: ask at {upper} level "
+            f"first, then at {level} level with the {keys} of each match")
 
 
 def _model(model: str) -> str:
@@ -596,6 +626,16 @@ def _accepted(assoc, sop_class, what: str) -> None:
         raise QueryRetrieveError(f"the PACS does not offer {sop_class.name} ({what})", 0x0122)
 
 
+def _not_aborted(assoc, host: str, port: int, what: str, calling_ae: str) -> None:
+    """Raise :class:`AssociationRefused` when the PACS aborted the association mid-way."""
+    if assoc.is_aborted:
+        raise AssociationRefused(
+            f"{host}:{port} accepted the association, then aborted it after our {what} request: "
+            f"Orthanc does that when it lets any AE in for C-ECHO or C-STORE "
+            f"(DicomAlwaysAllowEcho/Store) but not {calling_ae!r} for {what}: add it to the "
+            "PACS's known modalities")
+
+
 def _status(rsp) -> tuple[int, str]:
     if rsp is None or "Status" not in rsp:
         return 0xC000, "no valid response (timeout, abort, or a response without Status)"
@@ -606,7 +646,7 @@ def _status(rsp) -> tuple[int, str]:
 
 def find(host: str, port: int, keys: Keys | Dataset, *, level: str | None = None, model: str = "study",
          calling_ae: str = "WORKSTATION", called_ae: str = "ORTHANC",
-         timeout: float | Timeouts = 30) -> FindResult:
+         timeout: float | Timeouts = 30, relational: bool = False) -> FindResult:
     """C-FIND: ask the PACS what it has that matches ``keys``.
 
     Parameters
@@ -624,6 +664,9 @@ def find(host: str, port: int, keys: Keys | Dataset, *, level: str | None = None
         Our AE title and the PACS's.
     timeout : float or Timeouts
         Seconds (connect, ACSE, DIMSE, network).
+    relational : bool
+        Send a query without the unique keys of the levels above (see
+        :func:`check_identifier`); only for a PACS that supports relational queries.
 
     Returns
     -------
@@ -636,7 +679,7 @@ def find(host: str, port: int, keys: Keys | Dataset, *, level: str | None = None
     """
     model = _model(model)
     ds = keys if isinstance(keys, Dataset) else identifier(keys, level)
-    check_identifier(ds, model)
+    check_identifier(ds, model, relational)
     sop = _sop_classes(model)["find"]
     ae = _ae(calling_ae, Timeouts.of(timeout))
     ae.add_requested_context(sop)
@@ -655,6 +698,7 @@ def find(host: str, port: int, keys: Keys | Dataset, *, level: str | None = None
             result.status, result.comment = code, comment
     finally:
         assoc.release()
+    _not_aborted(assoc, host, port, "C-FIND", calling_ae)
     result.seconds = time.monotonic() - began
     return result
 
@@ -714,7 +758,8 @@ def move(host: str, port: int, keys: Keys | Dataset, destination: str, *, level:
     receiver : StorageSCP, optional
         Our running storage SCP that receives (its AE title is ``destination``).
     receive_into : str or os.PathLike, optional
-        A folder: start a StorageSCP for the move on ``receive_port`` and stop it afterwards.
+        A folder: start a StorageSCP for the move on ``receive_port`` and stop it afterwards;
+        it accepts associations from ``called_ae`` only (the PACS that sends).
     receive_port : int, optional
         The port the PACS has for ``destination`` (with ``receive_into``).
     timeout : float or Timeouts
@@ -738,8 +783,9 @@ def move(host: str, port: int, keys: Keys | Dataset, destination: str, *, level:
         if not receive_port:
             raise ValueError("receive_port: the port the PACS will send to (its entry for "
                              f"{destination!r}) is needed to receive here")
+        # the PACS we ask is the one that calls back: only its AE title gets in
         own = receiver = StorageSCP(receive_into, port=receive_port, ae_title=destination,
-                                    timeout=timeout).start()
+                                    allowed_calling_aes=[called_ae], timeout=timeout).start()
     try:
         before = receiver.count if receiver is not None else 0
         problems_before = list(receiver.failures) if receiver is not None else []
@@ -773,6 +819,7 @@ def _move(host, port, ds, destination, model, calling_ae, called_ae, timeout) ->
                 final, failed_ds = rsp, extra
     finally:
         assoc.release()
+    _not_aborted(assoc, host, port, "C-MOVE", calling_ae)
     result = _retrieve_result("move", final, destination)
     result.failed_uids = _failed_uids(failed_ds)
     result.seconds = time.monotonic() - began
@@ -959,6 +1006,7 @@ def get(host: str, port: int, keys: Keys | Dataset, folder: str | os.PathLike, *
                     final, failed_ds = rsp, extra
         finally:
             assoc.release()
+    _not_aborted(assoc, host, port, "C-GET", calling_ae)
     result = _retrieve_result("get", final)
     result.files = receiver.files
     result.failed_uids = _failed_uids(failed_ds)

@@ -387,6 +387,9 @@ def explain(status: int, body: bytes = b"", accept: str = "", url: str = "") -> 
         if status == 400:
             return (f"400 Bad Request where the standard says 406 Not Acceptable: {text}{says}")
         return f"406 Not Acceptable: {text}{says}"
+    if status == 401:
+        return ("401 Unauthorized: the server wants a user and password (HTTP Basic): pass "
+                f"them, e.g. web.client(url, auth=orthanc.auth){says}")
     if status == 404:
         return (f"404 Not Found: an error, not an empty result - no such study, series or "
                 f"instance (or a wrong path{': ' + url if url else ''}){says}")
@@ -537,23 +540,35 @@ def store(dicomweb: DICOMwebClient, datasets: list[Dataset], study_uid: str | No
 
 # ----------------------------------------------------------------------------- the client
 
-def session() -> requests.Session:
+def session(auth: tuple[str, str] | None = None) -> requests.Session:
     """A ``requests.Session`` that ignores proxy variables (the course talks to 127.0.0.1 only).
+
+    Parameters
+    ----------
+    auth : tuple of (str, str), optional
+        ``(user, password)`` sent with every request (HTTP Basic), e.g. ``Orthanc.auth``.
 
     Returns
     -------
     requests.Session
         With ``trust_env`` off: no proxies, no .netrc.
+
+    Examples
+    --------
+    >>> session(("learner", "secret")).auth
+    ('learner', 'secret')
     """
     s = requests.Session()
     s.trust_env = False
+    s.auth = auth
     return s
 
 
-def client(url: str, timeout: float = 20) -> DICOMwebClient:
+def client(url: str, timeout: float = 20, auth: tuple[str, str] | None = None) -> DICOMwebClient:
     """A ``dicomweb_client.DICOMwebClient`` for ``url`` (e.g. ``Orthanc.dicomweb_url``).
 
-    No proxies, no retries (an error is shown at once, not after back-off), a timeout.
+    No proxies, no retries (an error is shown at once, not after back-off), a timeout, and the
+    user and password of the server when it asks for them (the course's Orthanc does: 401).
 
     Parameters
     ----------
@@ -561,13 +576,15 @@ def client(url: str, timeout: float = 20) -> DICOMwebClient:
         The DICOMweb root, e.g. ``http://127.0.0.1:8042/dicom-web``.
     timeout : float
         Seconds each request may take.
+    auth : tuple of (str, str), optional
+        ``(user, password)`` for HTTP Basic authentication, e.g. ``Orthanc.auth``.
 
     Returns
     -------
     dicomweb_client.DICOMwebClient
         Ready for ``search_for_studies``, ``retrieve_instance``, :func:`store`, ...
     """
-    dicomweb = DICOMwebClient(url, session=session(), timeout=timeout)
+    dicomweb = DICOMwebClient(url, session=session(auth), timeout=timeout)
     dicomweb.set_http_retry_params(retry=False)
     return dicomweb
 
