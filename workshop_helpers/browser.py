@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pydicom
 from pydicom.datadict import keyword_for_tag
 from pydicom.multival import MultiValue
+from pydicom.tag import ItemTag
 
 if TYPE_CHECKING:
     from ipywidgets import VBox
@@ -342,9 +343,9 @@ def dataset_rows(ds: pydicom.Dataset, limit: int = 64, include_meta: bool = True
                 path=(*parents, tag)))
             if elem.VR == "SQ":
                 for n, item in enumerate(elem.value, start=1):
-                    rows.append(Row(tag="(FFFE,E000)", keyword="Item", vr="", vm=1,
+                    rows.append(Row(tag=str(ItemTag), keyword="Item", vr="", vm=1,
                                     value=f"item {n} of {len(elem.value)}", level=lvl,
-                                    depth=depth + 1, path=(*parents, tag, 0xFFFEE000)))
+                                    depth=depth + 1, path=(*parents, tag, int(ItemTag))))
                     walk(item, depth + 2, lvl, (*parents, tag))
 
     meta = getattr(ds, "file_meta", None)

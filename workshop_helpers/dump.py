@@ -59,7 +59,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import generate_fragments
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
-from pydicom.tag import BaseTag
+from pydicom.tag import BaseTag, ItemDelimiterTag, ItemTag, SequenceDelimiterTag
 from pydicom.uid import UID_dictionary
 from pydicom.valuerep import PersonName
 
@@ -202,9 +202,6 @@ _SPECIAL_RE = re.compile(
 
 _MULTILINE_RE = re.compile(r"[ \t]*\([^)]*\)[ \t]*(?:LT|ST|UT)[ \t]+\[[^\]]*\Z")
 _QUOTED_RE = re.compile(r'"([^"]*)"(?: [A-Z0-9 ]+ #=\d+)?')
-ITEM = BaseTag(0xFFFEE000)
-ITEM_END = BaseTag(0xFFFEE00D)
-SEQUENCE_END = BaseTag(0xFFFEE0DD)
 _BIG_ENDIAN = "1.2.840.10008.1.2.2"
 
 
@@ -398,7 +395,7 @@ class _Reader:
             )
         self.handle(line, tag, vr, value, kind, pos + 1)
 
-    def split_value(self, line: _Line, text: str, pos: int, tag: int, vr: str | None):
+    def split_value(self, line: _Line, text: str, pos: int, tag: BaseTag, vr: str | None):
         """Return (value text, kind, end position). kind: str|uidname|special|at|bare|empty."""
         if pos >= len(text) or text[pos] == "#":
             return "", "empty", pos
@@ -409,7 +406,7 @@ class _Reader:
                 raise line.error("expected ']' to close the value that starts with '['",
                                  len(text) + 1)
             return text[pos + 1:close], "str", close + 1
-        if c == '"' and tag >> 16 == 0xFFFE:  # DICOMDIR: na "Directory Record" PATIENT #=7
+        if c == '"' and tag.group == ItemTag.group:  # DICOMDIR: na "Directory Record" PATIENT #=7
             m = _QUOTED_RE.match(text, pos)
             if m:
                 inner = "Item" if m.group(1) == "Directory Record" else m.group(1)
@@ -438,7 +435,7 @@ class _Reader:
                column: int) -> None:
         """One parsed line: an item or delimiter changes the nesting, an element is added."""
         special = _SPECIAL_RE.match(value) if kind == "special" else None
-        if tag >> 16 == 0xFFFE:
+        if tag.group == ItemTag.group:  # (FFFE,xxxx): items and delimiters, PS3.5 7.5
             self.delimiter(line, tag, vr, value, kind, column, special)
         else:
             self.element(line, tag, vr, value, kind, column, special)
@@ -449,7 +446,7 @@ class _Reader:
         level = self.stack[-1]
         if vr not in (None, "na", "pi"):
             raise line.error(f"expected VR 'na' for {_tag_text(tag)}, found {vr!r}", column)
-        if tag == ITEM:
+        if tag == ItemTag:
             if level.kind == "sequence":
                 if kind not in ("empty",) and not (special and special.group("item")):
                     raise line.error("expected '(Item with ... length #=n)' after "
@@ -462,14 +459,14 @@ class _Reader:
             raise line.error(
                 "found an item (fffe,e000) outside a sequence: expected a data element, "
                 "or a sequence line (VR SQ) before it", 1)
-        if tag == ITEM_END:
+        if tag == ItemDelimiterTag:
             if level.kind != "dataset" or len(self.stack) == 1:
                 raise line.error("found (fffe,e00d) ItemDelimitationItem, but no item is "
                                  "open" + self.expecting(), 1)
             self.stack.pop()
             self.stack[-1].items.append(self.make_dataset(level, len(self.stack)))
             return
-        if tag == SEQUENCE_END:
+        if tag == SequenceDelimiterTag:
             if level.kind == "sequence":
                 self.stack.pop()
                 seq = Sequence(level.items)
@@ -674,7 +671,7 @@ class _Reader:
     def pixel_bytes(items: list[bytes]) -> bytes:
         out = bytearray()
         for item in items:
-            out += struct.pack("<HHL", 0xFFFE, 0xE000, len(item))
+            out += struct.pack("<HHL", ItemTag.group, ItemTag.element, len(item))
             out += item
         return bytes(out)  # pydicom keeps the value without the sequence delimiter
 
@@ -897,12 +894,12 @@ class _Writer:
             self.line(depth, tag, "SQ", f"(Sequence with undefined length #={len(items)})",
                       None, 1, name)
             for item in items:
-                self.line(depth + 1, ITEM, "na", f"(Item with undefined length #={len(item)})",
+                self.line(depth + 1, ItemTag, "na", f"(Item with undefined length #={len(item)})",
                           None, 1, "Item")
                 self.dataset(item, depth + 2)
-                self.line(depth + 1, ITEM_END, "na", "(ItemDelimitationItem)", 0, 0,
+                self.line(depth + 1, ItemDelimiterTag, "na", "(ItemDelimitationItem)", 0, 0,
                           "ItemDelimitationItem")
-            self.line(depth, SEQUENCE_END, "na", "(SequenceDelimitationItem)", 0, 0,
+            self.line(depth, SequenceDelimiterTag, "na", "(SequenceDelimitationItem)", 0, 0,
                       "SequenceDelimitationItem")
             return
         little = True if tag >> 16 == 2 else self.little
@@ -914,8 +911,8 @@ class _Writer:
             for item in items:
                 text = _hex_value(item, 1, little, self.shorten) if item else \
                     "(no value available)"
-                self.line(depth + 1, ITEM, "pi", text, len(item), 1, "Item")
-            self.line(depth, SEQUENCE_END, "na", "(SequenceDelimitationItem)", 0, 0,
+                self.line(depth + 1, ItemTag, "pi", text, len(item), 1, "Item")
+            self.line(depth, SequenceDelimiterTag, "na", "(SequenceDelimitationItem)", 0, 0,
                       "SequenceDelimitationItem")
             return
         if vr == "OB or OW":
