@@ -87,7 +87,7 @@ from pathlib import Path
 import pydicom
 from workshop_helpers import net, router, tools
 
-a = json.loads(sys.argv[1])
+a = json.loads(sys.stdin.readline())  # not in argv: every user may read a command line
 scratch, instance = Path(a["scratch"]), Path(a["instance"])
 tried = {}
 
@@ -140,6 +140,89 @@ for s in flood:
 """
 
 
+A_ORTHANC_SCRIPT = r"""
+import json, os, sys
+from workshop_helpers import net, pacs, tools
+
+os.chdir(os.environ["HOME"])
+scratch = tools.scratch_folder("09_pacs")   # what notebook 09 starts, as it starts it
+ORTHANC, WORKSTATION = (pacs.new_title(name) for name in ("ORTHANC", "WORKSTATION"))
+workstation = net.StorageSCP(scratch / "workstation", ae_title=WORKSTATION,
+                             allowed_calling_aes=[ORTHANC]).start()
+orthanc = pacs.Orthanc(scratch / "orthanc", aet=ORTHANC,
+                       modalities={WORKSTATION: ("127.0.0.1", workstation.port)},
+                       dicomweb=pacs.dicomweb_plugin() is not None).start()
+orthanc.upload(tools.testdata("CT_small.dcm"))
+
+def state():
+    return {"patients": orthanc.patients(), "running": orthanc.running,
+            "modalities": orthanc.get("/modalities?expand")}
+
+print(json.dumps({"http": orthanc.http_port, "dicom": orthanc.dicom_port, "aet": ORTHANC,
+                  "folder": str(orthanc.folder), "secrets": [orthanc.auth[1], ORTHANC, WORKSTATION],
+                  "dicomweb": orthanc.dicomweb, **state()}), flush=True)
+for line in sys.stdin:
+    print(json.dumps(state()), flush=True)
+orthanc.stop()
+workstation.stop()
+"""
+
+B_ORTHANC_SCRIPT = r"""
+import base64, json, os, sys, urllib.error, urllib.request
+from pathlib import Path
+from workshop_helpers import net
+
+a = json.loads(sys.stdin.readline())  # not in argv: every user may read a command line
+url, tried = f"http://127.0.0.1:{a['http']}", {}
+
+def http(method, path, body=None, login=None):
+    request = urllib.request.Request(url + path, data=body, method=method)
+    if login:
+        request.add_header("Authorization", "Basic " + base64.b64encode(login.encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return f"DONE: HTTP {answer.status} {answer.read()[:80]!r}"
+    except urllib.error.HTTPError as exc:
+        return f"refused: HTTP {exc.code}"
+
+def attempt(name, action):
+    try:
+        tried[name] = action()
+    except Exception as exc:
+        tried[name] = f"refused: {type(exc).__name__}: {exc}"[:300]
+
+moved = json.dumps({"AET": "B", "Host": "127.0.0.1", "Port": 1}).encode()
+for login in (None, "learner:learner", "orthanc:orthanc"):
+    who = f" as {login}" if login else ""
+    attempt(f"GET /patients{who}", lambda: http("GET", "/patients", login=login))
+    attempt(f"PUT /modalities{who}", lambda: http("PUT", "/modalities/WORKSTATION", moved, login))
+    attempt(f"POST /tools/shutdown{who}", lambda: http("POST", "/tools/shutdown", b"", login))
+attempt("DELETE a patient", lambda: http("DELETE", f"/patients/{a['patients'][0]}"))
+attempt("POST /tools/find", lambda: http("POST", "/tools/find", b'{"Level":"Patient","Query":{}}'))
+if a["dicomweb"]:
+    attempt("QIDO-RS /dicom-web/studies", lambda: http("GET", "/dicom-web/studies"))
+
+def echo(called, calling):
+    result = net.echo("127.0.0.1", a["dicom"], called_ae=called, calling_ae=calling, timeout=10)
+    return f"DONE: {result.reason}" if result.ok else f"refused: {result.reason}"
+
+attempt("C-ECHO to ORTHANC as WORKSTATION", lambda: echo("ORTHANC", "WORKSTATION"))
+attempt("C-ECHO to A's title as WORKSTATION", lambda: echo(a["aet"], "WORKSTATION"))
+attempt("read A's Orthanc configuration",
+        lambda: f"DONE: {len(Path(a['folder'], 'orthanc.json').read_bytes())} bytes")
+attempt("list A's Orthanc folder", lambda: f"DONE: {os.listdir(a['folder'])}")
+seen = []
+for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+    try:
+        text = cmdline.read_bytes().decode(errors="replace")
+    except OSError:
+        continue
+    seen += [f"{cmdline}: {secret}" for secret in a["secrets"] if secret in text]
+tried["A's password and titles in any command line"] = f"DONE: {seen}" if seen else "refused: none"
+print(json.dumps({"tried": tried}), flush=True)
+"""
+
+
 @dataclass
 class User:
     name: str
@@ -170,11 +253,16 @@ def _python_for(user: User) -> tuple[list[str], dict]:
     raise AssertionError  # not reached
 
 
-def _start(user: User, script: str, *args: str) -> subprocess.Popen:
+def _start(user: User, script: str, given: dict | None = None) -> subprocess.Popen:
+    """Run ``script`` as ``user``; ``given`` is its first line of input (JSON)."""
     python, env = _python_for(user)
-    return subprocess.Popen([*python, "-c", script, *args], env=env, user=user.uid,
-                            group=user.gid, extra_groups=[], cwd=user.home, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([*python, "-c", script], env=env, user=user.uid, group=user.gid,
+                            extra_groups=[], cwd=user.home, text=True, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if given is not None:
+        proc.stdin.write(json.dumps(given) + "\n")
+        proc.stdin.flush()
+    return proc
 
 
 def _answer(proc: subprocess.Popen, within: float = 120) -> dict:
@@ -245,7 +333,7 @@ def test_another_participant_can_touch_nothing_of_what_notebook_08_starts(two_us
             mode = path.lstat().st_mode & 0o777
             assert mode & 0o077 == 0, f"{path} is {oct(mode)}: others may read or enter it"
 
-        b = _start(b_user, B_SCRIPT, json.dumps(started))
+        b = _start(b_user, B_SCRIPT, started)
         attacked = _answer(b)
         while_flooded = _ask(a, "send")  # A works on while B's silent connections wait
         _stop(b)
@@ -266,3 +354,32 @@ def test_another_participant_can_touch_nothing_of_what_notebook_08_starts(two_us
     assert not (Path(started["scratch"]) / "pacs" / "A-PATIENT-LINK").exists()
     refusals = [line for line in report["failures"] if f"(uid {b_user.uid})" in line]
     assert refusals and b_user.name in refusals[0], report["failures"]
+
+
+def test_another_participant_can_touch_nothing_of_the_pacs_notebook_09_starts(two_users):
+    """As above, for Orthanc: its REST API and DICOMweb, its AE titles, its files."""
+    from conftest import require_orthanc
+
+    from workshop_helpers import pacs
+
+    require_orthanc()
+    if not hasattr(pacs.Orthanc, "authorization"):
+        pytest.skip("this pacs.Orthanc has no password of its own yet")
+    a_user, b_user = two_users
+    a = _start(a_user, A_ORTHANC_SCRIPT)
+    try:
+        started = _answer(a)
+        assert len(started["patients"]) == 1 and started["running"], started
+        b = _start(b_user, B_ORTHANC_SCRIPT, started)
+        try:
+            attacked = _answer(b)
+        finally:
+            _stop(b)
+        after = _ask(a, "state")
+    finally:
+        _stop(a)
+    done = {name: outcome for name, outcome in attacked["tried"].items()
+            if not outcome.startswith("refused")}
+    assert not done, f"user B got through: {json.dumps(done, indent=1)}"
+    assert len(attacked["tried"]) >= 15, attacked["tried"]
+    assert after == {key: started[key] for key in ("patients", "running", "modalities")}
