@@ -301,6 +301,58 @@ def test_quaternion_round_trip_for_the_hard_cases():
         np.testing.assert_allclose(legacy.rotation_from_quaternion(b, c, d), rotation, atol=1e-9)
 
 
+# The reference for legacy's quaternion maths is the NIfTI-1 header's own documentation
+# (nifti1.h, "QUATERNION REPRESENTATION OF ROTATION MATRIX (METHOD 2)"): a rotation by angle h
+# about the unit axis (p, q, r) is [a, b, c, d] = [cos(h/2), p sin(h/2), q sin(h/2), r sin(h/2)],
+# with a >= 0 (-pi <= h <= pi), and [a, b, c, d] and [-a, -b, -c, -d] are the same rotation.
+# nibabel.quaternions would be the library to compare with, but nibabel is not a dependency of
+# the course (neither .venv nor binder/requirements.txt has it), so the matrices below come from
+# Rodrigues' rotation formula, written independently of legacy's code.
+def _rodrigues(axis, angle):
+    u = np.asarray(axis, dtype=float) / np.linalg.norm(axis)
+    cross = np.array([[0, -u[2], u[1]], [u[2], 0, -u[0]], [-u[1], u[0], 0]])
+    return np.cos(angle) * np.eye(3) + np.sin(angle) * cross + (1 - np.cos(angle)) * np.outer(u, u)
+
+
+_AXES_AND_ANGLES = [((0, 0, 1), np.pi / 2), ((1, 0, 0), np.pi), ((0, 1, 0), -np.pi / 3),
+                    ((1, 1, 1), 2 * np.pi / 3), ((1, -2, 0.5), 0.01), ((0.3, 0.4, -1), np.pi),
+                    ((1, 0, 0), 0.0)] + [
+    (tuple(np.random.default_rng(seed).normal(size=3)),
+     float(np.random.default_rng(seed + 100).uniform(-np.pi, np.pi))) for seed in range(8)]
+
+
+@pytest.mark.parametrize(("axis", "angle"), _AXES_AND_ANGLES)
+def test_quaternion_matches_the_nifti1_axis_angle_definition(axis, angle):
+    u = np.asarray(axis, dtype=float) / np.linalg.norm(axis)
+    expected = np.array([np.cos(angle / 2), *(u * np.sin(angle / 2))])
+    rotation = _rodrigues(axis, angle)
+    np.testing.assert_allclose(legacy.rotation_from_quaternion(*expected[1:]), rotation,
+                               atol=1e-12)
+    found = np.array(legacy.quaternion_from_rotation(rotation))
+    if expected[0] < 1e-12:  # a = 0 (h = 180 degrees): both signs are the same rotation
+        assert np.allclose(found, expected, atol=1e-9) or np.allclose(found, -expected, atol=1e-9)
+    else:
+        np.testing.assert_allclose(found, expected, atol=1e-9)
+
+
+def test_quaternion_of_the_transpose_is_the_conjugate():  # nifti1.h: R-transpose -> [a,-b,-c,-d]
+    rotation = _rodrigues((1, 2, 3), 0.7)
+    a, b, c, d = legacy.quaternion_from_rotation(rotation)
+    np.testing.assert_allclose(legacy.quaternion_from_rotation(rotation.T), (a, -b, -c, -d),
+                               atol=1e-12)
+
+
+def test_quaternion_examples_worked_by_hand():
+    # 90 degrees about z (x -> y): a = d = cos 45 degrees; nifti1.h's matrix then gives
+    # R11 = a*a - d*d = 0, R12 = -2ad = -1, R21 = 2ad = 1, R33 = a*a + d*d = 1.
+    half = np.sqrt(0.5)
+    np.testing.assert_allclose(legacy.rotation_from_quaternion(0.0, 0.0, half),
+                               [[0, -1, 0], [1, 0, 0], [0, 0, 1]], atol=1e-12)
+    # nifti1.h's own example: diag(1, -1, -1) is [a, b, c, d] = [0, 1, 0, 0], 180 degrees about x
+    np.testing.assert_allclose(legacy.quaternion_from_rotation(np.diag([1.0, -1.0, -1.0])),
+                               (0, 1, 0, 0), atol=1e-12)
+
+
 def test_cli_legacy_info(tmp_path, capsys):
     header = legacy.write_analyze(tmp_path / "v.hdr", _volume("int16"), (0.5, 0.8, 2.5),
                                   byte_order="big")
