@@ -75,6 +75,27 @@ def test_status_text_ranges():
     assert net.status_text(0xC123).startswith("Error: cannot understand")
 
 
+@pytest.mark.parametrize("service", net.status.SERVICES)
+def test_every_status_word_agrees_with_pynetdicom(service):
+    """Each code of the one table, and a code from each range, is in pynetdicom's table for the
+    service (PS3.4) with the same category: Success, Warning, Pending, Cancel or Failure."""
+    import pynetdicom.status as theirs
+
+    table = {"echo": theirs.VERIFICATION_SERVICE_CLASS_STATUS,
+             "store": theirs.STORAGE_SERVICE_CLASS_STATUS,
+             "find": theirs.QR_FIND_SERVICE_CLASS_STATUS,
+             "move": theirs.QR_MOVE_SERVICE_CLASS_STATUS,
+             "get": theirs.QR_GET_SERVICE_CLASS_STATUS}[service]
+    known = {**theirs.GENERAL_STATUS, **table}
+    codes = {*net.status.GENERAL, *net.status.SPECIFIC[service],
+             *(low + 0x11 for low, _, _ in net.status.RANGES[service])}
+    ours = {hex(c): net.status.category(c, service) for c in codes}
+    assert ours == {hex(c): known[c][0] for c in codes if c in known}   # every code is theirs too
+    assert net.status.category(0x0999, service) == "Unknown"
+    with pytest.raises(ValueError, match="service is one of"):
+        net.status.status_text(0, "print")
+
+
 # ----------------------------------------------------------------------------- our SCU -> our SCP
 
 def test_send_and_receive_byte_faithful(scp, tmp_path):

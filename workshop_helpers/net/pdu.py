@@ -34,6 +34,8 @@ from pydicom.filereader import read_dataset
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
 
 APPLICATION_CONTEXT = "1.2.840.10008.3.1.1.1"  # the DICOM Application Context Name (PS3.7 A.2.1)
+#: The Verification SOP Class (C-ECHO, PS3.4 A.4): the one UID the SCP and the SCU both need.
+VERIFICATION = "1.2.840.10008.1.1"
 IMPLEMENTATION_VERSION = "WORKSHOP_NET_2"
 #: Largest association PDU (A-ASSOCIATE-RQ/AC) we read: 128 contexts fit in about 25 KiB.
 MAX_ASSOCIATE_PDU = 256 * 1024

@@ -43,7 +43,7 @@ from .guard import (
     stranger,
     too_large,
 )
-from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
+from .pdu import VERIFICATION, Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .storage import (
     StoreRefused,
     file_header,
@@ -55,7 +55,6 @@ from .storage import (
 )
 from .teaching import status_text
 
-VERIFICATION = "1.2.840.10008.1.1"
 #: The largest P-DATA-TF PDU we accept (our Maximum Length Received, PS3.8 D.1).
 MAX_PDU = 1024 * 1024
 #: What a peer hears when something went wrong on our side (the details stay in our log).

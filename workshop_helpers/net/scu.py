@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from ..files import dicom_files
 from . import pdu
-from .pdu import Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
+from .pdu import VERIFICATION, Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .storage import StoreRefused, read_identifiers, text_of
 from .teaching import status_text
 from .transcode import transcode
@@ -36,7 +36,6 @@ MAX_PDU = 64 * 1024
 CHUNK = 1024 * 1024
 #: Transfer syntaxes that can be re-encoded as Implicit VR Little Endian, which every SCP accepts.
 CONVERTIBLE = {ExplicitVRLittleEndian, ExplicitVRBigEndian}
-VERIFICATION = "1.2.840.10008.1.1"
 #: The transfer syntax of a data set without File Meta, from pydicom's ``original_encoding``.
 _BARE = {(True, True): ImplicitVRLittleEndian, (False, True): ExplicitVRLittleEndian,
          (False, False): ExplicitVRBigEndian}

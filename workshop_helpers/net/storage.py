@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import struct
+import warnings
 import zlib
 from pathlib import Path
 from typing import BinaryIO
@@ -35,7 +36,6 @@ _KEEP = re.compile(r"[A-Za-z0-9._^-]+")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{p}{i}" for p in ("COM", "LPT") for i in range(10)
 }
-_UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
 _UID_LAX = re.compile(r"[0-9]+(\.[0-9]+)*")
 
 
@@ -71,7 +71,11 @@ def is_valid_uid(value: object, strict: bool = False) -> bool:
     (True, False)
     """
     text = "" if value is None else str(value)
-    return 0 < len(text) <= 64 and bool((_UID if strict else _UID_LAX).fullmatch(text))
+    if strict:  # what pydicom checks: the PS3.5 9.1 rules, at most 64 characters
+        with warnings.catch_warnings():  # UID() warns about the very value asked about
+            warnings.simplefilter("ignore")
+            return UID(text).is_valid
+    return 0 < len(text) <= 64 and bool(_UID_LAX.fullmatch(text))
 
 
 def safe_path_part(value: object, fallback: str = "UNKNOWN", max_length: int = MAX_PART) -> str:

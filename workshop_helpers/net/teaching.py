@@ -16,27 +16,15 @@ import pydicom
 
 from .. import tools
 from ..uids import mint_uid
-from . import pdu
+from . import pdu, status
 
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, not by the command line
     from matplotlib.axes import Axes
 
-_STATUS = {
-    0x0000: "Success",
-    0xA700: "Refused: out of resources",
-    0xA900: "Error: data set does not match SOP Class",
-    0xC000: "Error: cannot understand",
-    0xB000: "Warning: coercion of data elements",
-    0xB007: "Warning: data set does not match SOP Class",
-    0xB006: "Warning: elements discarded",
-    0x0122: "Refused: SOP Class not supported",
-    0x0211: "Refused: unrecognised operation",
-    0x0124: "Refused: not authorised",
-}
-
-
 def status_text(code: int) -> str:
     """A readable name for a C-STORE/C-ECHO status code (PS3.4 B.2.3, PS3.7 Annex C).
+
+    The words come from the one table of the package, :mod:`.status` (every service).
 
     Parameters
     ----------
@@ -56,15 +44,7 @@ def status_text(code: int) -> str:
     >>> status_text(0xA7FF)
     'Refused: out of resources (0xA7FF)'
     """
-    if code in _STATUS:
-        return _STATUS[code]
-    if 0xA700 <= code <= 0xA7FF:
-        return f"Refused: out of resources (0x{code:04X})"
-    if 0xA900 <= code <= 0xA9FF:
-        return f"Error: data set does not match SOP Class (0x{code:04X})"
-    if 0xC000 <= code <= 0xCFFF:
-        return f"Error: cannot understand (0x{code:04X})"
-    return f"status 0x{code:04X}"
+    return status.status_text(code, "store")
 
 
 def table_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
