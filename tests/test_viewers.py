@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+from pydicom import Dataset
+from pydicom.pixels import apply_windowing
 
 from workshop_helpers import phantom, viewers
 
@@ -58,6 +60,20 @@ def test_window_width_below_one_is_refused():
     with pytest.raises(ValueError, match="at least 1"):
         viewers.window_image(np.zeros(3), 0, 0.5)
     assert viewers.window_image(np.array([-1.0, 0.0, 1.0]), 0.5, 1).tolist() == [0, 0, 255]
+
+
+@pytest.mark.parametrize(("center", "width"), [(40, 400), (-600, 1500), (0.5, 1), (100, 2),
+                                               (37.3, 81.7), (1, 1000), (3000, 7)])
+def test_window_image_agrees_with_pydicoms_linear_windowing(center, width):
+    # pydicom's apply_windowing maps into the stored pixels' own range; with 8 unsigned bits
+    # stored and no rescale that range is 0..255, the same as window_image's grey levels.
+    ds = Dataset()
+    ds.PhotometricInterpretation, ds.BitsStored, ds.PixelRepresentation = "MONOCHROME2", 8, 0
+    ds.WindowCenter, ds.WindowWidth = center, width  # no VOI LUT Function: LINEAR
+    values = np.concatenate([np.arange(-2000.0, 4000.0),
+                             np.random.default_rng(0).uniform(-2000, 4000, 5000)])
+    expected = np.rint(apply_windowing(values.copy(), ds))
+    np.testing.assert_array_equal(viewers.window_image(values, center, width), expected)
 
 
 @settings(max_examples=100, deadline=None)

@@ -82,6 +82,9 @@ def window_image(pixels: np.ndarray, center: float, width: float) -> np.ndarray:
 
     Values at or below ``center - 0.5 - (width - 1) / 2`` become 0, values above
     ``center - 0.5 + (width - 1) / 2`` become 255, and those in between a straight line.
+    ``pydicom.pixels.apply_windowing`` computes the same function from a data set's VOI LUT
+    Module, into the range of its stored pixels; this one takes plain numbers and always
+    gives 0-255 for ``imshow``. Where both give 0-255 (8 bits stored), they agree.
 
     Parameters
     ----------
