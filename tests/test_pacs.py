@@ -7,6 +7,7 @@ missing, failed instead under ``WORKSHOP_REQUIRE_TOOLS=1``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
@@ -217,11 +218,23 @@ def test_stopped_by_pid_ports_free_and_stop_twice_is_safe(tmp_path):
     assert server.log_tail(1).endswith("Orthanc has stopped")  # its own clean shutdown, not SIGKILL
 
 
-def test_knocking_ends_the_wait_of_a_listener_that_polls(tmp_path):
-    """wait_waking knocks until each port refuses; a port nobody holds refuses at once."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
-    free = pacs.free_port()
-    assert servers.wait_waking(proc, [free, 0], timeout=30) and proc.returncode == 0
+def test_wait_waking_knocks_on_each_listening_port_until_the_process_ends():
+    """A connection opened and closed on each port while the process lives; a port that
+    refuses is left alone (knock says False)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(512)
+        port = listener.getsockname()[1]
+        free = pacs.free_port()
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
+        assert servers.wait_waking(proc, [port, free, 0], timeout=30) and proc.returncode == 0
+        listener.setblocking(False)
+        knocks = 0
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                listener.accept()[0].close()
+                knocks += 1
+    assert knocks >= 1
     assert not servers.knock(free)
 
 
