@@ -60,6 +60,16 @@ def test_00_highest_value():
                     refused=[1199, 1200.4, 40], unreadable=["max", None])
 
 
+def test_00_highest_value_names_the_stored_value_and_the_index():
+    stored = np.array([[24, 1064], [2224, 1027]])
+    hu = stored - 1024.0
+    check = checks.highest_value(hu, stored=stored)
+    assert_verdicts(check, accepted=[1200, hu.max()], refused=[stored.max(), hu.argmax(), 3])
+    assert "stored value" in check(stored.max())[1]
+    assert "index" in check(hu.argmax())[1]
+    assert check(3)[1] == "some values of hu are higher"
+
+
 def test_a_right_answer_comes_without_a_reason_it_is_wrong():
     assert_verdicts(checks.highest_value(np.array([1, 5])), accepted=[5])
     assert message_of_right(checks.highest_value(np.array([1, 5])), 5) == ""
@@ -106,6 +116,7 @@ def test_01_promised_bytes_come_from_the_header_not_the_file(tmp_path, byte_orde
                     refused=[img.stat().st_size, 6720, 26880 * 8, other.nbytes, 26880.5, 26881],
                     unreadable=["26 kB", None])
     check = checks.promised_bytes(header)
+    assert "dim[0]" in check(0)[1]
     assert "size of copy.img on disk" in check(25880)[1]
     assert "counts values" in check(6720)[1] and "counts bits" in check(215040)[1]
 
@@ -115,6 +126,17 @@ def test_01_ras_position():
                     accepted=[(-10, 5, 3), [-10.0, 5.0, 3.0], np.array([-10, 5, 3]), np.array([[-10, 5, 3]])],
                     refused=[(10, -5, 3), (-10, 5, -3), (0, 0, 0)],
                     unreadable=[(-10, 5), "(-10, 5, 3)", None, 7])
+
+
+def test_01_ras_position_names_swapped_indices_and_the_first_voxel():
+    sform = np.array([[-0.8, 0, 0, 25.2], [0, -1.2, 0, 28.2], [0, 0, 5, -40], [0, 0, 0, 1]])
+    right = (sform @ [10, 5, 0, 1])[:3]
+    check = checks.ras_position(right * [-1, -1, 1], sform=sform)
+    assert_verdicts(check, accepted=[right, list(right)],
+                    refused=[(sform @ [5, 10, 0, 1])[:3], sform[:3, 3], right * [-1, -1, 1], right + 1])
+    assert "swapped" in check((sform @ [5, 10, 0, 1])[:3])[1]
+    assert "voxel (0, 0, 0)" in check(sform[:3, 3])[1]
+    assert check(right + 1)[1] == "not the position of that voxel"
 
 
 def test_02_patient_position_tag():
@@ -158,6 +180,10 @@ def test_02_pixel_in_series_names_the_usual_wrong_ways():
     assert "list as it was read" in check(at(scan[7], 5, 10))[1]
     assert "Instance Number order" in check(at(by_number[7], 5, 10))[1]
     assert "row and column swapped" in check(at(ordered[7], 10, 5))[1]
+    swapped_spacing = (np.array(ordered[7].ImagePositionPatient, float)
+                       + 10 * 0.9 * np.array(ordered[7].ImageOrientationPatient[:3], float)
+                       + 5 * 0.7 * np.array(ordered[7].ImageOrientationPatient[3:], float))
+    assert "two spacings swapped" in check(swapped_spacing)[1]
     assert "other series" in check((other_affine @ [10, 5, 7, 1])[:3])[1]
     assert check(truth + 0.01)[1] == "not the centre of that pixel"
 
@@ -186,6 +212,23 @@ def test_03_byte_count():
                     unreadable=["fifty-six", None])
 
 
+def test_03_data_set_start_is_read_from_the_bytes_and_names_the_slips(tmp_path):
+    path = tools.testdata("CT_small.dcm")
+    group_length = int(pydicom.dcmread(path).file_meta.FileMetaInformationGroupLength)   # 192
+    check = checks.data_set_start(path)
+    assert_verdicts(check, accepted=[144 + group_length, float(144 + group_length), str(144 + group_length)],
+                    refused=[group_length, 132 + group_length, 12 + group_length, 16 + group_length, 0, 337],
+                    unreadable=["after the meta", None])
+    assert "12 bytes long" in check(132 + group_length)[1]
+    assert "preamble" in check(12 + group_length)[1]
+    other = tmp_path / "other.dcm"                             # another file: another answer
+    pydicom.dcmread(tools.testdata("MR_small.dcm")).save_as(other, enforce_file_format=True)
+    other_length = int(pydicom.dcmread(other).file_meta.FileMetaInformationGroupLength)
+    assert other_length != group_length
+    assert verdict(checks.data_set_start(other), 144 + other_length) == "ok"
+    assert verdict(checks.data_set_start(other), 144 + group_length) == "not yet"
+
+
 def test_03_ui_element_size():
     odd, even = "1.2.840.10008.1.2", "1.2.840.10008.1.2.4.50"   # 17 and 22 characters
     check = checks.ui_element_size([odd, even])
@@ -205,7 +248,7 @@ def test_03_ui_element_size_adds_uids_of_both_parities():
     check = checks.ui_element_size(["1.2.3"])                 # only an odd one given
     seen = []
     check(lambda uid: seen.append(uid) or 8 + len(uid) + len(uid) % 2)
-    assert {len(uid) % 2 for uid in seen} == {0, 1}
+    assert {len(uid) % 2 for uid in seen} == {0, 1} and len(seen) >= 6
 
 
 def test_03_information_level():
@@ -214,6 +257,9 @@ def test_03_information_level():
                     refused=["patient", "series", "instance", "image", "patient level"],
                     unreadable=["visit", 2, None, "study or patient", "study patient", "patient/study",
                                 "study visit"])
+    check = checks.information_level("PatientAge")
+    assert "same in every study" in check("patient")[1]
+    assert all("study" not in check(level)[1] for level in ("series", "instance"))
 
 
 def test_04_fixed_dump_lines():
@@ -229,6 +275,18 @@ def test_04_fixed_dump_lines():
                              "(0010,0010) PN [WORKSHOP^01^^^]\n(0010,0020) LO [WORKSHOP01^]",
                              "(0010,0010) PN [WORKSHOP^^01]\n(0010,0020) LO [WORKSHOP01]"],
                     unreadable=[["(0010,0010) PN [WORKSHOP^01]"], None, ...])
+
+
+def test_04_fixed_dump_lines_wants_a_date_as_eight_digits():
+    check = checks.fixed_dump_lines({"PatientName": "WORKSHOP^01", "PatientID": "WORKSHOP01",
+                                     "PatientBirthDate": "19700101"})
+    two = "(0010,0010) PN [WORKSHOP^01]\n(0010,0020) LO [WORKSHOP01]\n"
+    assert_verdicts(check, accepted=[two + "(0010,0030) DA [19700101]"],
+                    refused=[two + "(0010,0030) DA [1970-01-01]", two + "(0010,0030) DA [19700102]",
+                             two + "(0010,0030) DA [01.01.1970]", two])
+    assert "YYYYMMDD" in check(two + "(0010,0030) DA [1970-01-01]")[1]
+    with pytest.raises(AssertionError, match="only the 3 lines"):
+        check(two + "(0010,0030) DA [19700101]\n(0010,0040) CS [O]")
 
 
 def test_04_shared_uids():
@@ -260,6 +318,12 @@ def test_04_transfer_syntax(tmp_path, ct):
     assert_verdicts(checks.transfer_syntax(tmp_path / "ct.dcm"),
                     accepted=[str(expected), expected, f" {expected} ", expected.name, expected.name.upper()],
                     refused=["1.2.840.10008.1.2.4.50", "1.2.3"], unreadable=[None, 1.2])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # a name is looked up, never parsed as a UID (pydicom warns)
+        ok, why = checks.transfer_syntax(tmp_path / "ct.dcm")("JPEG Baseline (Process 1)")
+    assert not ok and why == "that is JPEG Baseline (Process 1)"
 
 
 @pytest.mark.parametrize("kind", ["png", "jpg"])
@@ -450,8 +514,11 @@ def test_06_block_size():
     ds = pydicom.Dataset()
     for offset in (0x10, 0x11, 0x12):
         private.add_private(ds, 0x0009, "GEMS_ACQU_01", offset, "LO", "x")
-    assert_verdicts(checks.block_size(ds, "GEMS_ACQU_01"), accepted=[3, 3.0], refused=[2, 3.9, 4],
-                    unreadable=["three"])
+    private.add_private(ds, 0x0011, "GEMS_PATI_01", 0x10, "SS", 0)
+    check = checks.block_size(ds, "GEMS_ACQU_01")
+    assert_verdicts(check, accepted=[3, 3.0], refused=[2, 3.9, 4, 5], unreadable=["three"])
+    assert "creator element does not count" in check(4)[1]
+    assert "private creators" in check(2)[1]
 
 
 def test_06_kept_only():

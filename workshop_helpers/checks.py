@@ -193,26 +193,36 @@ def pixel_area(ds: pydicom.Dataset) -> Checker:
     return check
 
 
-def highest_value(hu: np.ndarray) -> Checker:
+def highest_value(hu: np.ndarray, stored: np.ndarray | None = None) -> Checker:
     """The largest value of an array (Hounsfield units).
 
     Parameters
     ----------
     hu : numpy.ndarray
         The image in Hounsfield units; its maximum is taken when the checker is made.
+    stored : numpy.ndarray or None
+        The stored values the image was computed from (``ds.pixel_array``), if the learner has them.
 
     Returns
     -------
     Checker
-        Accepts one number (:func:`read_number`); right when it is within 1e-6 of ``np.max(hu)``,
-        otherwise it says whether the answer is higher than any value or lower than some.
+        Accepts one number (:func:`read_number`); right when it is within 1e-6 of ``np.max(hu)``.
+        The highest *stored* value and the position of the highest value (``argmax``) are each
+        told apart; otherwise it says whether the answer is higher than any value or lower than some.
     """
     expected = float(np.max(hu))
+    traps = [(float(np.argmax(hu)), "that is where the highest value is (its index), not the value")]
+    if stored is not None:
+        traps.insert(0, (float(np.max(stored)), "that is the highest stored value; hu is in Hounsfield "
+                                                "units, after Rescale Slope and Intercept"))
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_number(answer, "one number, in Hounsfield units")
         if _close(value, expected, abs_=1e-6):
             return True, ""
+        for trap, why in traps:
+            if _close(value, trap, abs_=1e-6):
+                return False, why
         return False, ("that is higher than any value in hu" if value > expected else
                        "some values of hu are higher")
     return check
@@ -296,17 +306,25 @@ def promised_bytes(header_path: str | os.PathLike) -> Checker:
             return False, "that counts values; bitpix says how many bits each one takes"
         if value == values * bitpix:
             return False, "that counts bits; 8 bits make a byte"
+        if value == 0:
+            return False, "dim[0] says how many of the values after it count; the unused ones are 0"
         return False, f"{value:g} bytes is not what dim and bitpix promise"
     return check
 
 
-def ras_position(lps_point: Iterable[float]) -> Checker:
+def ras_position(lps_point: Iterable[float], sform: np.ndarray | None = None,
+                 index: Iterable[int] = (10, 5, 0)) -> Checker:
     """A position in RAS (NIfTI) given the same point in LPS (ITK, DICOM).
 
     Parameters
     ----------
     lps_point : iterable of float
         The point's x, y, z in LPS, in mm.
+    sform : numpy.ndarray or None
+        The 4 x 4 matrix the learner has, if any: then i and j swapped, and the first voxel
+        (the matrix's last column), are told apart.
+    index : iterable of int
+        The voxel asked for, (i, j, k).
 
     Returns
     -------
@@ -317,13 +335,21 @@ def ras_position(lps_point: Iterable[float]) -> Checker:
     """
     lps = np.asarray(lps_point, dtype=float)
     expected = lps * [-1, -1, 1]
+    traps = [(lps, "that is the point in LPS (as DICOM and ITK give it); NIfTI's x and y point the "
+                   "other way")]
+    if sform is not None:
+        i, j, k = index
+        matrix = np.asarray(sform, dtype=float)
+        traps += [((matrix @ [j, i, k, 1.0])[:3], "i and j swapped: i counts columns, j rows"),
+                  (matrix[:3, 3], "that is voxel (0, 0, 0): the last column of the matrix")]
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_numbers(answer, 3, "three numbers (x, y, z) in mm")
         if np.allclose(value, expected, atol=1e-3):
             return True, ""
-        if np.allclose(value, lps, atol=1e-3):
-            return False, "that is the point in LPS (as DICOM and ITK give it); NIfTI's x and y point the other way"
+        for trap, why in traps:
+            if np.allclose(value, trap, atol=1e-3):
+                return False, why
         return False, "not the position of that voxel"
     return check
 
@@ -379,8 +405,8 @@ def pixel_in_series(point: Iterable[float], datasets: Iterable[pydicom.Dataset],
     """The LPS position of pixel (``row``, ``column``) of slice ``k`` (geometric order), within 1 µm.
 
     Like :func:`lps_position`, and it names the usual wrong ways: slice ``k`` of the list as
-    given (no sorting), slice ``k`` in Instance Number order, row and column swapped, and the same
-    voxel through another series' affine.
+    given (no sorting), slice ``k`` in Instance Number order, row and column swapped, the two
+    spacings of Pixel Spacing swapped, and the same voxel through another series' affine.
 
     Parameters
     ----------
@@ -404,10 +430,12 @@ def pixel_in_series(point: Iterable[float], datasets: Iterable[pydicom.Dataset],
     datasets = list(datasets)
     expected = np.asarray(point, dtype=float)
 
-    def at(ds: pydicom.Dataset, r: int, c: int) -> np.ndarray:
+    def at(ds: pydicom.Dataset, r: int, c: int, swap_spacing: bool = False) -> np.ndarray:
         origin = np.array(ds.ImagePositionPatient, dtype=float)
         iop = np.array(ds.ImageOrientationPatient, dtype=float)
         row_spacing, column_spacing = (float(v) for v in ds.PixelSpacing)
+        if swap_spacing:
+            row_spacing, column_spacing = column_spacing, row_spacing
         return origin + c * column_spacing * iop[:3] + r * row_spacing * iop[3:]
 
     by_number = sorted(datasets, key=lambda ds: int(ds.InstanceNumber))
@@ -419,6 +447,9 @@ def pixel_in_series(point: Iterable[float], datasets: Iterable[pydicom.Dataset],
         (at(geometry.sort_slices(datasets)[k], column, row),
          "row and column swapped: the column index steps along the row direction (the first "
          "three numbers of IOP), by the column spacing"),
+        (at(geometry.sort_slices(datasets)[k], row, column, swap_spacing=True),
+         "the two spacings swapped: Pixel Spacing is [row spacing, column spacing], and a step "
+         "along a row (to the next column) is one column spacing"),
     ]
     if other_affine is not None:
         other = (np.asarray(other_affine, dtype=float) @ [column, row, k, 1.0])[:3]
@@ -519,6 +550,44 @@ def byte_count(expected: int) -> Checker:
     return check
 
 
+def data_set_start(path: str | os.PathLike) -> Checker:
+    """The byte offset where a DICOM file's data set begins, read from the file's own bytes.
+
+    The file meta information starts at byte 132 (after the 128-byte preamble and ``DICM``,
+    PS3.10 7.1) with File Meta Information Group Length (0002,0000): 12 bytes in Explicit VR
+    Little Endian, whose 4-byte value (bytes 140-143) counts the meta information after it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The DICOM file, read when the checker is made.
+
+    Returns
+    -------
+    Checker
+        Accepts a number (:func:`read_number`); right when it equals 144 plus the group length.
+        The usual slips are named: the group length alone, the 12 bytes of its own element left
+        out, the preamble and prefix left out.
+    """
+    head = Path(path).read_bytes()[:144]
+    assert head[128:132] == b"DICM" and head[132:136] == b"\x02\x00\x00\x00", f"{path}: no group length at 132"
+    group_length = struct.unpack_from("<I", head, 140)[0]
+    expected = 144 + group_length
+    traps = {group_length: "that is the group length alone: where does the meta information start?",
+             132 + group_length: "the group length counts the bytes after its own element, which "
+                                 "is 12 bytes long",
+             12 + group_length: "the meta information does not start at byte 0: the preamble and "
+                                "DICM come first",
+             16 + group_length: "the preamble (128 bytes) comes before DICM"}
+
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_number(answer, "a number of bytes")
+        if value == expected:
+            return True, ""
+        return False, traps.get(value, f"byte {value:g} is not where the data set starts")
+    return check
+
+
 def _explicit_vr_ui_element_size(uid: str) -> int:
     """Bytes of a UI element holding ``uid``, as pydicom encodes it (Explicit VR Little Endian)."""
     ds = pydicom.Dataset()
@@ -538,8 +607,8 @@ def ui_element_size(uids: Iterable[str] = ()) -> Checker:
     Parameters
     ----------
     uids : iterable of str
-        UIDs to try the function on; random UIDs (``pydicom.uid.generate_uid``) are added until
-        there is one of odd and one of even length.
+        UIDs to try the function on; three short ones of odd and even length are added, and
+        random UIDs (``pydicom.uid.generate_uid``) until there are six or more of both parities.
 
     Returns
     -------
@@ -549,8 +618,8 @@ def ui_element_size(uids: Iterable[str] = ()) -> Checker:
         holding that UID in Explicit VR Little Endian. A function that returns ``...`` is not
         attempted yet (:class:`~workshop_helpers.exercises.NotAttempted`).
     """
-    tests = [str(uid) for uid in uids]
-    while {len(uid) % 2 for uid in tests} != {0, 1}:
+    tests = [str(uid) for uid in uids] + ["1.2", "2.25.0", "1.2.840.10008.1.2.1"]
+    while {len(uid) % 2 for uid in tests} != {0, 1} or len(tests) < 6:
         tests.append(str(pydicom.uid.generate_uid()))
 
     def check(answer: Any) -> tuple[bool, str]:
@@ -585,14 +654,20 @@ def information_level(keyword: str) -> Checker:
     Checker
         Accepts ``"patient"``, ``"study"``, ``"series"`` or ``"instance"`` or another spelling in
         :data:`LEVELS` (``"image"``, ``"study level"``, ...; :func:`read_word`); right when it is
-        :func:`workshop_helpers.browser.level_of` of that attribute.
+        :func:`workshop_helpers.browser.level_of` of that attribute. A wrong level gets a question
+        that points back to the module, never the answer.
     """
     from workshop_helpers import browser
 
     expected = browser.level_of(tag_for_keyword(keyword), keyword)
+    why = {"patient": "a patient-level attribute is the same in every study of that patient; is this one?",
+           "study": "which module holds it, and which entity is that module about?",
+           "series": "it is not about one acquisition; which module holds it?",
+           "instance": "it is not about one image; which module holds it?"}
 
-    def check(answer: Any) -> bool:
-        return read_word(answer, LEVELS, '"patient", "study", "series" or "instance"') == expected
+    def check(answer: Any) -> tuple[bool, str]:
+        level = read_word(answer, LEVELS, '"patient", "study", "series" or "instance"')
+        return (True, "") if level == expected else (False, why[level])
     return check
 
 
@@ -626,11 +701,14 @@ def fixed_dump_lines(values: dict[str, str]) -> Checker:
         found = {e.keyword or str(e.tag) for e in ds}
         extra, missing = found - set(values), set(values) - found
         assert not missing, "missing: " + ", ".join(sorted(missing))
-        assert not extra, "only the two lines, please; also found: " + ", ".join(sorted(extra))
+        assert not extra, (f"only the {len(values)} lines, please; also found: "
+                           + ", ".join(sorted(extra)))
         for keyword, value in values.items():
             element = ds[keyword]
             assert element.VR == dictionary_VR(keyword), f"{keyword} has the VR {dictionary_VR(keyword)}"
             written = str(element.value)
+            if element.VR == "DA" and not re.fullmatch(r"\d{8}", written):
+                return False, f"{keyword} is a date (DA): eight digits, YYYYMMDD (PS3.5 Table 6.2-1)"
             if element.VR == "PN":   # PS3.5 6.2: trailing empty components may be written or omitted
                 written, value = written.rstrip("^"), value.rstrip("^")
             assert written == value, f"{keyword} should be {value}, not {element.value}"
@@ -708,9 +786,15 @@ def transfer_syntax(path: str | os.PathLike) -> Checker:
         text = answer.strip().rstrip("\0")
         if text == expected or text.lower() == expected.name.lower():
             return True, ""
-        known = pydicom.uid.UID(text)
-        return False, f"that is {known.name}" if known.is_transfer_syntax else "not the file's transfer syntax"
+        known = _transfer_syntax_named(text)
+        return False, f"that is {known.name}" if known else "not the file's transfer syntax"
     return check
+
+
+def _transfer_syntax_named(text: str) -> pydicom.uid.UID | None:
+    """The transfer syntax whose UID or name (any case) ``text`` is, or None (and no warning)."""
+    return next((uid for uid in pydicom.uid.AllTransferSyntaxes
+                 if text == uid or text.lower() == uid.name.lower()), None)
 
 
 def _dicom_files(*folders: Path) -> list[Path]:
@@ -811,9 +895,9 @@ def picture_in_series(picture: str | os.PathLike, series_file: str | os.PathLike
         text = answer.strip().rstrip("\0")
         if text == syntax or text.lower() == syntax.name.lower():
             return True, ""
-        known = pydicom.uid.UID(text)
+        known = _transfer_syntax_named(text)
         return False, (f"that is {known.name}, not the transfer syntax of {out.name}"
-                       if known.is_transfer_syntax else f"not the transfer syntax of {out.name}")
+                       if known else f"not the transfer syntax of {out.name}")
     return check
 
 
@@ -1065,13 +1149,20 @@ def block_size(ds: pydicom.Dataset, creator: str) -> Checker:
     Checker
         Accepts a number (:func:`read_number`); right when it equals the number of elements whose
         element number lies in the block (``xx00`` to ``xxFF``), the creator element not counted.
+        One too many (the creator counted) and the number of creators are each told apart.
     """
     group = next(g for g in range(0x0009, 0xFFFF, 2) if creator in ds.private_creators(g))
     start = ds.private_block(group, creator).block_start
     expected = sum(1 for e in ds if e.tag.group == group and start <= e.tag.element <= start + 0xFF)
+    creators = sum(1 for e in ds if e.tag.is_private_creator)
+    traps = {expected + 1: "the creator element does not count",
+             creators: "that is how many private creators (blocks) the data set has"}
 
-    def check(answer: Any) -> bool:
-        return read_number(answer, "a number of elements") == expected
+    def check(answer: Any) -> tuple[bool, str]:
+        value = read_number(answer, "a number of elements")
+        if value == expected:
+            return True, ""
+        return False, traps.get(value, f"the block of {creator!r} does not hold {value:g} elements")
     return check
 
 
