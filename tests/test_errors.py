@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 from nbclient import NotebookClient
@@ -31,7 +33,7 @@ def executed(tmp_path_factory):
         raises(f"dump.read_dump({bad!r})"),                       # on request: the full traceback
         code("print('Run All went on')"),
     ])
-    saved = {k: os.environ.pop(k, None) for k in (errors.FULL_VARIABLE, "WORKSHOP_STRICT_EXERCISES")}
+    saved = {k: os.environ.pop(k, None) for k in (errors.FULL_VARIABLE, errors.STRICT_VARIABLE)}
     try:   # the kernel inherits the environment: a learner's, not the test run's
         NotebookClient(nb, timeout=120, kernel_name="python3",
                        resources={"metadata": {"path": str(tmp_path_factory.mktemp("nb"))}}).execute()
@@ -81,9 +83,24 @@ def test_outside_ipython_nothing_changes():
     (None, None, True), (None, "1", False), ("1", None, False), ("0", "1", True)])
 def test_the_test_run_shows_full_tracebacks_unless_told(monkeypatch, full, strict, short):
     monkeypatch.setattr(errors._Settings, "full", None)
-    for name, value in ((errors.FULL_VARIABLE, full), ("WORKSHOP_STRICT_EXERCISES", strict)):
+    for name, value in ((errors.FULL_VARIABLE, full), (errors.STRICT_VARIABLE, strict)):
         if value is None:
             monkeypatch.delenv(name, raising=False)
         else:
             monkeypatch.setenv(name, value)
     assert hasattr(errors.ShortError("x"), "_render_traceback_") is short
+
+
+@pytest.mark.parametrize("strict", ["", "1"])
+def test_errors_imports_nothing_of_the_course(strict):
+    # errors is the core every module imports: it must not pull in the exercises and their
+    # checks (nor anything else of ours), not even when it decides how to show an error.
+    script = ("import sys\n"
+              "from workshop_helpers import errors\n"
+              "hasattr(errors.ShortError('x'), '_render_traceback_')\n"
+              "print(sorted(m for m in sys.modules if m.startswith('workshop_helpers')))\n")
+    env = {k: v for k, v in os.environ.items() if k != errors.FULL_VARIABLE}
+    env[errors.STRICT_VARIABLE] = strict
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "['workshop_helpers', 'workshop_helpers.errors']"

@@ -11,10 +11,13 @@ is shown as the lines that method returns. :class:`ShortError` is a mixin that p
         ...
 
 Outside IPython (plain Python, pytest) nothing changes: the full traceback is printed as usual.
-Under the test run (``WORKSHOP_STRICT_EXERCISES=1``, see :mod:`workshop_helpers.exercises`) IPython
-shows full tracebacks too, so that whoever debugs a failing notebook sees where it failed. To choose
-yourself, set ``WORKSHOP_FULL_TRACEBACKS=1`` (or ``0``) before starting the kernel, or call
-:func:`full_tracebacks`.
+Under the test run (environment variable ``WORKSHOP_STRICT_EXERCISES=1``, set by ``make test``)
+IPython shows full tracebacks too, so that whoever debugs a failing notebook sees where it failed.
+To choose yourself, set ``WORKSHOP_FULL_TRACEBACKS=1`` (or ``0``) before starting the kernel, or
+call :func:`full_tracebacks`.
+
+This module imports nothing of the course: every other module imports it. The test run's switch
+is defined here, and :mod:`workshop_helpers.exercises` reads the same variable for its strict mode.
 
 Examples
 --------
@@ -30,9 +33,26 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["ShortError", "full_tracebacks", "FULL_VARIABLE"]
+__all__ = ["ShortError", "full_tracebacks", "FULL_VARIABLE", "STRICT_VARIABLE", "switched_on"]
 
 FULL_VARIABLE = "WORKSHOP_FULL_TRACEBACKS"
+#: The test run's switch (``make test`` sets it to 1): full tracebacks here, and every exercise's
+#: solution run and checked in :mod:`workshop_helpers.exercises`.
+STRICT_VARIABLE = "WORKSHOP_STRICT_EXERCISES"
+
+
+def switched_on(variable: str) -> bool:
+    """Whether an on/off environment variable is on: set, and not empty, ``0``, ``false`` or ``no``.
+
+    Examples
+    --------
+    >>> import os; os.environ["WORKSHOP_DEMO"] = "0"; switched_on("WORKSHOP_DEMO")
+    False
+    >>> os.environ["WORKSHOP_DEMO"] = "1"; switched_on("WORKSHOP_DEMO")
+    True
+    >>> del os.environ["WORKSHOP_DEMO"]
+    """
+    return os.environ.get(variable, "") not in ("", "0", "false", "no")
 
 
 class _Settings:
@@ -62,14 +82,9 @@ def full_tracebacks(on: bool | None = True) -> None:
 def _full() -> bool:
     if _Settings.full is not None:
         return _Settings.full
-    value = os.environ.get(FULL_VARIABLE)
-    if value is not None:
-        return value not in ("", "0", "false", "no")
-    # the test run: full tracebacks, for whoever debugs a failure. Imported here, not at the top:
-    # every module imports errors, and exercises (the notebooks' side) must stay free to import it.
-    from .exercises import strict  # noqa: PLC0415
-
-    return strict()
+    if FULL_VARIABLE in os.environ:
+        return switched_on(FULL_VARIABLE)
+    return switched_on(STRICT_VARIABLE)  # the test run: full tracebacks, for whoever debugs a failure
 
 
 class ShortError(Exception):

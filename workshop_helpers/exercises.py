@@ -37,17 +37,17 @@ from __future__ import annotations
 
 import html
 import linecache
-import os
 import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import STRICT_VARIABLE, switched_on
+
 __all__ = ["Exercise", "ExerciseFailed", "NotAttempted", "CannotRead", "strict", "summary",
            "status", "show_solution", "registry"]
 
-STRICT_VARIABLE = "WORKSHOP_STRICT_EXERCISES"
 GUARD = "exercises.show_solution()"
 
 
@@ -80,7 +80,7 @@ class CannotRead(Exception):
 
 def strict() -> bool:
     """True under the test run: solutions run, and failed checks raise instead of printing feedback."""
-    return os.environ.get(STRICT_VARIABLE, "") not in ("", "0", "false", "no")
+    return switched_on(STRICT_VARIABLE)
 
 
 _COLOURS = {"ok": "#1b7f3b", "no": "#b35900", "todo": "#555555", "shown": "#3a5f9f"}
