@@ -15,7 +15,8 @@ status. Search results and metadata come in the DICOM JSON model (PS3.18 F.2): o
 data set, keys are tags as eight hex digits, each element has a ``vr`` and a ``Value`` list,
 binary values are a ``BulkDataURI`` (fetch it separately) or ``InlineBinary`` (base64).
 
-The client is ``dicomweb-client`` (:func:`client`); the pure functions here read the JSON model
+The client is ``dicomweb-client`` (:func:`client`; the course's Orthanc wants its user and password,
+``client(url, auth=orthanc.auth)``, and answers 401 without them); the pure functions here read the JSON model
 (:func:`json_value`, :func:`describe`), split a multipart body (:func:`split_multipart`), and
 put a failure into words (:func:`explain`, :class:`StowResult`).
 
