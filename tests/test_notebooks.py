@@ -32,24 +32,9 @@ def test_numbers_are_unique():
     assert len(numbers) == len(set(numbers)), numbers
 
 
-# Notebooks written before the solution guard (issue 11): the other conventions hold for them now,
-# the guard once their author adds it. Remove a name as soon as its notebook passes in full.
-AWAITING_SOLUTION_GUARD: set[str] = set()
-GUARD_PROBLEMS = ("is a solution whose first line", "is a solution without the guard",
-                  "which only the solution in cell")
-# Notebooks whose stated Time is not yet the honest estimate (issue 11): their Time line is updated
-# once their authors have finished this round of edits. Remove a name when its Time is updated.
-AWAITING_HONEST_TIME: set[str] = set()
-TIME_PROBLEMS = ("the first cell says", "states no **Time**")
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_follows_conventions(path):
     problems = convention_problems(path)
-    if path.name in AWAITING_SOLUTION_GUARD:
-        problems = [p for p in problems if not any(g in p for g in GUARD_PROBLEMS)]
-    if path.name in AWAITING_HONEST_TIME:
-        problems = [p for p in problems if not any(g in p for g in TIME_PROBLEMS)]
     assert problems == []
 
 

@@ -231,9 +231,9 @@ def estimate(path: str | Path) -> Estimate:
     The formula: every word of markdown at :data:`WORDS_PER_MINUTE` (110, technical text read for
     understanding; link targets and speaker notes - hidden or slide type ``notes`` - not counted), :data:`MINUTES_PER_CODE_CELL` (0.5) for each code
     cell a learner runs and reads (hidden set-up cells and solutions excluded), and
-    :data:`MINUTES_PER_EXERCISE` (8) for each exercise (one per solution cell). Calibration: the
-    read-through of issue 11 found about 350 minutes for notebooks 00-08 as a newcomer; on the
-    notebooks of that day the formula gave 372.
+    :data:`MINUTES_PER_EXERCISE` (8) for each exercise (one per solution cell). Calibration: a
+    newcomer's timed read-through of notebooks 00-08 took about 350 minutes; on the same
+    notebooks the formula gave 372.
 
     Examples
     --------
