@@ -292,5 +292,11 @@ def test_only_uids_mints_with_pydicoms_generate_uid():
     assert callers in (["uids.py"], ["checks.py", "uids.py"])   # checks: random UIDs to test a learner's function
 
 
+def test_explain_prints_lines_a_notebook_shows_whole():
+    text = str(explain("1.3.6.1.4.1.45037.5.2.1.6279.6001.314138616411061948052843767346"))
+    assert "split:" in text and max(len(line) for line in text.splitlines()) <= 100
+    assert "the slides split their example this way" in " ".join(text.split())   # wrapped, not cut
+
+
 def test_the_nil_uuid_is_valid_by_the_rules_but_explained():
     assert validate("2.25.0") == [] and "nil UUID" in explain("2.25.0").how

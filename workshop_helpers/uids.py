@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import textwrap
 import uuid
 import warnings
 from collections import Counter
@@ -166,8 +167,9 @@ class UIDExplanation:
         if self.uuid:
             version = f" (version {self.uuid_version})" if self.uuid_version else ""
             lines.append(f"  {'UUID:':<13}{self.uuid}{version}")
-        if self.how:
-            lines.append(f"  {'split:':<13}{self.how}")
+        if self.how:   # the rule in words can be long: wrapped under its label
+            lines.append(textwrap.fill(self.how, 96, initial_indent=f"  {'split:':<13}",
+                                       subsequent_indent=" " * 15))
         for problem in self.problems:
             lines.append(f"  invalid:     {problem}")
         return "\n".join(lines)
