@@ -3,7 +3,9 @@
 :class:`Orthanc` writes a JSON configuration into a folder of ours (storage and index there),
 starts ``/usr/sbin/Orthanc`` (Debian/Ubuntu package ``orthanc``) as a child process — never the
 system service, which installing the package may have started on ports 4242/8042 — waits until
-its REST API and a C-ECHO answer, and stops it by its process id on exit, at interpreter exit,
+its REST API and a C-ECHO answer, and stops it by its process id (SIGTERM, then a knock on
+each of its ports so that it exits in about a second: :func:`~workshop_helpers.servers.wait_waking`)
+on exit, at interpreter exit,
 and (on Linux) when the Python process that started it dies, even by ``kill -9`` (the child
 asks the kernel for SIGTERM when the *thread* that started it ends, ``PR_SET_PDEATHSIG``: start
 it from the main thread, as a notebook or a test does, not from a short-lived worker thread).
@@ -24,7 +26,8 @@ participant starts is theirs alone):
   the same way. They are in the configuration file only, never on a command line (which every
   user of the machine can read in ``/proc/<pid>/cmdline``).
 - ``DicomCheckCalledAet``: an association that calls another AE title than ours is rejected;
-  ``DicomCheckModalityHost``: a known AE title must also come from the host listed for it.
+  ``DicomCheckModalityHost``: a known AE title must also come from the host listed for it
+  (Orthanc compares the caller's address with that entry: list IP addresses, ``127.0.0.1``).
 - ``AuthenticationEnabled`` with one user (``learner``) whose password is made at each start
   (:attr:`Orthanc.auth`): every REST and DICOMweb request needs it, on 127.0.0.1 too, where
   ``RemoteAccessAllowed`` false lets in every user of the machine. :meth:`Orthanc.rest`, the
