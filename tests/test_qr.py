@@ -159,6 +159,9 @@ def test_a_query_without_the_unique_keys_above_is_named_relational(server):
     with pytest.raises(qr.QueryLevelError, match=r"names one STUDY by its StudyInstanceUID.*"
                                                  r"relational query.*ask at STUDY level first"):
         qr.find(H, server.dicom_port, relational, level="SERIES")
+    with pytest.raises(qr.QueryLevelError, match=r"found '1\.2\\1\.3'"):   # a list is not one study
+        qr.find(H, server.dicom_port, {"StudyInstanceUID": "1.2\\1.3", "SeriesInstanceUID": None},
+                level="SERIES")
     with pytest.raises(qr.QueryLevelError, match=r"found '1\.2\*'"):
         qr.find(H, server.dicom_port, {"StudyInstanceUID": "1.2*", "SeriesInstanceUID": None},
                 level="SERIES")

@@ -64,6 +64,7 @@ from typing import Any
 
 from pydicom import Dataset
 from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.multival import MultiValue
 from pydicom.tag import Tag
 from pynetdicom import AE, StoragePresentationContexts, _config, build_role, evt
 from pynetdicom import sop_class as s
@@ -400,17 +401,18 @@ def _check_hierarchy(ds: Dataset, level: str, model: str) -> None:
     above = levels[:levels.index(level)]
     for upper in above:
         key = UNIQUE_KEYS[upper]
-        value = str(ds.get(key, "") or "")
+        raw = ds.get(key, "")
+        value = "\\".join(map(str, raw)) if isinstance(raw, MultiValue) else str(raw or "")
         if value and not any(c in value for c in "*?\\"):
             continue
         keys = " and ".join(UNIQUE_KEYS[u] for u in above)
+        found = f"'{value}'" if value else "none"
         article = "an" if level[0] in "AEIOU" else "a"
         raise QueryLevelError(
             f"{article} {level} query in the {MODEL_NAMES[_model(model)]} model names one "
-            f"{upper} by its {key} (PS3.4 C.4.1.2.1), found {repr(value) if value else 'none'}; "
-            f"without it, it "
-            f"is a relational query, which a PACS need not support: ask at {upper} level "
-            f"first, then at {level} level with the {keys} of each match")
+            f"{upper} by its {key}, a single value (PS3.4 C.4.1.2.1), found {found}; otherwise it is a "
+            f"relational query, which a PACS need not support: ask at {upper} level first, "
+            f"then at {level} level with the {keys} of each match")
 
 
 def _model(model: str) -> str:
