@@ -149,7 +149,19 @@ def _ae(title: str) -> bytes:
 class AssociateRequest:
     """What an A-ASSOCIATE-RQ says (PS3.8 9.3.2).
 
-    ``contexts`` maps each presentation context ID to ``(abstract syntax, [transfer syntaxes])``.
+    Parameters
+    ----------
+    called_ae, calling_ae : str
+        The AE title called (the acceptor's) and ours (at most 16 characters each).
+    contexts : dict of int to (str, list of str)
+        Each presentation context ID (odd, 1 to 255) to its abstract syntax and the transfer
+        syntaxes proposed for it.
+    max_pdu : int
+        The longest P-DATA-TF PDU we accept (Maximum Length Received, PS3.8 D.1); 0: no limit.
+    implementation_uid, implementation_version : str
+        As read from a peer's request (ours are sent whatever these say).
+    application_context : str
+        The DICOM Application Context Name (PS3.7 A.2.1).
     """
 
     called_ae: str
@@ -192,7 +204,17 @@ def _fixed_fields(called: str, calling: str) -> bytes:
 
 
 def encode_associate_rq(req: AssociateRequest) -> bytes:
-    """An A-ASSOCIATE-RQ PDU.
+    """An A-ASSOCIATE-RQ PDU: header, fixed fields and items, as PS3.8 9.3.2 lays them out.
+
+    Parameters
+    ----------
+    req : AssociateRequest
+        What the request says.
+
+    Returns
+    -------
+    bytes
+        The whole PDU, ready for the socket.
 
     Examples
     --------
@@ -253,7 +275,24 @@ def encode_associate_ac(req: AssociateRequest, results: dict[int, tuple[int, str
 
 
 def decode_associate_ac(body: bytes) -> AssociateAccept:
-    """Read the body of an A-ASSOCIATE-AC."""
+    """Read the body (after the 6-byte header) of an A-ASSOCIATE-AC (PS3.8 9.3.3).
+
+    Parameters
+    ----------
+    body : bytes
+        The PDU without its header (its length is in the header's last four bytes).
+
+    Returns
+    -------
+    AssociateAccept
+        The result and transfer syntax of each context, the acceptor's maximum PDU length and
+        its implementation's UID and name.
+
+    Raises
+    ------
+    ProtocolError
+        When the PDU is too short or an item is cut.
+    """
     if len(body) < 68:
         raise ProtocolError(f"an A-ASSOCIATE-AC of {len(body)} bytes is too short", 6)
     ac = AssociateAccept()
