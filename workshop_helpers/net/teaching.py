@@ -157,7 +157,19 @@ def sequence_diagram(steps: Sequence[tuple[str, str]], left: str = "SCU", right:
 
 
 class PduPart(NamedTuple):
-    """One part of a PDU: where it starts, how many bytes, its name and what it says."""
+    """One part of a PDU: where it starts, how many bytes, its name and what it says.
+
+    Parameters
+    ----------
+    start : int
+        Its first byte's offset in the PDU.
+    length : int
+        Its bytes.
+    name : str
+        What PS3.8 9.3 calls it, e.g. ``"called AE title"``.
+    says : str
+        Its value in words (a UID's name, an AE title), or ``""``.
+    """
 
     start: int
     length: int
