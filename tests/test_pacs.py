@@ -11,11 +11,13 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -314,3 +316,64 @@ def test_the_plugin_is_found_where_debian_puts_it(tmp_path):
     places = [str(tmp_path / "share" / "libOrthancDicomWeb.so"),
               str(tmp_path / "lib" / "libOrthancDicomWeb.so*")]
     assert pacs.dicomweb_plugin(places) == str(versioned)
+
+
+# ----------------------------------------------------------------------------- another user
+
+NOBODY = 65534
+
+
+def _as_nobody(*args, timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run a program as the Unix user nobody (another participant of a shared machine)."""
+    return subprocess.run([str(a) for a in args], user=NOBODY, group=NOBODY, extra_groups=[],
+                          env={"PATH": "/usr/bin:/bin", "TCP_NODELAY": "1"}, cwd="/",
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_another_user_of_the_machine_gets_nothing_from_our_orthanc(dcmtk):
+    """User B (nobody) against user A's Orthanc, on 127.0.0.1, as in a class on one machine:
+    files, the REST API, DICOMweb and DICOM with the course's guessable titles are all refused."""
+    require_dicomweb()
+    if os.geteuid() != 0:
+        pytest.skip("acting as another Unix user (nobody) needs root")
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+    shared = Path(tempfile.mkdtemp(prefix="pacs-class-"))  # under /tmp, where nobody may look
+    try:
+        shared.chmod(0o755)
+        ct = shared / "ct.dcm"
+        shutil.copy(tools.testdata("CT_small.dcm"), ct)
+        ct.chmod(0o644)
+        with pacs.Orthanc(shared / "a", modalities={"WORKSTATION": ("127.0.0.1", 1)},
+                          dicomweb=True) as a:
+            a.upload(tools.testdata("MR_small.dcm"))
+            patient = a.patients()[0]
+            for path in (a.config_path, a.log_path, a.folder / "storage", a.folder / "index"):
+                assert _as_nobody("cat" if path.is_file() else "ls", path).returncode != 0, path
+            cmdline = _as_nobody("cat", f"/proc/{a.pid}/cmdline").stdout
+            assert a.aet not in cmdline and a.auth[1] not in cmdline and "orthanc.json" in cmdline
+            for method, path in (("GET", "/patients"), ("DELETE", f"/patients/{patient}"),
+                                 ("POST", "/tools/shutdown"), ("PUT", "/tools/log-level"),
+                                 ("PUT", "/modalities/WORKSTATION"), ("GET", "/dicom-web/studies")):
+                answer = _as_nobody(curl, "-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}",
+                                    "-X", method, "-d", "{}", a.url + path)
+                assert answer.stdout == "401", (method, path, answer.stdout, answer.stderr)
+            for calling, called in (("WORKSTATION", "ORTHANC"), ("PACS-HELPER", a.aet),
+                                    ("ROUTER", a.aet), ("ORTHANC", a.aet)):
+                port = a.dicom_port
+                tries = [("echoscu", "-aet", calling, "-aec", called, "127.0.0.1", port),
+                         ("storescu", "-aet", calling, "-aec", called, "127.0.0.1", port, ct),
+                         ("findscu", "-S", "-aet", calling, "-aec", called, "-k", "QueryRetrieveLevel=STUDY",
+                          "-k", "StudyInstanceUID", "127.0.0.1", port),
+                         ("getscu", "-S", "-aet", calling, "-aec", called, "-od", "/tmp", "-k",
+                          "QueryRetrieveLevel=PATIENT", "-k", "PatientID=4MR1", "127.0.0.1", port),
+                         ("movescu", "-S", "-aet", calling, "-aec", called, "-aem", calling, "-k",
+                          "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=1.2", "127.0.0.1", port)]
+                for name, *args in tries:
+                    done = _as_nobody(dcmtk(name), *args)
+                    assert done.returncode != 0 and "Association Rejected" in done.stderr, (name, calling, called)
+            assert a.running and a.patients() == [patient] and len(a.instances()) == 1
+            assert set(a.known_modalities()) == {"WORKSTATION", a.echo_aet}
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
