@@ -161,6 +161,17 @@ def test_titles_made_at_each_start_are_valid_and_differ():
         pacs.new_title("bad title")
 
 
+def test_unknown_aes_may_be_let_in_per_service_as_stock_orthanc_does():
+    stock = pacs.orthanc_config("/tmp/x", "PACS", 1, 2, allow_unknown_aes=("echo", "store"))
+    assert {k: v for k, v in stock.items() if k.startswith("DicomAlwaysAllow")} == {
+        "DicomAlwaysAllowEcho": True, "DicomAlwaysAllowStore": True, "DicomAlwaysAllowFind": False,
+        "DicomAlwaysAllowGet": False, "DicomAlwaysAllowMove": False}
+    assert all(v for k, v in pacs.orthanc_config("/tmp/x", "PACS", 1, 2, allow_unknown_aes=True).items()
+               if k.startswith("DicomAlwaysAllow"))
+    with pytest.raises(ValueError, match=r"services among .* not \['ecko'\]"):
+        pacs.orthanc_config("/tmp/x", "PACS", 1, 2, allow_unknown_aes=["echo", "ecko"])
+
+
 def test_a_deflated_transfer_syntax_is_refused(server):
     ae = AE(ae_title="WORKSTATION")
     ae.add_requested_context(CTImageStorage, [DeflatedExplicitVRLittleEndian])
