@@ -26,8 +26,8 @@ Then it *fetches* what it found, in one of two ways (PS3.4 C.4.2, C.4.3):
 Why pynetdicom here, and our own transport for storage: services that face the network and
 carry volume (the storage SCP and SCU, the router: :mod:`workshop_helpers.net`) run on the
 package's bounded, streaming transport, measured up to 4 times (receive, on a quiet disk) and 13
-to 40 times (send) faster than pynetdicom's own apps on one machine; the workstation's questions to its own PACS are few and
-small, and use pynetdicom, the library notebooks 07 and 09 teach, so this module's core reads like
+to 40 times (send) faster than pynetdicom's own apps on one machine; the workstation's
+questions to its own PACS are few and small, and use pynetdicom, the library notebooks 07 and 09 teach, so this module's core reads like
 the code a learner takes home (the figures: :mod:`workshop_helpers.net`'s docstring).
 
 Built on pynetdicom's public SCU API (``AE.associate``, ``send_c_find``, ``send_c_move``,
