@@ -459,6 +459,26 @@ def test_file_header_matches_pydicom(tmp_path):
     assert meta.FileMetaInformationGroupLength == len(p.read_bytes()) - 144
 
 
+def test_file_header_is_byte_for_byte_what_pydicom_writes():
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_file_meta_info
+    from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = CTImageStorage, "1.2.3.44"
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    meta.ImplementationVersionName = net.pdu.IMPLEMENTATION_VERSION
+    meta.SourceApplicationEntityTitle = meta.SendingApplicationEntityTitle = "CT01"
+    meta.ReceivingApplicationEntityTitle = "PACS"
+    theirs = DicomBytesIO()
+    theirs.write(b"\x00" * 128 + b"DICM")
+    write_file_meta_info(theirs, meta, enforce_standard=True)
+    assert net.file_header(CTImageStorage, "1.2.3.44", ExplicitVRLittleEndian, "CT01",
+                           sending_ae="CT01", receiving_ae="PACS") == theirs.getvalue()
+
+
 def test_ct_sized_images_both_ways_with_dcmtk(scp, dcmtk, tmp_path):
     """512 x 512 16-bit images: many P-DATA fragments (dcmtk's storescp takes 16 KiB PDUs)."""
     files = write_cts(tmp_path / "big", 3, seed=50, size=512)
