@@ -233,33 +233,43 @@ def highest_value(hu: np.ndarray, stored: np.ndarray | None = None) -> Checker:
 BYTE_ORDERS = {"little": ["<", "little endian", "le", "intel"], "big": [">", "big endian", "be", "motorola"]}
 
 
-def byte_order(header_path: str | os.PathLike) -> Checker:
-    """The byte order of an Analyze header, read from the file itself when the answer is checked.
+def byte_order_rule(header_path: str | os.PathLike) -> Checker:
+    """A function ``first4 -> "little" | "big"``, tried on an Analyze header and on its mirror image.
 
-    Its first field, ``sizeof_hdr`` (bytes 0-3), is 348 in the file's own byte order.
+    A guessed word is right half the time; a rule is tried on both byte orders: on the first four
+    bytes of ``header_path`` (read when the answer is checked) and on ``sizeof_hdr`` = 348 written
+    the other way round.
 
     Parameters
     ----------
     header_path : str or os.PathLike
-        The Analyze header file (``.hdr``).
+        The Analyze header file (``.hdr``) the exercise is about.
 
     Returns
     -------
     Checker
-        Accepts ``"little"`` or ``"big"`` or another spelling in :data:`BYTE_ORDERS` (``"<"``,
-        ``"LE"``, ``"Motorola"``, ...; :func:`read_word`); right when it names the byte order in
-        which the file's first four bytes read 348. It fails (``AssertionError``) when they read 348
-        neither way.
+        Accepts a callable that takes 4 bytes and returns a word :func:`read_word` reads as
+        ``"little"`` or ``"big"`` (:data:`BYTE_ORDERS`); right when it names the order in which
+        the bytes read 348, for both inputs. A function that returns ``...`` is not attempted yet.
     """
     path = Path(header_path)
 
-    def check(answer: Any) -> bool:
-        word = read_word(answer, BYTE_ORDERS, '"little" or "big"')
+    def check(answer: Any) -> tuple[bool, str]:
+        if not callable(answer):
+            raise CannotRead('a function: it takes the first four bytes and returns "little" or "big"')
         first4 = path.read_bytes()[:4]
-        orders = [order for order in ("little", "big") if int.from_bytes(first4, order) == 348]
-        assert len(orders) == 1, (f"{path.name} is not an Analyze header: its first four bytes "
-                                  f"({first4.hex(' ')}) are not 348 either way round")
-        return word == orders[0]
+        order = next((o for o in ("little", "big") if int.from_bytes(first4, o) == 348), None)
+        assert order, f"{path.name} is not an Analyze header: its first four bytes are not 348 either way"
+        other = "big" if order == "little" else "little"
+        for name, data, expected in ((path.name, first4, order),
+                                     (f"a {other}-endian header", (348).to_bytes(4, other), other)):
+            result = answer(data)
+            if result is Ellipsis:
+                raise NotAttempted
+            word = read_word(result, BYTE_ORDERS, 'your function to return "little" or "big"')
+            if word != expected:
+                return False, f"for {name} ({data.hex(' ')}) your function says {word!r}"
+        return True, f"right for all 2 headers tried: {path.name} ({order}) and one in the {other} order"
     return check
 
 
