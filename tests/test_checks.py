@@ -650,13 +650,13 @@ def _sent_to(pacs_folder, files, calling_ae):
 
 
 def test_08_calling_ae_seen_reads_the_pacs_records_and_files(tmp_path):
-    files = phantom.write_series(tmp_path / "modality", shape=(8, 8, 3), seed=1)
+    files = phantom.write_series(tmp_path / "modality", rows=8, columns=8, slices=3, seed=1)
     pacs = _sent_to(tmp_path / "pacs", files, "ROUTER")
     assert_verdicts(checks.calling_ae_seen(pacs, files), accepted=["ROUTER", " ROUTER "],
                     refused=["CT01", "router", "PACS"], unreadable=[None, ["ROUTER"]])
     direct = _sent_to(tmp_path / "direct", files, "CT01")   # no router in between: the answer differs
     assert_verdicts(checks.calling_ae_seen(direct, files), accepted=["CT01"], refused=["ROUTER"])
-    other = phantom.write_series(tmp_path / "other", shape=(8, 8, 3), seed=2)
+    other = phantom.write_series(tmp_path / "other", rows=8, columns=8, slices=3, seed=2)
     assert verdict(checks.calling_ae_seen(pacs, other), "ROUTER") == "not yet"   # never received
 
 
@@ -701,7 +701,7 @@ def orthanc_web(tmp_path_factory):
     server = pacs.Orthanc(folder / "pacs", modalities={"WORKSTATION": ("127.0.0.1", 1)}, dicomweb=True)
     with server:
         pid = server.pid
-        for path in phantom.write_series(folder / "phantom", shape=(8, 8, 2), seed=10):
+        for path in phantom.write_series(folder / "phantom", rows=8, columns=8, slices=2, seed=10):
             server.upload(path)
         for name in ("CT_small.dcm", "MR_small.dcm"):
             server.upload(tools.testdata(name))

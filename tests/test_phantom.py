@@ -245,13 +245,3 @@ def test_decimal_strings_are_pydicoms_and_free_of_float_noise():
         for text in map(str, value if ds[keyword].VM > 1 else [value]):
             assert text == format_number_as_ds(float(text)), (keyword, text)
             assert "e" not in text and text != "-0.0", (keyword, text)
-
-
-def test_the_old_shape_and_spacing_keywords_give_the_same_series():
-    old = phantom.make_series(shape=(20, 16, 10), spacing=(1.2, 0.9, 3.0), seed=4)
-    new = phantom.make_series(**SMALL, seed=4)
-    assert [d.SOPInstanceUID for d in old] == [d.SOPInstanceUID for d in new]
-    assert old[3].PixelData == new[3].PixelData
-    assert (old[0].Rows, old[0].Columns) == (16, 20)
-    with pytest.raises(phantom.PhantomError, match="shape must be"):
-        phantom.make_series(shape=(20, 16))

@@ -25,7 +25,7 @@ PADDING = 0xFFFCFFFC
 
 
 def course_files(folder) -> list:
-    series = phantom.write_series(folder / "phantom", shape=(16, 12, 4), seed=14)
+    series = phantom.write_series(folder / "phantom", rows=12, columns=16, slices=4, seed=14)
     return series + [tools.testdata("CT_small.dcm"), tools.testdata("MR_small.dcm")]
 
 

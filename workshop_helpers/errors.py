@@ -44,6 +44,16 @@ STRICT_VARIABLE = "WORKSHOP_STRICT_EXERCISES"
 def switched_on(variable: str) -> bool:
     """Whether an on/off environment variable is on: set, and not empty, ``0``, ``false`` or ``no``.
 
+    Parameters
+    ----------
+    variable : str
+        The environment variable's name, e.g. ``WORKSHOP_STRICT_EXERCISES``.
+
+    Returns
+    -------
+    bool
+        True when it is set to anything else (``1``, ``yes``, ...).
+
     Examples
     --------
     >>> import os; os.environ["WORKSHOP_DEMO"] = "0"; switched_on("WORKSHOP_DEMO")

@@ -108,11 +108,6 @@ class LegacyImage:
     header_path: Path | None = None
     data_path: Path | None = None
 
-    @property
-    def spacing(self) -> tuple[float, ...]:
-        """The older name of :attr:`voxel_size_xyz`."""
-        return self.voxel_size_xyz
-
 
 def _byte_order_char(byte_order: str) -> str:
     if byte_order not in ("little", "big"):
@@ -156,11 +151,8 @@ def _read(path: Path, what: str, source: str) -> bytes:
         raise LegacyFormatError(f"{source}: cannot read {what} ({exc.strerror})") from None
 
 
-def _spacing3(voxel_size_xyz: Sequence[float],
-              spacing: Sequence[float] | None = None) -> tuple[float, float, float]:
-    """The voxel size along x, y, z; ``spacing`` is the keyword's older name, kept for callers."""
-    if spacing is not None:
-        voxel_size_xyz = spacing
+def _spacing3(voxel_size_xyz: Sequence[float]) -> tuple[float, float, float]:
+    """The voxel size along x, y, z, checked (a third value of 1 mm when two are given)."""
     values = tuple(float(s) for s in voxel_size_xyz)
     if len(values) == 2:
         values = (*values, 1.0)
@@ -207,8 +199,7 @@ def write_interfile(header_path: str | Path, pixels: np.ndarray,
                     byte_order: str = "little", patient_name: str = "", patient_id: str = "",
                     patient_dob: str = "", patient_sex: str = "", study_id: str = "",
                     patient_orientation: str = "", patient_rotation: str = "",
-                    slice_orientation: str = "Transverse",
-                    spacing: Sequence[float] | None = None) -> Path:
+                    slice_orientation: str = "Transverse") -> Path:
     """Write ``pixels`` as raw data plus an Interfile 3.3 header (reconstructed tomographic data).
 
     The keys and their sections follow the 3.3 headers written by MedCon (``m-intf.c``), whose
@@ -262,7 +253,7 @@ def write_interfile(header_path: str | Path, pixels: np.ndarray,
     """
     header_path = Path(header_path)
     volume = _as_volume(pixels)
-    dx, dy, dz = _spacing3(voxel_size_xyz, spacing)
+    dx, dy, dz = _spacing3(voxel_size_xyz)
     number_format, nbytes = _interfile_number_format(volume.dtype)
     order = _byte_order_char(byte_order)
     orientation = _interfile_slice_orientation(slice_orientation)
@@ -597,8 +588,7 @@ def _datatype_of(dtype: np.dtype) -> int:
 def analyze_header(shape: tuple[int, int, int], dtype: Any,
                    voxel_size_xyz: Sequence[float] = (1.0, 1.0, 1.0), *,
                    byte_order: str = "little", orient: int = 0, description: str = "",
-                   patient_id: str = "", glmin: float = 0, glmax: float = 0,
-                   spacing: Sequence[float] | None = None) -> bytes:
+                   patient_id: str = "", glmin: float = 0, glmax: float = 0) -> bytes:
     """The 348 bytes of an Analyze 7.5 header for a volume of ``shape`` (slices, rows, columns).
 
     Parameters
@@ -636,7 +626,7 @@ def analyze_header(shape: tuple[int, int, int], dtype: Any,
     (348, '0000015c')
     """
     slices, rows, columns = shape
-    dx, dy, dz = _spacing3(voxel_size_xyz, spacing)
+    dx, dy, dz = _spacing3(voxel_size_xyz)
     if orient not in ANALYZE_ORIENT:
         raise ValueError(f"orient must be one of {sorted(ANALYZE_ORIENT)}, not {orient!r}")
     code = _datatype_of(np.dtype(dtype))
@@ -655,7 +645,7 @@ def analyze_header(shape: tuple[int, int, int], dtype: Any,
 def write_analyze(header_path: str | Path, pixels: np.ndarray,
                   voxel_size_xyz: Sequence[float] = (1.0, 1.0, 1.0), *,
                   byte_order: str = "little", orient: int = 0, description: str = "",
-                  patient_id: str = "", spacing: Sequence[float] | None = None) -> Path:
+                  patient_id: str = "") -> Path:
     """Write ``pixels`` as an Analyze 7.5 pair: ``name.hdr`` (348 bytes) and ``name.img``.
 
     Both files are written with :func:`workshop_helpers.tools.atomic_file`: each is complete or
@@ -694,7 +684,7 @@ def write_analyze(header_path: str | Path, pixels: np.ndarray,
     """
     header_path = Path(header_path)
     volume = _as_volume(pixels)
-    raw = analyze_header(volume.shape, volume.dtype, _spacing3(voxel_size_xyz, spacing),
+    raw = analyze_header(volume.shape, volume.dtype, _spacing3(voxel_size_xyz),
                          byte_order=byte_order,
                          orient=orient, description=description, patient_id=patient_id,
                          glmin=float(volume.min()) if volume.size else 0,

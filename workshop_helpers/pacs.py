@@ -678,7 +678,7 @@ def upload_course_data(orthanc: Orthanc, folder: str | os.PathLike, seed: int = 
         The files uploaded: the 8 slices of a 64 x 48 phantom, then ``CT_small.dcm`` and
         ``MR_small.dcm``.
     """
-    files = phantom.write_series(folder, shape=(64, 48, 8), seed=seed)
+    files = phantom.write_series(folder, rows=48, columns=64, slices=8, seed=seed)
     files += [tools.testdata("CT_small.dcm"), tools.testdata("MR_small.dcm")]
     for path in files:
         orthanc.upload(path)

@@ -375,23 +375,6 @@ def _checked_shape(rows: int, columns: int, slices: int, pixel_spacing: Sequence
             (row_spacing, column_spacing, float(slice_spacing)))
 
 
-def _legacy_grid(shape: Sequence[int] | None, spacing: Sequence[float] | None,
-                 grid: dict[str, Any]) -> dict[str, Any]:
-    """The old ``shape=(columns, rows, slices)``, ``spacing=(row, column, slice)`` as new keywords.
-
-    Kept so that callers written before the keyword names keep working; not documented.
-    """
-    if shape is not None:
-        if len(shape) != 3:
-            raise PhantomError(f"shape must be (columns, rows, slices), got {tuple(shape)}")
-        grid.update(columns=shape[0], rows=shape[1], slices=shape[2])
-    if spacing is not None:
-        if len(spacing) != 3:
-            raise PhantomError(f"spacing must be (row, column, slice) in mm, got {tuple(spacing)}")
-        grid.update(pixel_spacing=tuple(spacing[:2]), slice_spacing=spacing[2])
-    return grid
-
-
 def _checked_missing(missing_slices: Sequence[int], slices: int) -> list[int]:
     missing = sorted({int(k) for k in missing_slices})
     if any(k < 0 or k >= slices for k in missing):
@@ -506,8 +489,6 @@ def make_series(
     series_number: int = 1,
     series_description: str | None = None,
     extra_attributes: Mapping[str, object] | None = None,
-    shape: Sequence[int] | None = None,
-    spacing: Sequence[float] | None = None,
 ) -> list[Dataset]:
     """A CT Image Storage series of the asymmetric phantom, one :class:`~pydicom.Dataset` a slice.
 
@@ -576,9 +557,8 @@ def make_series(
     >>> [str(v) for v in series[1].ImagePositionPatient]
     ['-1.5', '-1.0', '1.25']
     """
-    grid = _legacy_grid(shape, spacing, {
-        "rows": rows, "columns": columns, "slices": slices, "pixel_spacing": pixel_spacing,
-        "slice_spacing": slice_spacing})
+    grid = {"rows": rows, "columns": columns, "slices": slices, "pixel_spacing": pixel_spacing,
+            "slice_spacing": slice_spacing}
     full_shape, full_spacing = _checked_shape(**grid)
     missing = _checked_missing(missing_slices, full_shape[2])
     extra = _checked_extra(extra_attributes)
