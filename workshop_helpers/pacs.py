@@ -204,7 +204,8 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
                    modalities: dict[str, tuple[str, int]] | None = None, *,
                    allow_unknown_aes: bool | Iterable[str] = False, name: str = "workshop-pacs",
                    plugins: list[str] | None = None,
-                   users: dict[str, str] | None = None) -> dict:
+                   users: dict[str, str] | None = None,
+                   serve_folders: dict | None = None) -> dict:
     """Orthanc's JSON configuration for a PACS of the course (a pure function).
 
     Parameters
@@ -228,6 +229,8 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
         WADO-URI off) is written whether it is among them or not (Orthanc ignores it then).
     users : dict, optional
         ``{user: password}`` of the REST API (and DICOMweb); authentication is on when given.
+    serve_folders : dict, optional
+        The ServeFolders plugin's section (:func:`workshop_helpers.ohif.serve_folders`).
 
     Returns
     -------
@@ -249,6 +252,7 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
         "IndexDirectory": str(folder / "index"),
         "StorageCompression": False,
         "Plugins": list(plugins or []),
+        **({"ServeFolders": serve_folders} if serve_folders else {}),
         "HttpServerEnabled": True,
         "HttpPort": int(http_port),
         "RemoteAccessAllowed": False,
@@ -326,6 +330,10 @@ class Orthanc:
         Load the DICOMweb plugin: QIDO-RS, WADO-RS, STOW-RS at :attr:`dicomweb_url`.
     plugin : str, optional
         The plugin's path (default: :func:`dicomweb_plugin`).
+    viewer : bool
+        With ``dicomweb``, also serve the OHIF Viewer at ``/ohif/`` when it is built here
+        (:mod:`workshop_helpers.ohif`); :attr:`viewer_missing` says why it is not, and
+        :meth:`viewer_link` gives the learner's link.
 
     Raises
     ------
@@ -353,7 +361,7 @@ class Orthanc:
                  allow_unknown_aes: bool | Iterable[str] = False,
                  echo_aet: str | None = None, start_timeout: float = 30,
                  program: str | None = None, dicomweb: bool = False,
-                 plugin: str | None = None) -> None:
+                 plugin: str | None = None, viewer: bool = False) -> None:
         self.folder = Path(folder).resolve()
         self.aet = aet or new_title("ORTHANC")
         self.modalities = dict(modalities or {})
@@ -365,6 +373,8 @@ class Orthanc:
         self.program = program
         self.dicomweb = bool(dicomweb or plugin)
         self.plugin = plugin
+        self.viewer = bool(viewer)
+        self.viewer_missing = ""  # why the viewer is not served, when asked for (set at start)
         self.config_path = self.folder / "orthanc.json"
         self.log_path = self.folder / "orthanc.log"
         self.dicom_port = 0
@@ -436,6 +446,26 @@ class Orthanc:
                 f"(apt-get install {DICOMWEB_PACKAGE})")
         return [path]
 
+    def _viewer(self) -> tuple[list[str], dict | None]:
+        from . import ohif  # noqa: PLC0415 - only for an Orthanc that serves the viewer
+
+        self.viewer_missing = ("" if not self.viewer else ohif.unavailable() if self.dicomweb
+                               else "the OHIF Viewer needs dicomweb=True")
+        if not self.viewer or self.viewer_missing:
+            return [], None
+        return [ohif.serve_folders_plugin()], ohif.serve_folders(ohif.viewer_folder())
+
+    def viewer_link(self, study: str | None = None, proxy: str | None = None) -> str:
+        """The OHIF Viewer's link (:func:`workshop_helpers.ohif.link`): a study or the list.
+
+        Raises :class:`~workshop_helpers.tools.ToolMissing` with :attr:`viewer_missing`.
+        """
+        from . import ohif  # noqa: PLC0415 - as in _viewer
+
+        if not self.viewer or self.viewer_missing:
+            raise ToolMissing(self.viewer_missing or "started without viewer=True")
+        return ohif.link(self, study, proxy)
+
     def start(self) -> Orthanc:
         """Write the configuration, start Orthanc and wait until it answers; returns ``self``.
 
@@ -450,13 +480,16 @@ class Orthanc:
                 raise OrthancMissing(
                     f"Orthanc is not installed (looked for {program or PROGRAM} and on PATH); "
                     f"install the Debian/Ubuntu package '{PACKAGE}' (apt-get install {PACKAGE})")
-            plugins = self._plugins()
+            plugins, folders = self._plugins(), None
+            if self.viewer:
+                extra, folders = self._viewer()
+                plugins += extra
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.chmod(self.folder, 0o700)
             fixed = any(self._ports)
             for attempt in range(1 if fixed else 3):
                 try:
-                    self._start_once(program, plugins)
+                    self._start_once(program, plugins, folders)
                     break
                 except OrthancError:
                     if fixed or attempt == 2 or not self._port_taken():
@@ -464,7 +497,7 @@ class Orthanc:
             _RUNNING.add(self)
             return self
 
-    def _start_once(self, program: str, plugins: list[str]) -> None:
+    def _start_once(self, program: str, plugins: list[str], folders: dict | None = None) -> None:
         self.dicom_port = self._ports[0] or free_port()
         self.http_port = self._ports[1] or free_port()
         while self.http_port == self.dicom_port:
@@ -473,7 +506,8 @@ class Orthanc:
         self._password = secrets.token_urlsafe(24)
         config = orthanc_config(self.folder, self.aet, self.dicom_port, self.http_port,
                                 modalities, allow_unknown_aes=self.allow_unknown_aes,
-                                plugins=plugins, users={USER: self._password})
+                                plugins=plugins, users={USER: self._password},
+                                serve_folders=folders)
         write_private(self.config_path, json.dumps(config, indent=2))
         began = time.monotonic()
         fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -1,0 +1,287 @@
+"""The OHIF Viewer on the learner's own Orthanc (workshop_helpers.ohif, pacs.Orthanc(viewer=True)).
+
+Each patch of the dist on its own: what it changes, and — where Node.js is installed — what the
+patched JavaScript computes (the page's prefix directly and through jupyter-server-proxy, the
+DICOMweb roots, a BulkDataURI, a query with a list). Then the viewer built by ``make lab`` /
+``make test`` (``python -m workshop_helpers.ohif``): trimmed, nothing absolute left, nothing
+pointing at another server.
+
+Then a real browser (Debian's chromium through Selenium, WebGL2 from SwiftShader): Orthanc with
+the viewer and a phantom series stored by STOW-RS; the study list shows the patient and the
+study's description, the viewer draws the image (canvas pixels not uniform), the next slice
+changes the picture, the viewer asked Orthanc for QIDO-RS, metadata and frames, and no request
+left 127.0.0.1. Every wait is for a condition, with a deadline. Skipped with the reason without
+chromium, the built viewer or Orthanc; under ``WORKSHOP_REQUIRE_TOOLS=1`` that fails instead.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from conftest import _unavailable, require_dicomweb
+
+from workshop_helpers import ohif, pacs, phantom, web
+
+pytestmark = pytest.mark.timeout(600)
+
+# Shapes of the dist's own text (OHIF 3.13.2), short.
+INDEX = ('<link rel="manifest" href="/manifest.json"><link rel="icon" href="/assets/favicon.ico">'
+         '<script>console.time("scriptToView"),window.PUBLIC_URL="/"</script>'
+         '<script src="/app-config.js"></script><script>function f(n){return import(n)}'
+         'window.PUBLIC_URL="/"</script><script defer src="/app.bundle.0f61.js"></script>'
+         '<link href="/app.bundle.css" rel="stylesheet"><a href="//ohif.org/">x</a>')
+QUERY = ("function q(params){var queryString='?';Object.keys(params).forEach(function(key,index){"
+         "if(index!==0){queryString+='&';}"
+         'queryString += "".concat(key, "=").concat(encodeURIComponent(params[key]));'
+         "});return queryString;}")
+
+
+def _node(script: str):
+    node = shutil.which("node")
+    if node is None:
+        _unavailable("Node.js (Debian package nodejs) is not installed")
+    done = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _page_prefix(path: str, script: str) -> dict:
+    """Run ``script`` (the page's first script) with ``location`` at ``path``."""
+    return _node(f"""
+const location = {{pathname: {json.dumps(path.split("?")[0])}, href: "http://h" + {json.dumps(path)},
+                  search: "", hash: "", replace: u => {{ throw new Error("reload " + u); }}}};
+const document = {{URL: location.href}}, window = {{}}, console = {{time: () => 0}};
+const history = {{replaceState: (s, t, u) => {{ location.pathname = u; }}}};
+{script.replace("window.PUBLIC_URL=", "window.PUBLIC_URL=", 1)}
+process.stdout.write(JSON.stringify({{base: window.PUBLIC_URL, path: location.pathname}}));""")
+
+
+# ----------------------------------------------------------------------------- the patches
+
+def test_the_page_loads_its_files_relative_to_itself_and_names_its_prefix():
+    page = ohif.patch_index(INDEX)
+    assert 'src="app-config.js"' in page and 'src="app.bundle.0f61.js"' in page
+    assert 'href="assets/favicon.ico"' in page and 'href="app.bundle.css"' in page
+    assert 'href="//ohif.org/"' in page  # another host's link is not made local
+    assert '<link rel="manifest" href="manifest.json" crossorigin="use-credentials">' in page
+    assert 'PUBLIC_URL="/"' not in page
+    first = page.split("<script>")[1].split("</script>")[0]
+    assert _page_prefix("/ohif/viewer?StudyInstanceUIDs=1.2", first)["base"] == "/ohif/"
+    proxied = _page_prefix("/user/ann/proxy/8042/ohif/viewer", first)
+    assert proxied["base"] == "/user/ann/proxy/8042/ohif/"
+    # The study list, opened as index.html, becomes the router's "/" before the app starts.
+    assert _page_prefix("/ohif/index.html", first) == {"base": "/ohif/", "path": "/ohif/"}
+    # Opened with credentials in the address, the page reloads without them.
+    with pytest.raises(AssertionError, match="reload"):
+        _node(f"""const location = {{pathname: "/ohif/viewer", href: "http://127.0.0.1:1/ohif/viewer",
+            replace: u => {{ throw new Error("reload " + u); }}}};
+            const document = {{URL: "http://learner:pw@127.0.0.1:1/ohif/viewer"}};
+            const window = {{}}, console = {{time: () => 0}}; {first}""")
+
+
+def test_every_bundle_finds_its_chunks_under_the_prefix_in_the_page_and_in_a_worker():
+    built = ohif.patch_public_path('(() => {\n__webpack_require__.p = "/";\n})();')
+    assert '"/";' not in built
+    script = f"const __webpack_require__ = {{}}; {built} process.stdout.write(JSON.stringify(__webpack_require__.p));"
+    in_page = _node("const window = {PUBLIC_URL: '/user/ann/proxy/8042/ohif/'};" + script)
+    in_worker = _node("const self = {location: {href: 'http://h/ohif/compute.bundle.0f.js'}};" + script)
+    assert (in_page, in_worker) == ("/user/ann/proxy/8042/ohif/", "http://h/ohif/")
+    with pytest.raises(ohif.ViewerError, match="webpack public path"):
+        ohif.patch_public_path("no public path here")
+
+
+def test_fonts_and_icons_are_found_next_to_the_sheet_and_the_manifest():
+    assert ohif.patch_css_urls("a{src:url(/a34f.woff2)}b{src:url(//cdn.example/x)}") == (
+        "a{src:url(a34f.woff2)}b{src:url(//cdn.example/x)}")
+    manifest = json.loads(ohif.patch_manifest(json.dumps(
+        {"icons": [{"src": "/assets/android-chrome-36x36.png"}], "start_url": "./index.html"})))
+    assert manifest["icons"][0]["src"] == "assets/android-chrome-36x36.png"
+
+
+def test_a_list_in_a_query_keeps_its_commas():
+    before = _node(QUERY + "process.stdout.write(JSON.stringify(q({includefield: '0008103E,00080021', limit: 5})));")
+    after = _node(ohif.patch_query_commas(QUERY)
+                  + "process.stdout.write(JSON.stringify(q({includefield: '0008103E,00080021', "
+                    "PatientName: 'A B&C'})));")
+    assert before == "?includefield=0008103E%2C00080021&limit=5"
+    assert after == "?includefield=0008103E,00080021&PatientName=A%20B%26C"
+
+
+def test_the_data_source_is_the_pages_own_orthanc_and_nothing_else():
+    config = ohif.app_config()
+    assert "http" not in config.replace("https?:", "")  # no server named, only a pattern
+    got = _node(f"""const window = {{PUBLIC_URL: "/user/ann/proxy/8042/ohif/"}};
+{config}
+const c = window.config.dataSources[0].configuration;
+process.stdout.write(JSON.stringify({{router: window.config.routerBasename, qido: c.qidoRoot,
+  wado: c.wadoRoot, uri: c.wadoUriRoot, include: c.qidoSupportsIncludeField,
+  render: [c.imageRendering, c.thumbnailRendering], quote: c.omitQuotationForMultipartRequest,
+  tours: window.config.customizationService["ohif.tours"],
+  bulk: c.bulkDataURI.transform("http://127.0.0.1:8042/dicom-web/studies/1/bulk/7FE00010")}}));""")
+    assert got == {"router": "/user/ann/proxy/8042/ohif/", "qido": "/user/ann/proxy/8042/dicom-web",
+                   "wado": "/user/ann/proxy/8042/dicom-web", "uri": "/user/ann/proxy/8042/wado",
+                   "include": False, "render": ["wadors", "wadors"], "quote": True,
+                   "tours": {"$set": []},
+                   "bulk": "/user/ann/proxy/8042/dicom-web/studies/1/bulk/7FE00010"}
+
+
+def test_the_routes_are_copies_of_the_page(tmp_path):
+    (tmp_path / "index.html").write_text("<html>page</html>")
+    made = ohif.spa_routes(tmp_path)
+    assert [p.name for p in made] == list(ohif.ROUTES) and "viewer" in ohif.ROUTES
+    assert {p.read_text() for p in made} == {"<html>page</html>"}
+    assert ohif.serve_folders(tmp_path)["Extensions"][""] == "text/html"
+
+
+def test_a_folder_with_a_dot_in_its_path_is_refused(tmp_path):
+    with pytest.raises(ohif.ViewerError, match=r"'\.cache'"):
+        ohif.build(tmp_path / ".cache" / "ohif", cache=tmp_path / "npm")
+
+
+def test_without_a_build_the_viewer_is_unavailable_and_says_how(tmp_path):
+    reason = ohif.unavailable(tmp_path / "ohif", tmp_path / "npm")
+    assert reason.startswith("no OHIF Viewer 3.13.2") and "python -m workshop_helpers.ohif" in reason
+    assert "ServeFolders" not in pacs.orthanc_config(tmp_path, "A", 1, 2)  # served when asked only
+
+
+# ----------------------------------------------------------------------------- the built viewer
+
+@pytest.fixture(scope="module")
+def viewer() -> Path:
+    reason = ohif.unavailable()
+    if reason:
+        _unavailable(reason)
+    return ohif.viewer_folder()
+
+
+def test_the_built_viewer_is_trimmed_and_has_nothing_absolute_left(viewer):
+    files = [p for p in viewer.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    assert size < 55e6, f"{size / 1e6:.1f} MB"
+    assert not (viewer / "ort").exists() and not (viewer / "dicom-microscopy-viewer").exists()
+    page = (viewer / "index.html").read_text()
+    assert not [m for m in ('href="/', 'src="/', 'PUBLIC_URL="/"') if m in page]
+    assert all((viewer / route).read_text() == page for route in ohif.ROUTES)
+    assert "url(/" not in (viewer / "app.bundle.css").read_text()
+    assert '"/assets' not in (viewer / "manifest.json").read_text()
+    scripts = {p.name: p.read_text(errors="replace") for p in viewer.glob("*.js")}
+    assert not [n for n, text in scripts.items() if '__webpack_require__.p = "/";' in text]
+    assert sum('.replace(/%2C/g, ",")' in text for text in scripts.values()) == 1
+    assert scripts["app-config.js"] == ohif.app_config()
+    assert not [part for part in viewer.parts if "." in part]
+
+
+# ----------------------------------------------------------------------------- a real browser
+
+@pytest.fixture(scope="module")
+def chrome():
+    """A headless chromium with WebGL2 (SwiftShader) and its console and network logs."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _unavailable("Selenium is not installed")
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if binary is None or driver_path is None:
+        _unavailable("chromium and chromium-driver (Debian packages) are not installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                "--enable-unsafe-swiftshader", "--window-size=1400,1000", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def pacs_with_viewer(viewer, tmp_path_factory):
+    """Orthanc serving the viewer, with a 64 x 64 x 8 phantom stored by STOW-RS; stopped by its pid."""
+    require_dicomweb()
+    folder = tmp_path_factory.mktemp("ohif")
+    server = pacs.Orthanc(folder / "orthanc", dicomweb=True, viewer=True)
+    server.start()
+    try:
+        assert server.viewer_missing == ""
+        series = phantom.make_series(rows=64, columns=64, slices=8, seed=23,
+                                     extra_attributes={"StudyDescription": "VIEWER CHECK"})
+        assert web.store(web.client(server.dicomweb_url, auth=server.auth), series).ok
+        yield server, series[0].StudyInstanceUID
+    finally:
+        pid = server.pid
+        server.stop()
+        assert pid is not None and server.pid is None
+
+
+def _wait(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"waited {seconds:.0f} s for {what}")
+
+
+# The viewport's pixels: a sample of grey levels (WebGL canvases are read through a 2D copy).
+PIXELS = """const c = document.querySelector('.cornerstone-canvas');
+if (!c || !c.width) return null;
+const x = document.createElement('canvas'); x.width = c.width; x.height = c.height;
+const g = x.getContext('2d'); g.drawImage(c, 0, 0);
+const d = g.getImageData(0, 0, x.width, x.height).data, grey = [];
+for (let i = 0; i < d.length; i += 4 * 31) grey.push(d[i]);
+return grey;"""
+
+
+def _requests(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def test_the_viewer_shows_the_learners_study_from_their_own_orthanc(chrome, pacs_with_viewer):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    server, study = pacs_with_viewer
+    chrome.get("about:blank")
+    chrome.get_log("browser"), chrome.get_log("performance")
+    chrome.get(server.viewer_link())  # the study list
+    _wait(lambda: "PHANTOM" in chrome.find_element(By.TAG_NAME, "body").text, 60,
+          "the study list to show the phantom's patient")
+    assert "VIEWER CHECK" in chrome.find_element(By.TAG_NAME, "body").text  # includefield worked
+
+    chrome.get(server.viewer_link(study))
+    first = _wait(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3 and g, 90,
+                  "the viewer to draw an image (canvas pixels not uniform)")
+    viewport = chrome.find_element(By.CSS_SELECTOR, ".cornerstone-canvas")
+    ActionChains(chrome).move_to_element(viewport).perform()
+    chrome.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_DOWN)  # OHIF: next image
+    _wait(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3 and g != first, 30,
+          "the next slice to change the picture")
+
+    urls = [u for u in _requests(chrome) if not u.startswith(("data:", "blob:"))]
+    hosts = {urllib.parse.urlsplit(u).hostname for u in urls}
+    assert hosts == {"127.0.0.1"}, sorted(u for u in urls if "127.0.0.1" not in u)[:5]
+    paths = [urllib.parse.urlsplit(u).path for u in urls]
+    assert any(p.endswith("/dicom-web/studies") for p in paths)  # QIDO-RS
+    assert any(p.endswith("/metadata") for p in paths)  # WADO-RS metadata
+    assert any("/frames/" in p for p in paths)  # WADO-RS frames
+    errors = [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors[:3]
