@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint unit notebooks bench html slides site freeze clean
+.PHONY: lab test lint unit notebooks bench html slides site viewer freeze clean
 LAB := $(VENV)/bin/jupyter lab --config=binder/jupyter_server_config.py $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # jupyterlab_rise requires jupyterlab-mathjax3, a JupyterLab 3 extension (JupyterLab 4 has its own
@@ -30,8 +30,14 @@ $(STAMP): binder/requirements.txt pyproject.toml binder/overrides.json
 	  { grep -qs 'filter=nbstripout' "$$a" || echo '*.ipynb filter=nbstripout diff=ipynb' >> "$$a"; }; fi
 	touch $(STAMP)
 
-lab: $(STAMP)
+lab: viewer
 	$(LAB) notebooks/
+
+# The OHIF Viewer that the course's Orthanc serves at /ohif/ (workshop_helpers/ohif.py): fetched
+# once from the npm registry into build/npm, trimmed and patched into build/ohif. Without npm (and
+# no build/npm cache) it says why and the course goes on without the viewer.
+viewer: $(STAMP)
+	$(PY) -m workshop_helpers.ohif
 
 # The decks and the site are built before the unit tests: tests/test_real_browser.py opens them.
 # Their JavaScript comes from the npm registry on the first build: without npm (and no build/npm
@@ -42,7 +48,7 @@ test: $(STAMP)
 	@if command -v $(NPM) >/dev/null 2>&1 || [ -d build/npm ] || [ "$$WORKSHOP_REQUIRE_TOOLS" = 1 ]; \
 	then $(MAKE) slides site; \
 	else echo "SKIPPED: make slides site - no npm here to fetch reveal.js and MathJax once (Debian: apt-get install npm)"; fi
-	$(MAKE) unit notebooks
+	$(MAKE) viewer unit notebooks
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
