@@ -128,9 +128,35 @@ def test_estimate_counts_words_cells_and_exercises(tmp_path):
         code("z = 3", hidden=True),
         solution("answer = 1"), solution("answer = 2"), solution("answer = 3")])
     e = authoring.estimate(path)
-    assert (e.words, e.code_cells, e.exercise_count) == (332, 2, 3)
-    assert e.total == pytest.approx(332 / 110 + 2 * 0.5 + 3 * 8)
-    assert authoring.estimated_minutes(path) == 30          # 28.0 rounded to 5 minutes
+    assert (e.words, e.code_cells, e.code_lines, e.exercise_count) == (332, 2, 2, 3)
+    assert e.total == pytest.approx(332 / 110 + 2 * 0.5 + 2 * 0.1 + 3 * 8)
+    assert authoring.estimated_minutes(path) == 30          # 28.2 rounded to 5 minutes
+
+
+def test_estimate_counts_each_line_of_visible_code_not_blank_lines_or_hidden_code(tmp_path):
+    path = write_notebook(tmp_path / "99_t.ipynb", [
+        code("a = 1\n\nb = 2\nc = a + b\n"), code("hidden = 1\n" * 9, hidden=True),
+        solution("answer = 1\n" * 20)])
+    e = authoring.estimate(path)
+    assert (e.code_lines, e.code) == (3, pytest.approx(0.3))
+
+
+def test_instructor_notes_must_stay_closed_for_learners(tmp_path):
+    def problems(text, hidden=True):
+        cell = md(text, slide="notes")
+        cell.metadata["tags"] = ["instructor-notes"]
+        if hidden:
+            cell.metadata["jupyter"] = {"source_hidden": True}
+        path = write_notebook(tmp_path / "99_t.ipynb", [cell])
+        return [p for p in authoring.convention_problems(path) if "instructor" in p]
+
+    closed = "<details>\n<summary>For the instructor</summary>\n\n- show 02\n\n</details>"
+    assert problems(closed) == []
+    assert problems("**For the instructor:** show 02") == [
+        "cell 0 holds instructor notes outside a <details> block (Run All would show them to "
+        "learners)"]
+    assert problems(closed, hidden=False) == [
+        "cell 0 holds instructor notes whose source is not hidden"]
 
 
 def test_stated_time_must_be_within_a_quarter_of_the_estimate(tmp_path):

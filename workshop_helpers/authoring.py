@@ -158,6 +158,8 @@ def convention_problems(path: str | Path) -> list[str]:
         slide = cell.metadata.get("slideshow", {}).get("slide_type")
         if slide not in SLIDE_TYPES:
             problems.append(f"{where} has no slide type (metadata.slideshow.slide_type)")
+        if "instructor-notes" in cell.metadata.get("tags", []):
+            problems += [f"{where} {p}" for p in _instructor_notes_problems(cell)]
         if cell.cell_type != "code":
             continue
         if cell.get("outputs"):
@@ -190,6 +192,8 @@ def convention_problems(path: str | Path) -> list[str]:
 WORDS_PER_MINUTE = 110
 #: Running one visible code cell and reading what it prints or draws (minutes).
 MINUTES_PER_CODE_CELL = 0.5
+#: Reading one line of a visible code cell to understand it (minutes): 10 lines a minute.
+MINUTES_PER_CODE_LINE = 0.1
 #: Reading an exercise, trying, reading the hint, trying again (minutes).
 MINUTES_PER_EXERCISE = 8
 #: How far the stated Time may be from the estimate (a fraction of the estimate).
@@ -207,16 +211,37 @@ class Estimate(NamedTuple):
     words: int
     code_cells: int
     exercise_count: int
+    code: float = 0.0  #: lines of visible code * MINUTES_PER_CODE_LINE
+    code_lines: int = 0
 
     @property
     def total(self) -> float:
-        """Minutes in all: reading, running the code cells and the exercises."""
-        return self.reading + self.cells + self.exercises
+        """Minutes in all: reading prose and code, running the code cells and the exercises."""
+        return self.reading + self.code + self.cells + self.exercises
 
 
 def _prose_words(markdown: str) -> int:
     """Words a reader reads: tokens with a letter or digit; link targets (URLs) are not read."""
     return sum(1 for w in _LINK_TARGET.sub("]", markdown).split() if re.search(r"\w", w))
+
+
+def _instructor_notes_problems(cell: nbformat.NotebookNode) -> list[str]:
+    """An instructor-notes cell stays closed for learners: a ``<details>`` block, source hidden.
+
+    JupyterLab shows a markdown cell's source again whenever the cell is run (*Run All*
+    included), whatever ``jupyter.source_hidden`` says; a ``<details>`` block that opens on a
+    click keeps the notes to one closed line for a learner after *Run All* too.
+    """
+    problems = []
+    text = cell.source.strip()
+    if cell.cell_type != "markdown":
+        problems.append("holds instructor notes but is not markdown")
+    if not (text.startswith("<details>") and text.endswith("</details>")):
+        problems.append("holds instructor notes outside a <details> block (Run All would show "
+                        "them to learners)")
+    if not cell.metadata.get("jupyter", {}).get("source_hidden"):
+        problems.append("holds instructor notes whose source is not hidden")
+    return problems
 
 
 def _for_instructors(cell: nbformat.NotebookNode) -> bool:
@@ -229,11 +254,15 @@ def estimate(path: str | Path) -> Estimate:
     """The time a newcomer needs for a notebook: reading, running cells, exercises.
 
     The formula: every word of markdown at :data:`WORDS_PER_MINUTE` (110, technical text read for
-    understanding; link targets and speaker notes - hidden or slide type ``notes`` - not counted), :data:`MINUTES_PER_CODE_CELL` (0.5) for each code
-    cell a learner runs and reads (hidden set-up cells and solutions excluded), and
+    understanding; link targets and speaker notes - hidden or slide type ``notes`` - not
+    counted); :data:`MINUTES_PER_CODE_CELL` (0.5) for each code cell a learner runs and reads
+    what it prints (hidden set-up cells and solutions excluded) plus
+    :data:`MINUTES_PER_CODE_LINE` (0.1) for each line of it, read to understand; and
     :data:`MINUTES_PER_EXERCISE` (8) for each exercise (one per solution cell). Calibration: a
-    newcomer's timed read-through of notebooks 00-08 took about 350 minutes; on the same
-    notebooks the formula gave 372.
+    newcomer's timed read-through of notebooks 00-08 took about 350 minutes (prose, cells and
+    exercises alone gave 372); a newcomer took about 65 and 60 minutes for the code-heavy
+    notebooks 07 and 09, where prose, cells and exercises alone gave 51 and 46 - their 150 and
+    144 lines of code at 10 lines a minute make up the difference.
 
     Examples
     --------
@@ -241,13 +270,13 @@ def estimate(path: str | Path) -> Estimate:
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "99_t.ipynb"
     >>> _ = write_notebook(path, [md(" ".join(["word"] * 220)), code("x = 1"), code("x"),
     ...                           solution("answer = 1")])
-    >>> e = estimate(path); (e.reading, e.cells, e.exercises, e.total)
-    (2.0, 1.0, 8, 11.0)
+    >>> e = estimate(path); (e.reading, e.code, e.cells, e.exercises, e.total)
+    (2.0, 0.2, 1.0, 8, 11.2)
     """
     nb = nbformat.read(str(path), as_version=4)
     words = sum(_prose_words(c.source) for c in nb.cells
                 if c.cell_type == "markdown" and not _for_instructors(c))
-    runs = exercises = 0
+    runs = exercises = lines = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -255,8 +284,10 @@ def estimate(path: str | Path) -> Estimate:
             exercises += 1
         elif not cell.metadata.get("jupyter", {}).get("source_hidden"):
             runs += 1
+            lines += sum(1 for line in cell.source.splitlines() if line.strip())
     return Estimate(words / WORDS_PER_MINUTE, runs * MINUTES_PER_CODE_CELL,
-                    exercises * MINUTES_PER_EXERCISE, words, runs, exercises)
+                    exercises * MINUTES_PER_EXERCISE, words, runs, exercises,
+                    lines * MINUTES_PER_CODE_LINE, lines)
 
 
 def estimated_minutes(path: str | Path, step: int = 5) -> int:
