@@ -179,6 +179,23 @@ def test_a_match_rule_sends_only_the_series_it_matches(dcmtk, tmp_path, start_ro
     assert f"to A@127.0.0.1:{a} {rule}" in router.text
 
 
+def test_only_the_calling_ae_titles_it_is_told_may_store(dcmtk, tmp_path, start_router):
+    ct, mr = write_cts(tmp_path / "ct", 1, seed=39), write_cts(tmp_path / "mr", 1, seed=40)
+    router = start_router(tmp_path / "router", "--to", f"PACS@127.0.0.1:{port_for_later()}",
+                          "--require-calling", "CT01")
+    refused = run_dcmtk(dcmtk, "storescu", "-aec", "ROUTER", "-aet", "MR01", "127.0.0.1",
+                        router.port, *mr)
+    assert refused.returncode != 0
+    storescu(dcmtk, router.port, ct, calling="CT01")
+    assert wait_for(lambda: router.shows(f"received {uids(ct)[0]} from CT01")), router.text
+    assert router.stop() == 0
+    assert "accepting calling AE titles: CT01" in router.text
+    assert re.search(r"MR01@127\.0\.0\.1:\d+: association rejected by us \(calling AE title "
+                     r"not recognised", router.text), router.text
+    assert "received" not in router.text.split(f"received {uids(ct)[0]}")[0]  # MR01's: none
+    assert not any((tmp_path / "router").rglob(f"{uids(mr)[0]}.dcm"))
+
+
 @pytest.mark.parametrize("args, bad", [
     (["--to", "PACS@127.0.0.1"], "--to 'PACS@127.0.0.1': no ':port'"),
     (["--to", "PACS@127.0.0.1:70000"], "the port '70000'"),

@@ -168,8 +168,9 @@ def destinations_from(routes: list[tuple[str, str]]) -> list[Destination]:
 class Watch:
     """Finds what happened in a running :class:`Router` since the last look, one line per event.
 
-    It only reads the router's public state: its SCP's ``received`` instances, its ``series``
-    and ``recent`` tables, :meth:`Router.status` and :meth:`Router.dead_letters`. With
+    It only reads the router's public state: its SCP's ``received`` instances and ``failures``
+    (an association refused, an instance not stored), its ``series`` and ``recent`` tables,
+    :meth:`Router.status` and :meth:`Router.dead_letters`. With
     ``verbose``, the router's own log lines (each retry, any error) come too.
     """
 
@@ -177,12 +178,14 @@ class Watch:
         self.router, self.verbose = router, verbose
         self._last_arrival: object = None
         self._last_log: object = None
+        self._last_refusal: object = None
         self._seen: dict[tuple, dict] = {}
 
     def lines(self) -> list[str]:
         """The new events, oldest first, each a line starting with the time."""
         rows = self.router.status()  # also brings each series' state up to date
         out = self._arrivals()
+        out += [f"{_now()} {text}" for text in self._new(self.router.scp.failures, "_last_refusal")]
         every = _copy(lambda: [*self.router.recent, *self.router.series.values()])
         for s in sorted(every, key=lambda s: s.number):
             out += self._series_lines(s, rows)
