@@ -10,23 +10,30 @@ Then a real browser (Debian's chromium through Selenium, WebGL2 from SwiftShader
 the viewer and a phantom series stored by STOW-RS; the study list shows the patient and the
 study's description, the viewer draws the image (canvas pixels not uniform), the next slice
 changes the picture, the viewer asked Orthanc for QIDO-RS, metadata and frames, and no request
-left 127.0.0.1. Every wait is for a condition, with a deadline. Skipped with the reason without
+left 127.0.0.1. The same through jupyter-server-proxy (``/proxy/PORT/ohif/``, as on Binder):
+Orthanc's 401 and its challenge reach the browser, and once it has the password, the viewer and
+the study list work under that prefix. Every wait is for a condition, with a deadline. Skipped with the reason without
 chromium, the built viewer or Orthanc; under ``WORKSHOP_REQUIRE_TOOLS=1`` that fails instead.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import shutil
 import subprocess
+import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import _unavailable, require_dicomweb
+from conftest import _unavailable, free_port, require_dicomweb
 
-from workshop_helpers import ohif, pacs, phantom, web
+from workshop_helpers import ohif, pacs, phantom, tools, web
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -283,5 +290,59 @@ def test_the_viewer_shows_the_learners_study_from_their_own_orthanc(chrome, pacs
     assert any(p.endswith("/dicom-web/studies") for p in paths)  # QIDO-RS
     assert any(p.endswith("/metadata") for p in paths)  # WADO-RS metadata
     assert any("/frames/" in p for p in paths)  # WADO-RS frames
+    errors = [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors[:3]
+
+
+@pytest.fixture(scope="module")
+def jupyter_server(tmp_path_factory):
+    """A Jupyter server as ``make lab`` runs it (jupyter-server-proxy at /proxy/PORT/), 127.0.0.1
+    only, its token in its environment; stopped by its pid."""
+    folder = tmp_path_factory.mktemp("jupyter")
+    port, token = free_port(), secrets.token_hex(16)
+    with open(folder / "server.log", "w") as log:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).with_name("jupyter")), "server", "--no-browser",
+             "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+             "--ServerApp.port_retries=0"], env={**os.environ, "JUPYTER_TOKEN": token},
+            stdout=subprocess.DEVNULL, stderr=log, cwd=folder)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def answers():
+            assert server.poll() is None, (folder / "server.log").read_text()[-2000:]
+            try:
+                return urllib.request.urlopen(f"{base}/api?token={token}", timeout=2).status == 200
+            except OSError:
+                return False
+        _wait(answers, 120, "the Jupyter server to answer")
+        yield base, token
+    finally:
+        tools.stop_process(server)
+
+
+def test_through_jupyter_server_proxy_the_browser_asks_once_then_the_viewer_works(
+        chrome, pacs_with_viewer, jupyter_server):
+    server, study = pacs_with_viewer
+    base, token = jupyter_server
+    path = server.viewer_link(study, proxy="/")
+    assert path.startswith(f"/proxy/{server.http_port}/ohif/viewer?") and "@" not in path
+    # Without Orthanc's password the proxy passes on Orthanc's 401 and its challenge: the
+    # browser asks for a user and password (what the learner sees on Binder).
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{base}{path}&token={token}", timeout=10)
+    assert refused.value.code == 401
+    assert refused.value.headers["WWW-Authenticate"].startswith("Basic ")
+    chrome.get(f"{base}/lab?token={token}")  # logged in to Jupyter (its cookie)
+    chrome.get_log("browser"), chrome.get_log("performance")
+    user, password = server.auth  # typed at the browser's prompt: here, in the address
+    chrome.get(f"{base.replace('//', f'//{user}:{password}@')}{path}")
+    _wait(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3, 90,
+          "the viewer to draw an image through the proxy")
+    chrome.get(base + server.viewer_link(proxy="/"))  # the study list, credentials cached
+    _wait(lambda: "VIEWER CHECK" in chrome.find_element("tag name", "body").text, 60,
+          "the study list through the proxy")
+    urls = [u for u in _requests(chrome) if not u.startswith(("data:", "blob:"))]
+    assert {urllib.parse.urlsplit(u).hostname for u in urls} == {"127.0.0.1"}
+    assert any(f"/proxy/{server.http_port}/dicom-web/" in u for u in urls)
     errors = [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors[:3]

@@ -346,6 +346,17 @@ def serve_folders(folder: Path = VIEWER) -> dict:
 def link(orthanc, study: str | None = None, proxy: str | None = None) -> str:
     """The viewer's address on ``orthanc`` (a started :class:`~workshop_helpers.pacs.Orthanc`).
 
+    Orthanc asks every request for its user and password (HTTP Basic authentication, made at
+    each start), the viewer's files and DICOMweb alike. What the learner sees:
+
+    - On their own machine (``make lab``): the link carries them
+      (``http://learner:<password>@127.0.0.1:<port>/ohif/…``). Clicking it opens the viewer with
+      no question; the page reloads itself once without them in the address (the browser keeps
+      them for this server, and sends them with the viewer's own requests).
+    - Through JupyterLab's proxy (Binder: ``proxy="/user/<name>/"``, from the environment's
+      ``JUPYTERHUB_SERVICE_PREFIX``): the link has no password; the browser asks once for the
+      user ``learner`` and the password the notebook prints, then keeps them until it closes.
+
     Parameters
     ----------
     orthanc : pacs.Orthanc

@@ -458,7 +458,10 @@ class Orthanc:
     def viewer_link(self, study: str | None = None, proxy: str | None = None) -> str:
         """The OHIF Viewer's link (:func:`workshop_helpers.ohif.link`): a study or the list.
 
-        Raises :class:`~workshop_helpers.tools.ToolMissing` with :attr:`viewer_missing`.
+        With the password in it for a browser on this machine; with ``proxy`` (the Jupyter
+        server's base URL) a path through jupyter-server-proxy, where the browser asks once for
+        :attr:`auth`. Raises :class:`~workshop_helpers.tools.ToolMissing` with
+        :attr:`viewer_missing`.
         """
         from . import ohif  # noqa: PLC0415 - as in _viewer
 
