@@ -317,6 +317,10 @@ def _cli_router(args: argparse.Namespace) -> int:
         raise _bad("--quiet", f"{args.quiet:g} is not a positive number of seconds")
     if args.expected is not None and args.expected < 1:
         raise _bad("--expected", f"{args.expected} is not a number of instances (1 or more)")
+    for flag, seconds in (("-to", args.timeout), ("-ta", args.acse_timeout),
+                          ("-td", args.dimse_timeout), ("-ts", args.socket_timeout)):
+        if seconds <= 0:
+            raise _bad(flag, f"{seconds:g} is not a positive number of seconds")
     try:
         timeouts = timeouts_from(args)
         router = Router(args.output_directory, port=args.port, ae_title=ae,
