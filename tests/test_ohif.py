@@ -242,6 +242,16 @@ def _wait(condition, seconds: float, what: str):
     pytest.fail(f"waited {seconds:.0f} s for {what}")
 
 
+def test_orthancs_dicomweb_plugin_needs_the_literal_commas(pacs_with_viewer):
+    server, study = pacs_with_viewer
+    found = {}
+    for comma in ("%2C", ","):  # what dicomweb-client sends, and what patch_query_commas makes
+        answer = json.loads(server.rest("GET", f"/dicom-web/studies?StudyInstanceUID={study}"
+                                               f"&includefield=00081030{comma}00080060"))
+        found[comma] = "00081030" in answer[0]  # Study Description
+    assert found == {"%2C": False, ",": True}
+
+
 # The viewport's pixels: a sample of grey levels (WebGL canvases are read through a 2D copy).
 PIXELS = """const c = document.querySelector('.cornerstone-canvas');
 if (!c || !c.width) return null;

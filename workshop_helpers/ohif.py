@@ -11,19 +11,9 @@ viewer: :func:`unavailable` says why.
 
 Orthanc serves the folder with its ServeFolders plugin at ``/ohif/``, next to ``/dicom-web/`` on
 the same origin (no CORS), see :func:`serve_folders`. The dist is built for ``/``; each patch
-below is a small function, tested on its own, that makes it work under any prefix (``/ohif/``
-directly, ``/user/<name>/proxy/<port>/ohif/`` through jupyter-server-proxy on Binder):
-
-- :func:`patch_index`: ``window.PUBLIC_URL`` from the page's own address; ``href``/``src``
-  relative.
-- :func:`patch_public_path`: webpack's public path of the app and its worker bundles.
-- :func:`patch_css_urls`: ``url(/....woff2)`` in ``app.bundle.css``.
-- :func:`patch_manifest`: icon paths in ``manifest.json``.
-- :func:`patch_query_commas`: literal commas in ``includefield=a,b`` (Orthanc's DICOMweb plugin
-  1.7 does not split ``%2C``, and studies would show no description).
-- :func:`app_config`: our ``app-config.js`` (the shipped one points at a public server).
-- :func:`spa_routes`: extension-less copies of ``index.html`` for the viewer's routes
-  (ServeFolders has no single-page-application fallback).
+(``patch_*``, :func:`app_config`, :func:`spa_routes`) is a small function, tested on its own,
+that makes it work under any prefix: ``/ohif/`` directly, ``/user/<name>/proxy/<port>/ohif/``
+through jupyter-server-proxy on Binder. :func:`link` says what the learner sees.
 
 Examples
 --------
@@ -36,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -232,7 +223,7 @@ def spa_routes(folder: Path, routes=ROUTES) -> list[Path]:
     own router, not a file, and ServeFolders answers 404 for a missing file (it has no fallback
     to ``index.html``). It picks the MIME type from the text after the last dot of the file's
     whole path, so an extension-less file is served as ``text/html`` only when no folder above
-    it has a dot in its name (:func:`serve_folders` checks that).
+    it has a dot in its name (:func:`build` checks that).
     """
     folder = Path(folder)
     return [Path(shutil.copyfile(folder / "index.html", folder / route)) for route in routes]
@@ -275,8 +266,7 @@ def build(dest: Path = VIEWER, cache: Path = BUILD / "npm") -> Path:
         (dist / "app-config.js").write_text(app_config(), encoding="utf-8")
         spa_routes(dist)
         shutil.move(str(work / "LICENSE"), dist / "LICENSE")
-        (dist / STAMP).write_text(json.dumps({"package": SPEC,
-                                              "integrity": INTEGRITY}) + "\n")
+        (dist / STAMP).write_text(json.dumps(_stamp()) + "\n")
         os.chmod(dist, 0o755)
         old = work / "old"
         if dest.exists():
@@ -293,6 +283,12 @@ def _check_no_dots(path: Path) -> None:
         raise ViewerError(f"{path}: a folder name with a dot ({dotted[0]!r}) breaks the MIME "
                           "types Orthanc's ServeFolders gives extension-less files (it reads "
                           "them from the last dot of the whole path); build elsewhere")
+
+
+def _stamp() -> dict:
+    """What a build is made of: the package, and this module (its patches) as it was then."""
+    return {"package": SPEC, "integrity": INTEGRITY,
+            "builder": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]}
 
 
 def viewer_folder(folder: Path = VIEWER) -> Path | None:
@@ -316,12 +312,12 @@ def unavailable(folder: Path = VIEWER, cache: Path = BUILD / "npm") -> str:
         built = json.loads(stamp.read_text())
     except (OSError, ValueError):
         built = {}
-    if built.get("integrity") != INTEGRITY:
+    if built != _stamp():
         how = ("`python -m workshop_helpers.ohif` builds it (npm's tarball is cached)"
                if (Path(cache) / f"ohif-app-{VERSION}.tgz").exists() or shutil.which("npm")
                else "it needs npm once to fetch it (Debian: apt-get install npm), then "
                     "`python -m workshop_helpers.ohif`")
-        return f"no OHIF Viewer {VERSION} built in {folder}: {how}"
+        return f"no OHIF Viewer {VERSION} built by this module in {folder}: {how}"
     if serve_folders_plugin() is None:
         return f"Orthanc's ServeFolders plugin is not installed ({PLUGIN}, package orthanc)"
     return ""
@@ -338,9 +334,9 @@ def serve_folders(folder: Path = VIEWER) -> dict:
     {'/ohif': '/srv/ohif'}
     """
     return {"Folders": {MOUNT.rstrip("/"): str(folder)}, "AllowCache": True, "GenerateETag": True,
-            "Extensions": {"": "text/html", ".wasm": "application/wasm", ".woff2": "font/woff2", ".woff": "font/woff",
-                           ".mjs": "text/javascript", ".map": "application/json",
-                           ".ico": "image/x-icon", ".txt": "text/plain"}}
+            "Extensions": {"": "text/html", ".wasm": "application/wasm", ".woff2": "font/woff2",
+                           ".woff": "font/woff", ".mjs": "text/javascript", ".ico": "image/x-icon",
+                           ".map": "application/json", ".txt": "text/plain"}}
 
 
 def link(orthanc, study: str | None = None, proxy: str | None = None) -> str:
