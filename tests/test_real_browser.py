@@ -150,6 +150,15 @@ const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.
 return k ? k.status : null;"""
 _BUSY = """return [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
   .filter(e => e.textContent.includes('*')).length;"""
+_CURRENT = """const w = window.jupyterapp && jupyterapp.shell.currentWidget;
+return w && w.context ? w.context.path : null;"""
+_NOT_RUN = """const cells = jupyterapp.shell.currentWidget.content.model.cells;
+let left = 0;
+for (let i = 0; i < cells.length; i++) {
+  const c = cells.get(i);
+  if (c.type === 'code' && !c.executionCount) left++;
+}
+return left;"""
 
 
 def _leave(driver):
@@ -164,8 +173,11 @@ def _open_and_run(driver, lab, name: str) -> dict:
     from selenium.webdriver.common.by import By
 
     _leave(driver)
-    driver.get(f"{lab.base}/lab/tree/{name}?token={lab.token}")
-    _wait(lambda: driver.execute_script(_KERNEL) == "idle", 120, f"a kernel for {name}")
+    # ?reset: a fresh workspace, so that the notebooks of earlier tests are not opened again
+    # beside this one (JupyterLab restores its tabs), and the current widget is this notebook.
+    driver.get(f"{lab.base}/lab/tree/{name}?reset&token={lab.token}")
+    _wait(lambda: driver.execute_script(_CURRENT) == name
+          and driver.execute_script(_KERNEL) == "idle", 120, f"a kernel for {name}")
     time.sleep(1)
     opened = json.loads(driver.execute_script(
         "return JSON.stringify(jupyterapp.shell.currentWidget.context.model.toJSON())"))
@@ -174,10 +186,10 @@ def _open_and_run(driver, lab, name: str) -> dict:
         "return jupyterapp.shell.currentWidget.context.model.dirty"), f"{name} shown as modified"
     assert not driver.find_elements(By.CSS_SELECTOR, ".lm-TabBar-tab.jp-mod-dirty")
     driver.execute_script("jupyterapp.commands.execute('notebook:run-all-cells')")
-    time.sleep(2)
-    _wait(lambda: driver.execute_script(_KERNEL) == "idle" and not driver.execute_script(_BUSY),
-          240, f"Run All of {name}")
-    time.sleep(1)
+    # Done when every code cell has run (its execution count is set), none is still running and
+    # the kernel is idle; on a busy machine the first cell may start seconds after the command.
+    _wait(lambda: driver.execute_script(_KERNEL) == "idle" and not driver.execute_script(_BUSY)
+          and driver.execute_script(_NOT_RUN) == 0, 300, f"Run All of {name}")
     return opened
 
 
