@@ -151,6 +151,16 @@ def test_a_folder_with_a_dot_in_its_path_is_refused(tmp_path):
         ohif.build(tmp_path / ".cache" / "ohif", cache=tmp_path / "npm")
 
 
+def test_an_orthanc_without_dicomweb_serves_no_viewer_and_says_why(tmp_path):
+    require_dicomweb()
+    with pacs.Orthanc(tmp_path / "orthanc", viewer=True) as server:
+        assert server.viewer_missing == "the OHIF Viewer needs dicomweb=True"
+        assert "ServeFolders" not in json.loads(server.config_path.read_text())
+        assert ohif.links(server) == "no OHIF Viewer: the OHIF Viewer needs dicomweb=True"
+        with pytest.raises(tools.ToolMissing, match="needs dicomweb"):
+            server.viewer_link()
+
+
 def test_without_a_build_the_viewer_is_unavailable_and_says_how(tmp_path):
     reason = ohif.unavailable(tmp_path / "ohif", tmp_path / "npm")
     assert reason.startswith("no OHIF Viewer 3.13.2") and "python -m workshop_helpers.ohif" in reason
@@ -279,6 +289,9 @@ def test_the_viewer_shows_the_learners_study_from_their_own_orthanc(chrome, pacs
     server, study = pacs_with_viewer
     chrome.get("about:blank")
     chrome.get_log("browser"), chrome.get_log("performance")
+    said = ohif.links(server, study)
+    assert said.count(f"/ohif/viewer?StudyInstanceUIDs={study}") == 2 and server.auth[1] in said
+    mark = ohif.watch(server)
     chrome.get(server.viewer_link())  # the study list
     _wait(lambda: "PHANTOM" in chrome.find_element(By.TAG_NAME, "body").text, 60,
           "the study list to show the phantom's patient")
@@ -302,6 +315,9 @@ def test_the_viewer_shows_the_learners_study_from_their_own_orthanc(chrome, pacs
     assert any("/frames/" in p for p in paths)  # WADO-RS frames
     errors = [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors[:3]
+    seen = ohif.asked(server, mark)  # the same, from Orthanc's side
+    assert seen["QIDO-RS"] and seen["metadata"] and seen["frames"] and seen["viewer"], seen
+    assert any(f"/studies/{study}/series/" in line for line in seen["frames"])
 
 
 @pytest.fixture(scope="module")

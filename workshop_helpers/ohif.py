@@ -39,7 +39,7 @@ from pathlib import Path
 __all__ = ["SPEC", "asset", "MOUNT", "ROUTES", "VIEWER", "ViewerError", "app_config", "build", "link",
            "patch_css_urls", "patch_index", "patch_manifest", "patch_public_path",
            "patch_query_commas", "serve_folders", "serve_folders_plugin", "spa_routes",
-           "unavailable", "viewer_folder"]
+           "unavailable", "viewer_folder", "links", "watch", "asked"]
 
 PACKAGE, VERSION = "@ohif/app", "3.13.2"
 INTEGRITY = ("sha512-WZdxmpmG7rqFgW9ZJLcbgr3XCtLi1KDNPoMaeY5PPe6j4G4fjEjjkycZM6C6Zk2F87BKxFfpq+jd5x"
@@ -370,6 +370,50 @@ def link(orthanc, study: str | None = None, proxy: str | None = None) -> str:
     if proxy is not None:
         return f"{proxy.rstrip('/')}/proxy/{orthanc.http_port}{path}"
     return orthanc.link(path)
+
+
+def links(orthanc, study: str | None = None) -> str:
+    """What the learner clicks, in words: the link on this machine and the path in JupyterLab.
+
+    The JupyterLab path starts at ``JUPYTERHUB_SERVICE_PREFIX`` (Binder's ``/user/<name>/``) or
+    ``/``. Without the viewer: why (:attr:`~workshop_helpers.pacs.Orthanc.viewer_missing`).
+    """
+    if not orthanc.viewer or orthanc.viewer_missing:
+        return f"no OHIF Viewer: {orthanc.viewer_missing or 'Orthanc was started without it'}"
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+    return (f"on this machine: {link(orthanc, study)}\n"
+            f"in JupyterLab (Binder): {link(orthanc, study, prefix)}\n"
+            f"  the browser asks once: user {orthanc.auth[0]}, password {orthanc.auth[1]}")
+
+
+def watch(orthanc) -> int:
+    """Have Orthanc log every HTTP request it answers; returns where its log ends now.
+
+    Orthanc 1.10 logs ``(http) GET /dicom-web/…`` (the path, not the query) once its log
+    category ``http`` is ``verbose`` (REST ``PUT /tools/log-level-http``).
+    """
+    orthanc.rest("PUT", "/tools/log-level-http", b"verbose", "text/plain")
+    return orthanc.log_path.stat().st_size
+
+
+def asked(orthanc, since: int = 0) -> dict[str, list[str]]:
+    """The requests Orthanc logged after ``since`` (from :func:`watch`), by kind.
+
+    ``QIDO-RS`` (searches: a path ending in ``/studies``, ``/series`` or ``/instances``),
+    ``metadata`` and ``frames`` (WADO-RS), ``viewer`` (its own files under ``/ohif/``), ``other``.
+    """
+    with open(orthanc.log_path, "rb") as log:
+        log.seek(since)
+        lines = re.findall(r"\(http\) ([A-Z]+ \S+)", log.read().decode(errors="replace"))
+    kinds: dict[str, list[str]] = {k: [] for k in ("QIDO-RS", "metadata", "frames", "viewer",
+                                                    "other")}
+    for line in lines:
+        path = line.split(" ", 1)[1]
+        kind = ("viewer" if path.startswith(MOUNT) else "frames" if "/frames/" in path
+                else "metadata" if path.endswith("/metadata")
+                else "QIDO-RS" if re.search(r"/(studies|series|instances)$", path) else "other")
+        kinds[kind].append(line)
+    return kinds
 
 
 def main(argv: list[str] | None = None) -> int:
