@@ -1267,7 +1267,7 @@ def kept_only(source: pydicom.Dataset, private_values: list[str], needles: Itera
 # --- 07 network ----------------------------------------------------------------------------------
 
 def instances_from(scp: Any, calling_ae: str) -> Checker:
-    """How many distinct instances ``scp`` received from ``calling_ae`` (SOP Instance UIDs).
+    """A function ``count_from(received, calling_ae)``: how many different instances came from an AE.
 
     Parameters
     ----------
@@ -1275,21 +1275,46 @@ def instances_from(scp: Any, calling_ae: str) -> Checker:
         The storage SCP; its records of arrivals (``scp.received``) are read when the checker is
         called.
     calling_ae : str
-        The calling AE title to count arrivals from.
+        The calling AE title the learner sent from.
 
     Returns
     -------
     Checker
-        Accepts a number (:func:`read_number`); right when it equals the number of different SOP
-        Instance UIDs ``scp`` received from ``calling_ae``. It fails (``AssertionError``) when
-        nothing has arrived from ``calling_ae`` yet.
+        Accepts a callable. It is called with ``list(scp.received)`` and ``calling_ae`` and must
+        return the number of different SOP Instance UIDs that came from ``calling_ae``; then with
+        made-up arrivals (an instance sent twice, one sent by two callers, a caller that sent
+        nothing), so a constant or a count of arrivals fails. It fails (``AssertionError``) when
+        nothing has arrived from ``calling_ae`` yet. A function that returns ``...`` is not
+        attempted yet (:class:`~workshop_helpers.exercises.NotAttempted`).
     """
+    from workshop_helpers.net import Arrival
 
-    def check(answer: Any) -> tuple[bool, str]:
-        value = read_number(answer, "a number of instances")
-        expected = len({x.sop_instance_uid for x in scp.received if x.calling_ae == calling_ae})
+    def arrival(ae: str, uid: str, duplicate: bool) -> Arrival:
+        return Arrival(time.time(), ae, "P", "1.2", "1.2.3", uid, "1.2.840.10008.5.1.4.1.1.2",
+                       "1.2.840.10008.1.2.1", Path(f"{uid}.dcm"), 100, duplicate)
+
+    made_up = [arrival("CT01", "1.1", False), arrival("CT01", "1.2", False), arrival("CT01", "1.1", True),
+               arrival("MR02", "1.3", False), arrival("MR02", "1.1", True), arrival("CT01", "1.4", False)]
+    cases = [(made_up, "CT01", 3), (made_up, "MR02", 2), (made_up, "NOBODY", 0)]
+
+    def check(fn: Any) -> tuple[bool, str]:
+        if not callable(fn):
+            raise CannotRead("a function count_from(received, calling_ae) that returns a number")
+        def gives(received: list, ae: str, want: int, where: str) -> None:
+            got = fn(list(received), ae)
+            if got is Ellipsis:
+                raise NotAttempted
+            value = read_number(got, "your function to return a number of instances")
+            assert value == want, (f"for {ae} in {where} it gives {value:g}; {want} different "
+                                   f"instance(s) came from {ae}")
+
+        for received, ae, want in cases:
+            gives(received, ae, want, "made-up arrivals")
+        real = list(scp.received)
+        expected = len({x.sop_instance_uid for x in real if x.calling_ae == calling_ae})
         assert expected, f"nothing has arrived from {calling_ae} yet: send first"
-        return value == expected, ""
+        gives(real, calling_ae, expected, "scp.received")
+        return True, ""
     return check
 
 
@@ -1311,8 +1336,8 @@ def stored_by(files: Iterable[str | os.PathLike], listing: Iterable[str] = ()) -
         The DICOM files to be sent; read when the checker is made.
     listing : iterable of str
         Transfer syntax UIDs the SCP must name in a list of its own (``transfer_syntaxes=``): an
-        SCP left at the default, which accepts every transfer syntax, does not count, so the
-        learner must start the SCP the exercise asks for.
+        SCP left at the default, which accepts every transfer syntax but the deflated ones, does
+        not count, so the learner must start the SCP the exercise asks for.
 
     Returns
     -------
@@ -1333,8 +1358,8 @@ def stored_by(files: Iterable[str | os.PathLike], listing: Iterable[str] = ()) -
             raise CannotRead("the StorageSCP that received the files (not the report of net.send)")
         accepted = set(map(str, scp.transfer_syntaxes))
         if listing and accepted >= every_compressed:   # the default: no list of its own
-            return False, (f"{scp.ae_title} accepts every transfer syntax (no transfer_syntaxes list "
-                           "of its own): start the SCP the exercise asks for")
+            return False, (f"{scp.ae_title} accepts every transfer syntax but the deflated ones (no "
+                           "transfer_syntaxes list of its own): start the SCP the exercise asks for")
         absent = [uid.name for uid in listing if str(uid) not in accepted]
         if absent:
             return False, f"{scp.ae_title}'s transfer_syntaxes do not list {', '.join(absent)}"
