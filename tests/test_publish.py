@@ -188,7 +188,7 @@ def test_tidy_page_gives_controls_their_visible_text_as_name():
 def test_the_deck_index_names_each_deck_by_title_with_its_time(tmp_path):
     notebooks = course_notebooks()
     decks = [tmp_path / f"{p.stem}.slides.html" for p in notebooks]
-    page = publish.deck_index(notebooks, decks)
+    page = publish.deck_index(notebooks, decks, publish.TITLE)
     for path, deck in zip(notebooks, decks, strict=True):
         about = site_pages.overview(path)
         link = f'<a href="{deck.name}">{html.escape(about.title)}</a>'

@@ -48,6 +48,7 @@ from nbconvert import SlidesExporter
 from traitlets.config import Config
 
 from workshop_helpers import site_pages
+from workshop_helpers.site_pages import deck_index, hide_hidden_source
 
 __all__ = ["ASSETS", "Asset", "PublishError", "course_notebooks", "fetch", "unpack", "vendor",
            "execute", "executed_notebooks", "notebook_title", "build_slides", "deck_index", "jupyterlab_slug",
@@ -324,30 +325,8 @@ def build_slides(notebooks: list[Path], out: Path = BUILD / "slides",
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")
         decks.append(deck)
-    (out / "index.html").write_text(deck_index(notebooks, decks), encoding="utf-8")
+    (out / "index.html").write_text(deck_index(notebooks, decks, TITLE), encoding="utf-8")
     return decks
-
-
-def deck_index(notebooks: list[Path], decks: list[Path]) -> str:
-    """The decks' ``index.html``: each deck by its notebook's title, with its time.
-
-    Examples
-    --------
-    >>> page = deck_index(course_notebooks()[:1], [Path("00_welcome.slides.html")])
-    >>> '<a href="00_welcome.slides.html">00 · Welcome' in page, "minutes" in page
-    (True, True)
-    """
-    items = []
-    for path, deck in zip(notebooks, decks, strict=True):
-        about = site_pages.overview(path)
-        time = f" <small>(about {about.minutes} minutes for self-study)</small>" if about.minutes else ""
-        items.append(f'<li><a href="{html.escape(deck.name)}">{html.escape(about.title)}</a>'
-                     f"{time}</li>")
-    return (f"<!DOCTYPE html><html lang=en><meta charset=utf-8>"
-            f"<meta name=viewport content=\"width=device-width, initial-scale=1\">"
-            f"<title>{TITLE}: slides</title><main><h1>{TITLE}: slides</h1>"
-            f"<p>One deck per notebook. Keys: arrows to move, S for the speaker notes, "
-            f"Esc for an overview.</p><ul>{''.join(items)}</ul></main></html>\n")
 
 
 # ----------------------------------------------------------------------------- site
@@ -415,27 +394,6 @@ nb_ipywidgets_js = {{
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "scratch"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 '''
-
-
-def hide_hidden_source(cell: dict) -> dict:
-    """Tag ``hide-input`` a cell whose source JupyterLab hides, so that the site folds it too.
-
-    JupyterLab hides a cell with ``jupyter.source_hidden`` (an exercise's set-up, a solution);
-    ``hide-input`` is myst-nb's tag for the same.
-
-    Examples
-    --------
-    >>> hide_hidden_source({"metadata": {"jupyter": {"source_hidden": True}}})["metadata"]["tags"]
-    ['hide-input']
-    >>> hide_hidden_source({"metadata": {}})
-    {'metadata': {}}
-    """
-    meta = cell["metadata"]
-    if meta.get("jupyter", {}).get("source_hidden"):
-        tags = meta.setdefault("tags", [])
-        if "hide-input" not in tags:
-            tags.append("hide-input")
-    return cell
 
 
 def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import html
 import re
 import sys
 from dataclasses import dataclass
@@ -31,13 +32,14 @@ import nbformat
 from workshop_helpers.authoring import stated_minutes
 
 __all__ = ["Settings", "settings", "binder_url", "readme_badge", "update_links", "for_the_site", "Overview",
-           "overview", "landing_page", "setup_page", "tidy_page", "COURSE_JS", "COURSE_CSS"]
+           "overview", "landing_page", "setup_page", "hide_hidden_source", "deck_index",
+           "tidy_page", "COURSE_JS", "COURSE_CSS"]
 
 ROOT = Path(__file__).resolve().parent.parent
 BINDERHUB = "https://mybinder.org"
 BADGE = "https://mybinder.org/badge_logo.svg"
-# Measured here: `du -sh .venv` after `make lab` on Debian 12, Python 3.11, binder/requirements.txt.
-INSTALL_SIZE = "about 950 MB"
+# Measured here: `du -sh .venv` (940M) with binder/requirements.txt installed, Debian 12, Python 3.11.
+INSTALL_SIZE = "about 940 MB"
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,50 @@ A notebook you ran and saved keeps its outputs. To get the course's copy back, r
 git (`git checkout -- notebooks/03_anatomy.ipynb`, or `git restore`), or download it again from
 its page here (the download button, *.ipynb*).
 """
+
+
+def hide_hidden_source(cell: dict) -> dict:
+    """Tag ``hide-input`` a cell whose source JupyterLab hides, so that the site folds it too.
+
+    JupyterLab hides a cell with ``jupyter.source_hidden`` (an exercise's set-up, a solution);
+    ``hide-input`` is myst-nb's tag for the same.
+
+    Examples
+    --------
+    >>> hide_hidden_source({"metadata": {"jupyter": {"source_hidden": True}}})["metadata"]["tags"]
+    ['hide-input']
+    >>> hide_hidden_source({"metadata": {}})
+    {'metadata': {}}
+    """
+    meta = cell["metadata"]
+    if meta.get("jupyter", {}).get("source_hidden"):
+        tags = meta.setdefault("tags", [])
+        if "hide-input" not in tags:
+            tags.append("hide-input")
+    return cell
+
+
+def deck_index(notebooks: list[Path], decks: list[Path], title: str) -> str:
+    """The decks' ``index.html``: each deck by its notebook's title, with its time.
+
+    Examples
+    --------
+    >>> from workshop_helpers.publish import course_notebooks
+    >>> page = deck_index(course_notebooks()[:1], [Path("00_welcome.slides.html")], "Course")
+    >>> '<a href="00_welcome.slides.html">00 · Welcome' in page, "minutes" in page
+    (True, True)
+    """
+    items = []
+    for path, deck in zip(notebooks, decks, strict=True):
+        about = overview(path)
+        time = f" <small>(about {about.minutes} minutes for self-study)</small>" if about.minutes else ""
+        items.append(f'<li><a href="{html.escape(deck.name)}">{html.escape(about.title)}</a>'
+                     f"{time}</li>")
+    return (f"<!DOCTYPE html><html lang=en><meta charset=utf-8>"
+            f"<meta name=viewport content=\"width=device-width, initial-scale=1\">"
+            f"<title>{title}: slides</title><main><h1>{title}: slides</h1>"
+            f"<p>One deck per notebook. Keys: arrows to move, S for the speaker notes, "
+            f"Esc for an overview.</p><ul>{''.join(items)}</ul></main></html>\n")
 
 
 # ----------------------------------------------------------------------------- theme fixes
