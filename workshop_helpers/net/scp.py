@@ -397,8 +397,10 @@ class StorageSCP:
 
     def __repr__(self) -> str:
         state = f"listening on {self.bind}:{self.port}" if self.running else "stopped"
+        folder = (self.folder.relative_to(Path.cwd()) if self.folder.is_relative_to(Path.cwd())
+                  else self.folder)   # a notebook's scratch folder, without the path above it
         return (f"<StorageSCP {self.ae_title!r} {state}, {self.count} received, "
-                f"{self.duplicates} duplicate(s) -> {self.folder}>")
+                f"{self.duplicates} duplicate(s) -> {folder}>")
 
     # -- what arrived
     def table(self) -> list[dict]:
