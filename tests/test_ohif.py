@@ -147,7 +147,7 @@ def test_the_routes_are_copies_of_the_page(tmp_path):
 
 
 def test_a_folder_with_a_dot_in_its_path_is_refused(tmp_path):
-    with pytest.raises(ohif.ViewerError, match=r"'\.cache'"):
+    with pytest.raises(ohif.ViewerError, match="a folder name with a dot"):
         ohif.build(tmp_path / ".cache" / "ohif", cache=tmp_path / "npm")
 
 

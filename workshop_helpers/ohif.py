@@ -313,8 +313,9 @@ def unavailable(folder: Path = VIEWER, cache: Path = BUILD / "npm") -> str:
     except (OSError, ValueError):
         built = {}
     if built != _stamp():
-        how = ("`python -m workshop_helpers.ohif` builds it (npm's tarball is cached)"
-               if (Path(cache) / f"ohif-app-{VERSION}.tgz").exists() or shutil.which("npm")
+        cached = (Path(cache) / f"ohif-app-{VERSION}.tgz").exists()
+        how = (f"`python -m workshop_helpers.ohif` builds it ({'from' if cached else 'with npm into'}"
+               f" {cache})" if cached or shutil.which("npm")
                else "it needs npm once to fetch it (Debian: apt-get install npm), then "
                     "`python -m workshop_helpers.ohif`")
         return f"no OHIF Viewer {VERSION} built by this module in {folder}: {how}"
