@@ -141,10 +141,12 @@ def test_the_exercise_texts_the_site_replaces_are_the_ones_exercises_shows(capsy
     exercises.registry.clear()
     exercises.Exercise("Two plus two", lambda answer: answer == 4).check(...)
     exercises.summary()
+    assert exercises.show_solution() is False
     shown = capsys.readouterr().out
     exercises.registry.clear()
     assert site_pages._NOT_ATTEMPTED in shown
     assert site_pages._SUMMARY.search(shown)
+    assert "Solution not run\n" + site_pages._SOLUTION_NOT_RUN in shown
 
 
 def test_settings_name_a_github_repository_that_the_badge_and_citation_follow(tmp_path):
@@ -268,7 +270,7 @@ def test_the_built_site_and_decks_have_no_problems():
     for page in pages:  # what the site leaves out
         text = page.read_text(encoding="utf-8")
         for unwanted in ("For the instructor", str(publish.ROOT), "run the cell again",
-                         "nothing solved yet", "Author name not set"):
+                         "nothing solved yet", "Author name not set", "Run All does not"):
             assert unwanted not in text, f"{page.name} shows {unwanted!r}"
     for stem in stems:  # what every notebook's page offers
         text = (site / f"{stem}.html").read_text(encoding="utf-8")

@@ -130,6 +130,13 @@ ON_THE_SITE = ("Nothing runs on this page: open the notebook (Binder, or Jupyter
                "computer: see <a href=\"setup.html\">Set-up</a>), replace the ... with your "
                "answer and run the cell to have it checked.")
 _SUMMARY = re.compile(r"nothing solved yet: 0 of (\d+) exercises")
+_SOLUTION_NOT_RUN = ("Run All does not solve the exercises. Expand this cell to read the solution, "
+                     "or write exercises.show_solution(run=True) in its second line to run it on "
+                     "purpose.")
+_SITE_TEXTS = [(_NOT_ATTEMPTED, ON_THE_SITE),
+               ("Solution not run</b>", "The solution</b>"),
+               (_SOLUTION_NOT_RUN, "Try the exercise yourself first, in the notebook; then read "
+                                   "the solution here.")]
 WIDGET_NOTE = ("<p class=\"site-note\">A saved copy of the widget: its search box and controls "
                "answer only when the notebook runs (in JupyterLab, or on Binder).</p>")
 
@@ -159,8 +166,8 @@ def for_the_site(nb: nbformat.NotebookNode, root: Path = ROOT,
     r"""A copy of an executed notebook as the site shows it.
 
     Instructor notes (markdown tagged ``instructor-notes`` or of slide type ``notes``) are left
-    out; an exercise's "run the cell again" and the summary's "0 of N solved" say how to run it
-    instead; a widget gets a caption (a saved widget does not answer on a static page); paths of
+    out; an exercise's "run the cell again", a solution's "Run All does not solve ..." and the
+    summary's "0 of N solved" say how to run it instead; a widget gets a caption (a saved widget does not answer on a static page); paths of
     the machine that built the site (``<root>/...``, its Python) are taken out of outputs.
 
     Examples
@@ -187,7 +194,9 @@ def for_the_site(nb: nbformat.NotebookNode, root: Path = ROOT,
                 output["traceback"] = [_rewrite(line, rules) for line in output["traceback"]]
             for mime, value in output.get("data", {}).items():
                 if mime.startswith("text/") and isinstance(value, str):
-                    value = _rewrite(value, rules).replace(_NOT_ATTEMPTED, ON_THE_SITE)
+                    value = _rewrite(value, rules)
+                    for jupyterlab_text, site_text in _SITE_TEXTS:
+                        value = value.replace(jupyterlab_text, site_text)
                     output["data"][mime] = _SUMMARY.sub(
                         r"\1 exercises on this page: run the notebook to have your answers checked",
                         value)
