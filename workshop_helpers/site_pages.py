@@ -292,21 +292,35 @@ stops after about 10 idle minutes and keeps nothing: download a notebook you cha
 ## On your own computer
 
 You need Python 3.10 or newer and the course's files: clone the
-[repository]({cfg.repository}) with git, or download it as a ZIP file and unpack it. In a terminal
-(macOS, Linux) or PowerShell (Windows), in the course's folder:
+[repository]({cfg.repository}) with git, or download it as a ZIP file and unpack it. Then, in
+the course's folder, make a virtual environment, install the pinned packages (the list Binder
+installs) and the course's helpers (`workshop_helpers`), and start JupyterLab.
+
+macOS and Linux, in a terminal:
 
 ```bash
-python3 -m venv .venv                        # Windows: py -m venv .venv
-source .venv/bin/activate                    # Windows: .venv\\Scripts\\Activate.ps1
-pip install -r binder/requirements.txt       # the pinned environment, the one Binder installs
-pip install --no-deps -e .                   # the course's helpers (workshop_helpers)
+python3 -m venv .venv
+source .venv/bin/activate
+pip install -r binder/requirements.txt
+pip install --no-deps -e .
 jupyter lab --config=binder/jupyter_server_config.py notebooks/
 ```
 
-JupyterLab opens in your browser at `00_welcome.ipynb`'s folder. The first install downloads the
-packages once and takes {INSTALL_SIZE} of disk in `.venv` (measured on Linux); the next start is
-the last line only, after activating `.venv` again. With `make` (macOS, Linux), `make lab` does
-all of the above.
+Windows, in PowerShell (if it refuses to run `Activate.ps1`, run
+`Set-ExecutionPolicy -Scope CurrentUser RemoteSigned` once):
+
+```powershell
+py -m venv .venv
+.venv\\Scripts\\Activate.ps1
+pip install -r binder/requirements.txt
+pip install --no-deps -e .
+jupyter lab --config=binder/jupyter_server_config.py notebooks/
+```
+
+JupyterLab opens in your browser on the folder of notebooks: start with `00_welcome.ipynb`. The
+first install downloads the packages once and takes {INSTALL_SIZE} of disk in `.venv` (measured on
+Linux). Next time, activate `.venv` again (the second line) and start JupyterLab (the last line).
+With `make` (macOS, Linux), `make lab` does all of this.
 
 The real programs the course talks to, dcmtk, dciodvfy and the Orthanc PACS, are optional on your
 own computer: the cells that need them say so when they are missing.
