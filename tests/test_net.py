@@ -124,6 +124,37 @@ def test_stored_file_names_sender_and_receiver_in_file_meta(scp, tmp_path):
     assert meta.ReceivingApplicationEntityTitle == "WORKSHOP"
 
 
+@pytest.mark.filterwarnings("ignore:Invalid value for VR UI")
+def test_on_result_hears_each_instance_once_as_its_answer_comes(scp, tmp_path):
+    """The callback gets each result once, the moment it is settled: a file that is not DICOM
+    first, then each instance in the order of the answers, including one the SCP refuses
+    (0xC000), and before the next instance is sent (what is stored counts the answers so far)."""
+    good = write_cts(tmp_path / "out", 2)
+    refused = make_ct(sop="1.2.3\x00/../x", n=7)        # not a UID: the SCP answers 0xC000
+    not_dicom = tmp_path / "notes.txt"
+    not_dicom.write_text("not DICOM")
+    heard = []
+
+    def on_result(index, result):
+        heard.append((index, result, result.status, len(stored_files(scp.folder))))
+
+    report = send([good[0], refused, not_dicom, good[1]], port=scp.port, called_ae="WORKSHOP",
+                  on_result=on_result)
+    assert [(k, status, stored) for k, _, status, stored in heard] == [
+        (2, None, 0), (0, 0x0000, 1), (1, 0xC000, 1), (3, 0x0000, 2)], [str(r) for r in report]
+    assert all(report[k] is result for k, result, *_ in heard)   # the very results returned
+
+
+def test_an_on_result_that_raises_stops_the_sending(scp, tmp_path):
+    files = write_cts(tmp_path / "out", 3)
+
+    def on_result(index, result):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        send(files, port=scp.port, called_ae="WORKSHOP", on_result=on_result)
+    assert scp.wait_for(1) and scp.count == 1   # the first was answered, nothing more sent
+
 def test_send_a_folder_reports_what_is_not_dicom(scp, tmp_path):
     files = write_cts(tmp_path / "out", 2)
     (tmp_path / "out" / "a_notes.txt").write_text("not DICOM")

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from .net import SendResult, Timeouts
-from .net import scu as _scu
+from .net import Timeouts, send
+from .net.scu import OnResult
 
 try:
     import fcntl
@@ -119,17 +119,17 @@ class Retry:
 
 
 def send_each(paths: Sequence[Path], host: str, port: int, called_ae: str, calling_ae: str,
-              timeout: float | Timeouts, on_result: Callable[[int, SendResult], None]) -> None:
-    """C-STORE ``paths`` on one association; ``on_result(index, result)`` as each is answered.
+              timeout: float | Timeouts, on_result: OnResult) -> None:
+    """C-STORE the files ``paths``; ``on_result(index, result)`` as each is answered.
 
-    Like :func:`~workshop_helpers.net.send` (the same association, contexts and reasons), for a
-    caller that must act on each answer before the next instance goes: the router deletes an
-    instance's ticket right after its Success. Every path gets exactly one call, in order.
+    :func:`~workshop_helpers.net.send` with its ``on_result``, without a progress bar: for a
+    caller that must act on each answer before the next instance goes (the router deletes an
+    instance's ticket right after its Success). Every path gets exactly one call.
 
     Parameters
     ----------
     paths : sequence of pathlib.Path
-        DICOM files (at most 128 kinds of SOP Class and transfer syntax).
+        DICOM files (not folders: ``index`` is the place in ``paths``).
     host, port, called_ae, calling_ae : str, int, str, str
         The destination and our AE title.
     timeout : float or Timeouts
@@ -137,33 +137,5 @@ def send_each(paths: Sequence[Path], host: str, port: int, called_ae: str, calli
     on_result : callable
         Called with the index in ``paths`` and the :class:`~workshop_helpers.net.SendResult`.
     """
-    described = [_scu._describe(p) for p in paths]
-    items = [d for d in described if isinstance(d, _scu._Item)]
-    for k, d in enumerate(described):
-        if isinstance(d, SendResult):
-            on_result(k, d)
-    if not items:
-        return
-    index = {id(d): k for k, d in enumerate(described)}
-    contexts = [(str(i.sop_class), i.syntaxes()) for i in _scu._unique_contexts(items)][:128]
-    client = _scu._Client(host, port, called_ae, calling_ae, Timeouts.of(timeout))
-    try:
-        client.open(contexts)
-    except _scu.AssociationFailed as exc:
-        for item in items:
-            item.result.reason, item.result.permanent = exc.reason, exc.permanent
-            on_result(index[id(item)], item.result)
-        return
-    broken = ""
-    for item in items:
-        if broken:
-            item.result.reason = f"not sent: {broken}"
-        else:
-            try:
-                _scu._store(client, item)
-            except _scu._Broken as exc:
-                item.result.reason, item.result.permanent = exc.reason, exc.permanent
-                broken = f"the association with {client.where} was aborted before this item"
-        on_result(index[id(item)], item.result)
-    if not broken:
-        client.release()
+    send(list(paths), host, port, called_ae, calling_ae=calling_ae, timeout=timeout,
+         progress=False, on_result=on_result)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +26,8 @@ from tqdm.auto import tqdm
 from ..files import dicom_files
 from . import pdu
 from .pdu import VERIFICATION, Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
+from .status import status_text
 from .storage import StoreRefused, read_identifiers, text_of
-from .teaching import status_text
 from .transcode import transcode
 
 #: Largest P-DATA-TF PDU we accept from a peer (its C-STORE responses are tiny).
@@ -43,6 +43,8 @@ _BARE = {(True, True): ImplicitVRLittleEndian, (False, True): ExplicitVRLittleEn
 
 #: What :func:`send` takes: one file or data set, or a sequence of them.
 Items = str | os.PathLike | Dataset | Sequence[str | os.PathLike | Dataset]
+#: What :func:`send` calls as each result is settled: ``on_result(index, result)``.
+OnResult = Callable[[int, "SendResult"], None]
 
 
 @dataclass
@@ -536,7 +538,7 @@ def _store(client: _Client, item: _Item) -> None:
                          lambda cid: body(client, cid))
     res.status = int(rsp.Status)
     res.transfer_syntax = ts
-    res.reason = status_text(res.status)
+    res.reason = status_text(res.status, "store")
     if rsp.get("ErrorComment"):
         res.reason += f" - {rsp.ErrorComment}"
     res.reason += note + item.note
@@ -545,7 +547,8 @@ def _store(client: _Client, item: _Item) -> None:
 
 def send(paths_or_datasets: Items, host: str = "127.0.0.1", port: int = 11112,
          called_ae: str = "ANY-SCP", *, calling_ae: str = "WORKSHOP-SCU",
-         timeout: float | Timeouts = 30, progress: bool | None = None) -> list[SendResult]:
+         timeout: float | Timeouts = 30, progress: bool | None = None,
+         on_result: OnResult | None = None) -> list[SendResult]:
     """Store files or datasets on a peer with C-STORE; one :class:`SendResult` per item, in order.
 
     The presentation contexts proposed are those the items need (:func:`proposed_contexts`),
@@ -569,6 +572,13 @@ def send(paths_or_datasets: Items, host: str = "127.0.0.1", port: int = 11112,
         Seconds for each wait (connect, association, answer, socket), or a :class:`Timeouts`.
     progress : bool, optional
         Show a progress bar; by default for more than 20 items.
+    on_result : callable, optional
+        ``on_result(index, result)`` for each :class:`SendResult` the moment it is settled,
+        ``index`` being its place in the list returned: first the items that cannot be sent at
+        all (not DICOM, no such file), then each instance as its answer comes (or as its
+        association fails), before the next instance is sent. A caller that must act on each
+        answer (delete what the peer has stored, as the router does) needs nothing else; if it
+        raises, the association is aborted and the exception goes on.
 
     Returns
     -------
@@ -591,6 +601,15 @@ def send(paths_or_datasets: Items, host: str = "127.0.0.1", port: int = 11112,
     described = [d for s in paths_or_datasets for d in _describe_all(s)]
     results = [d if isinstance(d, SendResult) else d.result for d in described]
     items = [d for d in described if isinstance(d, _Item)]
+    place = {id(r): k for k, r in enumerate(results)}
+
+    def settled(result: SendResult) -> None:
+        if on_result is not None:
+            on_result(place[id(result)], result)
+
+    for d in described:
+        if isinstance(d, SendResult):
+            settled(d)
     contexts = _unique_contexts(items)
     bar = _progress_bar(len(items), progress, f"C-STORE to {called_ae}@{host}:{port}")
     try:
@@ -598,35 +617,42 @@ def send(paths_or_datasets: Items, host: str = "127.0.0.1", port: int = 11112,
             batch = {(i.sop_class, i.transfer_syntax) for i in contexts[start:start + 128]}
             todo = [i for i in items if (i.sop_class, i.transfer_syntax) in batch]
             _send_batch(todo, [(str(i.sop_class), i.syntaxes()) for i in contexts[start:start + 128]],
-                        _Client(host, port, called_ae, calling_ae, timeouts), bar)
+                        _Client(host, port, called_ae, calling_ae, timeouts), bar, settled)
     finally:
         if bar is not None:
             bar.close()
     return results
 
 
-def _send_batch(todo: list[_Item], contexts, client: _Client, bar) -> None:
+def _send_batch(todo: list[_Item], contexts, client: _Client, bar,
+                settled: Callable[[SendResult], None]) -> None:
     try:
         client.open(contexts)
     except AssociationFailed as exc:
         for item in todo:
             item.result.reason, item.result.permanent = exc.reason, exc.permanent
+            settled(item.result)
         if bar is not None:
             bar.update(len(todo))
         return
     broken = ""
-    for item in todo:
-        if broken:
-            item.result.reason = f"not sent: {broken}"
-        else:
-            try:
-                _store(client, item)
-            except _Broken as exc:
-                item.result.reason, item.result.permanent = exc.reason, exc.permanent
-                broken = (f"the association with {client.where} was aborted before this item "
-                          f"({exc.reason.split(': ', 1)[-1]})")
-        if bar is not None:
-            bar.update(1)
+    try:
+        for item in todo:
+            if broken:
+                item.result.reason = f"not sent: {broken}"
+            else:
+                try:
+                    _store(client, item)
+                except _Broken as exc:
+                    item.result.reason, item.result.permanent = exc.reason, exc.permanent
+                    broken = (f"the association with {client.where} was aborted before this "
+                              f"item ({exc.reason.split(': ', 1)[-1]})")
+            settled(item.result)
+            if bar is not None:
+                bar.update(1)
+    except BaseException:   # the caller's on_result raised (or Ctrl-C): leave nothing open
+        client.abort()
+        raise
     if not broken:
         client.release()
 
@@ -709,4 +735,4 @@ def echo(host: str = "127.0.0.1", port: int = 11112, called_ae: str = "ANY-SCP",
         return EchoResult(host, port, None, exc.reason, time.perf_counter() - t0)
     client.release()
     code = int(rsp.get("Status", 0xC000))
-    return EchoResult(host, port, code, status_text(code), time.perf_counter() - t0)
+    return EchoResult(host, port, code, status_text(code, "echo"), time.perf_counter() - t0)
