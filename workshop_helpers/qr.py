@@ -74,6 +74,7 @@ from pynetdicom.presentation import PresentationContext
 
 from .errors import ShortError
 from .net import NetError, StorageSCP, Timeouts, storage, table_text
+from .net import status as net_status
 from .net.cli import add_timeout_flags, timeouts_from
 from .net.pdu import REJECT_REASONS
 from .tools import CommandError
@@ -134,32 +135,13 @@ class QueryLevelError(QueryRetrieveError, ValueError):
 
 # ----------------------------------------------------------------------------- statuses in words
 
-_COMMON = {
-    0x0000: "Success",
-    0xFE00: "Cancel: the operation was cancelled",
-    0x0122: "Refused: SOP Class not supported",
-    0x0124: "Refused: not authorised",
-    0xA900: "Error: the identifier does not match the SOP Class (a key or the level is wrong)",
-}
-_FIND = {
-    0xFF00: "Pending: a match; more may follow",
-    0xFF01: "Pending: a match, but the PACS does not support one or more optional keys asked for",
-    0x0000: "Success: all matches sent",
-    0xA700: "Refused: out of resources",
-}
-_RETRIEVE = {
-    0xFF00: "Pending: sub-operations are continuing",
-    0x0000: "Success: all sub-operations completed",
-    0xB000: "Warning: sub-operations complete, one or more failed or had warnings",
-    0xA700: "Refused: out of resources",
-    0xA701: "Refused: out of resources - unable to calculate the number of matches",
-    0xA702: "Refused: out of resources - unable to perform sub-operations",
-    0xA801: "Refused: move destination unknown",
-}
-
-
 def status_text(code: int, service: str = "find") -> str:
     """A C-FIND/C-MOVE/C-GET status in words (PS3.4 C.4.1.1.4, C.4.2.1.5, C.4.3.1.4).
+
+    The package's one table of status words (:func:`workshop_helpers.net.status.status_text`):
+    for these services PS3.4 gives single codes for Refused (A700 for C-FIND; A701, A702 and,
+    for C-MOVE, A801) and for a data set that does not match (A900), and a range only for
+    "unable to process" (C000 to CFFF), so another A7xx or A9xx code has no meaning here.
 
     Parameters
     ----------
@@ -173,25 +155,23 @@ def status_text(code: int, service: str = "find") -> str:
     str
         The status in words, with its code where the meaning is generic.
 
+    Raises
+    ------
+    ValueError
+        For another service.
+
     Examples
     --------
     >>> status_text(0xFF00)
     'Pending: a match; more may follow'
     >>> status_text(0xA801, "move")
     'Refused: move destination unknown'
-    >>> status_text(0xC000, "move")
-    'Failed: unable to process (0xC000)'
+    >>> status_text(0xC000, "move"), status_text(0xA711, "get")
+    ('Failed: unable to process (0xC000)', 'status 0xA711')
     """
-    table = {**_COMMON, **(_FIND if service == "find" else _RETRIEVE)}
-    if code in table:
-        return table[code]
-    if 0xA700 <= code <= 0xA7FF:
-        return f"Refused: out of resources (0x{code:04X})"
-    if 0xA900 <= code <= 0xA9FF:
-        return f"Error: the identifier does not match the SOP Class (0x{code:04X})"
-    if 0xC000 <= code <= 0xCFFF:
-        return f"Failed: unable to process (0x{code:04X})"
-    return f"status 0x{code:04X}"
+    if service not in ("find", "move", "get"):
+        raise ValueError(f"service is one of find, move, get, not {service!r}")
+    return net_status.status_text(code, service)
 
 
 def is_pending(code: int) -> bool:
@@ -616,6 +596,12 @@ def _associate(ae, host: str, port: int, called_ae: str, *, ext_neg=None, handle
         raise AssociationRefused(f"association rejected by {where} ({reason}){hint}")
     if assoc.is_aborted and answers:
         raise AssociationRefused(f"association aborted by {where} while negotiating")
+    if assoc.is_aborted:
+        # Seen with Orthanc 1.10 refusing a caller while busy: the connection closes with no
+        # A-ASSOCIATE-RJ (about 1 in 100 refusals with four callers at once).
+        raise AssociationRefused(f"no association with {where}: it closed the connection "
+                                 "without an answer (a refusal without A-ASSOCIATE-RJ, or a "
+                                 "peer that is not a DICOM server)")
     raise AssociationRefused(f"no association with {where}: nothing answered (is the PACS "
                              f"running there, and is {called_ae!r} its AE title?) within "
                              f"{ae.connection_timeout:g} s to connect, {ae.acse_timeout:g} s "
