@@ -26,6 +26,7 @@ import struct
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from pydicom.tag import ItemDelimiterTag, ItemTag, SequenceDelimiterTag
 from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
 
 UNDEFINED = 0xFFFFFFFF
@@ -33,9 +34,20 @@ UNDEFINED = 0xFFFFFFFF
 LONG_VRS = frozenset(vr.encode("ascii") for vr in EXPLICIT_VR_LENGTH_32)
 TEXT_VRS = {b"AE", b"AS", b"CS", b"DA", b"DS", b"DT", b"IS", b"LO", b"LT", b"PN", b"SH", b"ST",
             b"TM", b"UC", b"UR", b"UT"}
-ITEM = struct.pack("<HHI", 0xFFFE, 0xE000, UNDEFINED)
-ITEM_END = struct.pack("<HHI", 0xFFFE, 0xE00D, 0)
-SEQUENCE_END = struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+#: Item, Item Delimitation Item and Sequence Delimitation Item (PS3.5 7.5): pydicom's tags, as
+#: plain ints (a comparison with pydicom's BaseTag would convert the other side on every element).
+ITEM_TAG, ITEM_END_TAG, SEQUENCE_END_TAG = map(int, (ItemTag, ItemDelimiterTag,
+                                                     SequenceDelimiterTag))
+
+
+def _tag_header(tag: int, length: int) -> bytes:
+    return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, length)
+
+
+#: What we write for them: an item of undefined length and the two delimiters (length 0).
+ITEM = _tag_header(ITEM_TAG, UNDEFINED)
+ITEM_END = _tag_header(ITEM_END_TAG, 0)
+SEQUENCE_END = _tag_header(SEQUENCE_END_TAG, 0)
 PIECE = 1024 * 1024
 
 
@@ -60,7 +72,7 @@ def _elements(f: BinaryIO, end: int | None, implicit: bool) -> Iterator[bytes]:
     """Elements up to ``end``, or up to an Item Delimitation Item when ``end`` is None."""
     while end is None or f.tell() < end:
         group, elem = struct.unpack("<HH", _read(f, 4))
-        if (group, elem) == (0xFFFE, 0xE00D):
+        if group << 16 | elem == ITEM_END_TAG:
             _read(f, 4)
             return
         vr = _read(f, 2)
@@ -90,9 +102,9 @@ def _items(f: BinaryIO, length: int, implicit: bool, where: str) -> Iterator[byt
     end = None if length == UNDEFINED else f.tell() + length
     while end is None or f.tell() < end:
         group, elem, item_length = struct.unpack("<HHI", _read(f, 8))
-        if (group, elem) == (0xFFFE, 0xE0DD):
+        if group << 16 | elem == SEQUENCE_END_TAG:
             return
-        if (group, elem) != (0xFFFE, 0xE000):
+        if group << 16 | elem != ITEM_TAG:
             raise TranscodeError(f"the sequence {where} holds ({group:04X},{elem:04X}) where an "
                                  "item should be")
         yield ITEM
