@@ -94,6 +94,39 @@ def assert_equal_to_what_orthanc_serves(server, files: list[Path], expected_coun
 
 # ----------------------------------------------------------------------------- C-FIND
 
+#: The codes PS3.4 gives each service (C.4.1.1.4, C.4.2.1.5, C.4.3.1.4), beside PS3.7's general ones.
+STANDARD_CODES = {
+    "find": {0x0000, 0xFE00, 0xFF00, 0xFF01, 0xA700, 0xA900, 0xC000, 0xCFFF},
+    "move": {0x0000, 0xFE00, 0xFF00, 0xB000, 0xA701, 0xA702, 0xA801, 0xA900, 0xC000, 0xCFFF},
+    "get": {0x0000, 0xFE00, 0xFF00, 0xB000, 0xA701, 0xA702, 0xA900, 0xC000, 0xCFFF},
+}
+
+
+@pytest.mark.parametrize("service", ["find", "move", "get"])
+def test_status_words_are_the_standards_and_pynetdicoms(service):
+    """Every one of the 65,536 codes qr puts into words is in pynetdicom's table for the service
+    with the same category, and the words are net.status's; the standard's codes all have
+    words; an A7xx or A9xx code the standard does not give the service has none."""
+    import pynetdicom.status as theirs
+
+    table = {"find": theirs.QR_FIND_SERVICE_CLASS_STATUS,
+             "move": theirs.QR_MOVE_SERVICE_CLASS_STATUS,
+             "get": theirs.QR_GET_SERVICE_CLASS_STATUS}[service]
+    known = {**theirs.GENERAL_STATUS, **table}
+    words = {code: qr.status_text(code, service) for code in range(0x10000)}
+    worded = {code for code, text in words.items() if not text.startswith("status 0x")}
+    assert worded <= known.keys(), sorted(hex(c) for c in worded - known.keys())
+    assert ({hex(c): net.status.category(c, service) for c in worded}
+            == {hex(c): known[c][0] for c in worded})
+    assert all(words[c] == net.status.status_text(c, service) for c in worded)
+    assert STANDARD_CODES[service] <= worded
+    assert {0xA711, 0xA9FF} & worded == set()
+    if service != "find":
+        assert 0xA700 not in worded   # C-FIND's code; C-MOVE and C-GET have A701 and A702
+    with pytest.raises(ValueError, match="find, move, get"):
+        qr.status_text(0, "store")
+
+
 def test_find_at_every_level_equals_what_the_rest_api_lists(server):
     port = server.dicom_port
     patients = qr.find(H, port, {"PatientID": None}, level="PATIENT", model="patient")
