@@ -11,6 +11,7 @@ import pydicom
 import pytest
 from dicognito.anonymizer import Anonymizer
 from pydicom.dataset import Dataset
+from pydicom.valuerep import BYTES_VR
 
 from workshop_helpers import deid, deid_table, phantom, tools
 from workshop_helpers import private as P
@@ -350,6 +351,20 @@ def test_institution_code_meaning_overlay_file_meta_and_un_are_gone():
     data = _bytes_of(deid.deidentify(ds).dataset)
     assert deid_table.find_in_bytes(data, needles) == []
 
+
+
+@pytest.mark.parametrize("vr", sorted(BYTES_VR - {"UN"}))   # UN is read as the dictionary's VR
+@pytest.mark.filterwarnings("error")
+def test_a_z_attribute_stored_in_a_bytes_vr_is_emptied_as_bytes(vr):
+    """A broken file may give a table attribute another VR: Accession Number (code Z) as OB, OD,
+    OF, OL, OV or OW is emptied to b'' (a str there makes pydicom warn, or fail on writing)."""
+    ds = Dataset()
+    ds.add_new(0x00080050, vr, b"MRN-4711")
+    out = deid.deidentify(ds).dataset
+    assert out[0x00080050].VR == vr and out[0x00080050].value == b""
+    written = io.BytesIO()
+    out.save_as(written, implicit_vr=False, little_endian=True)
+    assert b"MRN-4711" not in written.getvalue() and vr.encode() in written.getvalue()
 
 def test_patient_name_inside_a_kept_private_sequence_is_emptied():
     ds = Dataset()

@@ -73,6 +73,7 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
+from pydicom.valuerep import BYTES_VR
 
 from . import deid_table
 from .files import dicom_files
@@ -320,7 +321,8 @@ def _dummy(vr: str) -> Any:
 
 
 def _empty(vr: str) -> Any:
-    return None if vr in _BINARY else (b"" if vr in ("OB", "OW", "UN", "OF", "OD", "OL") else "")
+    """An empty value of ``vr``: None for a number, bytes for the VRs pydicom keeps as bytes."""
+    return None if vr in _BINARY else (b"" if vr in BYTES_VR else "")
 
 
 #: A DA (YYYYMMDD) or a DT from its whole date on (PS3.5 Table 6.2-1): what can be shifted.
