@@ -657,6 +657,21 @@ def test_07_stored_by_refuses_an_scp_that_never_ran(tmp_path, fresh_three):
         check(fake)
 
 
+def test_07_stored_by_says_an_scp_called_by_the_wrong_title_accepted_nothing(tmp_path, fresh_three):
+    from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit
+
+    from workshop_helpers import net
+
+    check = checks.stored_by(fresh_three, listing=[JPEGBaseline8Bit])
+    mine = net.StorageSCP(tmp_path / "mine", ae_title="MINE",
+                          transfer_syntaxes=[ExplicitVRLittleEndian, JPEGBaseline8Bit])
+    with mine:
+        report = net.send(fresh_three, "127.0.0.1", mine.port, called_ae="WORKSHOP")
+    assert not any(r.ok for r in report)
+    with pytest.raises(AssertionError, match="accepted no association.*calling it by its AE title, MINE"):
+        check(mine)
+
+
 def _sent_to(pacs_folder, files, calling_ae):
     from workshop_helpers import net
 

@@ -1364,7 +1364,8 @@ def stored_by(files: Iterable[str | os.PathLike], listing: Iterable[str] = ()) -
         if absent:
             return False, f"{scp.ae_title}'s transfer_syntaxes do not list {', '.join(absent)}"
         assert scp.port > 0 and scp.associations > 0, \
-            f"{scp.ae_title} was never started or never called: start it, then send to its port"
+            (f"{scp.ae_title} was never started, or accepted no association: start it, then send to "
+             f"its port, calling it by its AE title, {scp.ae_title}")
         arrivals = {a.sop_instance_uid: a for a in list(scp.received) if a.time >= began}
         missing = [ds for ds in originals if ds.SOPInstanceUID not in arrivals]
         early = {a.sop_instance_uid for a in list(scp.received) if a.time < began}
