@@ -32,10 +32,17 @@ participant starts is theirs alone):
   (:attr:`Orthanc.auth`): every REST and DICOMweb request needs it, on 127.0.0.1 too, where
   ``RemoteAccessAllowed`` false lets in every user of the machine. :meth:`Orthanc.rest`, the
   DICOMweb client (``web.client(url, auth=orthanc.auth)``) and :meth:`Orthanc.link` use it.
-- No check of the HTTP ``Host`` header: Orthanc 1.10 has no such setting (a request with
-  ``Host: evil.example`` is answered like any other; the DICOMweb plugin's ``AllowedHosts``
-  came in a later version, and only for the URLs it writes). Authentication is what stops a
-  web page that rebinds its own host name to 127.0.0.1: the browser has no password for it.
+- A Lua filter (``LuaScripts``: :mod:`workshop_helpers.orthanc_filter`, written next to the
+  configuration, 0600), because Orthanc 1.10 has no setting for either check: it refuses (403)
+  a request whose ``Host`` is not this Orthanc's on 127.0.0.1 or localhost (DNS rebinding: a
+  web page whose own name now points at 127.0.0.1), and a POST, PUT or DELETE that a browser
+  marks as sent by a page of another site (``Sec-Fetch-Site: cross-site`` or ``same-site``, or
+  an ``Origin`` other than the request's Host): a browser attaches the password it has kept
+  for Orthanc to such a request too. Python clients, Orthanc Explorer and the viewer on
+  Orthanc's own origin pass; through jupyter-server-proxy (which forwards the browser's Host)
+  any Host passes on a request that carries the proxy's ``X-Forwarded-Context`` for this port.
+  It cannot tell apart two pages of the same origin: on a hub where every user's JupyterLab
+  shares one domain, another participant's page is the same origin as the learner's.
 - ``DeflatedTransferSyntaxAccepted`` false: a deflated data set (a small upload that inflates
   to gigabytes) is refused at association time.
 - Files: the folder is made 0700, the configuration (which holds the password) and the log
@@ -83,7 +90,7 @@ import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import net, phantom, tools
+from . import net, orthanc_filter, phantom, tools
 from .servers import child_setup, free_port, port_is_free, wait_waking, write_private
 from .tools import ToolMissing
 
@@ -205,7 +212,8 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
                    allow_unknown_aes: bool | Iterable[str] = False, name: str = "workshop-pacs",
                    plugins: list[str] | None = None,
                    users: dict[str, str] | None = None,
-                   serve_folders: dict | None = None) -> dict:
+                   serve_folders: dict | None = None,
+                   lua_scripts: list[str] | None = None) -> dict:
     """Orthanc's JSON configuration for a PACS of the course (a pure function).
 
     Parameters
@@ -231,6 +239,8 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
         ``{user: password}`` of the REST API (and DICOMweb); authentication is on when given.
     serve_folders : dict, optional
         The ServeFolders plugin's section (:func:`workshop_helpers.ohif.serve_folders`).
+    lua_scripts : list of str, optional
+        Lua files Orthanc runs at start (:mod:`workshop_helpers.orthanc_filter`'s filter).
 
     Returns
     -------
@@ -274,7 +284,8 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
         "DicomAssociationCloseDelay": 0,  # close the C-MOVE's store association at once
         "SaveJobs": False,
         "UnknownSopClassAccepted": False,
-        "ExecuteLuaEnabled": False,
+        "ExecuteLuaEnabled": False,  # no Lua sent through the REST API; LuaScripts still run
+        "LuaScripts": list(lua_scripts or []),
         # Host: the address written into BulkDataURIs and Retrieve URLs (else taken from the
         # request's Host header, which some clients send without the port)
         "DicomWeb": {"Enable": True, "Root": DICOMWEB_ROOT, "EnableWado": False, "Ssl": False,
@@ -507,10 +518,11 @@ class Orthanc:
             self.http_port = free_port()
         modalities = {self.echo_aet: ("127.0.0.1", 1), **self.modalities}
         self._password = secrets.token_urlsafe(24)
+        lua = orthanc_filter.write_filter(self.folder, self.http_port)
         config = orthanc_config(self.folder, self.aet, self.dicom_port, self.http_port,
                                 modalities, allow_unknown_aes=self.allow_unknown_aes,
                                 plugins=plugins, users={USER: self._password},
-                                serve_folders=folders)
+                                serve_folders=folders, lua_scripts=[str(lua)])
         write_private(self.config_path, json.dumps(config, indent=2))
         began = time.monotonic()
         fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
