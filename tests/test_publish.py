@@ -232,16 +232,18 @@ def test_page_problems_finds_remote_css_and_missing_files(tmp_path):
 def test_a_deck_has_speaker_notes_and_loads_only_its_own_copies(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Title", metadata={"slideshow": {"slide_type": "slide"}}),
-        nbformat.v4.new_markdown_cell("Say this aloud.",
+        nbformat.v4.new_markdown_cell("<details>\n<summary>For the instructor</summary>\n\n"
+                                      "Say this aloud.\n\n</details>",
                                       metadata={"slideshow": {"slide_type": "notes"}}),
         nbformat.v4.new_markdown_cell("$x^2$, [next](01_history.ipynb)",
                                       metadata={"slideshow": {"slide_type": "slide"}}),
         nbformat.v4.new_markdown_cell("NOT-ON-A-SLIDE", metadata={"slideshow": {"slide_type": "skip"}}),
     ])
     for cell in nb.cells:
-        cell.source = relink(cell.source)
+        cell.source = publish.open_notes(relink(cell.source), cell)
     body, _ = publish._slides_exporter(tmp_path / "templates").from_notebook_node(nb)
-    assert re.search(r'<aside class="notes">\s*.*Say this aloud', body, re.S)
+    # The notes, closed for learners in JupyterLab, are open for the instructor.
+    assert re.search(r'<aside class="notes">.*?<details open(="")?>.*?Say this aloud.*?</aside>', body, re.S)
     assert body.count("<section") >= 2 and "NOT-ON-A-SLIDE" not in body
     assert "mermaid" not in body
     (tmp_path / "deck.html").write_text(body)

@@ -304,6 +304,26 @@ def _slides_exporter(templates: Path):
     return SlidesExporter(config=config)
 
 
+def open_notes(text: str, cell) -> str:
+    """Speaker notes shown open in the deck.
+
+    A notes cell is a closed ``<details>`` block, so that learners in JupyterLab see one line;
+    in the deck it opens for the instructor.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_markdown_cell
+    >>> notes = new_markdown_cell("", metadata={"slideshow": {"slide_type": "notes"}})
+    >>> open_notes("<details><summary>For the instructor</summary>- 02</details>", notes)[:14]
+    '<details open>'
+    >>> open_notes("<details>x</details>", new_markdown_cell(""))
+    '<details>x</details>'
+    """
+    if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes":
+        return text
+    return text.replace("<details>", "<details open>", 1)
+
+
 def build_slides(notebooks: list[Path], out: Path = BUILD / "slides",
                  cache: Path = BUILD / "npm") -> list[Path]:
     """One reveal.js deck per (executed) notebook, ``out/NN_topic.slides.html``.
@@ -320,7 +340,7 @@ def build_slides(notebooks: list[Path], out: Path = BUILD / "slides",
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                cell.source = relink(cell.source)
+                cell.source = open_notes(relink(cell.source), cell)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")
