@@ -217,6 +217,12 @@ def test_02_runs_widgets_render_and_a_slider_changes_the_picture(chrome, lab):
     assert [c["source"] for c in opened["cells"]] == [
         "".join(c["source"]) for c in on_disk["cells"]], "JupyterLab changed cells on opening"
     _assert_widgets_render(chrome, "02 in JupyterLab")
+    # Run All shows every markdown cell's source again; the instructor notes stay one closed line.
+    notes = chrome.execute_script(
+        """return [...document.querySelectorAll('.jp-MarkdownCell details')].filter(d =>
+             d.querySelector('summary') && d.querySelector('summary').textContent
+               .includes('For the instructor')).map(d => [d.open, d.offsetHeight]);""")
+    assert notes and all(not is_open for is_open, _ in notes), notes
     # A viewer: an Image widget beside its sliders, in one box.
     box = _wait(lambda: chrome.execute_script(
         """return [...document.querySelectorAll('.widget-box')].find(b =>
