@@ -618,7 +618,8 @@ def ui_element_size(uids: Iterable[str] = ()) -> Checker:
     ----------
     uids : iterable of str
         UIDs to try the function on; three short ones of odd and even length are added, and
-        random UIDs (``pydicom.uid.generate_uid``) until there are six or more of both parities.
+        random UIDs (:func:`workshop_helpers.uids.mint_uid`) until there are six or more of both
+        parities.
 
     Returns
     -------
@@ -628,9 +629,11 @@ def ui_element_size(uids: Iterable[str] = ()) -> Checker:
         holding that UID in Explicit VR Little Endian. A function that returns ``...`` is not
         attempted yet (:class:`~workshop_helpers.exercises.NotAttempted`).
     """
+    from .uids import mint_uid
+
     tests = [str(uid) for uid in uids] + ["1.2", "2.25.0", "1.2.840.10008.1.2.1"]
     while {len(uid) % 2 for uid in tests} != {0, 1} or len(tests) < 6:
-        tests.append(str(pydicom.uid.generate_uid()))
+        tests.append(mint_uid())
 
     def check(answer: Any) -> tuple[bool, str]:
         if not callable(answer):
