@@ -15,7 +15,7 @@ sent over 127.0.0.1:
 The dcmtk tools run with ``TCP_NODELAY=1`` in their environment (without it they wait on
 Nagle's algorithm and delayed ACKs). Printed: seconds and files per second for each, and ratios
 in files per second: each receiver against dcmtk's, ours against each other receiver and against
-the floor, each sender against dcmtk's. Goals (issue 19): ours >= 1x pynetdicom's apps and
+the floor, each sender against dcmtk's. Goals: ours >= 1x pynetdicom's apps and
 Orthanc, receive within 1.5x of the floor, send >= 0.6x dcmtk.
 
 Usage: ``python benchmarks/store_throughput.py [--files 300] [--repeat 3] [--plain] [--no-orthanc]

@@ -1,0 +1,65 @@
+"""How long the course takes to run, against the kernel floor, and its slowest cells.
+
+Each notebook runs top to bottom in a fresh kernel (nbclient, as ``make notebooks`` and the site
+build do, with exercises in learner mode), once; the *floor* is what a fresh kernel costs that
+runs one empty cell. Printed: per notebook its run time and slowest cell, then the course's run
+time over the floor's (goal: at most 2) and every cell over 3 s (goal: none). Printed, never
+asserted: a busy machine stretches every figure, so the load average is printed beside them.
+
+Usage: ``python benchmarks/course_run.py [NN_topic.ipynb ...]``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SLOW = 3.0   # seconds: a cell slower than this is listed
+
+
+def run(nb: nbformat.NotebookNode, cwd: Path) -> tuple[float, list[float]]:
+    """Seconds for the whole notebook (kernel start included) and for each code cell."""
+    client = NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}})
+    cells: list[float] = []
+    start = time.perf_counter()
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            began = time.perf_counter()
+            client.execute_cell(cell, index)
+            cells.append(time.perf_counter() - began)
+    return time.perf_counter() - start, cells
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    paths = [NOTEBOOKS / a for a in argv] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+    floor, _ = run(floor_nb, NOTEBOOKS)
+    print(f"load average {os.getloadavg()[0]:.1f}; kernel floor {floor:.2f} s per notebook")
+    total, slow = 0.0, []
+    for path in paths:
+        seconds, cells = run(nbformat.read(str(path), as_version=4), NOTEBOOKS)
+        total += seconds
+        worst = max(cells, default=0.0)
+        print(f"{path.stem:24} {seconds:6.2f} s  slowest cell {worst:5.2f} s  "
+              f"({len(cells)} code cells)")
+        slow += [(path.stem, n, s) for n, s in enumerate(cells) if s > SLOW]
+    print(f"course: {total:.1f} s; floor x {len(paths)} notebooks: {floor * len(paths):.1f} s; "
+          f"ratio {total / (floor * len(paths)):.2f} (goal <= 2)")
+    print("cells over 3 s:", ", ".join(f"{nb} code cell {n} ({s:.1f} s)" for nb, n, s in slow)
+          or "none")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
