@@ -1,4 +1,4 @@
-"""Orthanc's own web page inside JupyterLab, through jupyter-server-proxy (issue 10).
+"""Orthanc's own web page inside JupyterLab, through jupyter-server-proxy.
 
 A real Jupyter server, started as ``make lab`` starts JupyterLab (a user process on 127.0.0.1),
 and a real Orthanc: the page and the REST API answer under ``/proxy/<Orthanc's HTTP port>/``.

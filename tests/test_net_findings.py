@@ -1,6 +1,6 @@
-"""Issue 9, findings 1-12: each against a real peer (dcmtk, Orthanc, our SCP in its own process)
-or, where no real tool misbehaves that way, a crafted socket. Finding 13 (the router) is tested in
-test_router.py.
+"""How the storage SCP and SCU behave with hostile or unusual peers: each case against a real
+peer (dcmtk, Orthanc, our SCP in its own process) or, where no real tool misbehaves that way, a
+crafted socket. The router's own cases are in test_router.py.
 
 Resources are read from /proc (Linux): peak memory (VmHWM, reset through clear_refs) and CPU time
 (utime + stime) of an SCP or SCU running in its own process. Time bounds here only stop a hung
@@ -455,7 +455,7 @@ HUGE = {"A-ASSOCIATE-RQ": struct.pack(">BBI", 1, 0, 0xFFFFFFF0),
 
 @needs_proc
 @pytest.mark.parametrize("pdu", HUGE)
-def test_1_a_pdu_announcing_4_gib_is_dropped_without_allocating(tmp_path, pdu):
+def test_a_pdu_announcing_4_gib_is_dropped_without_allocating(tmp_path, pdu):
     with scp_process(tmp_path / "in") as scp:
         idle = reset_peak(scp.pid)
         with ExitStack() as stack:
@@ -474,7 +474,7 @@ def test_1_a_pdu_announcing_4_gib_is_dropped_without_allocating(tmp_path, pdu):
 
 # ============================================================================= 2. disk full
 
-def test_2_a_full_disk_is_never_answered_success(small_tmpfs, tmp_path):
+def test_a_full_disk_is_never_answered_success(small_tmpfs, tmp_path):
     files = write_cts(tmp_path / "out", 12, size=384)  # 12 x 290 KiB into 2 MiB
     with StorageSCP(small_tmpfs) as scp:
         report = send(files, port=scp.port, called_ae="WORKSHOP", timeout=30)
@@ -489,7 +489,7 @@ def test_2_a_full_disk_is_never_answered_success(small_tmpfs, tmp_path):
 
 # ============================================================================= 3. junk connections
 
-def test_3_junk_connections_neither_lock_out_a_client_nor_stay(tmp_path):
+def test_junk_connections_neither_lock_out_a_client_nor_stay(tmp_path):
     """Twice max_associations connections from 127.0.0.2 that send one byte each, then nothing."""
     with StorageSCP(tmp_path / "in", timeout=2, max_associations=8) as scp, ExitStack() as stack:
         junk = [stack.enter_context(socket.create_connection(
@@ -503,7 +503,7 @@ def test_3_junk_connections_neither_lock_out_a_client_nor_stay(tmp_path):
         assert not still_open, f"{len(still_open)} of 16 junk connections open 20 s after timeout=2"
 
 
-def test_3_an_association_request_sent_byte_by_byte_is_dropped(tmp_path):
+def test_an_association_request_sent_byte_by_byte_is_dropped(tmp_path):
     """A slow sender: one byte of its A-ASSOCIATE-RQ every 0.5 s, to an SCP with timeout=2."""
     with StorageSCP(tmp_path / "in", timeout=2) as scp, \
             socket.create_connection(("127.0.0.1", scp.port), 10) as sock:
@@ -519,7 +519,7 @@ def test_3_an_association_request_sent_byte_by_byte_is_dropped(tmp_path):
         assert dropped, "a request trickling in byte by byte is still read 20 s after timeout=2"
 
 
-def test_3_a_thousand_silent_connections_do_not_lock_out_a_client(tmp_path):
+def test_a_thousand_silent_connections_do_not_lock_out_a_client(tmp_path):
     """1,035 silent connections, 15 from each of 69 addresses (under the per-address limit).
 
     The SCP then holds more than 1,024 sockets: a file descriptor above FD_SETSIZE, which
@@ -544,7 +544,7 @@ def test_3_a_thousand_silent_connections_do_not_lock_out_a_client(tmp_path):
 
 # ============================================================================= 4. peer stops reading
 
-def test_4_send_returns_when_the_peer_stops_reading(tmp_path):
+def test_send_returns_when_the_peer_stops_reading(tmp_path):
     big = big_ct_file(tmp_path / "big.dcm", 64 * MiB)
     with CraftedSCP(stall, receive_buffer=64 * 1024) as peer:
         report = in_thread(lambda: send(big, port=peer.port, called_ae="ANY-SCP", timeout=2),
@@ -555,7 +555,7 @@ def test_4_send_returns_when_the_peer_stops_reading(tmp_path):
 
 # ============================================================================= 5. slow or confused peer
 
-def test_5_an_unconfirmed_store_aborts_and_later_items_are_not_sent(dcmtk, tmp_path):
+def test_an_unconfirmed_store_aborts_and_later_items_are_not_sent(dcmtk, tmp_path):
     """dcmtk's storescp answers the first C-STORE, then sleeps 3 s: longer than our timeout."""
     files = write_cts(tmp_path / "out", 4)
     folder = tmp_path / "dcmtk"
@@ -576,7 +576,7 @@ def test_5_an_unconfirmed_store_aborts_and_later_items_are_not_sent(dcmtk, tmp_p
         assert not r.ok or dcmread(f).SOPInstanceUID in at_peer, f"{r} but not at the peer"
 
 
-def test_5_a_response_to_another_message_id_is_not_a_success():
+def test_a_response_to_another_message_id_is_not_a_success():
     with CraftedSCP(answer_with_wrong_message_id) as peer:
         report = in_thread(lambda: send(make_ct(5), port=peer.port, called_ae="ANY-SCP",
                                         timeout=2), within=30)
@@ -587,7 +587,7 @@ def test_5_a_response_to_another_message_id_is_not_a_success():
 # ============================================================================= 6. deflate bomb
 
 @needs_proc
-def test_6_identifiers_of_a_deflated_data_set_are_read_without_inflating_it(tmp_path):
+def test_identifiers_of_a_deflated_data_set_are_read_without_inflating_it(tmp_path):
     bomb = deflate_bomb(tmp_path / "bomb.dcm")
     assert bomb.stat().st_size < 2 * MiB
     with scp_process(tmp_path / "in") as scp:
@@ -615,7 +615,7 @@ def silent_connection(port: int, k: int, stack: ExitStack) -> socket.socket:
 
 @needs_proc
 @pytest.mark.parametrize(("open_one", "count"), [(idle_association, 20), (silent_connection, 30)])
-def test_7_idle_peers_cost_next_to_no_cpu(tmp_path, open_one, count):
+def test_idle_peers_cost_next_to_no_cpu(tmp_path, open_one, count):
     """Each from its own loopback address, so no per-address limit turns them away."""
     with scp_process(tmp_path / "in", timeout=30, max_associations=32) as scp, \
             ExitStack() as stack:
@@ -631,7 +631,7 @@ def test_7_idle_peers_cost_next_to_no_cpu(tmp_path, open_one, count):
 # ============================================================================= 8. a 400 MB instance
 
 @needs_proc
-def test_8_a_400_mb_instance_is_streamed_on_both_sides(tmp_path):
+def test_a_400_mb_instance_is_streamed_on_both_sides(tmp_path):
     big = big_ct_file(tmp_path / "big.dcm", 400 * MiB)
     try:
         with scp_process(tmp_path / "in", timeout=60) as scp:
@@ -650,7 +650,7 @@ def test_8_a_400_mb_instance_is_streamed_on_both_sides(tmp_path):
 
 
 @needs_proc
-def test_8_a_large_instance_for_an_implicit_vr_peer_is_streamed_too(dcmtk, tmp_path):
+def test_a_large_instance_for_an_implicit_vr_peer_is_streamed_too(dcmtk, tmp_path):
     """Explicit VR on disk, dcmtk's storescp +xi takes only implicit VR: converted on the way."""
     big = big_ct_file(tmp_path / "big.dcm", 200 * MiB)
     folder = tmp_path / "dcmtk"
@@ -670,7 +670,7 @@ def test_8_a_large_instance_for_an_implicit_vr_peer_is_streamed_too(dcmtk, tmp_p
 
 # ============================================================================= 9. odd length
 
-def test_9_an_odd_length_data_set_gets_an_answer_from_orthanc(orthanc, tmp_path):
+def test_an_odd_length_data_set_gets_an_answer_from_orthanc(orthanc, tmp_path):
     odd = odd_length_file(tmp_path / "odd.dcm")
     assert len(dataset_bytes(odd)) % 2 == 1
     report = in_thread(lambda: send(odd, port=orthanc.port, called_ae=orthanc.aet, timeout=5),
@@ -679,7 +679,7 @@ def test_9_an_odd_length_data_set_gets_an_answer_from_orthanc(orthanc, tmp_path)
     assert report[0].status is not None, f"Orthanc never answered: {report[0]}"
 
 
-def test_9_what_is_sent_has_even_length(tmp_path):
+def test_what_is_sent_has_even_length(tmp_path):
     odd = odd_length_file(tmp_path / "odd.dcm")
     with StorageSCP(tmp_path / "in") as scp:
         report = send(odd, port=scp.port, called_ae="WORKSHOP", timeout=5)
@@ -692,7 +692,7 @@ def test_9_what_is_sent_has_even_length(tmp_path):
 
 
 @needs_proc
-def test_9_an_odd_length_deflated_data_set_is_padded_without_inflating_it(tmp_path):
+def test_an_odd_length_deflated_data_set_is_padded_without_inflating_it(tmp_path):
     """A deflated stream of odd length (512 MiB inflated): made even without inflating it whole."""
     bomb = deflate_bomb(tmp_path / "bomb.dcm")
     if len(dataset_bytes(bomb)) % 2 == 0:
@@ -720,7 +720,7 @@ UID_A, UID_B = "1.2.826.0.1.3680043.8.498.10", "1.2.826.0.1.3680043.8.498.11"
     ("1.2.3.abc", "1.2.3.abc"),      # not a UID
     (UID_A, UID_B),                  # the data set is another instance than the request says
 ], ids=["empty", "invalid", "mismatch"])
-def test_10_a_bad_or_mismatched_sop_instance_uid_is_refused(tmp_path, affected, in_data_set):
+def test_a_bad_or_mismatched_sop_instance_uid_is_refused(tmp_path, affected, in_data_set):
     ds = make_ct(10, sop=in_data_set)
     with StorageSCP(tmp_path / "in") as scp:
         with associated(scp.port) as sock:
@@ -739,26 +739,26 @@ def old_safe_path_part(value: str) -> str:
 
 
 @pytest.mark.parametrize("value", ["A/B", "1.2.3/4", "1.2.3 4", "x" * 70])
-def test_11_a_cleaned_value_never_equals_another_value(value):
+def test_a_cleaned_value_never_equals_another_value(value):
     lookalike = old_safe_path_part(value)
     assert safe_path_part(value) != safe_path_part(lookalike)
 
 
-def test_11_no_part_starts_with_a_dash():
+def test_no_part_starts_with_a_dash():
     assert not safe_path_part("-rf").startswith("-")
     assert not safe_path_part("--help").startswith("-")
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80), st.text(max_size=80))
-def test_11_distinct_values_give_distinct_parts(a, b):
+def test_distinct_values_give_distinct_parts(a, b):
     a_, b_ = a.strip(" \x00"), b.strip(" \x00")
     assume(a_ and b_ and a_ != b_)
     assert safe_path_part(a) != safe_path_part(b)
     assert not safe_path_part(a).startswith("-")
 
 
-def test_11_stored_paths_are_distinct_short_and_safe(tmp_path):
+def test_stored_paths_are_distinct_short_and_safe(tmp_path):
     prefix = "1.2.826.0.1.3680043.8.498."
     uid64 = [prefix + str(n).rjust(64 - len(prefix), "1") for n in range(4)]
     long_id = "-" + "P" * 63
@@ -780,7 +780,7 @@ def test_11_stored_paths_are_distinct_short_and_safe(tmp_path):
 
 # ============================================================================= 12. implicit VR
 
-def test_12_a_peer_that_takes_only_implicit_vr_gets_the_same_elements(dcmtk, tmp_path):
+def test_a_peer_that_takes_only_implicit_vr_gets_the_same_elements(dcmtk, tmp_path):
     files = write_cts(tmp_path / "out", 2)
     folder = tmp_path / "dcmtk"
     with net.dcmtk_storescp(folder, "STORESCP", args=["+xi"]) as port:
@@ -796,7 +796,7 @@ def test_12_a_peer_that_takes_only_implicit_vr_gets_the_same_elements(dcmtk, tmp
             assert copy[elem.tag].value == elem.value, elem.keyword
 
 
-def test_12_no_accepted_context_is_said_so_not_aborted_by_peer(dcmtk, tmp_path):
+def test_no_accepted_context_is_said_so_not_aborted_by_peer(dcmtk, tmp_path):
     jpeg = make_ct(12)
     jpeg.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
     with net.dcmtk_storescp(tmp_path / "dcmtk", "STORESCP", args=["+xi"]) as port:
@@ -816,7 +816,7 @@ def rejection(port: int, calling: str, called: str = "WORKSHOP") -> bytes:
     return bytes([kind]) + body
 
 
-def test_22_a_calling_ae_title_it_was_not_told_is_rejected_in_words(tmp_path):
+def test_a_calling_ae_title_it_was_not_told_is_rejected_in_words(tmp_path):
     """PS3.8 9.3.4: A-ASSOCIATE-RJ, permanent, service user, calling AE title not recognised."""
     with StorageSCP(tmp_path / "in") as scp:
         answer = rejection(scp.port, "STRANGER")
@@ -831,7 +831,7 @@ def test_22_a_calling_ae_title_it_was_not_told_is_rejected_in_words(tmp_path):
         assert send(make_ct(221), port=told.port, called_ae="WORKSHOP", calling_ae="MODALITY")[0].ok
 
 
-def test_22_a_symbolic_link_in_the_storage_folder_is_never_followed(tmp_path):
+def test_a_symbolic_link_in_the_storage_folder_is_never_followed(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
     ds = make_ct(222, patient_id="LINKED")
@@ -851,7 +851,7 @@ def test_22_a_symbolic_link_in_the_storage_folder_is_never_followed(tmp_path):
     assert not list(outside.rglob("*"))
 
 
-def test_22_a_deflate_bomb_is_refused_and_an_instance_over_the_cap_too(tmp_path):
+def test_a_deflate_bomb_is_refused_and_an_instance_over_the_cap_too(tmp_path):
     bomb = deflate_bomb(tmp_path / "bomb.dcm")  # 0.5 MB that inflates to 512 MiB
     with StorageSCP(tmp_path / "in") as scp:  # by default: no deflated transfer syntax
         (result,) = send(bomb, port=scp.port, called_ae="WORKSHOP", timeout=60)
@@ -868,7 +868,7 @@ def test_22_a_deflate_bomb_is_refused_and_an_instance_over_the_cap_too(tmp_path)
         assert [p.suffix for p in stored(scp.folder)] == [".dcm"]
 
 
-def test_22_an_identifier_over_4096_bytes_gets_a_clear_failure(tmp_path):
+def test_an_identifier_over_4096_bytes_gets_a_clear_failure(tmp_path):
     ds = make_ct(224, patient_id="P" * 5000)
     with StorageSCP(tmp_path / "in") as scp:
         (result,) = send(ds, port=scp.port, called_ae="WORKSHOP")
@@ -878,7 +878,7 @@ def test_22_an_identifier_over_4096_bytes_gets_a_clear_failure(tmp_path):
         assert stored(scp.folder) == []
 
 
-def test_22_no_python_exception_text_reaches_the_peer(tmp_path):
+def test_no_python_exception_text_reaches_the_peer(tmp_path):
     def on_arrival(arrival):
         raise KeyError(f"secret {arrival.patient_id}")
 

@@ -1,7 +1,8 @@
 """The router with real peers: dcmtk's storescp and our StorageSCP as destinations.
 
-Each test below the first four would fail on the router of before issue 9 (memory-only queue,
-one thread for all destinations, no dead letters, re-sends ignored, history kept forever).
+The tests below the first four guard what a simple router gets wrong: a queue only in memory
+(lost in a crash), one thread for all destinations (one slow peer stalls the rest), no dead
+letters (a refusal retried forever), re-sends ignored, history kept forever.
 """
 
 from __future__ import annotations
