@@ -33,11 +33,11 @@ $(STAMP): binder/requirements.txt pyproject.toml binder/overrides.json
 lab: viewer
 	$(LAB) notebooks/
 
-# The OHIF Viewer that the course's Orthanc serves at /ohif/ (workshop_helpers/ohif.py): fetched
+# The OHIF Viewer that the course's Orthanc serves at /ohif/ (tooling/ohif_build.py): fetched
 # once from the npm registry into build/npm, trimmed and patched into build/ohif. Without npm (and
 # no build/npm cache) it says why and the course goes on without the viewer.
 viewer: $(STAMP)
-	$(PY) -m workshop_helpers.ohif
+	$(PY) -m tooling.ohif_build
 
 # The decks and the site are built before the unit tests: tests/test_real_browser.py opens them.
 # Their JavaScript comes from the npm registry on the first build: without npm (and no build/npm
@@ -54,7 +54,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 unit: $(STAMP)
-	$(PY) -m pytest tests workshop_helpers --doctest-modules -p no:nbval
+	$(PY) -m pytest tests workshop_helpers tooling --doctest-modules -p no:nbval
 
 notebooks: $(STAMP)
 	WORKSHOP_STRICT_EXERCISES=1 MPLBACKEND=Agg $(PY) -m pytest --nbval-lax --nbval-current-env \
@@ -62,10 +62,10 @@ notebooks: $(STAMP)
 
 # build/slides/NN_topic.slides.html and build/site/index.html: executed, working with no network.
 slides: $(STAMP)
-	$(PY) -m workshop_helpers.publish slides
+	$(PY) -m tooling.publish slides
 
 site: $(STAMP)
-	$(PY) -m workshop_helpers.publish site
+	$(PY) -m tooling.publish site
 
 html: site
 

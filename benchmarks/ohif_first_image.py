@@ -9,7 +9,7 @@ viewer's link (``Orthanc.viewer_link(study)``) until the viewport's canvas is no
 polled every 50 ms. Printed with the machine's load average, not asserted.
 
 Needs chromium, chromedriver, Selenium, Orthanc with its DICOMweb plugin and the built viewer
-(``python -m workshop_helpers.ohif``). Usage: ``python benchmarks/ohif_first_image.py [--runs 3]``.
+(``python -m tooling.ohif_build``). Usage: ``python benchmarks/ohif_first_image.py [--runs 3]``.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ import sys
 import pytest
 from nbclient import NotebookClient
 
+from tooling.authoring import code, notebook, raises
 from workshop_helpers import dump, errors
-from workshop_helpers.authoring import code, notebook, raises
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -10,8 +10,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from tooling.authoring import code, md, solution, write_notebook
 from workshop_helpers import exercises
-from workshop_helpers.authoring import code, md, solution, write_notebook
 from workshop_helpers.exercises import CannotRead, Exercise, ExerciseFailed, NotAttempted
 
 

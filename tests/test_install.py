@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
@@ -30,10 +31,6 @@ else:                                   # Python 3.10
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
-
-#: Modules of the package that only the course's own tooling imports (``make slides``/``site``,
-#: the conventions check): their imports belong to the ``publish`` and ``test`` extras.
-TOOLING = {"workshop_helpers.publish", "workshop_helpers.authoring"}
 
 
 def _name(requirement: str) -> str:
@@ -87,13 +84,22 @@ def test_every_module_a_notebook_imports_is_a_declared_runtime_dependency():
 
 def test_every_module_the_package_imports_is_declared():
     declared = {_name(r) for r in PYPROJECT["project"]["dependencies"]}
-    tooling = declared | {_name(r) for r in PYPROJECT["project"]["optional-dependencies"]["publish"]}
     problems = {}
     for path in sorted((ROOT / "workshop_helpers").rglob("*.py")):
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-        allowed = tooling if module in TOOLING else declared
-        if missing := _undeclared(_top_level_imports(path.read_text()), allowed):
+        if missing := _undeclared(_top_level_imports(path.read_text()), declared):
             problems[module] = sorted(missing)
+    assert problems == {}
+
+
+def test_the_course_tooling_imports_only_what_the_package_and_its_publish_extra_declare():
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    allowed = {_name(r) for r in PYPROJECT["project"]["dependencies"] + extras["publish"]}
+    problems = {}
+    for path in sorted((ROOT / "tooling").rglob("*.py")):
+        modules = _top_level_imports(path.read_text()) - {"tooling"}
+        if missing := _undeclared(modules, allowed):
+            problems[path.name] = sorted(missing)
     assert problems == {}
 
 
@@ -111,8 +117,9 @@ def installed(tmp_path_factory):
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, source / name)
-    shutil.copytree(ROOT / "workshop_helpers", source / "workshop_helpers",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for folder in ("workshop_helpers", "tooling"):  # tooling/ sits beside it, left out of the wheel
+        shutil.copytree(ROOT / folder, source / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     wheels = work / "wheels"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     built = subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index",
@@ -144,6 +151,17 @@ def test_the_wheel_holds_every_package_of_the_source_tree(installed):
     present = {p.parent.relative_to(installed.site).as_posix()
                for p in (installed.site / "workshop_helpers").rglob("__init__.py")}
     assert packages and packages == present
+
+
+def test_the_wheel_holds_no_course_tooling(installed):
+    names = zipfile.ZipFile(installed.wheel).namelist()
+    assert any(n.startswith("workshop_helpers/net/") for n in names)
+    assert [n for n in names if n.startswith("tooling/") or re.search(
+        r"(^|/)(authoring|publish|site_pages|ohif_build)\.py$", n)] == []
+    viewer = (installed.site / "workshop_helpers" / "ohif.py").read_text()
+    assert "def link(" in viewer
+    assert not re.search(r"^def (build|asset|app_config|spa_routes|patch_\w+|main)\(", viewer,
+                         re.MULTILINE), "the OHIF Viewer's build is tooling, not the package"
 
 
 def test_every_module_imports_from_the_installed_wheel(installed):

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workshop_helpers import authoring
-from workshop_helpers.authoring import (
+from tooling import authoring
+from tooling.authoring import (
     code,
     convention_problems,
     md,

@@ -1,9 +1,10 @@
-"""The OHIF Viewer on the learner's own Orthanc (workshop_helpers.ohif, pacs.Orthanc(viewer=True)).
+"""The OHIF Viewer on the learner's own Orthanc (workshop_helpers.ohif, pacs.Orthanc(viewer=True)),
+built by the course's tooling (tooling.ohif_build).
 
 Each patch of the dist on its own: what it changes, and — where Node.js is installed — what the
 patched JavaScript computes (the page's prefix directly and through jupyter-server-proxy, the
 DICOMweb roots, a BulkDataURI, a query with a list). Then the viewer built by ``make lab`` /
-``make test`` (``python -m workshop_helpers.ohif``): trimmed, nothing absolute left, nothing
+``make test`` (``python -m tooling.ohif_build``): trimmed, nothing absolute left, nothing
 pointing at another server.
 
 Then a real browser (Debian's chromium through Selenium, WebGL2 from SwiftShader): Orthanc with
@@ -33,6 +34,7 @@ from pathlib import Path
 import pytest
 from conftest import _unavailable, free_port, require_dicomweb
 
+from tooling import ohif_build
 from workshop_helpers import ohif, pacs, phantom, tools, web
 
 pytestmark = pytest.mark.timeout(600)
@@ -72,7 +74,7 @@ process.stdout.write(JSON.stringify({{base: window.PUBLIC_URL, path: location.pa
 # ----------------------------------------------------------------------------- the patches
 
 def test_the_page_loads_its_files_relative_to_itself_and_names_its_prefix():
-    page = ohif.patch_index(INDEX)
+    page = ohif_build.patch_index(INDEX)
     assert 'src="app-config.js"' in page and 'src="app.bundle.0f61.js"' in page
     assert 'href="assets/favicon.ico"' in page and 'href="app.bundle.css"' in page
     assert 'href="//ohif.org/"' in page  # another host's link is not made local
@@ -93,27 +95,27 @@ def test_the_page_loads_its_files_relative_to_itself_and_names_its_prefix():
 
 
 def test_every_bundle_finds_its_chunks_under_the_prefix_in_the_page_and_in_a_worker():
-    built = ohif.patch_public_path('(() => {\n__webpack_require__.p = "/";\n})();')
+    built = ohif_build.patch_public_path('(() => {\n__webpack_require__.p = "/";\n})();')
     assert '"/";' not in built
     script = f"const __webpack_require__ = {{}}; {built} process.stdout.write(JSON.stringify(__webpack_require__.p));"
     in_page = _node("const window = {PUBLIC_URL: '/user/ann/proxy/8042/ohif/'};" + script)
     in_worker = _node("const self = {location: {href: 'http://h/ohif/compute.bundle.0f.js'}};" + script)
     assert (in_page, in_worker) == ("/user/ann/proxy/8042/ohif/", "http://h/ohif/")
-    with pytest.raises(ohif.ViewerError, match="webpack public path"):
-        ohif.patch_public_path("no public path here")
+    with pytest.raises(ohif_build.ViewerError, match="webpack public path"):
+        ohif_build.patch_public_path("no public path here")
 
 
 def test_fonts_and_icons_are_found_next_to_the_sheet_and_the_manifest():
-    assert ohif.patch_css_urls("a{src:url(/a34f.woff2)}b{src:url(//cdn.example/x)}") == (
+    assert ohif_build.patch_css_urls("a{src:url(/a34f.woff2)}b{src:url(//cdn.example/x)}") == (
         "a{src:url(a34f.woff2)}b{src:url(//cdn.example/x)}")
-    manifest = json.loads(ohif.patch_manifest(json.dumps(
+    manifest = json.loads(ohif_build.patch_manifest(json.dumps(
         {"icons": [{"src": "/assets/android-chrome-36x36.png"}], "start_url": "./index.html"})))
     assert manifest["icons"][0]["src"] == "assets/android-chrome-36x36.png"
 
 
 def test_a_list_in_a_query_keeps_its_commas():
     before = _node(QUERY + "process.stdout.write(JSON.stringify(q({includefield: '0008103E,00080021', limit: 5})));")
-    after = _node(ohif.patch_query_commas(QUERY)
+    after = _node(ohif_build.patch_query_commas(QUERY)
                   + "process.stdout.write(JSON.stringify(q({includefield: '0008103E,00080021', "
                     "PatientName: 'A B&C'})));")
     assert before == "?includefield=0008103E%2C00080021&limit=5"
@@ -121,7 +123,7 @@ def test_a_list_in_a_query_keeps_its_commas():
 
 
 def test_the_data_source_is_the_pages_own_orthanc_and_nothing_else():
-    config = ohif.app_config()
+    config = ohif_build.app_config()
     assert "http" not in config.replace("https?:", "")  # no server named, only a pattern
     got = _node(f"""const window = {{PUBLIC_URL: "/user/ann/proxy/8042/ohif/"}};
 {config}
@@ -140,15 +142,15 @@ process.stdout.write(JSON.stringify({{router: window.config.routerBasename, qido
 
 def test_the_routes_are_copies_of_the_page(tmp_path):
     (tmp_path / "index.html").write_text("<html>page</html>")
-    made = ohif.spa_routes(tmp_path)
-    assert [p.name for p in made] == list(ohif.ROUTES) and "viewer" in ohif.ROUTES
+    made = ohif_build.spa_routes(tmp_path)
+    assert [p.name for p in made] == list(ohif_build.ROUTES) and "viewer" in ohif_build.ROUTES
     assert {p.read_text() for p in made} == {"<html>page</html>"}
     assert ohif.serve_folders(tmp_path)["Extensions"][""] == "text/html"
 
 
 def test_a_folder_with_a_dot_in_its_path_is_refused(tmp_path):
-    with pytest.raises(ohif.ViewerError, match="a folder name with a dot"):
-        ohif.build(tmp_path / ".cache" / "ohif", cache=tmp_path / "npm")
+    with pytest.raises(ohif_build.ViewerError, match="a folder name with a dot"):
+        ohif_build.build(tmp_path / ".cache" / "ohif", cache=tmp_path / "npm")
 
 
 def test_an_orthanc_without_dicomweb_serves_no_viewer_and_says_why(tmp_path):
@@ -163,7 +165,7 @@ def test_an_orthanc_without_dicomweb_serves_no_viewer_and_says_why(tmp_path):
 
 def test_without_a_build_the_viewer_is_unavailable_and_says_how(tmp_path):
     reason = ohif.unavailable(tmp_path / "ohif", tmp_path / "npm")
-    assert reason.startswith("no OHIF Viewer 3.13.2") and "python -m workshop_helpers.ohif" in reason
+    assert reason.startswith("no OHIF Viewer 3.13.2") and "python -m tooling.ohif_build" in reason
     assert "ServeFolders" not in pacs.orthanc_config(tmp_path, "A", 1, 2)  # served when asked only
 
 
@@ -184,13 +186,13 @@ def test_the_built_viewer_is_trimmed_and_has_nothing_absolute_left(viewer):
     assert not (viewer / "ort").exists() and not (viewer / "dicom-microscopy-viewer").exists()
     page = (viewer / "index.html").read_text()
     assert not [m for m in ('href="/', 'src="/', 'PUBLIC_URL="/"') if m in page]
-    assert all((viewer / route).read_text() == page for route in ohif.ROUTES)
+    assert all((viewer / route).read_text() == page for route in ohif_build.ROUTES)
     assert "url(/" not in (viewer / "app.bundle.css").read_text()
     assert '"/assets' not in (viewer / "manifest.json").read_text()
     scripts = {p.name: p.read_text(errors="replace") for p in viewer.glob("*.js")}
     assert not [n for n, text in scripts.items() if '__webpack_require__.p = "/";' in text]
     assert sum('.replace(/%2C/g, ",")' in text for text in scripts.values()) == 1
-    assert scripts["app-config.js"] == ohif.app_config()
+    assert scripts["app-config.js"] == ohif_build.app_config()
     assert not [part for part in viewer.parts if "." in part]
 
 

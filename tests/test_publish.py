@@ -1,4 +1,4 @@
-"""workshop_helpers.publish: vendored assets, deck links, the site's sources, page checks.
+"""tooling.publish: vendored assets, deck links, the site's sources, page checks.
 
 Building the real decks and site is ``make slides`` / ``make site`` (run by ``make test`` before
 the unit tests); tests/test_real_browser.py opens what they built. Here: the parts on their own.
@@ -14,8 +14,8 @@ import tarfile
 import nbformat
 import pytest
 
-from workshop_helpers import publish, site_pages
-from workshop_helpers.publish import (
+from tooling import publish, site_pages
+from tooling.publish import (
     ASSETS,
     Asset,
     PublishError,
@@ -156,7 +156,7 @@ def test_settings_name_a_github_repository_that_the_badge_and_citation_follow(tm
     citation = (publish.ROOT / "CITATION.cff").read_text()
     assert site_pages.readme_badge(cfg.repository) in readme, (
         "README.md's Binder badge differs from pyproject.toml's [tool.workshop] repository: "
-        "run python -m workshop_helpers.publish links")
+        "run python -m tooling.publish links")
     assert f'repository-code: "{cfg.repository}"' in citation
     for name, text in (("README.md", readme), ("CITATION.cff", citation),
                        ("pyproject.toml", (publish.ROOT / "pyproject.toml").read_text())):
@@ -202,7 +202,7 @@ def test_site_conf_loads_nothing_from_another_host():
     exec(site_conf(), conf)
     assert conf["nb_execution_mode"] == "off"
     assert not re.search(r"https?://", conf["mathjax_path"] + " ".join(conf["nb_ipywidgets_js"]))
-    assert conf["myst_heading_slug_func"] == "workshop_helpers.publish.jupyterlab_slug"
+    assert conf["myst_heading_slug_func"] == "tooling.publish.jupyterlab_slug"
     assert "sphinx_copybutton" in conf["extensions"]
     options = conf["html_theme_options"]
     assert options["launch_buttons"]["binderhub_url"] == "https://mybinder.org"

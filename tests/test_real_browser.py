@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 from conftest import _unavailable
 
-from workshop_helpers import publish
+from tooling import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(600)
@@ -429,7 +429,7 @@ def test_each_page_offers_a_binder_launch_and_a_download_of_its_notebook(phone):
     import nbformat
     from selenium.webdriver.common.by import By
 
-    from workshop_helpers import site_pages
+    from tooling import site_pages
 
     stem = "03_anatomy"
     _offline_page(phone, publish.BUILD / "site" / f"{stem}.html")

@@ -3,6 +3,25 @@
 One module per topic of the course; the notebooks call into them, and
 ``python -m workshop_helpers`` (:mod:`workshop_helpers.__main__`) offers their commands.
 
+Which module serves which notebook (every notebook also uses ``tools``, ``exercises`` and
+``checks``):
+
+=====================  ==========================================================
+notebook               modules
+=====================  ==========================================================
+00 welcome             (those three only)
+01 history             ``legacy``, ``viewers``
+02 space               ``geometry``, ``phantom``, ``viewers``
+03 anatomy             ``anatomy``, ``browser``
+04 from an empty dump  ``dump``, ``files``, ``uids``
+05 UIDs                ``uids``
+06 private tags        ``private``, ``deid``, ``deid_table``, ``phantom``
+07 network             ``net``, ``phantom``
+08 workstation         ``net``, ``router``, ``phantom``, ``viewers``
+09 PACS                ``pacs``, ``qr``, ``net``, ``router``, ``ohif``, ``geometry``, ``uids``
+10 DICOMweb            ``web``, ``pacs``, ``qr``, ``net``, ``ohif``, ``uids``
+=====================  ==========================================================
+
 Files and data sets
 
 - :mod:`workshop_helpers.anatomy`     the bytes of a DICOM file: preamble, ``DICM``, file meta, elements
@@ -31,6 +50,7 @@ Networks
 - :mod:`workshop_helpers.pacs`        Orthanc, a real PACS, as a user process on free ports
 - :mod:`workshop_helpers.qr`          query and retrieve: C-FIND, C-MOVE, C-GET
 - :mod:`workshop_helpers.web`         DICOMweb: QIDO-RS, WADO-RS, STOW-RS
+- :mod:`workshop_helpers.ohif`        the OHIF Viewer served by the course's Orthanc, its links
 
 The course itself
 
@@ -38,9 +58,13 @@ The course itself
   the one atomic file write (:func:`~workshop_helpers.tools.atomic_file`)
 - :mod:`workshop_helpers.errors`      errors shown on purpose: the message, not the traceback
 - :mod:`workshop_helpers.exercises`   exercises that check themselves
-- :mod:`workshop_helpers.checks`      the checkers of the exercises
-- :mod:`workshop_helpers.authoring`   building and checking notebooks that follow the conventions
-- :mod:`workshop_helpers.publish`     instructor decks and a self-study site from the notebooks
+- :mod:`workshop_helpers.checks`      the checkers of the exercises, one module per notebook
+  (``checks/nb00_welcome.py`` ... ``checks/nb10_dicomweb.py``)
+
+The course's own tooling is not part of this package and is not installed with it: it lives in
+the repository's top-level ``tooling/`` folder, which ``make``, CI and the tests call (notebook
+conventions and time estimates in ``tooling.authoring``, decks and the site in ``tooling.publish``
+and ``tooling.site_pages``, the OHIF Viewer's build in ``tooling.ohif_build``).
 """
 
 __version__ = "0.1.0"

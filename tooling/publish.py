@@ -13,7 +13,7 @@ the pages. The tarballs are kept in ``build/npm/``, so a second build needs no n
 The pure parts are small and tested: :func:`jupyterlab_slug` (the anchors that JupyterLab gives a
 heading, so that ``glossary.md#AE-Title`` means the same in JupyterLab and on the site),
 :func:`site_conf` (the text of the ``conf.py`` Sphinx reads; the site's own pages and words are
-:mod:`workshop_helpers.site_pages`), and
+:mod:`tooling.site_pages`), and
 :func:`page_problems` (links that do not resolve, links to ``.ipynb``, resources from other hosts).
 
 Examples
@@ -47,8 +47,8 @@ import nbformat
 from nbconvert import SlidesExporter
 from traitlets.config import Config
 
-from workshop_helpers import site_pages
-from workshop_helpers.site_pages import deck_index, hide_hidden_source
+from tooling import site_pages
+from tooling.site_pages import deck_index, hide_hidden_source
 
 __all__ = ["ASSETS", "Asset", "PublishError", "course_notebooks", "fetch", "unpack", "vendor",
            "execute", "executed_notebooks", "notebook_title", "build_slides", "deck_index", "jupyterlab_slug",
@@ -379,7 +379,7 @@ def site_conf(static: str = "vendor", cfg: site_pages.Settings | None = None) ->
     ('off', 'sphinx_book_theme', 'vendor/mathjax3/es5/tex-chtml-full.js')
     """
     cfg = cfg or site_pages.settings()
-    return f'''# Written by workshop_helpers.publish.site_conf: do not edit, it is rewritten on every build.
+    return f'''# Written by tooling.publish.site_conf: do not edit, it is rewritten on every build.
 project = {TITLE!r}
 html_title = {TITLE!r}
 author = {cfg.author!r}
@@ -388,7 +388,7 @@ nb_execution_mode = "off"            # notebooks arrive executed (build/executed
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
-myst_heading_slug_func = "workshop_helpers.publish.jupyterlab_slug"
+myst_heading_slug_func = "tooling.publish.jupyterlab_slug"
 html_theme = "sphinx_book_theme"
 html_theme_options = {{"home_page_in_toc": True, "show_navbar_depth": 1,
                       "use_download_button": True, "use_fullscreen_button": True,
@@ -582,8 +582,8 @@ def page_problems(pages: list[Path], root: Path, anchors: bool = True,
 # ----------------------------------------------------------------------------- command line
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m workshop_helpers.publish slides|site``: build and check, print the times."""
-    parser = argparse.ArgumentParser(prog="python -m workshop_helpers.publish",
+    """``python -m tooling.publish slides|site``: build and check, print the times."""
+    parser = argparse.ArgumentParser(prog="python -m tooling.publish",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("what", choices=["slides", "site", "both", "links"],
                         help="links: write pyproject.toml's [tool.workshop] repository into "

@@ -1,6 +1,6 @@
 """What the self-study site adds to the notebooks, and what it leaves out of them.
 
-:mod:`workshop_helpers.publish` builds the site; this module gives it its words and its few fixes:
+:mod:`tooling.publish` builds the site; this module gives it its words and its few fixes:
 
 - :func:`settings`: the repository's address and the author, one setting in ``pyproject.toml``
   (``[tool.workshop]``) that the site's launch buttons, the README's Binder badge and
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from workshop_helpers.authoring import stated_minutes
+from tooling.authoring import stated_minutes
 
 __all__ = ["Settings", "settings", "binder_url", "readme_badge", "update_links", "for_the_site", "Overview",
            "overview", "landing_page", "setup_page", "hide_hidden_source", "deck_index",
@@ -225,7 +225,7 @@ def overview(path: Path) -> Overview:
 
     Examples
     --------
-    >>> from workshop_helpers.publish import course_notebooks
+    >>> from tooling.publish import course_notebooks
     >>> first = overview(course_notebooks()[3])
     >>> first.title.startswith("03"), first.minutes > 0, len(first.objectives) >= 2
     (True, True, True)
@@ -365,7 +365,7 @@ def deck_index(notebooks: list[Path], decks: list[Path], title: str) -> str:
 
     Examples
     --------
-    >>> from workshop_helpers.publish import course_notebooks
+    >>> from tooling.publish import course_notebooks
     >>> page = deck_index(course_notebooks()[:1], [Path("00_welcome.slides.html")], "Course")
     >>> '<a href="00_welcome.slides.html">00 · Welcome' in page, "minutes" in page
     (True, True)
@@ -385,7 +385,7 @@ def deck_index(notebooks: list[Path], decks: list[Path], title: str) -> str:
 
 # ----------------------------------------------------------------------------- theme fixes
 
-COURSE_JS = """// Added by workshop_helpers.site_pages (make site).
+COURSE_JS = """// Added by tooling.site_pages (make site).
 // sphinx-book-theme 1.4 and pydata-sphinx-theme 0.20 both render a button of class
 // primary-toggle, and both themes attach their handlers to the first one only
 // (document.querySelector): the visible one, in the article header, does nothing at any width
@@ -405,7 +405,7 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 """
 
-COURSE_CSS = """/* Added by workshop_helpers.site_pages (make site). */
+COURSE_CSS = """/* Added by tooling.site_pages (make site). */
 .site-note { font-size: 85%; font-style: italic; }
 """
 
