@@ -1,183 +1,41 @@
-r"""dcmtk's dump text format, both ways: :func:`read_dump` and :func:`write_dump`.
+"""Reading dcmtk's dump format: :func:`read_dump`, text in, a pydicom Dataset out.
 
-``dcmdump`` prints a DICOM file as text, one data element per line::
-
-    (0010,0010) PN [WORKSHOP^01]                            #  12, 1 PatientName
-
-and ``dump2dcm`` turns such text back into a file. The course builds its first DICOM file
-this way (an empty dump, then an edited one). This module reads and writes the same text in
-Python, so a learner without dcmtk can do every step, and one with dcmtk can diff the two.
-
-The format (``man dump2dcm``, section *Dump File Description*), line by line:
-
-- a tag ``(gggg,eeee)`` in hexadecimal, then the VR (two letters), then the value, then an
-  optional comment from ``#`` to the end of the line (dcmdump writes ``# length, VM Keyword``);
-- values: ``[text]`` (it ends at the *last* ``]`` of the line), ``=UIDName`` (dcmtk's name of a
-  UID), numbers, hexadecimal bytes ``00\01`` (OB, UN) or words ``00af\00b4`` (OW),
-  ``(gggg,eeee)`` for AT, ``(no value available)`` for an empty value; a backslash separates
-  values (VM > 1);
-- sequences: the SQ line, then each item between ``(fffe,e000)`` and ``(fffe,e00d)``, and
-  ``(fffe,e0dd)`` closes the sequence; encapsulated pixel data is ``(PixelSequence #=n)`` with
-  ``pi`` items, closed the same way;
-- lines that are blank or start with ``#`` are comments.
-
-Examples
---------
->>> ds = read_dump('''
-... (0010,0010) PN [WORKSHOP^01]   # 12, 1 PatientName
-... (0010,0020) LO [WORKSHOP01]
-... (0028,0010) US 256
-... ''')
->>> ds.PatientName, ds.PatientID, ds.Rows
-('WORKSHOP^01', 'WORKSHOP01', 256)
->>> print(write_dump(ds), end="")
-(0010,0010) PN [WORKSHOP^01]                            #  12, 1 PatientName
-(0010,0020) LO [WORKSHOP01]                             #  10, 1 PatientID
-(0028,0010) US 256                                      #   2, 1 Rows
+A line at a time, as ``dump2dcm`` reads (``man dump2dcm``, section *Dump File Description*):
+the tag, the VR, the value, an optional comment; sequences and encapsulated pixel data open
+and close with their items. Each line that is not in the format raises
+:class:`~workshop_helpers.dump.DumpSyntaxError` with its line number, column and text.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
 import struct
-import sys
 from dataclasses import dataclass, field
-from typing import Any
 
-import numpy as np
-import pydicom
 from pydicom.charset import convert_encodings, default_encoding, encode_string
 from pydicom.datadict import (
-    dictionary_is_retired,
     dictionary_VR,
-    get_private_entry,
     keyword_for_tag,
 )
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.encaps import generate_fragments
-from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag, ItemDelimiterTag, ItemTag, SequenceDelimiterTag
-from pydicom.uid import UID_dictionary
-from pydicom.valuerep import PersonName
 
-from ._dcmtk_uid_names import DCMTK_NAMES, DCMTK_UNNAMED
-from .errors import ShortError
-from .tools import CommandError
-
-__all__ = ["DumpSyntaxError", "read_dump", "write_dump", "dump_bytes", "uid_name",
-           "uid_from_name"]
-
-
-class DumpSyntaxError(ShortError, ValueError):
-    """A dump line that is not in dcmtk's dump format.
-
-    Attributes
-    ----------
-    line : int
-        Line number, counted from 1.
-    column : int
-        Column of the problem in that line, counted from 1.
-    text : str
-        The offending line.
-    reason : str
-        What was expected and what was found.
-    """
-
-    def __init__(self, reason: str, line: int, column: int, text: str) -> None:
-        self.reason = reason
-        self.line = line
-        self.column = column
-        self.text = text
-        super().__init__(f"line {line}, column {column}: {reason}\n    {text[:200]}")
-
-
-# ---------------------------------------------------------------------------------------------
-# UID names as dcmtk prints them
-
-def _build_uid_names() -> tuple[dict[str, str], dict[str, str]]:
-    to_name: dict[str, str] = {}
-    to_uid: dict[str, str] = {}
-    for uid, entry in UID_dictionary.items():
-        keyword = entry[4]
-        if keyword:
-            to_uid.setdefault(keyword, uid)
-        if uid in DCMTK_UNNAMED:
-            continue
-        name = DCMTK_NAMES.get(uid, keyword)
-        if name:
-            to_name[uid] = name
-    for uid, name in to_name.items():  # dcmtk's names win over pydicom keywords
-        to_uid[name] = uid
-    return to_name, to_uid
-
-
-_UID_TO_NAME, _NAME_TO_UID = _build_uid_names()
-
-
-def uid_name(uid: str) -> str | None:
-    """The name dcmdump prints for ``uid`` (after ``=``), or None when dcmtk has none.
-
-    Parameters
-    ----------
-    uid : str
-        A UID, e.g. a transfer syntax or SOP Class.
-
-    Returns
-    -------
-    str or None
-        dcmtk's name for it, e.g. ``'LittleEndianExplicit'``.
-
-    Examples
-    --------
-    >>> uid_name("1.2.840.10008.1.2.1"), uid_name("1.2.840.10008.5.1.4.1.1.7")
-    ('LittleEndianExplicit', 'SecondaryCaptureImageStorage')
-    """
-    return _UID_TO_NAME.get(uid)
-
-
-def uid_from_name(name: str) -> str | None:
-    """The UID for dcmtk's name (or pydicom's keyword) ``name``; None when unknown.
-
-    Parameters
-    ----------
-    name : str
-        A name as dcmdump prints it after ``=``, or pydicom's keyword of the UID.
-
-    Returns
-    -------
-    str or None
-        The UID.
-
-    Examples
-    --------
-    >>> uid_from_name("CTImageStorage")
-    '1.2.840.10008.5.1.4.1.1.2'
-    """
-    return _NAME_TO_UID.get(name)
-
-
-# ---------------------------------------------------------------------------------------------
-# Value representations
-
-_STRING_VRS = frozenset(
-    "AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT".split()
-)
-_TEXT_VRS = frozenset({"LT", "ST", "UT"})  # one value; a backslash is a character
-# the VRs whose values use the Specific Character Set (PS3.3 C.12.1.1.2); the others are ASCII
-_CHARSET_VRS = frozenset({"SH", "LO", "UC", "ST", "LT", "UT", "PN"})
-_NUMBER_FORMAT = {
-    "US": "H", "SS": "h", "UL": "L", "SL": "l", "UV": "Q", "SV": "q", "FL": "f", "FD": "d",
-    "OF": "f", "OD": "d", "OL": "L", "OV": "Q",
-}
-_FLOAT_VRS = frozenset({"FL", "FD", "OF", "OD"})
-_HEX_VRS = frozenset({"OB", "OW", "UN"})
-# dcmtk's internal VR codes, printed when the real VR is not known (implicit VR files)
-_INTERNAL_VRS = frozenset({"up", "xs", "ox", "lt", "??"})
-_ALL_VRS = (
-    _STRING_VRS | set(_NUMBER_FORMAT) | _HEX_VRS | _INTERNAL_VRS | {"AT", "SQ", "na", "pi"}
+from .common import (
+    _ALL_VRS,
+    _BIG_ENDIAN,
+    _FLOAT_VRS,
+    _HEX_VRS,
+    _INTERNAL_VRS,
+    _NUMBER_FORMAT,
+    _STRING_VRS,
+    _TEXT_VRS,
+    DumpSyntaxError,
+    _swap16,
+    _tag_text,
+    _unescape_text,
+    uid_from_name,
 )
 
 _TAG_RE = re.compile(
@@ -202,7 +60,6 @@ _SPECIAL_RE = re.compile(
 
 _MULTILINE_RE = re.compile(r"[ \t]*\([^)]*\)[ \t]*(?:LT|ST|UT)[ \t]+\[[^\]]*\Z")
 _QUOTED_RE = re.compile(r'"([^"]*)"(?: [A-Z0-9 ]+ #=\d+)?')
-_BIG_ENDIAN = "1.2.840.10008.1.2.2"
 
 
 @dataclass
@@ -225,11 +82,6 @@ class _Level:
     elements: dict = field(default_factory=dict)
     pending_text: dict = field(default_factory=dict)  # tag -> str still to encode
     items: list = field(default_factory=list)
-
-
-def _tag_text(tag: int) -> str:
-    """The tag as dcmdump writes it, in lower-case hex: not ``str(Tag)``, which is upper case."""
-    return f"({tag >> 16:04x},{tag & 0xFFFF:04x})"
 
 
 def _describe(tag: int) -> str:
@@ -690,28 +542,11 @@ def _hex_width(value: str) -> int:
     return 2 if len(first) > 2 else 1
 
 
-def _swap16(data: bytes) -> bytes:
-
-    if len(data) % 2:
-        return data
-    return np.frombuffer(data, dtype=">u2").astype("<u2").tobytes()
-
-
 def _dict_vr(tag: int) -> str | None:
     try:
         return dictionary_VR(tag)
     except KeyError:
         return None
-
-
-_OCTAL_RE = re.compile(r"\\([0-3][0-7][0-7])")
-
-
-def _unescape_text(value: str) -> str:
-    r"""Undo the octal escapes write_dump uses for control characters in LT, ST, UT (\015)."""
-    if "\\" not in value:
-        return value
-    return _OCTAL_RE.sub(lambda m: chr(int(m.group(1), 8)), value)
 
 
 def read_dump(text: str | bytes) -> Dataset:
@@ -760,352 +595,3 @@ def _read(reader: _Reader) -> Dataset:
     except Exception as exc:  # a last guard: whatever else goes wrong is still located
         raise reader.current.error(f"cannot read this line ({type(exc).__name__}: {exc})") \
             from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing
-
-_TS_NAMES = {  # what dcmdump prints after "# Used TransferSyntax:"
-    "1.2.840.10008.1.2": "Little Endian Implicit",
-    "1.2.840.10008.1.2.1": "Little Endian Explicit",
-    "1.2.840.10008.1.2.2": "Big Endian Explicit",
-    "1.2.840.10008.1.2.1.99": "Deflated Explicit VR Little Endian",
-}
-_DICOMDIR_OFFSETS = frozenset({0x00041200, 0x00041202, 0x00041400, 0x00041410, 0x00041420,
-                               0x00041504})
-_VALUE_WIDTH = 40  # dcmdump pads "(gggg,eeee) VR value" so that comments line up
-_SHORT_LINE = 70  # dcmdump -L: a printed value longer than this is cut and ends in "..."
-_SHORT_VALUES = 64  # ... and hexadecimal values stop after this many characters
-
-
-def _keyword(tag: BaseTag, ds: Dataset) -> str:
-    if tag.is_private:
-        if tag.is_private_creator:
-            return "PrivateCreator"
-        try:
-            creator = ds.get(tag.group << 16 | (tag.element >> 8))
-
-            name = get_private_entry(tag, creator.value)[2] if creator is not None else ""
-        except Exception:
-            name = ""
-        words = re.findall(r"[A-Za-z0-9]+", name)
-        return "".join(w[0].upper() + w[1:] for w in words) or "Unknown Tag & Data"
-    if tag.element == 0:
-        return keyword_for_tag(tag) or "GenericGroupLength"
-    keyword = keyword_for_tag(tag)
-    if not keyword:
-        return "Unknown Tag & Data"
-    return f"RETIRED_{keyword}" if dictionary_is_retired(tag) else keyword
-
-
-def _float_text(value: float, vr: str) -> str:
-    """The fewest digits that give exactly ``value`` back (float32 for FL and OF)."""
-    if vr in ("FL", "OF"):
-
-        text = str(np.float32(value))
-        if struct.pack("<f", float(text)) != struct.pack("<f", value):
-            text = repr(float(value))
-    else:
-        text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _escape_text(value: str) -> str:
-    r"""Control characters (and a backslash before three digits) as octal: \015\012."""
-    value = _OCTAL_RE.sub(lambda m: "\\134" + m.group(1), value)
-    return re.sub(r"[\x00-\x08\x0a-\x1f\x7f]", lambda m: f"\\{ord(m.group(0)):03o}", value)
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= _SHORT_LINE else text[: _SHORT_LINE - 3] + "..."
-
-
-def _hex_value(data: bytes, width: int, little: bool, shorten: bool) -> str:
-    n = len(data) // width
-    if shorten:
-        count = _SHORT_VALUES // (2 * width + 1) + 1
-        if n * (2 * width + 1) - 1 > _SHORT_VALUES:
-            return _hex_value(data[: count * width], width, little, False) + "..."
-    if width == 2:
-        if len(data) % 2:
-            return data.hex("\\")
-        if little:
-            data = _swap16(data)
-        return data.hex("\\", 2)
-    return data.hex("\\")
-
-
-def _encodings(ds: Dataset, inherited: list[str]) -> list[str]:
-    """The Python codecs of ``ds``'s Specific Character Set, or ``inherited`` without one."""
-    element = ds.get(0x00080005)
-    if element is None or not element.value:
-        return inherited
-    terms = element.value if isinstance(element.value, (list, MultiValue)) else [element.value]
-    try:
-        return list(convert_encodings([str(t).strip() for t in terms]))
-    except Exception:  # an unknown term: pydicom warns about it when it reads the values
-        return inherited
-
-
-def _encode_text(values: list, vr: str, encodings: list[str]) -> bytes:
-    """The bytes a file holds for these string values (PS3.3 C.12.1.1.2), joined with a backslash."""
-    out = []
-    for value in values:
-        try:
-            if vr == "PN":
-                name = value if isinstance(value, PersonName) else PersonName(str(value))
-                out.append(name.encode(encodings))
-            else:
-                out.append(encode_string(str(value), encodings))
-        except Exception:  # not encodable in that character set: what a file writer would do
-            out.append(str(value).encode("utf-8", "replace"))
-    return b"\\".join(out)
-
-
-class _Writer:
-    def __init__(self, shorten: bool, little: bool, raw: bool = False) -> None:
-        self.shorten = shorten
-        self.little = little
-        self.raw = raw  # values as the file's bytes, one character per byte (latin-1)
-        self.lines: list[str] = []
-        self.encodings: list[str] = [default_encoding]
-
-    def line(self, depth: int, tag: int, vr: str, value: str, length: int | None, vm: int,
-             name: str) -> None:
-        head = f"{'  ' * depth}({tag >> 16:04x},{tag & 0xFFFF:04x}) {vr} {value}"
-        width = len("  " * depth) + 15 + _VALUE_WIDTH
-        size = "u/l" if length is None else f"{length:3d}"
-        self.lines.append(f"{head.ljust(width)} # {size},{vm:2d} {name}")
-
-    def dataset(self, ds: Dataset, depth: int) -> None:
-        outer = self.encodings
-        self.encodings = _encodings(ds, outer)
-        try:
-            for elem in ds:
-                self.element(elem, ds, depth)
-        finally:
-            self.encodings = outer
-
-    def element(self, elem, ds: Dataset, depth: int) -> None:
-        tag, vr, value = elem.tag, elem.VR, elem.value
-        name = _keyword(tag, ds)
-        if vr == "SQ":
-            items = value or []
-            self.line(depth, tag, "SQ", f"(Sequence with undefined length #={len(items)})",
-                      None, 1, name)
-            for item in items:
-                self.line(depth + 1, ItemTag, "na", f"(Item with undefined length #={len(item)})",
-                          None, 1, "Item")
-                self.dataset(item, depth + 2)
-                self.line(depth + 1, ItemDelimiterTag, "na", "(ItemDelimitationItem)", 0, 0,
-                          "ItemDelimitationItem")
-            self.line(depth, SequenceDelimiterTag, "na", "(SequenceDelimitationItem)", 0, 0,
-                      "SequenceDelimitationItem")
-            return
-        little = True if tag >> 16 == 2 else self.little
-        if tag == 0x7FE00010 and elem.is_undefined_length and isinstance(value, bytes):
-
-            items = list(generate_fragments(value))
-            pixel_vr = "OW" if vr == "OW" else "OB"
-            self.line(depth, tag, pixel_vr, f"(PixelSequence #={len(items)})", None, 1, name)
-            for item in items:
-                text = _hex_value(item, 1, little, self.shorten) if item else \
-                    "(no value available)"
-                self.line(depth + 1, ItemTag, "pi", text, len(item), 1, "Item")
-            self.line(depth, SequenceDelimiterTag, "na", "(SequenceDelimitationItem)", 0, 0,
-                      "SequenceDelimitationItem")
-            return
-        if vr == "OB or OW":
-            vr = "OW" if ds.get("BitsAllocated", 8) > 8 else "OB"
-        elif vr in ("US or SS", "US or SS or OW"):
-            vr = "SS" if ds.get("PixelRepresentation", 0) == 1 else "US"
-        elif vr == "US or OW":
-            vr = "US"
-        text, length, vm = self.value(vr, value, little)
-        if tag in _DICOMDIR_OFFSETS and vr == "UL":
-            vr = "up"  # dcmdump's name for these UL offsets (PS3.3 F.3.2.1)
-        self.line(depth, tag, vr, text, length, vm, name)
-
-    def value(self, vr: str, value, little: bool) -> tuple[str, int, int]:
-        """(printed value, length in bytes, VM)."""
-        empty = value is None or value == "" or value == b"" or (
-            isinstance(value, (list, tuple)) and len(value) == 0)
-        if empty:
-            return "(no value available)", 0, (1 if vr in _HEX_VRS or vr in _NUMBER_FORMAT
-                                                and vr.startswith("O") else 0)
-        if vr in _HEX_VRS:
-            width = 2 if vr == "OW" else 1
-            return _hex_value(bytes(value), width, little, self.shorten), len(value) + \
-                len(value) % 2, 1
-        if vr in ("OF", "OD", "OL", "OV"):
-            size = struct.calcsize("<" + _NUMBER_FORMAT[vr])
-            data = bytes(value)
-            n = len(data) // size
-            if n * size != len(data):
-                raise ValueError(f"{vr} value of {len(data)} bytes is not a multiple of {size}")
-            nums = struct.unpack(("<" if little else ">") + _NUMBER_FORMAT[vr] * n, data)
-            text = "\\".join(_float_text(v, vr) if vr in _FLOAT_VRS else str(v) for v in nums)
-            return (_shorten(text) if self.shorten else text), len(data), 1
-        values = list(value) if isinstance(value, (list, tuple, MultiValue)) else [value]
-        vm = len(values)
-        if vr in _NUMBER_FORMAT:
-            size = struct.calcsize("<" + _NUMBER_FORMAT[vr])
-            text = "\\".join(_float_text(v, vr) if vr in _FLOAT_VRS else str(int(v))
-                             for v in values)
-            return (_shorten(text) if self.shorten else text), size * vm, vm
-        if vr == "AT":
-            text = "\\".join(f"({int(v) >> 16:04x},{int(v) & 0xFFFF:04x})" for v in values)
-            return text, 4 * vm, vm
-        parts = [str(v) for v in values]
-        if vr == "UI" and vm == 1 and uid_name(parts[0]):
-            text = "=" + uid_name(parts[0])
-            size = len(parts[0])
-        else:
-            if vr in _TEXT_VRS:
-                parts = [_escape_text("\\".join(parts))]
-                vm = 1
-            codecs = self.encodings if vr in _CHARSET_VRS else [default_encoding]
-            data = _encode_text(parts if vr != "PN" else values, vr, codecs)
-            size = len(data)
-            if vr in _TEXT_VRS:  # the length counts the line breaks, not their escapes
-                size = len(_encode_text([_unescape_text(parts[0])], vr, codecs))
-            joined = data.decode("latin-1") if self.raw else "\\".join(parts)
-            text = f"[{joined}]"
-        if self.shorten:
-            text = _shorten(text)
-        return text, size + size % 2, vm
-
-
-def write_dump(ds: Dataset, shorten: bool = False) -> str:
-    r"""Write ``ds`` in dcmdump's layout: ``(gggg,eeee) VR value   # length, VM Keyword``.
-
-    This is the dump as text (characters), for reading and for :func:`read_dump`. To save a
-    dump that dcmtk's ``dump2dcm`` reads, write :func:`dump_bytes` instead: dump2dcm stores
-    the bytes of a value as they are, so they must be in the data set's character set.
-
-    The text reads back with :func:`read_dump` (and dcmtk's ``dump2dcm``) into an equal
-    data set: every value is written in full, floats with the fewest digits that give the
-    same number back (Python's ``repr``), line breaks in LT/ST/UT as octal (``\015\012``).
-    Sequences are written with undefined length, so lengths in the comments may differ
-    from dcmdump's for a file written with explicit lengths.
-
-    Parameters
-    ----------
-    ds : pydicom.dataset.Dataset
-        The data set; with ``file_meta`` the dump starts with dcmdump's
-        ``# Dicom-File-Format`` header and the meta information.
-    shorten : bool
-        Cut long values to about 64 characters and end them with ``...``, as dcmdump does
-        without ``+L``. Such a dump is for reading by people; it does not read back.
-
-    Returns
-    -------
-    str
-        The dump, one element per line, ending with a newline.
-
-    Examples
-    --------
-    >>> from pydicom import Dataset
-    >>> ds = Dataset()
-    >>> ds.PatientName = "WORKSHOP^01"
-    >>> ds.Rows = 256
-    >>> print(write_dump(ds), end="")
-    (0010,0010) PN [WORKSHOP^01]                            #  12, 1 PatientName
-    (0028,0010) US 256                                      #   2, 1 Rows
-    >>> read_dump(write_dump(ds)) == ds
-    True
-    """
-    return _write(ds, shorten, raw=False)
-
-
-def dump_bytes(ds: Dataset, shorten: bool = False) -> bytes:
-    r"""The dump as ``dcmdump`` writes it: values in the data set's own character set.
-
-    dcmdump prints the bytes of each value as the file holds them: a name in a data set with
-    Specific Character Set ``ISO_IR 100`` comes out in Latin-1, and ``dump2dcm`` reads those
-    bytes back unchanged. So save this, not ``write_dump(ds).encode()``: a UTF-8 dump of an
-    ISO_IR 100 data set makes dump2dcm store ``WeiÃ\x9fenkirchen`` for ``Weißenkirchen``. Only
-    SH, LO, UC, ST, LT, UT and PN use the character set (PS3.3 C.12.1.1.2); everything else is
-    ASCII. :func:`read_dump` reads these bytes back (pass ``bytes``, not ``str``).
-
-    Parameters
-    ----------
-    ds : pydicom.dataset.Dataset
-        The data set, as for :func:`write_dump`.
-    shorten : bool
-        Cut long values as dcmdump does without ``+L`` (for people; it does not read back).
-
-    Returns
-    -------
-    bytes
-        The dump, one element per line, text values in the data set's character set.
-
-    Examples
-    --------
-    >>> from pydicom import Dataset
-    >>> ds = Dataset()
-    >>> ds.SpecificCharacterSet = "ISO_IR 100"
-    >>> ds.InstitutionName = "Weißenkirchen"
-    >>> dump_bytes(ds).splitlines()[1][:30]
-    b'(0008,0080) LO [Wei\xdfenkirchen]'
-    >>> read_dump(dump_bytes(ds)).InstitutionName
-    'Weißenkirchen'
-    """
-    return _write(ds, shorten, raw=True).encode("latin-1", "replace")
-
-
-def _write(ds: Dataset, shorten: bool, raw: bool) -> str:
-    meta = getattr(ds, "file_meta", None)
-    ts = str(meta.get("TransferSyntaxUID", "")) if meta is not None else ""
-    little = ts != _BIG_ENDIAN
-    if not ts and ds.original_encoding[1] is False:
-        little = False
-    writer = _Writer(shorten, little, raw)
-    if meta is not None and len(meta):
-        ts_name = _TS_NAMES.get("1.2.840.10008.1.2.1")
-        writer.lines += ["", "# Dicom-File-Format", "", "# Dicom-Meta-Information-Header",
-                         f"# Used TransferSyntax: {ts_name}"]
-        writer.dataset(meta, 0)
-        data_ts = _TS_NAMES.get(ts) or (str(meta.TransferSyntaxUID.name) if ts else
-                                        "Unknown Transfer Syntax")
-        writer.lines += ["", "# Dicom-Data-Set", f"# Used TransferSyntax: {data_ts}"]
-    writer.dataset(ds, 0)
-    return "\n".join(writer.lines) + "\n" if writer.lines else ""
-
-
-# ---------------------------------------------------------------------------------------------
-# command line
-
-def _cmd_dump(args: argparse.Namespace) -> int:
-    """``dump FILE``: the file's dump on stdout in its own character set; 0 when done."""
-    try:
-        ds = pydicom.dcmread(args.file, force=args.force)
-    except Exception as exc:  # any reading error of pydicom's: one line, not a traceback
-        raise CommandError(f"{args.file}: cannot read it as DICOM: {exc}") from exc
-    try:
-        text = dump_bytes(ds, shorten=args.shorten)  # the data set's own character set, as dcmdump
-    except Exception as exc:  # a value pydicom read but cannot encode again
-        raise CommandError(f"{args.file}: cannot dump it: {exc}") from exc
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text)
-    sys.stdout.buffer.flush()
-    return 0
-
-
-def register_cli(subparsers: Any) -> None:
-    """Add ``dump FILE [--shorten] [--force]``, like ``dcmdump +L``.
-
-    Text values come out in the data set's own character set, byte for byte as dcmdump prints
-    them, so ``dump2dcm`` (or ``undump``) turns the dump back into the same file.
-
-    Parameters
-    ----------
-    subparsers : argparse sub-parsers
-        What ``ArgumentParser.add_subparsers()`` returned.
-    """
-    p = subparsers.add_parser("dump", help="print a DICOM file in dcmdump's format (complete, like +L)")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--shorten", action="store_true",
-                   help="cut long values with '...', as dcmdump does without +L")
-    p.add_argument("--force", action="store_true", help="read a data set without preamble/DICM")
-    p.set_defaults(func=_cmd_dump)
