@@ -45,7 +45,7 @@ Examples
 """
 
 
-from .cli import register_cli
+from .cli import register_cli as register_cli  # the command line (workshop_helpers.__main__)
 from .common import DumpSyntaxError, uid_from_name, uid_name
 from .reader import read_dump
 from .writer import dump_bytes, write_dump
