@@ -1,85 +1,17 @@
-"""A real PACS for the course: Orthanc, started as a user process on free ports.
+"""The :class:`Orthanc` process: started as a child of ours on free ports, asked, stopped.
 
-:class:`Orthanc` writes a JSON configuration into a folder of ours (storage and index there),
-starts ``/usr/sbin/Orthanc`` (Debian/Ubuntu package ``orthanc``) as a child process — never the
-system service, which installing the package may have started on ports 4242/8042 — waits until
-its REST API and a C-ECHO answer, and stops it by its process id (SIGTERM, then a knock on
-each of its ports so that it exits in about a second: :func:`~workshop_helpers.servers.wait_waking`)
-on exit, at interpreter exit,
-and (on Linux) when the Python process that started it dies, even by ``kill -9`` (the child
-asks the kernel for SIGTERM when the *thread* that started it ends, ``PR_SET_PDEATHSIG``: start
-it from the main thread, as a notebook or a test does, not from a short-lived worker thread).
-
-What the configuration says, and why (on a machine shared by a class, everything a
-participant starts is theirs alone):
-
-- ``DicomModalities``: the AEs of the course, ``{aet: (host, port)}``. Orthanc lets a *known*
-  AE find, get, move and store; an unknown calling AE is refused at association time unless
-  ``allow_unknown_aes=True`` (that sets Orthanc's ``DicomAlwaysAllow*``). Stock Orthanc is more
-  open: its defaults ``DicomAlwaysAllowEcho`` and ``DicomAlwaysAllowStore`` true let any AE
-  echo and store, and for an unknown AE's C-FIND it accepts the association, then aborts it.
-  For a C-MOVE Orthanc opens a new association to the destination's host and port listed
-  here, calling it by the destination's AE title; a destination it does not know gets status
-  0xC000 with no comment.
-- AE titles made at each start: :func:`new_title` gives ``ORTHANC-7QK2PX4M`` for the PACS
-  and ``PACS-HELPER-…`` for the helper's own checks, and notebooks make their peers' titles
-  the same way. They are in the configuration file only, never on a command line (which every
-  user of the machine can read in ``/proc/<pid>/cmdline``).
-- ``DicomCheckCalledAet``: an association that calls another AE title than ours is rejected;
-  ``DicomCheckModalityHost``: a known AE title must also come from the host listed for it
-  (Orthanc compares the caller's address with that entry: list IP addresses, ``127.0.0.1``).
-- ``AuthenticationEnabled`` with one user (``learner``) whose password is made at each start
-  (:attr:`Orthanc.auth`): every REST and DICOMweb request needs it, on 127.0.0.1 too, where
-  ``RemoteAccessAllowed`` false lets in every user of the machine. :meth:`Orthanc.rest`, the
-  DICOMweb client (``web.client(url, auth=orthanc.auth)``) and :meth:`Orthanc.link` use it.
-- A Lua filter (``LuaScripts``: :mod:`workshop_helpers.orthanc_filter`, written next to the
-  configuration, 0600), because Orthanc 1.10 has no setting for either check: it refuses (403)
-  a request whose ``Host`` is not this Orthanc's on 127.0.0.1 or localhost (DNS rebinding: a
-  web page whose own name now points at 127.0.0.1), and a POST, PUT or DELETE that a browser
-  marks as sent by a page of another site (``Sec-Fetch-Site: cross-site`` or ``same-site``, or
-  an ``Origin`` other than the request's Host): a browser attaches the password it has kept
-  for Orthanc to such a request too. Python clients, Orthanc Explorer and the viewer on
-  Orthanc's own origin pass; through jupyter-server-proxy (which forwards the browser's Host)
-  any Host passes on a request that carries the proxy's ``X-Forwarded-Context`` for this port.
-  It cannot tell apart two pages of the same origin: on a hub where every user's JupyterLab
-  shares one domain, another participant's page is the same origin as the learner's.
-- ``DeflatedTransferSyntaxAccepted`` false: a deflated data set (a small upload that inflates
-  to gigabytes) is refused at association time.
-- Files: the folder is made 0700, the configuration (which holds the password) and the log
-  0600, and Orthanc runs with umask 077, so its storage and index are its owner's alone.
-- ``dicomweb=True`` loads Orthanc's DICOMweb plugin (Debian/Ubuntu package ``orthanc-dicomweb``,
-  found by :func:`dicomweb_plugin`): QIDO-RS, WADO-RS and STOW-RS (PS3.18) under
-  ``/dicom-web/``, next to Orthanc's own REST API on the same HTTP port. WADO-URI stays off.
-- Orthanc 1.10 has **no setting for the address it listens on**: its DICOM and HTTP ports are
-  open on every network interface of the machine. ``RemoteAccessAllowed`` false refuses HTTP
-  from elsewhere, and only known AEs get DICOM associations, but the ports are still reachable:
-  use it on a trusted machine, and talk to it on 127.0.0.1 only (as everything here does).
-
-Examples
---------
->>> config = orthanc_config("/tmp/pacs", "ORTHANC", 11112, 18042, {"WORKSTATION": ("127.0.0.1", 11113)},
-...                         users={"learner": "secret"})
->>> config["DicomModalities"]
-{'WORKSTATION': {'AET': 'WORKSTATION', 'Host': '127.0.0.1', 'Port': 11113}}
->>> config["RemoteAccessAllowed"], config["DicomCheckCalledAet"], config["DicomAlwaysAllowFind"]
-(False, True, False)
->>> config["AuthenticationEnabled"], config["DicomCheckModalityHost"]
-(True, True)
->>> web = orthanc_config("/tmp/pacs", "ORTHANC", 11112, 18042, plugins=["/p/libOrthancDicomWeb.so"])
->>> web["Plugins"], web["DicomWeb"]["Root"]
-(['/p/libOrthancDicomWeb.so'], '/dicom-web/')
+Its REST API (:meth:`Orthanc.rest`, with the password made at each start), its DICOMweb root,
+the OHIF Viewer's link, and the modalities it knows. Every Orthanc still running when the
+interpreter exits is stopped then, by its process id.
 """
 
 from __future__ import annotations
 
 import atexit
 import base64
-import glob
 import json
 import os
 import secrets
-import shutil
-import string
 import subprocess
 import threading
 import time
@@ -90,212 +22,25 @@ import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import net, orthanc_filter, phantom, tools
-from .servers import child_setup, free_port, port_is_free, wait_waking, write_private
-from .tools import ToolMissing
-
-__all__ = ["Orthanc", "OrthancError", "OrthancMissing", "DicomWebPluginMissing", "dicomweb_plugin",
-           "free_port", "new_title", "orthanc_config", "orthanc_program", "port_is_free",
-           "upload_course_data"]
-
-PACKAGE = "orthanc"  # the Debian/Ubuntu package
-PROGRAM = "/usr/sbin/Orthanc"
-DICOMWEB_PACKAGE = "orthanc-dicomweb"
-# Where Debian and Ubuntu put the plugin: a link in Orthanc's plugin folder, the versioned
-# library in /usr/lib/orthanc; /usr/local for one built from source.
-DICOMWEB_PLACES = ("/usr/share/orthanc/plugins/libOrthancDicomWeb.so",
-                   "/usr/lib/orthanc/libOrthancDicomWeb.so*",
-                   "/usr/local/share/orthanc/plugins/libOrthancDicomWeb.so",
-                   "/usr/local/lib/orthanc/libOrthancDicomWeb.so*")
-DICOMWEB_ROOT = "/dicom-web/"
-USER = "learner"  # the one user of the REST API; its password is made at each start
-TITLE_CHARACTERS = string.ascii_uppercase + string.digits
-MIN_SUFFIX = 4  # random characters at least, after the base and a hyphen
-
-
-class OrthancMissing(ToolMissing):
-    """Orthanc is not installed (Debian/Ubuntu package ``orthanc``)."""
-
-
-class OrthancError(RuntimeError):
-    """Orthanc did not start, stopped, or its REST API answered with an error."""
-
-
-class DicomWebPluginMissing(ToolMissing):
-    """Orthanc's DICOMweb plugin is not installed (Debian/Ubuntu package ``orthanc-dicomweb``)."""
-
-
-def dicomweb_plugin(places: Iterable[str] = DICOMWEB_PLACES) -> str | None:
-    """Full path of Orthanc's DICOMweb plugin (``libOrthancDicomWeb.so``), or None.
-
-    Parameters
-    ----------
-    places : iterable of str
-        Paths or glob patterns, tried in order (default: where Debian/Ubuntu install it).
-
-    Returns
-    -------
-    str or None
-        The first readable file found, or None when there is none.
-
-    Examples
-    --------
-    >>> dicomweb_plugin(["/nowhere/libOrthancDicomWeb.so"]) is None
-    True
-    """
-    for place in places:
-        for path in sorted(glob.glob(place)) if any(c in place for c in "*?[") else [place]:
-            if os.path.isfile(path) and os.access(path, os.R_OK):
-                return path
-    return None
-
-
-def new_title(base: str) -> str:
-    """An AE title made for this run: ``base``, a hyphen, then random capitals and digits.
-
-    The title fills the 16 characters an AE title may have (PS3.5 6.2): ``ORTHANC-7QK2PX4M``
-    (8 random characters, 36**8 = 2.8e12 possibilities), ``WORKSTATION-4Z8Q`` (4, 1.7
-    million); a base longer than 11 characters is cut to keep 4. To get a C-FIND, C-MOVE or
-    C-STORE in, another user of the machine would need both the PACS's title and one it knows.
-
-    Parameters
-    ----------
-    base : str
-        Capitals, digits, ``-`` or ``_`` (what a reader recognises: ``WORKSTATION``).
-
-    Returns
-    -------
-    str
-        The title, 16 characters.
-
-    Raises
-    ------
-    ValueError
-        For an empty base or one with other characters.
-
-    Examples
-    --------
-    >>> title = new_title("ORTHANC")
-    >>> len(title), title[:8], title != new_title("ORTHANC")
-    (16, 'ORTHANC-', True)
-    >>> new_title("PACS-HELPER")[:12]
-    'PACS-HELPER-'
-    """
-    base = base.strip()
-    if not base or any(c not in TITLE_CHARACTERS + "-_" for c in base):
-        raise ValueError(f"an AE title's base is capitals, digits, '-' or '_', not {base!r}")
-    base = base[:16 - 1 - MIN_SUFFIX]
-    return base + "-" + "".join(secrets.choice(TITLE_CHARACTERS) for _ in range(15 - len(base)))
-
-
-def orthanc_program() -> str | None:
-    """Full path of the Orthanc binary, or None (``/usr/sbin`` is not on a user's PATH).
-
-    Returns
-    -------
-    str or None
-        ``Orthanc`` on PATH, else ``/usr/sbin/Orthanc`` if it is there, else None.
-
-    Examples
-    --------
-    >>> orthanc_program() in (None, shutil.which("Orthanc") or PROGRAM)
-    True
-    """
-    found = shutil.which("Orthanc")
-    if found:
-        return found
-    return PROGRAM if os.access(PROGRAM, os.X_OK) else None
-
-
-def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_port: int,
-                   modalities: dict[str, tuple[str, int]] | None = None, *,
-                   allow_unknown_aes: bool | Iterable[str] = False, name: str = "workshop-pacs",
-                   plugins: list[str] | None = None,
-                   users: dict[str, str] | None = None,
-                   serve_folders: dict | None = None,
-                   lua_scripts: list[str] | None = None) -> dict:
-    """Orthanc's JSON configuration for a PACS of the course (a pure function).
-
-    Parameters
-    ----------
-    folder : path
-        Storage (``folder/storage``) and index (``folder/index``) go here.
-    aet : str
-        Orthanc's AE title; associations calling another one are rejected.
-    dicom_port, http_port : int
-        Where Orthanc listens (on all addresses: Orthanc 1.10 cannot bind one).
-    modalities : dict
-        ``{aet: (host, port)}``: the AEs that may find, get, move and store, and where Orthanc
-        sends a C-MOVE to them.
-    allow_unknown_aes : bool or iterable of str
-        Let any calling AE title in: True for every service (``DicomAlwaysAllow*`` true), or
-        the services named, e.g. ``("echo", "store")`` as in Orthanc's own defaults.
-    name : str
-        Orthanc's ``Name``, shown in its web page and REST API.
-    plugins : list of str, optional
-        Shared libraries Orthanc loads; the DICOMweb plugin's section (root ``/dicom-web/``,
-        WADO-URI off) is written whether it is among them or not (Orthanc ignores it then).
-    users : dict, optional
-        ``{user: password}`` of the REST API (and DICOMweb); authentication is on when given.
-    serve_folders : dict, optional
-        The ServeFolders plugin's section (:func:`workshop_helpers.ohif.serve_folders`).
-    lua_scripts : list of str, optional
-        Lua files Orthanc runs at start (:mod:`workshop_helpers.orthanc_filter`'s filter).
-
-    Returns
-    -------
-    dict
-        Ready for ``json.dumps``.
-    """
-    folder = Path(folder)
-    services = ("echo", "store", "find", "get", "move")
-    if isinstance(allow_unknown_aes, bool):
-        allowed = set(services) if allow_unknown_aes else set()
-    else:
-        allowed = {str(a).lower() for a in allow_unknown_aes}
-        if allowed - set(services):
-            raise ValueError(f"allow_unknown_aes names services among {services}, "
-                             f"not {sorted(allowed - set(services))}")
-    return {
-        "Name": name,
-        "StorageDirectory": str(folder / "storage"),
-        "IndexDirectory": str(folder / "index"),
-        "StorageCompression": False,
-        "Plugins": list(plugins or []),
-        **({"ServeFolders": serve_folders} if serve_folders else {}),
-        "HttpServerEnabled": True,
-        "HttpPort": int(http_port),
-        "RemoteAccessAllowed": False,
-        "AuthenticationEnabled": bool(users),
-        "RegisteredUsers": dict(users or {}),
-        "SslEnabled": False,
-        "DicomServerEnabled": True,
-        "DicomAet": aet,
-        "DicomPort": int(dicom_port),
-        "DicomCheckCalledAet": True,
-        "DicomCheckModalityHost": True,
-        "DeflatedTransferSyntaxAccepted": False,
-        **{f"DicomAlwaysAllow{name.capitalize()}": name in allowed for name in services},
-        "DicomModalities": {a: _modality(a, host, port)
-                            for a, (host, port) in (modalities or {}).items()},
-        "DicomModalitiesInDatabase": False,
-        "DicomScpTimeout": 30,
-        "DicomScuTimeout": 10,
-        "DicomAssociationCloseDelay": 0,  # close the C-MOVE's store association at once
-        "SaveJobs": False,
-        "UnknownSopClassAccepted": False,
-        "ExecuteLuaEnabled": False,  # no Lua sent through the REST API; LuaScripts still run
-        "LuaScripts": list(lua_scripts or []),
-        # Host: the address written into BulkDataURIs and Retrieve URLs (else taken from the
-        # request's Host header, which some clients send without the port)
-        "DicomWeb": {"Enable": True, "Root": DICOMWEB_ROOT, "EnableWado": False, "Ssl": False,
-                     "Host": f"127.0.0.1:{int(http_port)}"},
-    }
-
-
-def _modality(aet: str, host: str, port: int) -> dict:
-    return {"AET": aet, "Host": host, "Port": int(port)}
-
+from .. import net, orthanc_filter
+from ..servers import child_setup, free_port, wait_waking, write_private
+from ..tools import ToolMissing
+from .config import (
+    DICOMWEB_PACKAGE,
+    DICOMWEB_PLACES,
+    DICOMWEB_ROOT,
+    PACKAGE,
+    PROGRAM,
+    USER,
+    DicomWebPluginMissing,
+    OrthancError,
+    OrthancMissing,
+    _modality,
+    dicomweb_plugin,
+    new_title,
+    orthanc_config,
+    orthanc_program,
+)
 
 # Requests to 127.0.0.1 only, never through a proxy of the environment (which would see the
 # password): an opener without ProxyHandler's defaults.
@@ -458,7 +203,7 @@ class Orthanc:
         return [path]
 
     def _viewer(self) -> tuple[list[str], dict | None]:
-        from . import ohif  # noqa: PLC0415 - only for an Orthanc that serves the viewer
+        from .. import ohif  # noqa: PLC0415 - only for an Orthanc that serves the viewer
 
         self.viewer_missing = ("" if not self.viewer else ohif.unavailable() if self.dicomweb
                                else "the OHIF Viewer needs dicomweb=True")
@@ -474,7 +219,7 @@ class Orthanc:
         :attr:`auth`. Raises :class:`~workshop_helpers.tools.ToolMissing` with
         :attr:`viewer_missing`.
         """
-        from . import ohif  # noqa: PLC0415 - as in _viewer
+        from .. import ohif  # noqa: PLC0415 - as in _viewer
 
         if not self.viewer or self.viewer_missing:
             raise ToolMissing(self.viewer_missing or "started without viewer=True")
@@ -706,29 +451,3 @@ class Orthanc:
     def known_modalities(self) -> list[str]:
         """The names of the modalities Orthanc knows now (REST ``/modalities``)."""
         return self.get("/modalities")
-
-
-def upload_course_data(orthanc: Orthanc, folder: str | os.PathLike, seed: int = 10) -> list[Path]:
-    """Write the course's small phantom CT series and upload it, with pydicom's CT and MR test files.
-
-    Parameters
-    ----------
-    orthanc : Orthanc
-        A started server.
-    folder : str or os.PathLike
-        Where the phantom series is written (one file per slice).
-    seed : int
-        Seed of the phantom's UIDs and noise (:func:`phantom.write_series`), so the UIDs the text
-        discusses come out the same on every run.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files uploaded: the 8 slices of a 64 x 48 phantom, then ``CT_small.dcm`` and
-        ``MR_small.dcm``.
-    """
-    files = phantom.write_series(folder, rows=48, columns=64, slices=8, seed=seed)
-    files += [tools.testdata("CT_small.dcm"), tools.testdata("MR_small.dcm")]
-    for path in files:
-        orthanc.upload(path)
-    return files
