@@ -17,12 +17,12 @@ import argparse
 import sys
 from types import ModuleType
 
-from . import deid, dump, files, geometry, legacy, net, phantom, private, qr, router_cli, uids
+from . import deid, dump, files, geometry, legacy, net, phantom, private, qr, router, uids
 from .tools import CommandError, environment_report
 
 #: The modules whose ``register_cli`` adds commands, in the order of ``--help``.
 CLI_MODULES: tuple[ModuleType, ...] = (dump, files, uids, geometry, phantom, legacy, private,
-                                       deid, net, qr, router_cli)
+                                       deid, net, qr, router)
 
 
 def _env(args: argparse.Namespace) -> int:

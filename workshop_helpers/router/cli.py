@@ -31,12 +31,13 @@ from typing import Any
 
 import pydicom.uid
 
-from .net import NetError, is_valid_uid
-from .net.cli import add_timeout_flags, timeouts_from
-from .net.guard import COURSE_CALLERS, COURSE_CALLING_AES
-from .router import Destination, Router, Series
-from .router_guard import FolderBusy
-from .tools import CommandError
+from ..net import NetError, is_valid_uid
+from ..net.cli import add_timeout_flags, timeouts_from
+from ..net.guard import COURSE_CALLERS, COURSE_CALLING_AES
+from ..tools import CommandError
+from .core import Router
+from .guard import FolderBusy
+from .series import Destination, Series
 
 __all__ = ["KEYS", "parse_to", "parse_match", "destinations_from", "Watch", "register_cli"]
 

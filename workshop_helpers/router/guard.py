@@ -16,8 +16,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .net import Timeouts, send
-from .net.scu import OnResult
+from ..net import Timeouts, send
+from ..net.scu import OnResult
 
 try:
     import fcntl
@@ -47,7 +47,7 @@ class FolderLock:
     >>> FolderLock(folder).acquire()  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    workshop_helpers.router_guard.FolderBusy: another Router (process ...) already works in ...
+    workshop_helpers.router.FolderBusy: another Router (process ...) already works in ...
     >>> first.release()
     >>> FolderLock(folder).acquire().release()
     """

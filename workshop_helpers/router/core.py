@@ -1,80 +1,29 @@
-"""A small DICOM router that loses nothing: receive, store, decide a series is complete, forward.
+"""The :class:`Router` itself: receive → store → trigger → call a function and forward.
 
-The last part of the workshop's slides ("How to build a medical workstation") in code:
-
-1. **receive and store** — a :class:`~workshop_helpers.net.StorageSCP`;
-2. **trigger** — a series is *complete* when no new instance came for ``quiet_seconds``, or when
-   ``expected`` instances arrived, or when your own ``complete_when(series)`` says so (DICOM has no
-   "end of series" message over C-STORE, so every router has to guess);
-3. **route** — call ``on_series(series)`` and forward the series with C-STORE to each
-   :class:`Destination` whose rule matches. Each destination has its own worker thread: one that is
-   down or frozen never delays the others. A transient failure (connection refused, timeout,
-   abort, 0xA7xx) is retried with a bounded, growing delay; a permanent one (the peer refused
-   this instance for good) moves to a visible *dead-letter* folder with its reason, where
-   :meth:`Router.dead_letters` lists it and :meth:`Router.retry_dead_letters` puts it back.
-
-What lives where
-----------------
-Everything the router has to remember is on disk under its ``folder``, so a restart (or a crash)
-resumes delivery where it stopped::
-
-    folder/
-      <PatientID>/<StudyUID>/<SeriesUID>/<SOPInstanceUID>.dcm  the instances (its StorageSCP's files)
-      .router/
-        inbox/<SeriesUID>~<hash>/<SOPInstanceUID>.json    received, series not triggered yet
-        outbox/<AE@host_port~hash>/<SOPInstanceUID>.json  waiting for that destination
-        dead/<AE@host_port~hash>/<SOPInstanceUID>.json    refused for good, with its "reason"
-        tmp/                                              tickets being written (emptied at start)
-        lock                                              held while a router works here
-
-A *ticket* is a small JSON file that names one stored instance (its identifiers and its path
-relative to ``folder``) and a random ``version``. Tickets are written atomically (temporary file,
-fsync, ``os.replace``), so a ticket is either whole or absent. An instance's ticket moves
-inbox → outbox (one copy per destination that wants the series) → deleted once that destination
-answered Success, or → dead with the reason. A re-sent SOP Instance UID rewrites its ticket (new
-version), so the corrected file is forwarded again; a worker deletes a ticket only if it is still
-the version it sent, as soon as its answer came. Delivery is *at least once*: after a crash the
-instance that was on its way may be sent twice, none zero times. Memory holds only the series still in progress, a few recent ones
-(``keep_recent``) and a bounded log. At start the table is rebuilt from the tickets, so a series
-half delivered before a restart shows what was still waiting; tickets of a destination that is
-no longer configured stay where they are (and :meth:`Router.dead_letters` still lists its dead).
-
-Examples
---------
->>> import tempfile
->>> with tempfile.TemporaryDirectory() as folder, Router(folder, quiet_seconds=0.2) as router:
-...     router.port > 0, router.status(), router.dead_letters()
-(True, [], [])
+One worker thread per destination; the tickets (:mod:`.tickets`) that say what is still to do are
+on disk, so a restart resumes where the last run stopped. The package's docstring
+(:mod:`workshop_helpers.router`) tells the whole story and where each ticket lives.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import itertools
-import json
 import os
 import threading
 import time
 import traceback
-import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
-from . import tools
-from .net import Arrival, SendResult, StorageSCP, Timeouts, safe_path_part, send  # noqa: F401 - examples
-from .net.guard import COURSE_CALLERS, add_calling_ae
-from .net.storage import StoreRefused
-from .router_guard import FolderLock, Retry, send_each
+from ..net import Arrival, SendResult, StorageSCP, Timeouts
+from ..net.guard import COURSE_CALLERS, add_calling_ae
+from ..net.storage import StoreRefused
+from .guard import FolderLock, Retry, send_each
+from .series import DeadLetter, Delivery, Destination, Series, quiet_for
+from .tickets import Ticket, TicketFolder, _series_folder, folder_name, ticket_name
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
-__all__ = ["Destination", "Series", "Delivery", "DeadLetter", "Ticket", "TicketFolder", "Router",
-           "quiet_for", "ticket_name", "folder_name", "flow_diagram"]
+__all__ = ["Router"]
 
 BATCH = 64  # instances a worker sends on one association at most
 _ARRIVAL_FIELDS = ("time", "calling_ae", "patient_id", "study_uid", "series_uid",
@@ -82,392 +31,6 @@ _ARRIVAL_FIELDS = ("time", "calling_ae", "patient_id", "study_uid", "series_uid"
                    "duplicate")
 _DEAD_FIELDS = ("reason", "status", "failed")
 _FINAL = ("done", "handled", "failed")
-
-
-# --------------------------------------------------------------------------- names on disk
-
-def _digest(text: str, length: int) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:length]
-
-
-def ticket_name(sop_instance_uid: str) -> str:
-    """The file name of an instance's ticket: the UID made safe (:func:`~.net.safe_path_part`).
-
-    Distinct UIDs get distinct names, as distinct values do in the StorageSCP's folders.
-
-    Parameters
-    ----------
-    sop_instance_uid : str
-        The instance's SOP Instance UID.
-
-    Returns
-    -------
-    str
-        ``<safe UID>.json``.
-
-    Examples
-    --------
-    >>> ticket_name("1.2.840.99.1")
-    '1.2.840.99.1.json'
-    >>> ticket_name("../../etc")
-    '_._.._etc~74ccf3c5b4c19a81.json'
-    """
-    return safe_path_part(sop_instance_uid, "NO_SOP_INSTANCE_UID") + ".json"
-
-
-def folder_name(text: str) -> str:
-    """A readable folder name for ``text``, one-to-one (:func:`~.net.safe_path_part`).
-
-    Parameters
-    ----------
-    text : str
-        E.g. a destination's name, ``AE@host:port``.
-
-    Returns
-    -------
-    str
-        A name safe on any file system, with a short hash when anything had to be replaced.
-
-    Examples
-    --------
-    >>> folder_name("PACS")
-    'PACS'
-    >>> folder_name("PACS@127.0.0.1:104")
-    'PACS_127.0.0.1_104~22c27502d8658010'
-    """
-    return safe_path_part(text, "UNNAMED")
-
-
-def _series_folder(key: tuple[str, str, str]) -> str:
-    return f"{safe_path_part(key[2], 'NO_SERIES_UID', 40)}~{_digest(chr(0).join(key), 12)}"
-
-
-# --------------------------------------------------------------------------- tickets
-
-class Ticket(NamedTuple):
-    """One ticket as read from disk: its file, the exact bytes read and the decoded data.
-
-    Parameters
-    ----------
-    file : pathlib.Path
-        The ticket's file.
-    raw : bytes
-        Its bytes as read (a ticket is deleted only while it still holds them).
-    data : dict
-        The decoded JSON: the instance's identifiers, its ``path`` and a ``version``.
-    """
-
-    file: Path
-    raw: bytes
-    data: dict
-
-    @property
-    def name(self) -> str:
-        """The ticket's file name (see :func:`ticket_name`)."""
-        return self.file.name
-
-
-class TicketFolder:
-    """A folder of tickets, written atomically and deleted only when unchanged.
-
-    Parameters
-    ----------
-    folder : str or os.PathLike
-        Where the tickets are (created when the first one is written).
-    tmp : str or os.PathLike
-        Where tickets are written before ``os.replace`` moves them in (same file system).
-    lock : threading.RLock or None
-        Shared by every folder of one router: a rewrite and a compare-and-delete never interleave.
-
-    Examples
-    --------
-    A worker read version 1, a corrected re-send wrote version 2 meanwhile: version 2 stays.
-
-    >>> import tempfile, threading
-    >>> root = Path(tempfile.mkdtemp())
-    >>> box = TicketFolder(root / "outbox", root / "tmp", threading.RLock())
-    >>> box.put("1.2.3.json", {"path": "a.dcm"})
-    >>> first = box.tickets()[0]
-    >>> box.put("1.2.3.json", {"path": "a.dcm"})
-    >>> box.remove_if_unchanged(first), box.count()
-    (False, 1)
-    >>> box.remove_if_unchanged(box.tickets()[0]), box.count()
-    (True, 0)
-    >>> import shutil; shutil.rmtree(root)
-    """
-
-    def __init__(self, folder: str | os.PathLike, tmp: str | os.PathLike,
-                 lock: threading.RLock | None) -> None:
-        self.folder, self.tmp, self.lock = Path(folder), Path(tmp), lock
-
-    def put(self, name: str, data: dict) -> None:
-        """Write (or replace) ticket ``name`` with ``data`` and a new random ``version``."""
-        self.install(name, self.prepare(data))
-
-    def prepare(self, data: dict) -> Path:
-        """Write ``data`` and a new random ``version`` to a temporary file, flushed to disk."""
-        self.tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = self.tmp / f"{uuid.uuid4().hex}.part"
-        with open(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as f:
-            f.write(json.dumps({**data, "version": uuid.uuid4().hex}, indent=1).encode())
-            f.flush()
-            os.fsync(f.fileno())
-        return tmp
-
-    def install(self, name: str, tmp: Path) -> None:
-        """Move a :meth:`prepare` d file in as ticket ``name`` (atomically, replacing it)."""
-        with self.lock:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.replace(tmp, self.folder / name)
-        tools.fsync_folder(self.folder)
-
-    def tickets(self, limit: int | None = None) -> list[Ticket]:
-        """The tickets, oldest first (at most ``limit``); unreadable ones are skipped."""
-        try:
-            entries = [e for e in os.scandir(self.folder) if e.name.endswith(".json")]
-        except FileNotFoundError:
-            return []
-        entries.sort(key=lambda e: (_mtime(e), e.name))
-        found = (self._read(Path(e.path)) for e in entries)
-        return list(itertools.islice((t for t in found if t is not None), limit))
-
-    def count(self) -> int:
-        """How many tickets there are."""
-        with contextlib.suppress(FileNotFoundError):
-            return sum(1 for e in os.scandir(self.folder) if e.name.endswith(".json"))
-        return 0
-
-    def remove_if_unchanged(self, ticket: Ticket) -> bool:
-        """Delete ``ticket`` if its file still holds the bytes it was read with (True)."""
-        with self.lock:
-            if _read_bytes(ticket.file) != ticket.raw:
-                return False
-            ticket.file.unlink()
-        return True
-
-    def move_if_unchanged(self, ticket: Ticket, other: TicketFolder, data: dict) -> bool:
-        """Replace ``ticket`` by ``data`` in ``other`` if it is unchanged here (True)."""
-        tmp = other.prepare(data)
-        with self.lock:
-            if _read_bytes(ticket.file) != ticket.raw:
-                tmp.unlink()
-                return False
-            other.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.replace(tmp, other.folder / ticket.name)
-            ticket.file.unlink()
-        tools.fsync_folder(other.folder)
-        return True
-
-    def remove_folder_if_empty(self) -> None:
-        """Remove the folder when no ticket is left (an inbox of a finished series)."""
-        with self.lock, contextlib.suppress(OSError):
-            self.folder.rmdir()
-
-    def _read(self, file: Path) -> Ticket | None:
-        raw = _read_bytes(file)
-        try:
-            return Ticket(file, raw, json.loads(raw)) if raw is not None else None
-        except ValueError:
-            return None
-
-
-def _read_bytes(file: Path) -> bytes | None:
-    try:
-        return file.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-def _mtime(entry: os.DirEntry) -> float:
-    try:
-        return entry.stat().st_mtime
-    except FileNotFoundError:
-        return 0.0
-
-
-# --------------------------------------------------------------------------- what the router knows
-
-@dataclass(frozen=True)
-class Destination:
-    """Where a router forwards series: a storage SCP's address and AE title.
-
-    ``match`` is an optional declarative rule: a series goes to this destination only when every
-    key (``calling_ae``, ``patient_id``, ``study_uid``, ``series_uid``, ``sop_class_uid``) has the
-    given value in the series' first instance, e.g. ``{"calling_ae": "CT01"}``.
-
-    Parameters
-    ----------
-    host : str
-        The storage SCP's address.
-    port : int
-        Its port.
-    called_ae : str
-        Its AE title.
-    match : dict or tuple of (str, str), optional
-        The rule; None forwards every series.
-
-    Examples
-    --------
-    >>> d = Destination("127.0.0.1", 104, "PACS", match={"calling_ae": "CT01"})
-    >>> d.name
-    'PACS@127.0.0.1:104'
-    """
-
-    host: str
-    port: int
-    called_ae: str
-    match: tuple[tuple[str, str], ...] | dict | None = None
-
-    @property
-    def name(self) -> str:
-        """``AE@host:port``."""
-        return f"{self.called_ae}@{self.host}:{self.port}"
-
-    def wants(self, first: Arrival) -> bool:
-        """True when this destination's rule matches the series' first instance."""
-        rules = dict(self.match or {})
-        return all(str(getattr(first, key, "")).strip() == str(value).strip()
-                   for key, value in rules.items())
-
-
-@dataclass
-class Delivery:
-    """How far one series got to one destination: ticket names waiting, sent and dead.
-
-    Parameters
-    ----------
-    waiting, sent, dead : set of str
-        Ticket names in each state.
-    reason : str
-        Why the last dead letter died.
-    """
-
-    waiting: set[str] = field(default_factory=set)
-    sent: set[str] = field(default_factory=set)
-    dead: set[str] = field(default_factory=set)
-    reason: str = ""  # why the last dead letter died
-
-    @property
-    def total(self) -> int:
-        """Instances this destination should get."""
-        return len(self.waiting) + len(self.sent) + len(self.dead)
-
-
-@dataclass
-class Series:
-    """Everything a router knows about one series.
-
-    Parameters
-    ----------
-    patient_id, study_uid, series_uid : str
-        What identifies the series.
-    files : list of pathlib.Path
-        The instance files received, in order of arrival.
-    first : Arrival, optional
-        The first instance's arrival (calling AE title, identifiers), for the rules.
-    last_arrival : float
-        ``time.monotonic()`` of the last instance.
-    triggered : int
-        How many times the trigger fired (a late instance re-opens a series).
-    state : str
-        receiving, complete, forwarding, waiting, done, handled or failed.
-    deliveries : dict of str to Delivery
-        Destination name -> how far the series got there.
-    handler_error : str
-        What ``on_series`` or ``complete_when`` raised, if anything.
-    number : int
-        The order of first arrival, for the status table.
-
-    Examples
-    --------
-    >>> s = Series("P", "1.2", "1.2.3", files=["a.dcm", "b.dcm"], last_arrival=time.monotonic())
-    >>> s.count, s.quiet < 5
-    (2, True)
-    """
-
-    patient_id: str
-    study_uid: str
-    series_uid: str
-    files: list[Path] = field(default_factory=list)
-    first: Arrival | None = None
-    last_arrival: float = 0.0
-    triggered: int = 0  # how many times the trigger fired (a late instance re-opens a series)
-    state: str = "receiving"  # receiving, complete, forwarding, waiting, done, handled, failed
-    deliveries: dict[str, Delivery] = field(default_factory=dict)
-    handler_error: str = ""
-    number: int = 0  # order of first arrival, for the status table
-    _paths: set = field(default_factory=set, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self._paths = set(self.files)
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        """``(patient_id, study_uid, series_uid)``."""
-        return (self.patient_id, self.study_uid, self.series_uid)
-
-    @property
-    def count(self) -> int:
-        """Number of instances received."""
-        return len(self.files)
-
-    @property
-    def quiet(self) -> float:
-        """Seconds since the last instance arrived."""
-        return time.monotonic() - self.last_arrival
-
-    def add(self, path: Path) -> None:
-        """Remember an instance file (a re-sent one is counted once)."""
-        if path not in self._paths:
-            self._paths.add(path)
-            self.files.append(path)
-
-
-class DeadLetter(NamedTuple):
-    """An instance a destination refused for good, and why.
-
-    Parameters
-    ----------
-    destination : str
-        The destination's name, ``AE@host:port``.
-    instance : str
-        The SOP Instance UID.
-    reason : str
-        Why it was refused, with the status.
-    path : pathlib.Path
-        The instance file.
-    """
-
-    destination: str
-    instance: str  # SOP Instance UID
-    reason: str
-    path: Path
-
-
-def quiet_for(seconds: float) -> Callable[[Series], bool]:
-    """A trigger: the series is complete when nothing new came for ``seconds``.
-
-    Parameters
-    ----------
-    seconds : float
-        How long the series must have been quiet.
-
-    Returns
-    -------
-    callable
-        ``complete(series) -> bool``, for ``Router(complete_when=...)``.
-
-    Examples
-    --------
-    >>> s = Series("P", "1.2", "1.2.3", last_arrival=time.monotonic() - 5)
-    >>> quiet_for(2)(s), quiet_for(10)(s)
-    (True, False)
-    """
-    def complete(series: Series) -> bool:
-        return series.quiet >= seconds
-
-    complete.__name__ = f"quiet_for_{seconds:g}s"
-    return complete
 
 
 class _Worker:
@@ -491,7 +54,7 @@ class Router:
     ----------
     folder : str or os.PathLike
         Where the router's SCP stores what it receives (layout of :class:`StorageSCP`) and where
-        its tickets live (``folder/.router``, see the module's docstring).
+        its tickets live (``folder/.router``, see :mod:`workshop_helpers.router`).
     port, ae_title : int, str
         The router's own listening port (0: a free one) and AE title.
     destinations : iterable of Destination
@@ -524,13 +87,15 @@ class Router:
 
     Raises
     ------
-    workshop_helpers.router_guard.FolderBusy
+    workshop_helpers.router.FolderBusy
         From :meth:`start`, when another router already works in ``folder``.
 
     Examples
     --------
     >>> import tempfile
+    >>> from pathlib import Path
     >>> from pydicom.data import get_testdata_file
+    >>> from workshop_helpers.net import StorageSCP, send
     >>> folder = tempfile.TemporaryDirectory()
     >>> with StorageSCP(Path(folder.name) / "pacs", ae_title="PACS") as pacs:
     ...     to_pacs = Destination("127.0.0.1", pacs.port, "PACS")
@@ -1040,55 +605,6 @@ def _default_trigger(quiet_seconds: float, expected: int | None) -> Callable[[Se
     return complete_when
 
 
-def flow_diagram(boxes: Sequence[tuple[str, str]], arrows: Sequence[str], ax: Axes | None = None,
-                 title: str = "") -> Axes:
-    """Boxes left to right, joined by labelled arrows: how data flows through a workstation.
-
-    Parameters
-    ----------
-    boxes : sequence of (str, str)
-        ``(name, detail)`` per box, left to right, e.g. ``("PACS", "SCP")``.
-    arrows : sequence of str
-        The label of each arrow between two boxes: one fewer than ``boxes``.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when omitted.
-    title : str
-        A title above the diagram (none when empty).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on.
-
-    Raises
-    ------
-    ValueError
-        When the number of arrows is not one fewer than the number of boxes.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> ax = flow_diagram([("Modality", "SCU"), ("PACS", "SCP")], ["C-STORE"])
-    >>> [t.get_text().split() for t in ax.texts if t.get_text()]
-    [['Modality', 'SCU'], ['PACS', 'SCP'], ['C-STORE']]
-    """
-    import matplotlib.pyplot as plt  # noqa: PLC0415 - a notebook draws; the router never does
-
-    if len(arrows) != len(boxes) - 1:
-        raise ValueError(f"{len(boxes)} boxes need {len(boxes) - 1} arrows, got {len(arrows)}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(2.6 * len(boxes), 1.8))
-    ax.set_xlim(-1.6, 4 * len(boxes) - 2.4)
-    ax.set_ylim(-1, 1)
-    ax.axis("off")
-    for k, (name, detail) in enumerate(boxes):
-        ax.text(4 * k, 0, f"{name}\n{detail}", ha="center", va="center", fontsize=10,
-                bbox={"boxstyle": "round,pad=0.5", "fc": "#e8eef7", "ec": "#4a6fa5"})
-    for k, label in enumerate(arrows):
-        ax.annotate("", xy=(4 * k + 2.6, 0), xytext=(4 * k + 1.4, 0),
-                    arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.5})
-        ax.text(4 * k + 2, 0.25, label, ha="center", va="bottom", fontsize=8)
-    if title:
-        ax.set_title(title)
-    return ax
+# The package (workshop_helpers.router) owns Router, so doctest finds the class's example there;
+# a method's example runs here, with this module's names.
+__test__ = {"Router.stats": Router.stats}
