@@ -14,6 +14,7 @@ factory (:func:`make_ct`, :func:`write_cts`), :func:`dataset_bytes`, :func:`stor
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -29,7 +30,7 @@ from workshop_helpers.net import free_port
 
 __all__ = ["NODELAY", "make_ct", "write_cts", "dataset_offset", "dataset_bytes", "stored_files",
            "free_port", "dcmtk_storescp", "run_dcmtk", "require_orthanc", "require_dicomweb",
-           "is_gone", "assert_stopped"]
+           "is_gone", "assert_stopped", "headless_chromium"]
 
 #: dcmtk's programs with Nagle's algorithm off (see notebook 07): fast on 127.0.0.1.
 NODELAY = {**os.environ, "TCP_NODELAY": "1"}
@@ -242,3 +243,31 @@ def small_tmpfs(tmp_path):
             subprocess.run(["umount", "-l", str(mountpoint)], capture_output=True)
         assert not os.path.ismount(mountpoint)
 
+
+def headless_chromium(*extra: str, logs: tuple[str, ...] = ("browser", "performance")):
+    """Debian's chromium, headless, driven by Selenium: the browser every browser test uses.
+
+    Skips (fails under ``WORKSHOP_REQUIRE_TOOLS=1``) without Selenium, chromium or chromedriver.
+    ``extra`` adds switches (``--disable-gpu``; ``--enable-unsafe-swiftshader`` for WebGL2);
+    ``logs`` are the logs kept (console, network). No background traffic: the switches keep it
+    from calling Google's hosts. The caller quits it (which stops chromedriver).
+    """
+    try:   # Selenium is a test dependency: a laptop without it skips the browser tests
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _unavailable("Selenium is not installed")
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if binary is None or driver_path is None:
+        _unavailable("chromium and chromium-driver (Debian packages) are not installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                "--window-size=1400,1000", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", *extra):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {log: "ALL" for log in logs})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    return driver

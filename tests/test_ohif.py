@@ -32,7 +32,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import _unavailable, free_port, require_dicomweb
+from conftest import _unavailable, free_port, headless_chromium, require_dicomweb
 
 from tooling import ohif_build
 from workshop_helpers import ohif, pacs, phantom, tools, web
@@ -201,24 +201,7 @@ def test_the_built_viewer_is_trimmed_and_has_nothing_absolute_left(viewer):
 @pytest.fixture(scope="module")
 def chrome():
     """A headless chromium with WebGL2 (SwiftShader) and its console and network logs."""
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _unavailable("Selenium is not installed")
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if binary is None or driver_path is None:
-        _unavailable("chromium and chromium-driver (Debian packages) are not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--enable-unsafe-swiftshader", "--window-size=1400,1000", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(60)
+    driver = headless_chromium("--enable-unsafe-swiftshader")
     try:
         yield driver
     finally:

@@ -13,7 +13,6 @@ import http.server
 import json
 import os
 import secrets
-import shutil
 import stat
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pydicom
 import pytest
-from conftest import _unavailable, assert_stopped, free_port, require_dicomweb
+from conftest import _unavailable, assert_stopped, free_port, headless_chromium, require_dicomweb
 from pydicom.uid import generate_uid
 
 from workshop_helpers import orthanc_filter, pacs, tools, web
@@ -227,23 +226,7 @@ def test_the_viewer_through_the_proxy_still_loads(server, jupyter):
 @pytest.fixture(scope="module")
 def chrome():
     """A headless chromium (Debian's, through Selenium) with its network log."""
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _unavailable("Selenium is not installed")
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if binary is None or driver_path is None:
-        _unavailable("chromium and chromium-driver (Debian packages) are not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(60)
+    driver = headless_chromium(logs=("performance",))
     driver.set_script_timeout(30)
     try:
         yield driver

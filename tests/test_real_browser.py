@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import _unavailable
+from conftest import _unavailable, free_port, headless_chromium
 
 from tooling import publish
 
@@ -41,34 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(600)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chrome():
     """A headless chromium with its console and network logs; quit (chromedriver stopped)
     afterwards."""
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _unavailable("Selenium is not installed")
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if binary is None or driver_path is None:
-        _unavailable("chromium and chromium-driver (Debian packages) are not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1000", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(60)
+    driver = headless_chromium("--disable-gpu")
     try:
         yield driver
     finally:
@@ -82,7 +58,7 @@ def lab(tmp_path_factory):
     ``expose_app_in_browser`` lets the test call JupyterLab's own commands (Run All)."""
     folder = tmp_path_factory.mktemp("lab") / "notebooks"
     shutil.copytree(ROOT / "notebooks", folder, ignore=shutil.ignore_patterns("scratch", ".*"))
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     log = (folder.parent / "lab.log").open("w")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "jupyter"), "lab",
