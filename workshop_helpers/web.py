@@ -404,25 +404,6 @@ def explain(status: int, body: bytes = b"", accept: str = "", url: str = "") -> 
     return f"{status}: an error{says}"
 
 
-def explain_error(exc: requests.HTTPError) -> str:
-    """:func:`explain` for a ``requests.HTTPError`` (what dicomweb-client raises).
-
-    Parameters
-    ----------
-    exc : requests.HTTPError
-        The error, with its response and request.
-
-    Returns
-    -------
-    str
-        What :func:`explain` says of the answer.
-    """
-    response = exc.response
-    request = response.request
-    return explain(response.status_code, response.content,
-                   request.headers.get("Accept", ""), request.url)
-
-
 # ----------------------------------------------------------------------------- STOW-RS
 
 @dataclass
@@ -629,29 +610,3 @@ def call(request: Any, *args: Any, **kwargs: Any) -> Any:
         method, accept = (sent.method, sent.headers.get("Accept", "")) if sent is not None else ("GET", "")
         raise WebError(f"{method} {response.url} -> "
                        f"{explain(response.status_code, response.content, accept)}") from None
-
-
-def dataset_from_json(item: dict, dicomweb: DICOMwebClient | None = None) -> Dataset:
-    """A pydicom Dataset from a DICOM JSON object; BulkDataURIs are fetched with ``dicomweb``.
-
-    Parameters
-    ----------
-    item : dict
-        One object of the DICOM JSON model (e.g. from series metadata).
-    dicomweb : dicomweb_client.DICOMwebClient, optional
-        Fetches each BulkDataURI; without it such elements come back empty.
-
-    Returns
-    -------
-    pydicom.dataset.Dataset
-    """
-    handler = None
-    if dicomweb is not None:
-        def handler(tag: str, vr: str, uri: str) -> bytes:  # noqa: ARG001 - pydicom's signature
-            # Orthanc's plugin 1.7 refuses dicomweb-client's default Accept (*/*): ask for bytes
-            # dicomweb-client gives a bytearray; pydicom takes only bytes as one binary value
-            return bytes(dicomweb.retrieve_bulkdata(uri, media_types=(OCTET_STREAM,))[0])
-    else:
-        def handler(tag: str, vr: str, uri: str) -> bytes:  # noqa: ARG001
-            return b""
-    return Dataset.from_json(item, bulk_data_uri_handler=handler)
