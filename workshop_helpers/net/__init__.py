@@ -10,7 +10,8 @@ PS3.7 9.1.1). Everything here listens on and talks to 127.0.0.1 unless told othe
   ``folder/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm``;
 - :func:`send` and :func:`echo` (:mod:`.scu`) store files or datasets on a peer, and report per
   item, with a reason that says which side refused what;
-- both stand on :mod:`.pdu`, a small transport of our own (PS3.8), but keep pynetdicom's handler
+- both stand on :mod:`.pdu` (the PDUs' bytes) and :mod:`.link` (a socket that reads and writes
+  them), a small transport of our own (PS3.8), but keep pynetdicom's handler
   shape (:meth:`StorageSCP.handle_store` takes an event and returns a status);
 - :mod:`.storage` makes file names safe and writes durably; :mod:`.peers` runs dcmtk's real
   ``storescp``; :mod:`.teaching` has the tables and pictures; :mod:`.cli` the command line.

@@ -2,7 +2,7 @@
 
 It has the shape of a pynetdicom SCP — :meth:`StorageSCP.handle_store` takes an ``event`` and
 returns a status, like a handler bound to ``evt.EVT_C_STORE`` — on a small transport of its
-own (:class:`.pdu.Link`) that pynetdicom does not offer: every PDU length checked before
+own (:class:`.link.Link`) that pynetdicom does not offer: every PDU length checked before
 anything is allocated, data sets streamed to disk as they arrive, a timeout on every socket,
 and connections that have not sent an association request kept apart, so that silent or junk
 connections cost no CPU and cannot take the places of real clients.
@@ -43,7 +43,8 @@ from .guard import (
     stranger,
     too_large,
 )
-from .pdu import VERIFICATION, Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
+from .link import Link
+from .pdu import VERIFICATION, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .storage import (
     StoreRefused,
     file_header,

@@ -1,6 +1,6 @@
 """A storage SCU and C-ECHO: :func:`send` files or datasets, :func:`echo` a peer.
 
-Built on the same small transport as the SCP (:class:`.pdu.Link`), as dcmtk's ``storescu`` is
+Built on the same small transport as the SCP (:class:`.link.Link`), as dcmtk's ``storescu`` is
 built on its own: files travel from disk in pieces no larger than the peer's maximum PDU, never
 whole in memory; each response must answer the request just sent (its Message ID Being
 Responded To), or the association is aborted; every wait has a timeout, and whatever was not
@@ -25,7 +25,8 @@ from tqdm.auto import tqdm
 
 from ..files import dicom_files
 from . import pdu
-from .pdu import VERIFICATION, Link, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
+from .link import Link
+from .pdu import VERIFICATION, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .status import status_text
 from .storage import StoreRefused, read_identifiers, text_of
 from .transcode import transcode
