@@ -9,7 +9,8 @@ PS3.7 9.1.1). Everything here listens on and talks to 127.0.0.1 unless told othe
   instance is durably on disk, as
   ``folder/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm``;
 - :func:`send` and :func:`echo` (:mod:`.scu`) store files or datasets on a peer, and report per
-  item, with a reason that says which side refused what;
+  item, with a reason that says which side refused what; :mod:`.client` holds the association
+  they open;
 - both stand on :mod:`.pdu` (the PDUs' bytes) and :mod:`.link` (a socket that reads and writes
   them), a small transport of our own (PS3.8), but keep pynetdicom's handler
   shape (:meth:`StorageSCP.handle_store` takes an event and returns a status);
