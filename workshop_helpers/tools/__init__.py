@@ -1,0 +1,73 @@
+"""The real tools around the course: dcmtk, dciodvfy, pydicom's test files, scratch folders.
+
+dcmtk's command-line programs are the reference for what a DICOM file contains and how it is
+dumped; ``dciodvfy`` (from David Clunie's dicom3tools) is the validator. Neither is a Python
+package: they come from the Debian packages ``dcmtk`` and ``dicom3tools`` (Binder installs both
+from ``binder/apt.txt``).
+
+Beware: pynetdicom installs console scripts called ``storescu``, ``storescp`` and ``echoscu``
+into the virtual environment, and they shadow dcmtk's programs of the same names.
+:func:`dcmtk_tool` therefore checks that a program really is dcmtk's before returning it.
+
+Where what is (every name below can be imported from ``workshop_helpers.tools`` itself):
+
+- :mod:`.programs`  the command-line tools and processes: :class:`ToolMissing`,
+  :class:`CommandError`, :func:`dcmtk_tool`, :func:`dciodvfy_tool`, :func:`has_dcmtk`,
+  :func:`has_dciodvfy`, :func:`run_tool`, :class:`Validation`, :func:`validate_file`,
+  :func:`stop_process`, :func:`environment_report`;
+- :mod:`.scratch`   :func:`testdata` (pydicom's test files), :func:`scratch_folder`,
+  :func:`private_files` and the permissions :data:`PRIVATE_FOLDER`, :data:`PRIVATE_FILE`;
+- :mod:`.atomic`    the one durable write: :class:`AtomicFile`, :func:`atomic_file`,
+  :func:`save_atomically`, :func:`make_folders`, :func:`fsync_folder`.
+"""
+
+from .atomic import AtomicFile, atomic_file, fsync_folder, make_folders, save_atomically
+from .atomic import _link_anonymous as _link_anonymous
+from .atomic import _sync as _sync
+from .programs import _LINE as _LINE
+from .programs import (
+    CommandError,
+    ToolMissing,
+    Validation,
+    dciodvfy_tool,
+    dcmtk_tool,
+    environment_report,
+    has_dciodvfy,
+    has_dcmtk,
+    run_tool,
+    stop_process,
+    validate_file,
+)
+from .programs import _candidate_paths as _candidate_paths
+from .programs import _dcmtk_tool as _dcmtk_tool
+from .scratch import PRIVATE_FILE as PRIVATE_FILE
+from .scratch import PRIVATE_FOLDER as PRIVATE_FOLDER
+from .scratch import private_files as private_files
+from .scratch import scratch_folder, testdata
+
+__all__ = [
+    "ToolMissing",
+    "CommandError",
+    "dcmtk_tool",
+    "dciodvfy_tool",
+    "has_dcmtk",
+    "has_dciodvfy",
+    "run_tool",
+    "Validation",
+    "validate_file",
+    "testdata",
+    "scratch_folder",
+    "stop_process",
+    "AtomicFile",
+    "atomic_file",
+    "save_atomically",
+    "make_folders",
+    "fsync_folder",
+    "environment_report",
+]
+
+# The public names belong to the package, where learners import them from: a traceback says
+# ``workshop_helpers.tools.CommandError`` and help() names ``workshop_helpers.tools``.
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name
