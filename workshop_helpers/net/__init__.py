@@ -8,6 +8,7 @@ PS3.7 9.1.1). Everything here listens on and talks to 127.0.0.1 unless told othe
 - :class:`StorageSCP` (:mod:`.scp`) runs in the background and answers Success only once an
   instance is durably on disk, as
   ``folder/<PatientID>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm``;
+  :mod:`.events` holds what it hands its store handler (:class:`Arrival`, the event);
 - :func:`send` and :func:`echo` (:mod:`.scu`) store files or datasets on a peer, and report per
   item, with a reason that says which side refused what; :mod:`.client` holds the association
   they open;

@@ -1,7 +1,8 @@
 """A storage SCP (and C-ECHO SCP) that never answers Success before the bytes are on disk.
 
-It has the shape of a pynetdicom SCP — :meth:`StorageSCP.handle_store` takes an ``event`` and
-returns a status, like a handler bound to ``evt.EVT_C_STORE`` — on a small transport of its
+It has the shape of a pynetdicom SCP — :meth:`StorageSCP.handle_store` takes an ``event``
+(:mod:`.events` holds the event, the arrival and the sink a data set arrives in) and returns a
+status, like a handler bound to ``evt.EVT_C_STORE`` — on a small transport of its
 own (:class:`.link.Link`) that pynetdicom does not offer: every PDU length checked before
 anything is allocated, data sets streamed to disk as they arrive, a timeout on every socket,
 and connections that have not sent an association request kept apart, so that silent or junk
@@ -14,7 +15,6 @@ deadline come.
 
 from __future__ import annotations
 
-import errno
 import itertools
 import os
 import socket
@@ -22,7 +22,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydicom.dataset import Dataset
@@ -32,6 +31,7 @@ from pynetdicom.presentation import AllStoragePresentationContexts
 from ..tools import AtomicFile
 from . import pdu
 from .doorman import Doorman, Guest, shut
+from .events import Arrival, Association, Context, Peer, StoreEvent, _Incoming, _oserror_text
 from .guard import (
     COURSE_CALLERS,
     MAX_INSTANCE_BYTES,
@@ -47,10 +47,8 @@ from .link import Link
 from .pdu import VERIFICATION, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
 from .storage import (
     StoreRefused,
-    file_header,
     instance_path,
     is_retired_storage_class,
-    is_valid_uid,
     read_identifiers,
     text_of,
 )
@@ -95,144 +93,6 @@ def free_port(host: str = "127.0.0.1") -> int:
 def storage_sop_classes() -> set[str]:
     """Every Storage SOP Class UID pynetdicom knows (PS3.4 Annex B.5)."""
     return {str(cx.abstract_syntax) for cx in AllStoragePresentationContexts}
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """One instance a :class:`StorageSCP` stored.
-
-    Attributes
-    ----------
-    time : float
-        When it was stored (seconds since the epoch).
-    calling_ae : str
-        The AE title of the peer that sent it.
-    patient_id, study_uid, series_uid, sop_instance_uid, sop_class_uid : str
-        Its identifiers, as received.
-    transfer_syntax : str
-        The transfer syntax it came in (the accepted presentation context's).
-    path : pathlib.Path
-        Where it is now.
-    size : int
-        Bytes of its data set.
-    duplicate : bool
-        A SOP Instance UID that was already stored.
-    """
-
-    time: float
-    calling_ae: str
-    patient_id: str
-    study_uid: str
-    series_uid: str
-    sop_instance_uid: str
-    sop_class_uid: str
-    transfer_syntax: str
-    path: Path
-    size: int
-    duplicate: bool = False
-
-
-@dataclass(frozen=True)
-class Peer:
-    """The association's requestor, as pynetdicom calls it: ``event.assoc.requestor.ae_title``."""
-
-    ae_title: str
-    address: str
-    port: int
-
-
-@dataclass(frozen=True)
-class Context:
-    """An accepted presentation context: ``event.context.transfer_syntax`` as in pynetdicom."""
-
-    context_id: int
-    abstract_syntax: str
-    transfer_syntax: str
-
-
-@dataclass
-class Association:
-    """What one accepted association knows; ``event.assoc`` in a handler."""
-
-    requestor: Peer
-    contexts: dict[int, Context]
-    peer_max_pdu: int
-
-
-@dataclass
-class StoreEvent:
-    """A complete C-STORE request, in the shape of pynetdicom's ``evt.EVT_C_STORE`` event.
-
-    ``request`` is the command set (``AffectedSOPInstanceUID``, ``MessageID`` ...), and the data
-    set waits in a temporary file (``dataset_path``, as with pynetdicom's
-    ``_config.STORE_RECV_CHUNKED_DATASET``) that the handler commits or leaves to be removed.
-    """
-
-    assoc: Association
-    context: Context
-    request: Dataset
-    file: AtomicFile | None
-    refused: StoreRefused | None = None
-    file_offset: int = 0  # where the data set starts in the temporary file
-
-    @property
-    def dataset_path(self) -> Path | None:
-        """The temporary file: File Meta Information, then the data set as received."""
-        return None if self.file is None else self.file.path
-
-
-class _Incoming:
-    """Where the data set of one C-STORE goes while it arrives (a sink for :meth:`Link.read_message`)."""
-
-    def __init__(self, scp: StorageSCP, assoc: Association, cid: int, command: Dataset,
-                 spare: AtomicFile | None = None) -> None:
-        self.file: AtomicFile | None = None
-        self.refused: StoreRefused | None = None
-        self.header = 0
-        self.limit = scp.max_instance_bytes
-        context = assoc.contexts[cid]
-        sop_class = text_of(command, 0x00000002)
-        sop_instance = text_of(command, 0x00001000)
-        try:
-            if int(command.CommandField) != 0x0001:
-                raise StoreRefused(0x0211, "only C-STORE and C-ECHO are served here")
-            for name, uid in (("Affected SOP Class UID", sop_class),
-                              ("Affected SOP Instance UID", sop_instance)):
-                if not is_valid_uid(uid):
-                    raise StoreRefused(0xC000, f"{name} is empty or not a UID")
-            if sop_class != context.abstract_syntax:
-                raise StoreRefused(0xA900, "SOP Class differs from the presentation context")
-            self.file, spare = spare or scp.new_file(), None
-            caller = assoc.requestor.ae_title  # (0002,0016) as dcmtk's storescp writes it
-            head = file_header(sop_class, sop_instance, context.transfer_syntax, caller,
-                               sending_ae=caller, receiving_ae=scp.ae_title)
-            self.file.write(head)
-            self.header = len(head)
-        except StoreRefused as exc:
-            self.refused = exc
-        except OSError as exc:
-            self.refused = StoreRefused(0xA700, _oserror_text(exc))
-        finally:
-            if spare is not None:  # not used: a refused request
-                spare.discard()
-
-    def write(self, view) -> None:
-        if self.file is None:
-            return
-        if self.file.size - self.header + len(view) > self.limit:  # keep reading, store nothing
-            self.refused = too_large(self.limit)
-            self.discard()
-            return
-        try:
-            self.file.write(view)
-        except OSError as exc:  # disk full: keep reading the message, answer a failure
-            self.refused = StoreRefused(0xA700, _oserror_text(exc))
-            self.discard()
-
-    def discard(self) -> None:
-        if self.file is not None:
-            self.file.discard()
-            self.file = None
 
 
 class StorageSCP:
@@ -664,12 +524,3 @@ class StorageSCP:
     def _note(self, text: str) -> None:
         with self._lock:
             self.failures.append(text)
-
-
-def _oserror_text(exc: OSError) -> str:
-    """Words for a peer: the system's name of the error, never Python's text or a path."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "disk full"
-    if isinstance(exc, LinkRefused):
-        return str(exc)
-    return f"cannot store: {exc.strerror}" if exc.strerror else "cannot store here"
