@@ -209,7 +209,8 @@ class Orthanc:
                                else "the OHIF Viewer needs dicomweb=True")
         if not self.viewer or self.viewer_missing:
             return [], None
-        return [ohif.serve_folders_plugin()], ohif.serve_folders(ohif.viewer_folder())
+        # unavailable() just found the plugin and a complete build: no second look.
+        return [ohif.PLUGIN], ohif.serve_folders(ohif.VIEWER.resolve())
 
     def viewer_link(self, study: str | None = None, proxy: str | None = None) -> str:
         """The OHIF Viewer's link (:func:`workshop_helpers.ohif.link`): a study or the list.

@@ -296,7 +296,8 @@ def _describe(router: Router, args: argparse.Namespace) -> list[str]:
                  + (f", or at {args.expected} instances" if args.expected else ""))
     callers = "any" if args.any_calling else ", ".join(args.require_calling or ["the course's"])
     lines.append(f"  accepting calling AE titles: {callers}")
-    waiting, dead = _waiting_on_disk(router), sum(router.stats()["dead"].values())
+    stats = router.stats()   # counts every folder on disk: once
+    waiting, dead = _waiting_in(stats), sum(stats["dead"].values())
     if waiting or dead:
         lines.append(f"  resumed from disk: {waiting} instance(s) waiting, {dead} dead letter(s)"
                      + (" (--dead lists them)" if dead else ""))
@@ -357,14 +358,14 @@ def _run(router: Router, args: argparse.Namespace, stop: threading.Event) -> int
         _show(watch)
     finally:
         router.stop()
-    waiting = _waiting_on_disk(router)
+    waiting = _waiting_in(router.stats())
     print(f"router: stopped; {waiting or 'nothing'} waiting on disk"
           + (" for the next start" if waiting else ""), flush=True)
     return 0
 
 
-def _waiting_on_disk(router: Router) -> int:
-    stats = router.stats()
+def _waiting_in(stats: dict) -> int:
+    """Instances on disk not yet forwarded, from :meth:`Router.stats`."""
     return stats["inbox"] + sum(stats["outbox"].values())
 
 
