@@ -319,6 +319,6 @@ def test_every_public_function_of_the_fully_documented_modules_has_its_sections(
     surface = {name: obj for module in FULLY_DOCUMENTED
                for name, obj in public_surface(module).items()}
     assert {"files.dicom_files", "browser.short_value", "private.BlockInfo",
-            "net.teaching.status_text", "router.Router"} <= surface.keys()
+            "net.teaching.table_text", "router.Router"} <= surface.keys()
     problems = {name: docstring_problems(obj) for name, obj in sorted(surface.items())}
     assert {name: p for name, p in problems.items() if p} == {}

@@ -51,8 +51,9 @@ from .pdu import Timeouts, c_store_command, c_store_response, p_data_pdus
 from .peers import dcmtk_storescp
 from .scp import Arrival, NetError, StorageSCP, free_port
 from .scu import EchoResult, SendResult, echo, proposed_contexts, send
+from .status import status_text
 from .storage import file_header, is_valid_uid, safe_path_part
-from .teaching import sequence_diagram, status_text, table_text
+from .teaching import sequence_diagram, table_text
 
 __all__ = [
     "NetError", "free_port", "safe_path_part", "status_text", "file_header", "is_valid_uid",

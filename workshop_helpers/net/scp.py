@@ -45,6 +45,7 @@ from .guard import (
 )
 from .link import Link
 from .pdu import VERIFICATION, PeerAborted, ProtocolError, ReleaseRequested, Timeouts
+from .status import status_text
 from .storage import (
     StoreRefused,
     instance_path,
@@ -52,7 +53,6 @@ from .storage import (
     read_identifiers,
     text_of,
 )
-from .teaching import status_text
 
 #: The largest P-DATA-TF PDU we accept (our Maximum Length Received, PS3.8 D.1).
 MAX_PDU = 1024 * 1024

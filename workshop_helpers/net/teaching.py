@@ -16,36 +16,10 @@ import pydicom
 
 from .. import tools
 from ..uids import mint_uid
-from . import pdu, status
+from . import pdu
 
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, not by the command line
     from matplotlib.axes import Axes
-
-def status_text(code: int) -> str:
-    """A readable name for a C-STORE/C-ECHO status code (PS3.4 B.2.3, PS3.7 Annex C).
-
-    The words come from the one table of the package, :mod:`.status` (every service).
-
-    Parameters
-    ----------
-    code : int
-        The Status (0000,0900) of a response, e.g. ``0xA700``.
-
-    Returns
-    -------
-    str
-        Its meaning; a code of a known range without a name of its own also shows its number,
-        an unknown one is ``'status 0x....'``.
-
-    Examples
-    --------
-    >>> status_text(0x0000), status_text(0xA700)
-    ('Success', 'Refused: out of resources')
-    >>> status_text(0xA7FF)
-    'Refused: out of resources (0xA7FF)'
-    """
-    return status.status_text(code, "store")
-
 
 def table_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
                width: int = 40, wrap: bool = False) -> str:
