@@ -45,7 +45,7 @@ from workshop_helpers.ohif import (
     VERSION,
     VIEWER,
     build_stamp,
-    unavailable,
+    is_built,
 )
 
 __all__ = ["asset", "ROUTES", "ViewerError", "app_config", "build", "patch_css_urls",
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dest", type=Path, default=VIEWER)
     parser.add_argument("--cache", type=Path, default=BUILD / "npm")
     args = parser.parse_args(argv)
-    if not unavailable(args.dest, args.cache).startswith("no OHIF"):
+    if is_built(args.dest):
         print(f"OHIF Viewer {VERSION} is in {args.dest}")
         return 0
     try:

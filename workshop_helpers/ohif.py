@@ -70,20 +70,24 @@ def serve_folders_plugin() -> str | None:
     return PLUGIN if os.path.isfile(PLUGIN) else None
 
 
+def is_built(folder: Path = VIEWER) -> bool:
+    """Whether ``folder`` holds a complete build of :data:`SPEC` by the builder as it is now."""
+    try:
+        built = json.loads((Path(folder) / STAMP).read_text())
+    except (OSError, ValueError):
+        return False
+    if isinstance(built, dict) and not BUILDER.is_file():
+        built.pop("builder", None)
+    return built == build_stamp()
+
+
 def unavailable(folder: Path = VIEWER, cache: Path = BUILD / "npm") -> str:
     """Why the viewer cannot be shown, or ``""`` when it can (built here, plugin installed).
 
     >>> unavailable(Path("/nowhere"), Path("/nowhere")).startswith("no OHIF Viewer")
     True
     """
-    stamp = Path(folder) / STAMP
-    try:
-        built = json.loads(stamp.read_text())
-    except (OSError, ValueError):
-        built = {}
-    if isinstance(built, dict) and not BUILDER.is_file():
-        built.pop("builder", None)
-    if built != build_stamp():
+    if not is_built(folder):
         cached = (Path(cache) / f"ohif-app-{VERSION}.tgz").exists()
         how = (f"`{BUILD_COMMAND}` builds it ({'from' if cached else 'with npm into'} {cache})"
                if cached or shutil.which("npm")
