@@ -36,13 +36,13 @@ _FINAL = ("done", "handled", "failed")
 class _Worker:
     """One destination: its outbox, its dead letters, its thread and its retry state."""
 
-    def __init__(self, destination: Destination, state: Path, lock) -> None:
+    def __init__(self, destination: Destination, state: Path, lock, retry: Retry) -> None:
         self.destination = destination
         self.name = destination.name
         self.outbox = TicketFolder(state / "outbox" / folder_name(self.name), state / "tmp", lock)
         self.dead = TicketFolder(state / "dead" / folder_name(self.name), state / "tmp", lock)
         self.wake = threading.Event()
-        self.attempts, self.next_try, self.last_error, self.sent = 0, 0.0, "", 0
+        self.retry, self.last_error, self.sent = retry, "", 0   # retry: its bounded back-off
 
 
 # --------------------------------------------------------------------------- the router
@@ -132,7 +132,9 @@ class Router:
         self.log: deque[str] = deque(maxlen=500)
         self._lock = threading.RLock()
         self._state = self.folder / ".router"
-        self._workers = {d.name: _Worker(d, self._state, self._lock) for d in self.destinations}
+        self._workers = {d.name: _Worker(d, self._state, self._lock,
+                                         Retry(self.retry_first, self.retry_max))
+                         for d in self.destinations}
         self._numbers = itertools.count(1)
         self._finished = 0
         self._busy_once = False  # something arrived or was found on disk
@@ -169,7 +171,8 @@ class Router:
         self._stop = stop = threading.Event()
         self._spawn("router-trigger", self._trigger_loop, stop)
         for w in self._workers.values():
-            w.attempts, w.last_error = 0, ""
+            w.retry.succeeded()
+            w.last_error = ""
             self._spawn(f"router-{w.name}", self._deliver_loop, w, stop)
         return self
 
@@ -371,8 +374,8 @@ class Router:
             return "-" if s.first is not None and not w.destination.wants(s.first) else "pending"
         done = f"{len(d.sent)}/{d.total}"
         if d.waiting and w.last_error:
-            wait = max(0.0, w.next_try - time.monotonic())
-            return f"waiting ({done}): {w.last_error}; retry {w.attempts} in {wait:.1f} s"
+            wait = max(0.0, w.retry.next_try - time.monotonic())
+            return f"waiting ({done}): {w.last_error}; retry {w.retry.attempts} in {wait:.1f} s"
         if d.waiting:
             return f"sending {done}"
         if d.dead:
@@ -519,7 +522,8 @@ class Router:
             if failures:
                 self._back_off(w, failures, stop)
             else:
-                w.attempts, w.last_error = 0, ""
+                w.retry.succeeded()
+                w.last_error = ""
 
     def _deliver(self, w: _Worker, batch: list[Ticket]) -> list[str]:
         """Send one batch; returns the reasons of transient failures (to retry later)."""
@@ -571,10 +575,8 @@ class Router:
 
     def _back_off(self, w: _Worker, failures: list[str], stop: threading.Event) -> None:
         with self._lock:
-            w.attempts += 1
             w.last_error = failures[0]
-            delay = min(self.retry_max, self.retry_first * 2 ** (w.attempts - 1))
-            w.next_try = time.monotonic() + delay
+            delay = w.retry.failed()
         self._note(f"{w.name}: {len(failures)} not sent ({w.last_error}); retry in {delay:.1f} s")
         stop.wait(delay)
 
