@@ -13,10 +13,12 @@ factory (:func:`make_ct`, :func:`write_cts`), :func:`dataset_bytes`, :func:`stor
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
 import subprocess
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -30,7 +32,8 @@ from workshop_helpers.net import free_port
 
 __all__ = ["NODELAY", "make_ct", "write_cts", "dataset_offset", "dataset_bytes", "stored_files",
            "free_port", "dcmtk_storescp", "run_dcmtk", "require_orthanc", "require_dicomweb",
-           "is_gone", "assert_stopped", "headless_chromium"]
+           "is_gone", "assert_stopped", "headless_chromium", "browser_requests",
+           "console_errors", "wait_until", "wait_for"]
 
 #: dcmtk's programs with Nagle's algorithm off (see notebook 07): fast on 127.0.0.1.
 NODELAY = {**os.environ, "TCP_NODELAY": "1"}
@@ -271,3 +274,43 @@ def headless_chromium(*extra: str, logs: tuple[str, ...] = ("browser", "performa
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_page_load_timeout(60)
     return driver
+
+
+def browser_requests(driver) -> list[str]:
+    """Every URL the browser asked for since its performance log was last read."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def console_errors(driver, tolerated: tuple[str, ...] = ()) -> list[str]:
+    """The browser console's errors since it was last read, but for those naming ``tolerated``."""
+    return [e["message"] for e in driver.get_log("browser")
+            if e["level"] == "SEVERE" and not any(t in e["message"] for t in tolerated)]
+
+
+def wait_for(condition, timeout: float = 30, interval: float = 0.02) -> bool:
+    """Poll ``condition()`` until it is true (True) or ``timeout`` seconds passed (False)."""
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(interval)
+    return True
+
+
+def wait_until(condition, seconds: float, what: str):
+    """``condition()``'s first true value, polled; the test fails after ``seconds`` without it."""
+    value = None
+
+    def holds() -> bool:
+        nonlocal value
+        value = condition()
+        return bool(value)
+
+    if not wait_for(holds, seconds, 0.2):
+        pytest.fail(f"waited {seconds:.0f} s for {what}")
+    return value

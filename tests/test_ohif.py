@@ -25,14 +25,20 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import _unavailable, free_port, headless_chromium, require_dicomweb
+from conftest import (
+    _unavailable,
+    browser_requests,
+    free_port,
+    headless_chromium,
+    require_dicomweb,
+    wait_until,
+)
 
 from tooling import ohif_build
 from workshop_helpers import ohif, pacs, phantom, tools, web
@@ -227,16 +233,6 @@ def pacs_with_viewer(viewer, tmp_path_factory):
         assert pid is not None and server.pid is None
 
 
-def _wait(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"waited {seconds:.0f} s for {what}")
-
-
 def test_orthancs_dicomweb_plugin_needs_the_literal_commas(pacs_with_viewer):
     server, study = pacs_with_viewer
     found = {}
@@ -257,15 +253,6 @@ for (let i = 0; i < d.length; i += 4 * 31) grey.push(d[i]);
 return grey;"""
 
 
-def _requests(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
 def test_the_viewer_shows_the_learners_study_from_their_own_orthanc(chrome, pacs_with_viewer):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
@@ -278,20 +265,20 @@ def test_the_viewer_shows_the_learners_study_from_their_own_orthanc(chrome, pacs
     assert said.count(f"/ohif/viewer?StudyInstanceUIDs={study}") == 2 and server.auth[1] in said
     mark = ohif.watch(server)
     chrome.get(server.viewer_link())  # the study list
-    _wait(lambda: "PHANTOM" in chrome.find_element(By.TAG_NAME, "body").text, 60,
+    wait_until(lambda: "PHANTOM" in chrome.find_element(By.TAG_NAME, "body").text, 60,
           "the study list to show the phantom's patient")
     assert "VIEWER CHECK" in chrome.find_element(By.TAG_NAME, "body").text  # includefield worked
 
     chrome.get(server.viewer_link(study))
-    first = _wait(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3 and g, 90,
+    first = wait_until(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3 and g, 90,
                   "the viewer to draw an image (canvas pixels not uniform)")
     viewport = chrome.find_element(By.CSS_SELECTOR, ".cornerstone-canvas")
     ActionChains(chrome).move_to_element(viewport).perform()
     chrome.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_DOWN)  # OHIF: next image
-    _wait(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3 and g != first, 30,
+    wait_until(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3 and g != first, 30,
           "the next slice to change the picture")
 
-    urls = [u for u in _requests(chrome) if not u.startswith(("data:", "blob:"))]
+    urls = [u for u in browser_requests(chrome) if not u.startswith(("data:", "blob:"))]
     hosts = {urllib.parse.urlsplit(u).hostname for u in urls}
     assert hosts == {"127.0.0.1"}, sorted(u for u in urls if "127.0.0.1" not in u)[:5]
     paths = [urllib.parse.urlsplit(u).path for u in urls]
@@ -325,7 +312,7 @@ def jupyter_server(tmp_path_factory):
                 return urllib.request.urlopen(f"{base}/api?token={token}", timeout=2).status == 200
             except OSError:
                 return False
-        _wait(answers, 120, "the Jupyter server to answer")
+        wait_until(answers, 120, "the Jupyter server to answer")
         yield base, token
     finally:
         tools.stop_process(server)
@@ -347,12 +334,12 @@ def test_through_jupyter_server_proxy_the_browser_asks_once_then_the_viewer_work
     chrome.get_log("browser"), chrome.get_log("performance")
     user, password = server.auth  # typed at the browser's prompt: here, in the address
     chrome.get(f"{base.replace('//', f'//{user}:{password}@')}{path}")
-    _wait(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3, 90,
+    wait_until(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3, 90,
           "the viewer to draw an image through the proxy")
     chrome.get(base + server.viewer_link(proxy="/"))  # the study list, credentials cached
-    _wait(lambda: "VIEWER CHECK" in chrome.find_element("tag name", "body").text, 60,
+    wait_until(lambda: "VIEWER CHECK" in chrome.find_element("tag name", "body").text, 60,
           "the study list through the proxy")
-    urls = [u for u in _requests(chrome) if not u.startswith(("data:", "blob:"))]
+    urls = [u for u in browser_requests(chrome) if not u.startswith(("data:", "blob:"))]
     assert {urllib.parse.urlsplit(u).hostname for u in urls} == {"127.0.0.1"}
     assert any(f"/proxy/{server.http_port}/dicom-web/" in u for u in urls)
     errors = [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]

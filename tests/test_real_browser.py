@@ -32,7 +32,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import _unavailable, free_port, headless_chromium
+from conftest import (
+    _unavailable,
+    browser_requests,
+    console_errors,
+    free_port,
+    headless_chromium,
+    wait_until,
+)
 
 from tooling import publish
 
@@ -97,30 +104,6 @@ def lab(tmp_path_factory):
 
 # ----------------------------------------------------------------------------- helpers
 
-def _console_errors(driver, tolerated: tuple[str, ...] = ()) -> list[str]:
-    return [e["message"] for e in driver.get_log("browser")
-            if e["level"] == "SEVERE" and not any(t in e["message"] for t in tolerated)]
-
-
-def _requests(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
-def _wait(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    pytest.fail(f"waited {seconds:.0f} s for {what}")
-
-
 _KERNEL = """const w = window.jupyterapp && jupyterapp.shell.currentWidget;
 const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
 return k ? k.status : null;"""
@@ -152,7 +135,7 @@ def _open_and_run(driver, lab, name: str) -> dict:
     # ?reset: a fresh workspace, so that the notebooks of earlier tests are not opened again
     # beside this one (JupyterLab restores its tabs), and the current widget is this notebook.
     driver.get(f"{lab.base}/lab/tree/{name}?reset&token={lab.token}")
-    _wait(lambda: driver.execute_script(_CURRENT) == name
+    wait_until(lambda: driver.execute_script(_CURRENT) == name
           and driver.execute_script(_KERNEL) == "idle", 120, f"a kernel for {name}")
     time.sleep(1)
     opened = json.loads(driver.execute_script(
@@ -164,7 +147,7 @@ def _open_and_run(driver, lab, name: str) -> dict:
     driver.execute_script("jupyterapp.commands.execute('notebook:run-all-cells')")
     # Done when every code cell has run (its execution count is set), none is still running and
     # the kernel is idle; on a busy machine the first cell may start seconds after the command.
-    _wait(lambda: driver.execute_script(_KERNEL) == "idle" and not driver.execute_script(_BUSY)
+    wait_until(lambda: driver.execute_script(_KERNEL) == "idle" and not driver.execute_script(_BUSY)
           and driver.execute_script(_NOT_RUN) == 0, 300, f"Run All of {name}")
     return opened
 
@@ -174,7 +157,7 @@ def _assert_widgets_render(driver, where: str):
 
     # The kernel is idle before the front end has drawn the widgets: on a busy machine that takes
     # seconds. Wait for the first widget, then read the page.
-    _wait(lambda: driver.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), 60,
+    wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), 60,
           f"a widget to render in {where}")
     text = driver.find_element(By.TAG_NAME, "body").text
     assert "Error displaying widget" not in text, where
@@ -200,7 +183,7 @@ def test_02_runs_widgets_render_and_a_slider_changes_the_picture(chrome, lab):
                .includes('For the instructor')).map(d => [d.open, d.offsetHeight]);""")
     assert notes and all(not is_open for is_open, _ in notes), notes
     # A viewer: an Image widget beside its sliders, in one box.
-    box = _wait(lambda: chrome.execute_script(
+    box = wait_until(lambda: chrome.execute_script(
         """return [...document.querySelectorAll('.widget-box')].find(b =>
              b.querySelector('img') && b.querySelector('.widget-slider .noUi-handle'));"""),
         30, "a box with a picture and a slider")
@@ -210,8 +193,8 @@ def test_02_runs_widgets_render_and_a_slider_changes_the_picture(chrome, lab):
     chrome.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()",
                           handle)
     handle.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
-    _wait(lambda: picture.get_attribute("src") != before, 30, "the picture to change")
-    assert _console_errors(chrome) == []
+    wait_until(lambda: picture.get_attribute("src") != before, 30, "the picture to change")
+    assert console_errors(chrome) == []
     # scratch/ exists now (the notebook wrote there) but the file browser does not list it.
     assert (lab.folder / "scratch").is_dir()
     with urllib.request.urlopen(f"{lab.base}/api/contents/?token={lab.token}") as answer:
@@ -224,7 +207,7 @@ def test_03_runs_and_the_tag_browser_filters(chrome, lab):
 
     _open_and_run(chrome, lab, "03_anatomy.ipynb")
     _assert_widgets_render(chrome, "03 in JupyterLab")
-    field = _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".widget-text input"), 30,
+    field = wait_until(lambda: chrome.find_elements(By.CSS_SELECTOR, ".widget-text input"), 30,
                   "the tag browser's search field")[0]
     box = chrome.execute_script("return arguments[0].closest('.widget-vbox')", field)
     table = box.find_element(By.CSS_SELECTOR, ".widget-html table")
@@ -233,9 +216,9 @@ def test_03_runs_and_the_tag_browser_filters(chrome, lab):
                           field)
     field.clear()
     field.send_keys("SOPInstanceUID")
-    _wait(lambda: 1 < len(box.find_elements(By.CSS_SELECTOR, ".widget-html tr")) < rows_before,
+    wait_until(lambda: 1 < len(box.find_elements(By.CSS_SELECTOR, ".widget-html tr")) < rows_before,
           30, "the table to narrow down")
-    assert _console_errors(chrome) == []
+    assert console_errors(chrome) == []
 
 
 # RISE's own messages, not the course's: its app asks for optional <notebook>.css and rise.css
@@ -250,17 +233,17 @@ def test_widgets_render_in_the_rise_slideshow(chrome, lab):
 
     _open_and_run(chrome, lab, "02_space.ipynb")
     chrome.execute_script("jupyterapp.commands.execute('docmanager:save')")
-    _wait(lambda: not chrome.execute_script(
+    wait_until(lambda: not chrome.execute_script(
         "return jupyterapp.shell.currentWidget.context.model.dirty"), 30, "the save")
     _leave(chrome)
     chrome.get(f"{lab.base}/rise/02_space.ipynb?token={lab.token}")
-    _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".reveal .slides section"), 60,
+    wait_until(lambda: chrome.find_elements(By.CSS_SELECTOR, ".reveal .slides section"), 60,
           "the slideshow")
-    _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".widget-slider"), 60,
+    wait_until(lambda: chrome.find_elements(By.CSS_SELECTOR, ".widget-slider"), 60,
           "a slider on the slides")
     time.sleep(2)
     assert "Error displaying widget" not in chrome.page_source
-    assert _console_errors(chrome, _RISE_OWN) == []
+    assert console_errors(chrome, _RISE_OWN) == []
 
 
 _LOADED = "return document.readyState === 'complete'"
@@ -276,10 +259,10 @@ def _offline_page(driver, page: Path, ready: str = _LOADED):
         _unavailable(f"{page.relative_to(ROOT)} is not built (make slides site)")
     _leave(driver)
     driver.get(page.as_uri())
-    _wait(lambda: driver.execute_script(ready), 60, f"{page.name} to be ready")
-    remote = [u for u in _requests(driver) if not u.startswith(("file:", "data:", "blob:"))]
+    wait_until(lambda: driver.execute_script(ready), 60, f"{page.name} to be ready")
+    remote = [u for u in browser_requests(driver) if not u.startswith(("file:", "data:", "blob:"))]
     assert remote == [], f"{page.name} asks other hosts"
-    assert _console_errors(driver) == []
+    assert console_errors(driver) == []
 
 
 def test_a_deck_opens_offline_with_its_widgets(chrome):
@@ -289,7 +272,7 @@ def test_a_deck_opens_offline_with_its_widgets(chrome):
     _offline_page(chrome, deck, _DECK_READY)
     assert chrome.find_elements(By.CSS_SELECTOR, ".reveal .slides section")
     assert chrome.execute_script("return typeof require('vendor/reveal.js/dist/reveal.js')")
-    _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), 20,
+    wait_until(lambda: chrome.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), 20,
           "the saved widgets to render")
 
 
@@ -310,21 +293,21 @@ def test_the_site_searches_and_shows_saved_widgets_offline(chrome):
 
     site = publish.BUILD / "site"
     _offline_page(chrome, site / "03_anatomy.html")
-    _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), 20,
+    wait_until(lambda: chrome.find_elements(By.CSS_SELECTOR, ".jupyter-widgets"), 20,
           "the saved widgets (the tag browser) to render")
     assert "Error displaying widget" not in chrome.find_element(By.TAG_NAME, "body").text
     _leave(chrome)
     chrome.get((site / "search.html").as_uri() + "?q=Orientation")
     # Sphinx's searchtools.js adds one hit every few milliseconds and writes its summary ("Search
     # finished, found N pages ...") only after the last: read the hits once the summary is there.
-    summary = _wait(lambda: chrome.execute_script(
+    summary = wait_until(lambda: chrome.execute_script(
         "const p = document.querySelector('#search-results .search-summary');"
         "return p && p.textContent.trim();"), 60, "the search to finish")
     hits = chrome.find_elements(By.CSS_SELECTOR, "#search-results li")
     assert f"found {len(hits)} pages" in summary, summary
     assert any("02_space.html" in (a.get_attribute("href") or "")
                for hit in hits for a in hit.find_elements(By.TAG_NAME, "a"))
-    assert _console_errors(chrome) == []
+    assert console_errors(chrome) == []
 
 
 # ----------------------------------------------------------------------------- any device
@@ -337,12 +320,12 @@ _SHOWN = "const e = arguments[0]; return !!(e && e.offsetParent !== null);"
 def phone(chrome):
     """The browser at a phone's width for one test, then back at the desktop's."""
     chrome.set_window_size(*PHONE)
-    _wait(lambda: chrome.execute_script("return innerWidth") <= PHONE[0], 30, "the phone's width")
+    wait_until(lambda: chrome.execute_script("return innerWidth") <= PHONE[0], 30, "the phone's width")
     try:
         yield chrome
     finally:
         chrome.set_window_size(*DESKTOP)
-        _wait(lambda: chrome.execute_script("return innerWidth") > 1000, 30, "the desktop's width")
+        wait_until(lambda: chrome.execute_script("return innerWidth") > 1000, 30, "the desktop's width")
 
 
 def _shown_toggle(driver):
@@ -366,12 +349,12 @@ def test_at_phone_width_the_sidebar_opens_and_leads_to_the_next_notebook(phone):
     assert phone.execute_script(
         "return document.documentElement.scrollWidth <= innerWidth + 1"), "the page scrolls sideways"
     assert not _shown_links(phone, ".bd-sidenav a"), "the sidebar is open before any click"
-    _wait(lambda: _shown_toggle(phone), 30, "one sidebar button").click()
-    link = _wait(lambda: _shown_links(phone, '.bd-sidenav a[href="04_from_empty_dump.html"]'),
+    wait_until(lambda: _shown_toggle(phone), 30, "one sidebar button").click()
+    link = wait_until(lambda: _shown_links(phone, '.bd-sidenav a[href="04_from_empty_dump.html"]'),
                  30, "the sidebar's link to 04 (the sidebar opened)")[0]
     link.click()
-    _wait(lambda: phone.current_url.endswith("04_from_empty_dump.html"), 30, "page 04")
-    assert _console_errors(phone) == []
+    wait_until(lambda: phone.current_url.endswith("04_from_empty_dump.html"), 30, "page 04")
+    assert console_errors(phone) == []
 
 
 def test_at_phone_width_the_search_finds_pages(phone):
@@ -379,12 +362,12 @@ def test_at_phone_width_the_search_finds_pages(phone):
     from selenium.webdriver.common.keys import Keys
 
     _offline_page(phone, publish.BUILD / "site" / "index.html")
-    button = _wait(lambda: _shown_links(phone, "button.search-button"), 30, "a search button")
+    button = wait_until(lambda: _shown_links(phone, "button.search-button"), 30, "a search button")
     button[0].click()
-    field = _wait(lambda: [f for f in phone.find_elements(By.CSS_SELECTOR, "input[name=q]")
+    field = wait_until(lambda: [f for f in phone.find_elements(By.CSS_SELECTOR, "input[name=q]")
                            if f.is_displayed()], 30, "the search field")[0]
     field.send_keys("Orientation", Keys.ENTER)
-    summary = _wait(lambda: phone.execute_script(
+    summary = wait_until(lambda: phone.execute_script(
         "const p = document.querySelector('#search-results .search-summary');"
         "return p && p.textContent.trim();"), 60, "the search to finish")
     hits = phone.find_elements(By.CSS_SELECTOR, "#search-results li")
@@ -394,11 +377,11 @@ def test_at_phone_width_the_search_finds_pages(phone):
 def test_at_desktop_width_the_sidebar_folds_away_and_comes_back(chrome):
     _offline_page(chrome, publish.BUILD / "site" / "03_anatomy.html")
     assert _shown_links(chrome, ".bd-sidenav a")
-    _wait(lambda: _shown_toggle(chrome), 30, "one sidebar button").click()
-    _wait(lambda: not _shown_links(chrome, ".bd-sidenav a"), 30, "the sidebar to fold away")
+    wait_until(lambda: _shown_toggle(chrome), 30, "one sidebar button").click()
+    wait_until(lambda: not _shown_links(chrome, ".bd-sidenav a"), 30, "the sidebar to fold away")
     _shown_toggle(chrome).click()
-    _wait(lambda: _shown_links(chrome, ".bd-sidenav a"), 30, "the sidebar to come back")
-    assert _console_errors(chrome) == []
+    wait_until(lambda: _shown_links(chrome, ".bd-sidenav a"), 30, "the sidebar to come back")
+    assert console_errors(chrome) == []
 
 
 def test_each_page_offers_a_binder_launch_and_a_download_of_its_notebook(phone):
@@ -412,8 +395,8 @@ def test_each_page_offers_a_binder_launch_and_a_download_of_its_notebook(phone):
     binder = site_pages.binder_url(site_pages.settings().repository, stem)
     for menu, link in ((".dropdown-launch-buttons button", f'a[href="{binder}"]'),
                        (".dropdown-download-buttons button", f'a[href$="_sources/{stem}.ipynb"]')):
-        _wait(lambda menu=menu: _shown_links(phone, menu), 30, f"the button {menu}")[0].click()
-        _wait(lambda link=link: _shown_links(phone, link), 30, f"the menu's link {link}")
+        wait_until(lambda menu=menu: _shown_links(phone, menu), 30, f"the button {menu}")[0].click()
+        wait_until(lambda link=link: _shown_links(phone, link), 30, f"the menu's link {link}")
     href = phone.find_element(By.CSS_SELECTOR, f'a[href$="_sources/{stem}.ipynb"]')
     download = Path(urllib.request.url2pathname(href.get_attribute("href").removeprefix("file://")))
     got = nbformat.read(download, as_version=4)  # the notebook as a learner starts it

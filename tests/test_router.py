@@ -19,7 +19,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import NODELAY, dataset_bytes, dcmtk_storescp, make_ct, stored_files, write_cts
+from conftest import (
+    NODELAY,
+    dataset_bytes,
+    dcmtk_storescp,
+    make_ct,
+    stored_files,
+    wait_for,
+    write_cts,
+)
 from pydicom import dcmread
 from pydicom.encaps import encapsulate
 from pydicom.uid import JPEGBaseline8Bit
@@ -35,16 +43,6 @@ def uid_of(path: Path) -> str:
 
 def by_uid(files) -> dict[str, Path]:
     return {uid_of(p): p for p in files}
-
-
-def wait_for(condition, timeout: float = 30) -> bool:
-    """Poll ``condition()`` until it is true (True) or ``timeout`` seconds passed (False)."""
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def tickets(folder: Path, kind: str) -> list[Path]:

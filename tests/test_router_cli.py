@@ -13,10 +13,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
+import conftest
 import pytest
 from conftest import NODELAY, dcmtk_storescp, free_port, is_gone, run_dcmtk, write_cts
 from pydicom import dcmread
@@ -26,14 +27,8 @@ from workshop_helpers import net, tools
 ROUTER = [sys.executable, "-m", "workshop_helpers", "router"]
 
 
-def wait_for(condition, timeout: float = 60) -> bool:
-    """Poll ``condition()`` until it is true (True) or ``timeout`` seconds passed (False)."""
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.05)
-    return True
+#: Routers as processes answer more slowly than in-process ones: a longer guard, polled less often.
+wait_for = partial(conftest.wait_for, timeout=60, interval=0.05)
 
 
 class RouterProcess:
