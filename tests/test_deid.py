@@ -366,6 +366,28 @@ def test_a_z_attribute_stored_in_a_bytes_vr_is_emptied_as_bytes(vr):
     out.save_as(written, implicit_vr=False, little_endian=True)
     assert b"MRN-4711" not in written.getvalue() and vr.encode() in written.getvalue()
 
+
+#: Bytes in one value of each VR pydicom keeps as bytes (PS3.5 Table 6.2-1).
+_VALUE_WIDTH = {"OB": 1, "OW": 2, "OF": 4, "OL": 4, "OD": 8, "OV": 8}
+
+
+@pytest.mark.parametrize("vr", sorted(BYTES_VR - {"UN"}))
+@pytest.mark.filterwarnings("error")
+def test_a_d_attribute_stored_in_a_bytes_vr_gets_a_dummy_of_whole_values(vr):
+    """Clinical Trial Sponsor Name (code D) in a bytes VR gets a dummy of that VR: bytes, a whole
+    number of its values, and the file writes and reads back with the same VR and dummy."""
+    ds = Dataset()
+    ds.add_new(0x00120010, vr, b"SPONSOR-4711")
+    out = deid.deidentify(ds).dataset
+    dummy = out[0x00120010].value
+    assert isinstance(dummy, bytes) and dummy and len(dummy) % _VALUE_WIDTH[vr] == 0
+    written = io.BytesIO()
+    out.save_as(written, implicit_vr=False, little_endian=True)
+    assert b"SPONSOR-4711" not in written.getvalue()
+    back = pydicom.dcmread(io.BytesIO(written.getvalue()), force=True)
+    assert back[0x00120010].VR == vr and back[0x00120010].value == dummy
+
+
 def test_patient_name_inside_a_kept_private_sequence_is_emptied():
     ds = Dataset()
     ds.PatientName = "DOE^JANE"

@@ -151,8 +151,9 @@ class _Cleaner:
             return
         if vr in ("DA", "DT"):
             self.dates_removed = True
-        self.record(path, elem.tag, "D", f"{_hint(elem.value)} → {_dummy(vr)!r}")
-        elem.value = _dummy(vr)
+        value = _dummy(vr)
+        self.record(path, elem.tag, "D", f"{_hint(elem.value)} → {value!r}")
+        elem.value = value
 
     def replace_uids(self, item: Dataset, elem: DataElement, path: str, why: str) -> None:
         """U: new UIDs, the same for the same old UID; in a sequence, in every item."""

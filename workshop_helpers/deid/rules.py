@@ -19,7 +19,7 @@ from typing import Any
 from pydicom.datadict import keyword_for_tag
 from pydicom.dataset import Dataset
 from pydicom.tag import BaseTag
-from pydicom.valuerep import BYTES_VR
+from pydicom.valuerep import BYTES_VR, FLOAT_VR, INT_VR, STR_VR
 
 from .. import deid_table
 from ..uids import mint_uid
@@ -52,7 +52,8 @@ BURNED_IN_LIKELY = {"OT": "other", "US": "ultrasound", "XC": "external camera", 
                     "SC": "secondary capture", "DOC": "document", "SM": "slide microscopy",
                     "GM": "general microscopy", "ECG": "ECG", "IVUS": "intravascular ultrasound"}
 _SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
-_BINARY = ("US", "SS", "UL", "SL", "FL", "FD", "UV", "SV", "AT")
+#: The VRs whose values pydicom keeps as Python numbers (IS and DS are text).
+_BINARY = (INT_VR | FLOAT_VR) - STR_VR
 
 
 class DeidError(ValueError):
@@ -238,13 +239,19 @@ def _hint(value: Any) -> str:
 
 
 _DUMMIES = {"PN": "ANONYMOUS", "DA": "19000101", "TM": "000000", "DT": "19000101000000",
-            "IS": "0", "DS": "0", "AS": "000Y", "UR": "http://example.invalid/",
-            "OB": b"\0\0", "OW": b"\0\0", "UN": b"\0\0"}
+            "IS": "0", "DS": "0", "AS": "000Y", "UR": "http://example.invalid/"}
 
 
 def _dummy(vr: str) -> Any:
+    """A dummy value of ``vr``: 0 for a number, zero bytes for a bytes VR, else a string.
+
+    Eight zero bytes are a whole number of values of every VR pydicom keeps as bytes (an OD or
+    OV value is 8 bytes long, OF and OL 4, OW 2).
+    """
     if vr in _BINARY:
         return 0
+    if vr in BYTES_VR:
+        return bytes(8)
     return _DUMMIES.get(vr, "ANONYMOUS")
 
 
