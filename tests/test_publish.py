@@ -134,6 +134,19 @@ def test_the_site_leaves_out_instructor_notes_and_jupyterlab_only_text():
     assert "answer only when the notebook runs" in shown  # the widget's caption
 
 
+def test_a_tag_or_the_slide_type_alone_makes_a_cell_instructor_notes_for_site_and_deck():
+    v4 = nbformat.v4
+    closed = "<details><summary>For the instructor</summary>Say this.</details>"
+    tagged = v4.new_markdown_cell(closed, metadata={"tags": ["instructor-notes"]})
+    notes = v4.new_markdown_cell(closed, metadata={"slideshow": {"slide_type": "notes"}})
+    prose = v4.new_markdown_cell(closed, metadata={"slideshow": {"slide_type": "slide"}})
+    site = site_pages.for_the_site(v4.new_notebook(cells=[tagged, notes, prose]))
+    assert [c.metadata for c in site.cells] == [prose.metadata]
+    opened = [publish.open_notes(c.source, c).startswith("<details open>")
+              for c in (tagged, notes, prose)]
+    assert opened == [True, True, False]
+
+
 def test_the_exercise_texts_the_site_replaces_are_the_ones_exercises_shows(capsys, monkeypatch):
     from workshop_helpers import exercises
 

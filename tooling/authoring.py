@@ -38,7 +38,7 @@ from typing import NamedTuple
 import nbformat
 
 __all__ = ["md", "code", "solution", "raises", "notebook", "write_notebook", "convention_problems",
-           "Estimate", "estimate", "estimated_minutes", "stated_minutes", "course_minutes",
+           "is_instructor_notes", "Estimate", "estimate", "estimated_minutes", "stated_minutes", "course_minutes",
            "TrackPart", "WORKSHOP_TRACK", "track_problems", "track_table"]
 
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
@@ -158,7 +158,7 @@ def convention_problems(path: str | Path) -> list[str]:
         slide = cell.metadata.get("slideshow", {}).get("slide_type")
         if slide not in SLIDE_TYPES:
             problems.append(f"{where} has no slide type (metadata.slideshow.slide_type)")
-        if "instructor-notes" in cell.metadata.get("tags", []):
+        if is_instructor_notes(cell):
             problems += [f"{where} {p}" for p in _instructor_notes_problems(cell)]
         if cell.cell_type != "code":
             continue
@@ -244,17 +244,30 @@ def _instructor_notes_problems(cell: nbformat.NotebookNode) -> list[str]:
     return problems
 
 
-def _for_instructors(cell: nbformat.NotebookNode) -> bool:
-    """Speaker notes: a hidden cell, or slide type ``notes`` (learners do not read them)."""
-    return (cell.metadata.get("jupyter", {}).get("source_hidden", False)
-            or cell.metadata.get("slideshow", {}).get("slide_type") == "notes")
+def is_instructor_notes(cell: nbformat.NotebookNode) -> bool:
+    """Whether a cell holds instructor notes: tagged ``instructor-notes`` or of slide type ``notes``.
+
+    The one test of what is for the instructor: :func:`convention_problems` checks that such a
+    cell stays closed for learners, :func:`estimate` does not count its words, the site leaves it
+    out and the decks show it open, as speaker notes.
+
+    Examples
+    --------
+    >>> is_instructor_notes(md("Say this aloud.", slide="notes")), is_instructor_notes(md("x"))
+    (True, False)
+    >>> is_instructor_notes(nbformat.v4.new_markdown_cell("x", metadata={"tags": ["instructor-notes"]}))
+    True
+    """
+    meta = cell.get("metadata", {})
+    return ("instructor-notes" in meta.get("tags", [])
+            or meta.get("slideshow", {}).get("slide_type") == "notes")
 
 
 def estimate(path: str | Path) -> Estimate:
     """The time a newcomer needs for a notebook: reading, running cells, exercises.
 
     The formula: every word of markdown at :data:`WORDS_PER_MINUTE` (110, technical text read for
-    understanding; link targets and speaker notes - hidden or slide type ``notes`` - not
+    understanding; link targets and instructor notes - :func:`is_instructor_notes` - not
     counted); :data:`MINUTES_PER_CODE_CELL` (0.5) for each code cell a learner runs and reads
     what it prints (hidden set-up cells and solutions excluded) plus
     :data:`MINUTES_PER_CODE_LINE` (0.1) for each line of it, read to understand; and
@@ -275,7 +288,7 @@ def estimate(path: str | Path) -> Estimate:
     """
     nb = nbformat.read(str(path), as_version=4)
     words = sum(_prose_words(c.source) for c in nb.cells
-                if c.cell_type == "markdown" and not _for_instructors(c))
+                if c.cell_type == "markdown" and not is_instructor_notes(c))
     runs = exercises = lines = 0
     for cell in nb.cells:
         if cell.cell_type != "code":

@@ -48,6 +48,7 @@ from nbconvert import SlidesExporter
 from traitlets.config import Config
 
 from tooling import site_pages
+from tooling.authoring import is_instructor_notes
 from tooling.site_pages import deck_index, hide_hidden_source
 
 __all__ = ["ASSETS", "Asset", "PublishError", "course_notebooks", "fetch", "unpack", "vendor",
@@ -307,8 +308,9 @@ def _slides_exporter(templates: Path):
 def open_notes(text: str, cell) -> str:
     """Speaker notes shown open in the deck.
 
-    A notes cell is a closed ``<details>`` block, so that learners in JupyterLab see one line;
-    in the deck it opens for the instructor.
+    An instructor-notes cell (:func:`tooling.authoring.is_instructor_notes`) is a closed
+    ``<details>`` block, so that learners in JupyterLab see one line; in the deck it opens for
+    the instructor.
 
     Examples
     --------
@@ -319,7 +321,7 @@ def open_notes(text: str, cell) -> str:
     >>> open_notes("<details>x</details>", new_markdown_cell(""))
     '<details>x</details>'
     """
-    if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes":
+    if not is_instructor_notes(cell):
         return text
     return text.replace("<details>", "<details open>", 1)
 

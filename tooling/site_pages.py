@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from tooling.authoring import stated_minutes
+from tooling.authoring import is_instructor_notes, stated_minutes
 
 __all__ = ["Settings", "settings", "binder_url", "readme_badge", "update_links", "for_the_site", "Overview",
            "overview", "landing_page", "setup_page", "hide_hidden_source", "deck_index",
@@ -141,13 +141,6 @@ WIDGET_NOTE = ("<p class=\"site-note\">A saved copy of the widget: its search bo
                "answer only when the notebook runs (in JupyterLab, or on Binder).</p>")
 
 
-def _instructor_notes(cell) -> bool:
-    meta = cell.get("metadata", {})
-    return cell.get("cell_type") == "markdown" and (
-        "instructor-notes" in meta.get("tags", [])
-        or meta.get("slideshow", {}).get("slide_type") == "notes")
-
-
 def _builder_paths(root: Path, python: str) -> list[tuple[re.Pattern, str]]:
     """Paths of the machine that ran the notebooks, and what the site writes instead."""
     venv_python = re.escape(str(root)) + r"/\.venv/bin/python[\d.]*"
@@ -165,10 +158,11 @@ def for_the_site(nb: nbformat.NotebookNode, root: Path = ROOT,
                  python: str = sys.executable) -> nbformat.NotebookNode:
     r"""A copy of an executed notebook as the site shows it.
 
-    Instructor notes (markdown tagged ``instructor-notes`` or of slide type ``notes``) are left
-    out; an exercise's "run the cell again", a solution's "Run All does not solve ..." and the
-    summary's "0 of N solved" say how to run it instead; a widget gets a caption (a saved widget does not answer on a static page); paths of
-    the machine that built the site (``<root>/...``, its Python) are taken out of outputs.
+    Instructor notes (:func:`tooling.authoring.is_instructor_notes`) are left out; an
+    exercise's "run the cell again", a solution's "Run All does not solve ..." and the summary's
+    "0 of N solved" say how to run it instead; a widget gets a caption (a saved widget does not
+    answer on a static page); paths of the machine that built the site (``<root>/...``, its
+    Python) are taken out of outputs.
 
     Examples
     --------
@@ -182,7 +176,7 @@ def for_the_site(nb: nbformat.NotebookNode, root: Path = ROOT,
     (['# T', 'x'], 'python 3.11\nfolder notebooks/scratch\n')
     """
     nb = copy.deepcopy(nb)
-    nb.cells = [cell for cell in nb.cells if not _instructor_notes(cell)]
+    nb.cells = [cell for cell in nb.cells if not is_instructor_notes(cell)]
     rules = _builder_paths(Path(root), python)
     for cell in nb.cells:
         outputs = []
