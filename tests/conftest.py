@@ -28,6 +28,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from workshop_helpers import net, pacs, tools
+from workshop_helpers.errors import switched_on
 from workshop_helpers.net import free_port
 
 __all__ = ["NODELAY", "make_ct", "write_cts", "dataset_offset", "dataset_bytes", "stored_files",
@@ -40,7 +41,7 @@ NODELAY = {**os.environ, "TCP_NODELAY": "1"}
 
 
 def _unavailable(message: str) -> None:
-    if os.environ.get("WORKSHOP_REQUIRE_TOOLS", "") not in ("", "0"):
+    if switched_on("WORKSHOP_REQUIRE_TOOLS"):
         pytest.fail(message + " but WORKSHOP_REQUIRE_TOOLS=1 says it must be there", pytrace=False)
     pytest.skip(message)
 

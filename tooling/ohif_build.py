@@ -36,6 +36,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from workshop_helpers.errors import switched_on
 from workshop_helpers.ohif import (
     BUILD,
     INTEGRITY,
@@ -300,8 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = build(args.dest, args.cache)
     except (RuntimeError, OSError) as exc:  # PublishError (no npm, wrong digest), ViewerError
         print(f"no OHIF Viewer: {exc}", file=sys.stderr)
-        required = os.environ.get("WORKSHOP_REQUIRE_TOOLS", "") not in ("", "0")
-        return 1 if required else 0
+        return 1 if switched_on("WORKSHOP_REQUIRE_TOOLS") else 0
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     print(f"OHIF Viewer {VERSION} in {folder}: {size / 1e6:.1f} MB")
     return 0
