@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import net
+from .tools import PRIVATE_FILE, private_files
 
 
 def free_port() -> int:
@@ -150,15 +151,15 @@ def child_setup() -> None:  # pragma: no cover - runs in the child between fork 
     Linux sends the child SIGTERM when the *thread* that started it dies (even by ``kill -9``):
     start it from the main thread, as a notebook or a test does.
     """
-    os.umask(0o077)
+    private_files()
     if _PRCTL is not None:
         _PRCTL(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def write_private(path: Path, text: str) -> None:
     """Write ``text`` into ``path`` readable and writable by its owner only (0600)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an older file of ours may have had other bits
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    os.fchmod(fd, PRIVATE_FILE)  # an older file of ours may have had other bits
     with os.fdopen(fd, "w") as f:
         f.write(text)
 

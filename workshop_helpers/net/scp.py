@@ -28,7 +28,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID, AllTransferSyntaxes
 from pynetdicom.presentation import AllStoragePresentationContexts
 
-from ..tools import AtomicFile
+from ..tools import PRIVATE_FOLDER, AtomicFile
 from . import pdu
 from .doorman import Doorman, Guest, shut
 from .events import Arrival, Association, Context, Peer, StoreEvent, _Incoming, _oserror_text
@@ -178,7 +178,7 @@ class StorageSCP:
         if not 0 < len(ae_title.strip()) <= 16:
             raise ValueError(f"an AE title has 1 to 16 characters (PS3.5 6.2), got {ae_title!r}")
         self.folder = Path(folder).resolve()
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
         self.incoming = self.folder / ".incoming"
         self._requested_port = int(port)
         self.ae_title = ae_title.strip()
@@ -223,7 +223,7 @@ class StorageSCP:
         """Start listening in a background thread; returns ``self``."""
         if self._door is not None:
             return self
-        self.incoming.mkdir(exist_ok=True, mode=0o700)
+        self.incoming.mkdir(exist_ok=True, mode=PRIVATE_FOLDER)
         if not is_real_folder(self.incoming):
             raise NetError(f"{self.incoming} is a symbolic link or not a folder: the SCP will "
                            "not write through it (remove it and start again)")

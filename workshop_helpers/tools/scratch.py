@@ -14,6 +14,9 @@ from pathlib import Path
 
 from pydicom.data import get_testdata_file
 
+#: Permissions of the folders and files the course makes: its user's alone.
+PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600
+
 
 def testdata(name: str) -> Path:
     """Path of a test file that pydicom ships (``CT_small.dcm``, ``MR_small.dcm``, ...).
@@ -118,8 +121,4 @@ def private_files() -> int:
     >>> oct(path.stat().st_mode & 0o777)
     '0o600'
     """
-    return os.umask(0o077)
-
-
-#: Permissions of the folders and files the course makes: its user's alone.
-PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600
+    return os.umask(0o777 & ~PRIVATE_FOLDER)
