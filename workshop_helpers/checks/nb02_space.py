@@ -91,23 +91,21 @@ def pixel_in_series(point: Iterable[float], datasets: Iterable[pydicom.Dataset],
     expected = np.asarray(point, dtype=float)
 
     def at(ds: pydicom.Dataset, r: int, c: int, swap_spacing: bool = False) -> np.ndarray:
-        origin = np.array(ds.ImagePositionPatient, dtype=float)
-        iop = np.array(ds.ImageOrientationPatient, dtype=float)
-        row_spacing, column_spacing = (float(v) for v in ds.PixelSpacing)
-        if swap_spacing:
-            row_spacing, column_spacing = column_spacing, row_spacing
-        return origin + c * column_spacing * iop[:3] + r * row_spacing * iop[3:]
+        spacing = list(ds.PixelSpacing)[::-1] if swap_spacing else ds.PixelSpacing
+        affine = geometry.plane_affine(ds.ImagePositionPatient, ds.ImageOrientationPatient, spacing)
+        return (affine @ [c, r, 0, 1.0])[:3]
 
     by_number = sorted(datasets, key=lambda ds: int(ds.InstanceNumber))
+    ordered = geometry.sort_slices(datasets)
     traps = [
         (at(datasets[k], row, column), f"that is slice {k} of the list as it was read; sort the "
                                        "slices by position first (geometry.sort_slices)"),
         (at(by_number[k], row, column), f"that is slice {k} in Instance Number order; Instance "
                                         "Numbers need not follow the geometry, positions do"),
-        (at(geometry.sort_slices(datasets)[k], column, row),
+        (at(ordered[k], column, row),
          "row and column swapped: the column index steps along the row direction (the first "
          "three numbers of IOP), by the column spacing"),
-        (at(geometry.sort_slices(datasets)[k], row, column, swap_spacing=True),
+        (at(ordered[k], row, column, swap_spacing=True),
          "the two spacings swapped: Pixel Spacing is [row spacing, column spacing], and a step "
          "along a row (to the next column) is one column spacing"),
     ]
