@@ -26,6 +26,7 @@ from __future__ import annotations
 from .common import (
     SUFFIXES,
     Checker,
+    judge,
     read_folder,
     read_number,
     read_numbers,
@@ -58,7 +59,7 @@ from .nb08_workstation import calling_ae_seen, trigger
 from .nb09_pacs import move_destination, series_finder
 from .nb10_dicomweb import mr_study, stored_over_dicomweb
 
-__all__ = ["Checker", "SUFFIXES", "read_folder", "read_number", "read_numbers", "read_tag",
+__all__ = ["Checker", "SUFFIXES", "judge", "read_folder", "read_number", "read_numbers", "read_tag",
            "read_word", "highest_value", "pixel_area", "BYTE_ORDERS", "byte_order_rule",
            "promised_bytes", "ras_position", "EDGES", "edge_facing", "lps_position",
            "patient_position_tag", "pixel_in_series", "read_edge", "LEVELS", "byte_count",

@@ -1,7 +1,8 @@
 """What every checker shares: reading an answer (a number, a word, a tag, a folder) kindly.
 
 A reader returns the value or raises :class:`~workshop_helpers.exercises.CannotRead`
-("I cannot read this answer (expected ...)").
+("I cannot read this answer (expected ...)"). :func:`judge` then tells a value that is right
+from the usual wrong answers ("traps"), each with its own reason.
 """
 
 from __future__ import annotations
@@ -154,3 +155,45 @@ def read_uid(answer: Any, expected: str) -> str:
 
 def _close(value: float, expected: float, rel: float = 0.0, abs_: float = 1e-9) -> bool:
     return math.isclose(value, expected, rel_tol=rel, abs_tol=abs_)
+
+
+# --- judging a value -----------------------------------------------------------------------------
+
+def judge(value: Any, expected: Any, traps: Iterable[tuple[Any, str]], otherwise: str, *, atol: float,
+          rtol: float = 1e-5) -> tuple[bool, str]:
+    """Right when ``value`` is ``expected``; else the reason of the first trap it falls into.
+
+    Values are compared with ``np.allclose(a, b, rtol=rtol, atol=atol)`` (numbers or arrays). A
+    trap that is itself close to the right answer is never named.
+
+    Parameters
+    ----------
+    value, expected : number or array
+        The learner's answer, read, and the right one.
+    traps : iterable of (value, reason)
+        The usual wrong answers, each with what to tell a learner who gives it, in the order tried.
+    otherwise : str
+        The reason for a wrong answer that is none of the traps.
+    atol, rtol : float
+        The absolute and relative tolerance (``rtol=0``: absolute only).
+
+    Returns
+    -------
+    tuple of (bool, str)
+        ``(True, "")``, or ``(False, reason)``.
+
+    Examples
+    --------
+    >>> traps = [(3, "that is the index of the largest value")]
+    >>> judge(7.0, 7, traps, "not the largest value", atol=1e-6)
+    (True, '')
+    >>> judge(3, 7, traps, "not the largest value", atol=1e-6)
+    (False, 'that is the index of the largest value')
+    """
+    def close(a: Any, b: Any) -> bool:
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+    if close(value, expected):
+        return True, ""
+    named = (why for trap, why in traps if close(value, trap) and not close(trap, expected))
+    return False, next(named, otherwise)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pydicom
 
-from .common import Checker, _close, read_number
+from .common import Checker, _close, judge, read_number
 
 
 def pixel_area(ds: pydicom.Dataset) -> Checker:
@@ -62,11 +62,7 @@ def highest_value(hu: np.ndarray, stored: np.ndarray | None = None) -> Checker:
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_number(answer, "one number, in Hounsfield units")
-        if _close(value, expected, abs_=1e-6):
-            return True, ""
-        for trap, why in traps:
-            if _close(value, trap, abs_=1e-6):
-                return False, why
-        return False, ("that is higher than any value in hu" if value > expected else
-                       "some values of hu are higher")
+        otherwise = ("that is higher than any value in hu" if value > expected else
+                     "some values of hu are higher")
+        return judge(value, expected, traps, otherwise, atol=1e-6, rtol=0)
     return check

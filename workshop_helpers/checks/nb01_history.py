@@ -13,7 +13,7 @@ import numpy as np
 
 from workshop_helpers.exercises import CannotRead, NotAttempted
 
-from .common import Checker, read_number, read_numbers, read_word
+from .common import Checker, judge, read_number, read_numbers, read_word
 
 BYTE_ORDERS = {"little": ["<", "little endian", "le", "intel"], "big": [">", "big endian", "be", "motorola"]}
 
@@ -140,10 +140,5 @@ def ras_position(lps_point: Iterable[float], sform: np.ndarray | None = None,
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_numbers(answer, 3, "three numbers (x, y, z) in mm")
-        if np.allclose(value, expected, atol=1e-3):
-            return True, ""
-        for trap, why in traps:
-            if np.allclose(value, trap, atol=1e-3):
-                return False, why
-        return False, "not the position of that voxel"
+        return judge(value, expected, traps, "not the position of that voxel", atol=1e-3)
     return check

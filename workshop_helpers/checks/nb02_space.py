@@ -13,7 +13,7 @@ from pydicom.tag import Tag
 
 from workshop_helpers.exercises import CannotRead
 
-from .common import Checker, read_numbers, read_tag, read_word
+from .common import Checker, judge, read_numbers, read_tag, read_word
 
 
 def patient_position_tag() -> Checker:
@@ -116,12 +116,7 @@ def pixel_in_series(point: Iterable[float], datasets: Iterable[pydicom.Dataset],
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_numbers(answer, 3, "three numbers: x, y, z in mm")
-        if np.allclose(value, expected, atol=1e-3):
-            return True, ""
-        for trap, why in traps:
-            if np.allclose(value, trap, atol=1e-3) and not np.allclose(trap, expected, atol=1e-3):
-                return False, why
-        return False, "not the centre of that pixel"
+        return judge(value, expected, traps, "not the centre of that pixel", atol=1e-3)
     return check
 
 
