@@ -202,6 +202,11 @@ def test_its_folder_config_log_and_storage_are_its_owners_alone(server):
     assert server.aet not in " ".join(psutil.Process(server.pid).cmdline())
 
 
+def test_it_runs_with_nagles_algorithm_off_as_dcmtk_allows(server):
+    # Debian's Orthanc uses the system's dcmtk, which disables Nagle only when TCP_NODELAY is set
+    assert psutil.Process(server.pid).environ().get("TCP_NODELAY") == "1"
+
+
 def test_a_rest_error_is_readable(server):
     with pytest.raises(pacs.OrthancError, match=r"answered 404 to GET /instances/nonexistent"):
         server.file("nonexistent")

@@ -46,6 +46,12 @@ from .config import (
 # password): an opener without ProxyHandler's defaults.
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
+# Debian's Orthanc uses the system's dcmtk (3.6.7), which leaves Nagle's algorithm on for DICOM
+# unless TCP_NODELAY is set (Orthanc's own static builds turn it off when compiled): each C-STORE,
+# C-FIND answer or C-MOVE sub-operation then waits about 40 ms for a delayed ACK (notebook 07).
+# Measured here, 16 small images: C-MOVE 0.80 s with Nagle on, 0.10 s without; C-GET 0.94 s, 0.15.
+NO_NAGLE = {"TCP_NODELAY": "1"}
+
 # Every Orthanc still running when the interpreter exits is stopped then.
 _RUNNING: weakref.WeakSet = weakref.WeakSet()
 
@@ -278,7 +284,8 @@ class Orthanc:
             log.flush()
             self._proc = subprocess.Popen(
                 [program, str(self.config_path)], stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, cwd=self.folder, preexec_fn=child_setup)
+                stderr=subprocess.STDOUT, cwd=self.folder, preexec_fn=child_setup,
+                env={**os.environ, **NO_NAGLE})
         try:
             self._wait_until_ready(began)
         except BaseException:
