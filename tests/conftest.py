@@ -8,17 +8,22 @@ the right to mount (root, as in CI containers).
 
 Plain helpers that test modules import (``from conftest import make_ct``): the one CT-data
 factory (:func:`make_ct`, :func:`write_cts`), :func:`dataset_bytes`, :func:`stored_files`,
-:func:`free_port` and :func:`dcmtk_storescp`.
+:func:`free_port` and :func:`dcmtk_storescp`. One Jupyter server with jupyter-server-proxy serves
+the session's tests that go through it (``jupyter_proxy``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import secrets
 import shutil
 import struct
 import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -315,3 +320,54 @@ def wait_until(condition, seconds: float, what: str):
     if not wait_for(holds, seconds, 0.2):
         pytest.fail(f"waited {seconds:.0f} s for {what}")
     return value
+
+
+# ----------------------------------------------------------------------------- a Jupyter server
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@pytest.fixture(scope="session")
+def jupyter_proxy(tmp_path_factory):
+    """A Jupyter server with jupyter-server-proxy, as the course's JupyterLab has it: one a session.
+
+    A user process on 127.0.0.1 at a free port (``make lab`` starts JupyterLab so), with a random
+    token in its environment (not on its command line, which every user of the machine can read
+    in /proc) and its own workspaces and settings folders (two test runs side by side, or a
+    learner's lab, would otherwise write the same ``~/.jupyter/lab`` files); stopped by its pid
+    when the session ends. Orthanc's pages answer under ``base + "/proxy/<its HTTP port>/"``.
+
+    Yields a namespace with ``base`` (``http://127.0.0.1:PORT``), ``token``, ``port``, ``pid``
+    and ``log`` (its log file). Skips (fails under ``WORKSHOP_REQUIRE_TOOLS=1``) without the
+    ``jupyter`` command or jupyter-server-proxy.
+    """
+    jupyter = Path(sys.executable).with_name("jupyter")
+    if not jupyter.is_file() or importlib.util.find_spec("jupyter_server_proxy") is None:
+        _missing("Jupyter Server with jupyter-server-proxy (binder/requirements.txt)")
+    folder = tmp_path_factory.mktemp("jupyter")
+    port, token = free_port(), secrets.token_hex(24)
+    log = folder / "server.log"
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(
+            [str(jupyter), "server", "--no-browser", "--allow-root", f"--port={port}",
+             "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
+             f"--LabApp.workspaces_dir={folder / 'workspaces'}",
+             f"--LabApp.user_settings_dir={folder / 'settings'}"],
+            env={**os.environ, "JUPYTER_TOKEN": token},
+            stdout=subprocess.DEVNULL, stderr=stderr, cwd=folder)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def answers() -> bool:
+            if process.poll() is not None:
+                pytest.fail(f"the Jupyter server stopped with status {process.returncode}:\n"
+                            + log.read_text(errors="replace")[-2000:], pytrace=False)
+            try:
+                with _NO_PROXY.open(f"{base}/api?token={token}", timeout=2) as answer:
+                    return answer.status == 200
+            except OSError:
+                return False
+
+        wait_until(answers, 120, "the Jupyter server to answer")
+        yield SimpleNamespace(base=base, token=token, port=port, pid=process.pid, log=log)
+    finally:
+        tools.stop_process(process)

@@ -20,11 +20,8 @@ chromium, the built viewer or Orthanc; under ``WORKSHOP_REQUIRE_TOOLS=1`` that f
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
 import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -34,7 +31,6 @@ import pytest
 from conftest import (
     _unavailable,
     browser_requests,
-    free_port,
     headless_chromium,
     require_dicomweb,
     wait_until,
@@ -292,36 +288,10 @@ def test_the_viewer_shows_the_learners_study_from_their_own_orthanc(chrome, pacs
     assert any(f"/studies/{study}/series/" in line for line in seen["frames"])
 
 
-@pytest.fixture(scope="module")
-def jupyter_server(tmp_path_factory):
-    """A Jupyter server as ``make lab`` runs it (jupyter-server-proxy at /proxy/PORT/), 127.0.0.1
-    only, its token in its environment; stopped by its pid."""
-    folder = tmp_path_factory.mktemp("jupyter")
-    port, token = free_port(), secrets.token_hex(16)
-    with open(folder / "server.log", "w") as log:
-        server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("jupyter")), "server", "--no-browser",
-             "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-             "--ServerApp.port_retries=0"], env={**os.environ, "JUPYTER_TOKEN": token},
-            stdout=subprocess.DEVNULL, stderr=log, cwd=folder)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        def answers():
-            assert server.poll() is None, (folder / "server.log").read_text()[-2000:]
-            try:
-                return urllib.request.urlopen(f"{base}/api?token={token}", timeout=2).status == 200
-            except OSError:
-                return False
-        wait_until(answers, 120, "the Jupyter server to answer")
-        yield base, token
-    finally:
-        tools.stop_process(server)
-
-
 def test_through_jupyter_server_proxy_the_browser_asks_once_then_the_viewer_works(
-        chrome, pacs_with_viewer, jupyter_server):
+        chrome, pacs_with_viewer, jupyter_proxy):
     server, study = pacs_with_viewer
-    base, token = jupyter_server
+    base, token = jupyter_proxy.base, jupyter_proxy.token
     path = server.viewer_link(study, proxy="/")
     assert path.startswith(f"/proxy/{server.http_port}/ohif/viewer?") and "@" not in path
     # Without Orthanc's password the proxy passes on Orthanc's 401 and its challenge: the

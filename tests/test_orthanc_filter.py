@@ -3,28 +3,23 @@
 A real Orthanc (with its DICOMweb plugin and, where built, the OHIF Viewer) started by
 :class:`workshop_helpers.pacs.Orthanc`, which loads :mod:`workshop_helpers.orthanc_filter`'s Lua
 filter. Every request below carries the right password: what is refused is refused by the filter
-(403), not by the authentication (401). Through jupyter-server-proxy, a real Jupyter server as in
-test_lab_proxy (a random token in its environment, stopped by its pid).
+(403), not by the authentication (401). Through jupyter-server-proxy: the session's real Jupyter
+server (conftest's ``jupyter_proxy``, as in test_lab_proxy).
 """
 
 from __future__ import annotations
 
 import http.server
 import json
-import os
-import secrets
 import stat
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pydicom
 import pytest
-from conftest import _unavailable, assert_stopped, free_port, headless_chromium, require_dicomweb
+from conftest import _unavailable, assert_stopped, headless_chromium, require_dicomweb
 from pydicom.uid import generate_uid
 
 from workshop_helpers import orthanc_filter, pacs, tools, web
@@ -158,36 +153,8 @@ def test_the_packages_own_calls_still_work(server, tmp_path):
 
 # ----------------------------------------------------------------------------- jupyter-server-proxy
 
-@pytest.fixture(scope="module")
-def jupyter(tmp_path_factory):
-    """A Jupyter server with jupyter-server-proxy on 127.0.0.1: yields (base URL, token)."""
-    folder = tmp_path_factory.mktemp("jupyter")
-    port, token = free_port(), secrets.token_hex(24)
-    with open(folder / "server.log", "w") as log:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("jupyter")), "server", "--no-browser",
-             "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-             "--ServerApp.port_retries=0"],
-            env={**os.environ, "JUPYTER_TOKEN": token},
-            stdout=subprocess.DEVNULL, stderr=log, cwd=folder)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        end = time.monotonic() + 60
-        while True:  # until the server answers (bounded)
-            try:
-                _send(f"{base}/api?token={token}")
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < end, (
-                    (folder / "server.log").read_text()[-2000:])
-                time.sleep(0.2)
-        yield base, token
-    finally:
-        tools.stop_process(process)
-
-
-def test_through_the_proxy_gets_and_same_origin_posts_pass_cross_site_posts_do_not(server, jupyter):
-    base, token = jupyter
+def test_through_the_proxy_gets_and_same_origin_posts_pass_cross_site_posts_do_not(server, jupyter_proxy):
+    base, token = jupyter_proxy.base, jupyter_proxy.token
     proxied = f"{base}/proxy/{server.http_port}"
     patients = server.patients()
     # the proxy forwards the browser's Host (the Jupyter server's), not Orthanc's
@@ -208,10 +175,10 @@ def test_through_the_proxy_gets_and_same_origin_posts_pass_cross_site_posts_do_n
     _unchanged(server, patients)
 
 
-def test_the_viewer_through_the_proxy_still_loads(server, jupyter):
+def test_the_viewer_through_the_proxy_still_loads(server, jupyter_proxy):
     if server.viewer_missing:
         _unavailable(server.viewer_missing)
-    base, token = jupyter
+    base, token = jupyter_proxy.base, jupyter_proxy.token
     proxied = f"{base}/proxy/{server.http_port}"
     status, page = _send(f"{proxied}/ohif/index.html?token={token}", "GET", _with_password(server))
     assert status == 200 and b"<html" in page.lower()
