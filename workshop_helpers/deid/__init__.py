@@ -61,6 +61,7 @@ Examples
 [('PatientName', 'Z'), ('PatientID', 'Z'), ('AdmissionID', 'X')]
 """
 
+from .._rehome import rehome
 from .audit import GEOMETRY, PLANTED_UID, find_values, plant_identifiers, what_stayed
 from .cli import SALT_VARIABLE, register_cli
 from .core import deidentify, deidentify_series
@@ -87,4 +88,4 @@ __all__ = ["DeidError", "BurnedInAnnotationError", "Action", "DeidResult", "NEED
 
 # The errors belong to the package, where learners catch them from: a traceback says
 # ``workshop_helpers.deid.DeidError``.
-DeidError.__module__ = BurnedInAnnotationError.__module__ = __name__
+rehome(globals(), ["DeidError", "BurnedInAnnotationError"])

@@ -45,6 +45,7 @@ Examples
 """
 
 
+from .._rehome import rehome
 from .cli import register_cli as register_cli  # the command line (workshop_helpers.__main__)
 from .common import DumpSyntaxError, uid_from_name, uid_name
 from .reader import read_dump
@@ -55,6 +56,4 @@ __all__ = ["DumpSyntaxError", "read_dump", "write_dump", "dump_bytes", "uid_name
 
 # The public names belong to the package, where learners import them from: a traceback says
 # ``workshop_helpers.dump.DumpSyntaxError`` and help() names ``workshop_helpers.dump``.
-for _name in __all__:
-    globals()[_name].__module__ = __name__
-del _name
+rehome(globals())

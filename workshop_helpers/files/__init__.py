@@ -28,6 +28,7 @@ True
 """
 
 
+from .._rehome import rehome
 from ..uids import IMPLEMENTATION_CLASS_UID
 from .check import DicomFileError, DicomFiles, FileCheck, NotDicom, check_file, dicom_files
 from .cli import register_cli as register_cli  # the command line (workshop_helpers.__main__)
@@ -53,7 +54,4 @@ __all__ = [
 
 # The public functions and classes belong to the package, where learners import them from: a
 # traceback says ``workshop_helpers.files.DicomFileError`` and help() names the package.
-for _name in __all__:
-    if callable(globals()[_name]):
-        globals()[_name].__module__ = __name__
-del _name
+rehome(globals())

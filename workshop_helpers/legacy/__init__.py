@@ -50,6 +50,7 @@ Examples
 ('big', (1, 3, 4), (0.5, 0.7, 2.0))
 """
 
+from .._rehome import rehome
 from .analyze import (
     ANALYZE_DATATYPES,
     ANALYZE_FIELDS,
@@ -98,7 +99,4 @@ __all__ = [
 
 # The public functions and classes belong to the package, where learners import them from: a
 # traceback says ``workshop_helpers.legacy.LegacyFormatError`` and help() names this package.
-for _name in __all__:
-    if callable(globals()[_name]):  # not the tables (ANALYZE_FIELDS, ...)
-        globals()[_name].__module__ = __name__
-del _name
+rehome(globals())

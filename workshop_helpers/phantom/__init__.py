@@ -74,6 +74,7 @@ Where what is (every name below can be imported from ``workshop_helpers.phantom`
 - :mod:`.cli`     ``register_cli``: ``python -m workshop_helpers phantom FOLDER``.
 """
 
+from .._rehome import rehome
 from .cli import register_cli
 from .model import AIR as AIR  # the Hounsfield units of the phantom's parts
 from .model import ANTERIOR as ANTERIOR
@@ -105,7 +106,4 @@ __all__ = [
 
 # The public functions and classes belong to the package, where learners import them from: a
 # traceback says ``workshop_helpers.phantom.PhantomError`` and help() names the package.
-for _name in __all__:
-    if callable(globals()[_name]):
-        globals()[_name].__module__ = __name__
-del _name
+rehome(globals())

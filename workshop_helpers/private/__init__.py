@@ -42,6 +42,7 @@ Examples
 """
 
 
+from .._rehome import rehome
 from .blocks import (
     FORBIDDEN_PRIVATE_GROUPS,
     PrivateTagError,
@@ -96,7 +97,4 @@ __all__ = [
 
 # The public names belong to the package, where learners import them from: a traceback says
 # ``workshop_helpers.private.PrivateTagError`` and help() names ``workshop_helpers.private``.
-for _name in __all__:
-    if callable(globals()[_name]):  # functions and classes; the constants keep no module name
-        globals()[_name].__module__ = __name__
-del _name
+rehome(globals())

@@ -61,6 +61,7 @@ Traceback (most recent call last):
 workshop_helpers.qr.QueryLevelError: the Study Root model has no PATIENT level (its levels: STUDY, SERIES, IMAGE); use the Patient Root model (-P) or ask at STUDY level, where the patient's attributes are too
 """
 
+from .._rehome import rehome
 from .cli import register_cli
 from .identifiers import (
     KEY_LEVELS,
@@ -85,9 +86,7 @@ from .status import (
 
 # The errors' public home is this package (``qr.QueryLevelError``): tracebacks and doctests
 # name them so, wherever in the package they are defined.
-for _error in (QueryRetrieveError, AssociationRefused, QueryLevelError):
-    _error.__module__ = __name__
-del _error
+rehome(globals(), ["QueryRetrieveError", "AssociationRefused", "QueryLevelError"])
 
 __all__ = [
     "KEY_LEVELS",

@@ -59,6 +59,8 @@ Examples
 (True, [], [])
 """
 
+from .._rehome import rehome
+
 # Reachable here but not in __all__: the command line (for workshop_helpers.__main__) and the
 # guards of :mod:`.guard`.
 from .cli import register_cli as register_cli
@@ -76,6 +78,4 @@ __all__ = ["Destination", "Series", "Delivery", "DeadLetter", "Ticket", "TicketF
 
 # The public names belong to the package, where learners import them from: a traceback says
 # ``workshop_helpers.router.FolderBusy`` and help() names ``workshop_helpers.router``.
-for _name in __all__:
-    globals()[_name].__module__ = __name__
-del _name
+rehome(globals())

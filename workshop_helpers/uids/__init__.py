@@ -42,10 +42,13 @@ Examples
 True
 """
 
+from .._rehome import rehome
 from .cli import register_cli as register_cli  # the command line (workshop_helpers.__main__)
 from .drawing import OID_ARCS as OID_ARCS
 from .drawing import PART_COLOURS as PART_COLOURS
-from .drawing import oid_tree, plot_oid_tree, plot_uid_parts
+from .drawing import oid_tree as oid_tree
+from .drawing import plot_oid_tree as plot_oid_tree
+from .drawing import plot_uid_parts as plot_uid_parts
 from .files import count_roots, root_of_file, uids_in
 from .making import IMPLEMENTATION_CLASS_UID, make_uid, mint_uid
 from .making import SEED_NAMESPACE as SEED_NAMESPACE
@@ -88,7 +91,4 @@ __all__ = [
 
 # The public names belong to the package, where learners import them from: a traceback says
 # ``workshop_helpers.uids.UIDError`` and help() names ``workshop_helpers.uids``.
-for _obj in [*(globals()[n] for n in __all__), oid_tree, plot_oid_tree, plot_uid_parts]:
-    if callable(_obj):  # functions and classes; the constants keep no module name
-        _obj.__module__ = __name__
-del _obj
+rehome(globals(), [*__all__, "oid_tree", "plot_oid_tree", "plot_uid_parts"])

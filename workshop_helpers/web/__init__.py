@@ -42,6 +42,7 @@ Where what is (every name below can be imported from ``workshop_helpers.web`` it
   client: :func:`session`, :func:`client`, :func:`call`, :class:`WebError`.
 """
 
+from .._rehome import rehome
 from .client import StowResult, WebError, call, client, session, store, stow_result
 from .json_model import describe, json_value, json_values, tag_key, uids
 from .multipart import boundary_of, split_multipart
@@ -58,7 +59,4 @@ __all__ = ["DICOM_JSON", "MULTIPART_DICOM", "OCTET_STREAM", "tag_key", "json_val
 
 # The public functions and classes belong to the package, where learners import them from: a
 # traceback says ``workshop_helpers.web.WebError`` and help() names the package.
-for _name in __all__:
-    if callable(globals()[_name]):
-        globals()[_name].__module__ = __name__
-del _name
+rehome(globals())
