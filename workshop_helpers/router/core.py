@@ -19,6 +19,7 @@ from pathlib import Path
 from ..net import Arrival, SendResult, StorageSCP, Timeouts
 from ..net.guard import COURSE_CALLERS, add_calling_ae
 from ..net.storage import StoreRefused
+from ..tools import PRIVATE_FOLDER
 from .guard import FolderLock, Retry, send_each
 from .series import DeadLetter, Delivery, Destination, Series, quiet_for
 from .tickets import Ticket, TicketFolder, _series_folder, folder_name, ticket_name
@@ -161,7 +162,7 @@ class Router:
         self._folder_lock.acquire()  # before anything in the folder is touched
         try:
             for part in ("inbox", "outbox", "dead", "tmp"):  # its user's alone, as tickets are
-                (self._state / part).mkdir(mode=0o700, exist_ok=True)
+                (self._state / part).mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
             self._clear_tmp()
             self._load()
             self.scp.start()

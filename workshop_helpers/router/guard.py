@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..net import Timeouts, send
 from ..net.scu import OnResult
+from ..tools import PRIVATE_FILE, PRIVATE_FOLDER
 
 try:
     import fcntl
@@ -61,8 +62,8 @@ class FolderLock:
         """Take the lock or raise :class:`FolderBusy` saying who holds it; returns ``self``."""
         if self._fd is not None or fcntl is None:
             return self
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

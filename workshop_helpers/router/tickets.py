@@ -147,9 +147,10 @@ class TicketFolder:
 
     def prepare(self, data: dict) -> Path:
         """Write ``data`` and a new random ``version`` to a temporary file, flushed to disk."""
-        self.tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.tmp.mkdir(parents=True, exist_ok=True, mode=tools.PRIVATE_FOLDER)
         tmp = self.tmp / f"{uuid.uuid4().hex}.part"
-        with open(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as f:
+        with open(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY,
+                          tools.PRIVATE_FILE), "wb") as f:
             f.write(json.dumps({**data, "version": uuid.uuid4().hex}, indent=1).encode())
             f.flush()
             os.fsync(f.fileno())
@@ -158,7 +159,7 @@ class TicketFolder:
     def install(self, name: str, tmp: Path) -> None:
         """Move a :meth:`prepare` d file in as ticket ``name`` (atomically, replacing it)."""
         with self.lock:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=tools.PRIVATE_FOLDER)
             os.replace(tmp, self.folder / name)
         tools.fsync_folder(self.folder)
 
@@ -193,7 +194,7 @@ class TicketFolder:
             if _read_bytes(ticket.file) != ticket.raw:
                 tmp.unlink()
                 return False
-            other.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            other.folder.mkdir(parents=True, exist_ok=True, mode=tools.PRIVATE_FOLDER)
             os.replace(tmp, other.folder / ticket.name)
             ticket.file.unlink()
         tools.fsync_folder(other.folder)
