@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -281,6 +282,28 @@ def test_move_to_our_scp_that_refuses_says_what_our_scp_said(server, tmp_path):
                          level="STUDY", receiver=scp, timeout=20)
     assert not result.ok and result.completed == 0
     assert "our storage SCP 'REFUSER' refused" in result.message()
+
+
+def test_our_associations_send_each_pdu_at_once(tmp_path):
+    """TCP_NODELAY from the first PDU: an identifier never waits for the peer's delayed ACK."""
+    from pynetdicom import evt
+    from pynetdicom.sop_class import Verification
+
+    from workshop_helpers.qr import services
+
+    nodelay = []
+
+    def sent(event) -> None:
+        sock = event.assoc.dul.socket.socket
+        nodelay.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    with StorageSCP(tmp_path, ae_title="STORE", allowed_calling_aes=["WORKSTATION"]) as scp:
+        ae = services._ae("WORKSTATION", net.Timeouts.of(10))
+        ae.add_requested_context(Verification)
+        assoc = services._associate(ae, H, scp.port, "STORE", handlers=[(evt.EVT_PDU_SENT, sent)])
+        assert assoc.send_c_echo().Status == 0x0000
+        assoc.release()
+    assert len(nodelay) >= 3 and all(nodelay), nodelay  # A-ASSOCIATE-RQ, P-DATA, A-RELEASE-RQ
 
 
 # ----------------------------------------------------------------------------- C-GET

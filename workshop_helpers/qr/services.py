@@ -8,6 +8,7 @@ disk, not into memory (:class:`_Receiver`, :func:`_received_to_disk`).
 from __future__ import annotations
 
 import os
+import socket
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,6 +53,19 @@ def _ae(calling_ae: str, timeout: Timeouts):
     return ae
 
 
+def _no_nagle(event) -> None:
+    """EVT_CONN_OPEN: send each PDU at once (``TCP_NODELAY``), before the first is written.
+
+    pynetdicom writes a request's command set and its identifier as two P-DATA-TF PDUs; with
+    Nagle's algorithm on, the second waits for the peer's delayed ACK of the first (about 40 ms
+    on Linux): a C-FIND took 65 ms here instead of 15.
+    """
+    try:
+        event.assoc.dul.socket.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (AttributeError, OSError):  # no socket any more, or not TCP: nothing to speed up
+        pass
+
+
 def _associate(ae, host: str, port: int, called_ae: str, *, ext_neg=None, handlers=()):
     """Open the association or raise :class:`AssociationRefused` saying why."""
     answers: list = []
@@ -60,7 +74,8 @@ def _associate(ae, host: str, port: int, called_ae: str, *, ext_neg=None, handle
         answers.append(event.primitive)
 
     assoc = ae.associate(host, port, ae_title=called_ae, ext_neg=ext_neg,
-                         evt_handlers=[(evt.EVT_ACSE_RECV, remember), *handlers])
+                         evt_handlers=[(evt.EVT_CONN_OPEN, _no_nagle),
+                                       (evt.EVT_ACSE_RECV, remember), *handlers])
     if assoc.is_established:
         return assoc
     where = f"{host}:{port}"
@@ -176,7 +191,24 @@ def find(host: str, port: int, keys: Keys | Dataset, *, level: str | None = None
 
 # ----------------------------------------------------------------------------- C-MOVE
 
-def _retrieve_result(service: str, final, destination: str = "") -> RetrieveResult:
+def _retrieved(assoc, responses, service: str, began: float, where: tuple[str, int, str],
+               destination: str = "") -> RetrieveResult:
+    """A C-MOVE's or C-GET's responses read to the last, the association released, the result.
+
+    ``responses`` is pynetdicom's generator (``send_c_move``/``send_c_get``); the result holds the
+    final response's status, comment, counts and Failed SOP Instance UID List, and the seconds
+    since ``began``. ``where`` is ``(host, port, calling_ae)``, for the message when the PACS
+    aborted the association instead of answering.
+    """
+    final = failed_ds = None
+    try:
+        for rsp, extra in responses:
+            if not is_pending(_status(rsp)[0]):
+                final, failed_ds = rsp, extra
+    finally:
+        assoc.release()
+    host, port, calling_ae = where
+    _not_aborted(assoc, host, port, f"C-{service.upper()}", calling_ae)
     code, comment = _status(final)
     counts = {}
     if final is not None:
@@ -186,7 +218,9 @@ def _retrieve_result(service: str, final, destination: str = "") -> RetrieveResu
                            ("remaining", "NumberOfRemainingSuboperations")):
             value = final.get(attr)
             counts[name] = int(value) if value not in (None, "") else 0
-    return RetrieveResult(service, code, comment=comment, destination=destination, **counts)
+    return RetrieveResult(service, code, comment=comment, destination=destination,
+                          failed_uids=_failed_uids(failed_ds), seconds=time.monotonic() - began,
+                          **counts)
 
 
 def _failed_uids(ds: Dataset | None) -> list[str]:
@@ -282,18 +316,8 @@ def _move(host, port, ds, destination, model, calling_ae, called_ae, timeout) ->
     began = time.monotonic()
     assoc = _associate(ae, host, port, called_ae)
     _accepted(assoc, sop, "C-MOVE")
-    final = failed_ds = None
-    try:
-        for rsp, extra in assoc.send_c_move(ds, destination, sop):
-            code, _ = _status(rsp)
-            if not is_pending(code):
-                final, failed_ds = rsp, extra
-    finally:
-        assoc.release()
-    _not_aborted(assoc, host, port, "C-MOVE", calling_ae)
-    result = _retrieve_result("move", final, destination)
-    result.failed_uids = _failed_uids(failed_ds)
-    result.seconds = time.monotonic() - began
+    result = _retrieved(assoc, assoc.send_c_move(ds, destination, sop), "move", began,
+                        (host, port, calling_ae), destination)
     if result.status not in (0x0000, 0xB000):
         result.hint = move_failure_hint(result.status, destination, result.comment)
     return result
@@ -469,19 +493,9 @@ def get(host: str, port: int, keys: Keys | Dataset, folder: str | os.PathLike, *
         assoc = _associate(ae, host, port, called_ae, ext_neg=roles or None,
                            handlers=[(evt.EVT_C_STORE, receiver.handle_store)])
         _accepted(assoc, sop, "C-GET")
-        final = failed_ds = None
-        try:
-            for rsp, extra in assoc.send_c_get(ds, sop):
-                code, _ = _status(rsp)
-                if not is_pending(code):
-                    final, failed_ds = rsp, extra
-        finally:
-            assoc.release()
-    _not_aborted(assoc, host, port, "C-GET", calling_ae)
-    result = _retrieve_result("get", final)
+        result = _retrieved(assoc, assoc.send_c_get(ds, sop), "get", began,
+                            (host, port, calling_ae))
     result.files = receiver.files
-    result.failed_uids = _failed_uids(failed_ds)
-    result.seconds = time.monotonic() - began
     if result.failed and not role_selection:
         result.hint = ("C-GET sends the instances back as C-STORE requests on our own "
                        "association; we proposed no SCP/SCU role selection, so the PACS may not "
