@@ -1,4 +1,4 @@
-"""tooling.publish: vendored assets, deck links, the site's sources, page checks.
+"""tooling.publish and tooling.npm_assets: vendored assets, deck links, the site's sources, page checks.
 
 Building the real decks and site is ``make slides`` / ``make site`` (run by ``make test`` before
 the unit tests); tests/test_real_browser.py opens what they built. Here: the parts on their own.
@@ -14,17 +14,14 @@ import tarfile
 import nbformat
 import pytest
 
-from tooling import publish, site_pages
+from tooling import npm_assets, publish, site_pages
+from tooling.npm_assets import ASSETS, Asset, PublishError
 from tooling.publish import (
-    ASSETS,
-    Asset,
-    PublishError,
     course_notebooks,
     jupyterlab_slug,
     page_problems,
     relink,
     site_conf,
-    unpack,
 )
 
 
@@ -54,26 +51,26 @@ def test_unpack_keeps_only_the_listed_files(tmp_path):
     tgz = _tarball(tmp_path / "p.tgz", {"package/dist/a.js": b"a", "package/dist/a.esm.js": b"e",
                                         "package/src/b.js": b"b", "package/../evil.js": b"x"})
     asset = Asset("p", "1.0.0", "sha512-", ("dist/", "../"), ("dist/a.esm",))
-    written = unpack(asset, tgz, tmp_path / "out")
+    written = npm_assets.unpack(asset, tgz, tmp_path / "out")
     assert [p.relative_to(tmp_path / "out").as_posix() for p in written] == ["dist/a.js"]
     assert not (tmp_path / "evil.js").exists()
     with pytest.raises(PublishError, match="has none of"):
-        unpack(Asset("p", "1.0.0", "sha512-", ("lib/",)), tgz, tmp_path / "out2")
+        npm_assets.unpack(Asset("p", "1.0.0", "sha512-", ("lib/",)), tgz, tmp_path / "out2")
 
 
 def test_fetch_refuses_a_tarball_with_another_digest(tmp_path):
     asset = ASSETS["requirejs"]
     fake = _tarball(tmp_path / f"requirejs-{asset.version}.tgz", {"package/require.js": b"//"})
     with pytest.raises(PublishError, match="expected digest"):
-        publish.fetch(asset, tmp_path)
+        npm_assets.fetch(asset, tmp_path)
     assert not fake.exists()  # never used again
 
 
 def test_fetch_takes_a_good_tarball_from_the_cache_without_npm(tmp_path, monkeypatch):
     tgz = _tarball(tmp_path / "x-1.0.0.tgz", {"package/x.js": b"x"})
-    asset = Asset("x", "1.0.0", publish._digest(tgz), ("x.js",))
+    asset = Asset("x", "1.0.0", npm_assets._digest(tgz), ("x.js",))
     monkeypatch.setenv("PATH", "")  # no npm to be found
-    assert publish.fetch(asset, tmp_path) == tgz
+    assert npm_assets.fetch(asset, tmp_path) == tgz
 
 
 def test_relink_points_decks_at_decks_and_the_site_glossary():

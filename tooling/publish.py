@@ -4,11 +4,9 @@
 Sphinx site (myst-nb, sphinx-book-theme) to ``build/site/``. Both start from the same executed
 copies of the notebooks (``build/executed/``, run in learner mode: a solution is offered, not run).
 
-Nothing is loaded from another host when a page is viewed. The JavaScript that a page needs
-(reveal.js, require.js, jQuery, MathJax, the widget manager that draws saved widgets) is taken at
-build time from the npm registry with ``npm pack``, at the versions and sha512 digests pinned in
-:data:`ASSETS` (the digests npm's registry publishes as ``dist.integrity``), and copied next to
-the pages. The tarballs are kept in ``build/npm/``, so a second build needs no network at all.
+Nothing is loaded from another host when a page is viewed: the JavaScript a page needs is copied
+next to it, taken at build time from the npm registry at pinned versions and digests
+(:mod:`tooling.npm_assets`, whose names this module also offers).
 
 The pure parts are small and tested: :func:`jupyterlab_slug` (the anchors that JupyterLab gives a
 heading, so that ``glossary.md#AE-Title`` means the same in JupyterLab and on the site),
@@ -27,8 +25,6 @@ Examples
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import html
 import html.parser
 import os
@@ -36,9 +32,7 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -49,10 +43,11 @@ from traitlets.config import Config
 
 from tooling import site_pages
 from tooling.authoring import is_instructor_notes
+from tooling.npm_assets import ASSETS, CACHE, Asset, PublishError, fetch, unpack, vendor
 from tooling.site_pages import deck_index, hide_hidden_source
 
-__all__ = ["ASSETS", "Asset", "PublishError", "course_notebooks", "fetch", "unpack", "vendor",
-           "execute", "executed_notebooks", "notebook_title", "build_slides", "deck_index", "jupyterlab_slug",
+__all__ = ["ASSETS", "Asset", "PublishError", "fetch", "unpack", "vendor",  # from npm_assets
+           "course_notebooks", "execute", "executed_notebooks", "notebook_title", "build_slides", "deck_index", "jupyterlab_slug",
            "hide_hidden_source", "relink", "widget_paths",
            "site_conf", "stage_site", "build_site", "page_problems", "main"]
 
@@ -60,65 +55,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 TITLE = "DICOM — there can be only one"
-
-
-class PublishError(RuntimeError):
-    """A deck or the site could not be built: what was expected, what was found."""
-
-
-@dataclass(frozen=True)
-class Asset:
-    """An npm package whose files a page loads: name, version, sha512 digest, the files kept.
-
-    ``keep`` are path prefixes inside the package (``dist/``); ``drop`` are prefixes left out.
-    """
-
-    package: str
-    version: str
-    integrity: str
-    keep: tuple[str, ...]
-    drop: tuple[str, ...] = ()
-
-    @property
-    def spec(self) -> str:
-        """``package@version``, as npm takes it."""
-        return f"{self.package}@{self.version}"
-
-
-ASSETS: dict[str, Asset] = {
-    # reveal.js 4: the layout nbconvert's reveal template expects (dist/reveal.js, plugin/notes).
-    "reveal.js": Asset("reveal.js", "4.6.1",
-                       "sha512-1CW0auaXNPmwmvQ7TwpszwVxMi2Xr5cTS3J3EBC/HHgbPF32Dn7aiu/LKWDOGjMbaD"
-                       "wKQiGmfqcoGQ74HUHCMw==",
-                       ("dist/", "plugin/notes/", "LICENSE"), ("dist/reveal.esm",)),
-    "requirejs": Asset("requirejs", "2.3.7",
-                       "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdTLT4/VA8OaUhB"
-                       "a0JPVHJ0pyBkM1z+pDsw==", ("require.js", "README.md")),
-    "jquery": Asset("jquery", "3.7.1",
-                    "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdAD"
-                    "VD7CkUUizgkpLfg==", ("dist/jquery.min.js", "LICENSE.txt")),
-    # The widget manager of static pages, the release that goes with ipywidgets 8.1.2.
-    "html-manager": Asset("@jupyter-widgets/html-manager", "1.0.10",
-                          "sha512-DbOIr+JovS2Nb78Dk1pgPXzk5ylL+lz2qlXydMLw8/e1o8wv/MPJxa2SXhDOUa2H"
-                          "SFZZJK5qCsdI+5NENjCyqg==", ("dist/", "LICENSE"), ("dist/embed.js",)),
-    # MathJax 2 for the decks (the reveal template calls MathJax.Hub), only what CommonHTML needs.
-    "mathjax2": Asset("mathjax", "2.7.9",
-                      "sha512-NOGEDTIM9+MrsqnjPEjVGNx4q0GQxqm61yQwSK+/5S59i26wId5IC5gNu9/bu8+CCVl5p"
-                      "9G2IHcAl/wJa+5+BQ==",
-                      ("MathJax.js", "config/TeX-AMS_CHTML-full.js", "config/Safe.js", "extensions/", "jax/element/",
-                       "jax/input/TeX/", "jax/output/CommonHTML/", "fonts/HTML-CSS/TeX/woff/",
-                       "LICENSE")),
-    # MathJax 3 for the site (what Sphinx's mathjax extension configures).
-    "mathjax3": Asset("mathjax", "3.2.2",
-                      "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZG"
-                      "JvtRZM1vO+geW0OhGw==",
-                      ("es5/tex-chtml-full.js", "es5/output/chtml/fonts/woff-v2/", "LICENSE")),
-    # axe-core: the accessibility audit of tests/test_real_browser.py (not loaded by any page).
-    "axe-core": Asset("axe-core", "4.14.1",
-                      "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNt"
-                      "uFooJpZe37OgudVGtQ==", ("axe.min.js", "LICENSE")),
-}
-"""What the pages load, pinned: name -> :class:`Asset`."""
 
 
 # ----------------------------------------------------------------------------- notebooks
@@ -172,65 +108,6 @@ def executed_notebooks(out: Path = BUILD / "executed", folder: Path = NOTEBOOKS,
             print(f"executed {source.name} in {seconds:.1f} s", flush=True)
         paths.append(target)
     return paths
-
-
-# ----------------------------------------------------------------------------- vendored assets
-
-def _digest(path: Path) -> str:
-    return "sha512-" + base64.b64encode(hashlib.sha512(Path(path).read_bytes()).digest()).decode()
-
-
-def fetch(asset: Asset, cache: Path = BUILD / "npm") -> Path:
-    """The package's tarball, checked against the pinned sha512 digest.
-
-    From ``cache``, or else ``npm pack`` (the npm registry).
-    """
-    cache = Path(cache)
-    tarball = cache / (asset.package.lstrip("@").replace("/", "-") + f"-{asset.version}.tgz")
-    if not tarball.exists():
-        if shutil.which("npm") is None:
-            raise PublishError(f"{asset.spec} is not in {cache} and there is no npm to fetch it "
-                               "(install Node.js and npm, e.g. the Debian package npm)")
-        cache.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(["npm", "pack", "--silent", "--pack-destination", str(cache),
-                               asset.spec], capture_output=True, text=True, timeout=300)
-        if done.returncode != 0 or not tarball.exists():
-            raise PublishError(f"npm pack {asset.spec} failed: {done.stderr.strip()[-500:]}")
-    found = _digest(tarball)
-    if found != asset.integrity:
-        tarball.unlink()
-        raise PublishError(f"{tarball.name}: expected digest {asset.integrity}, found {found}")
-    return tarball
-
-
-def unpack(asset: Asset, tarball: Path, dest: Path) -> list[Path]:
-    """Copy the files of ``asset.keep`` (less ``asset.drop``) from the npm tarball to ``dest``."""
-    written = []
-    with tarfile.open(tarball) as archive:
-        for member in archive.getmembers():
-            name = member.name.removeprefix("package/")
-            if (not member.isfile() or ".." in Path(name).parts
-                    or not name.startswith(asset.keep) or name.startswith(asset.drop)):
-                continue
-            target = Path(dest) / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.extractfile(member).read())
-            written.append(target)
-    if not written:
-        raise PublishError(f"{tarball.name} has none of {asset.keep}")
-    return written
-
-
-def vendor(names: list[str], dest: Path, cache: Path = BUILD / "npm") -> dict[str, Path]:
-    """Copy the named :data:`ASSETS` to ``dest/<name>/``; returns name -> folder."""
-    folders = {}
-    for name in names:
-        folder = Path(dest) / name
-        if folder.exists():
-            shutil.rmtree(folder)
-        unpack(ASSETS[name], fetch(ASSETS[name], cache), folder)
-        folders[name] = folder
-    return folders
 
 
 # ----------------------------------------------------------------------------- slides
@@ -327,7 +204,7 @@ def open_notes(text: str, cell) -> str:
 
 
 def build_slides(notebooks: list[Path], out: Path = BUILD / "slides",
-                 cache: Path = BUILD / "npm") -> list[Path]:
+                 cache: Path = CACHE) -> list[Path]:
     """One reveal.js deck per (executed) notebook, ``out/NN_topic.slides.html``.
 
     Its JavaScript goes in ``out/vendor/``; cells of slide type ``notes`` become speaker notes
@@ -419,7 +296,7 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 
 
 def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,
-               cache: Path = BUILD / "npm") -> Path:
+               cache: Path = CACHE) -> Path:
     """Write the Sphinx source folder: the executed notebooks, the glossary, index and conf.
 
     Source-hidden cells are folded (:func:`hide_hidden_source`).
@@ -453,7 +330,7 @@ def stage_site(notebooks: list[Path], src: Path, glossary: Path | None = None,
 
 def build_site(notebooks: list[Path], out: Path = BUILD / "site", src: Path = BUILD / "site-src",
                glossary: Path | None = NOTEBOOKS / "glossary.md",
-               cache: Path = BUILD / "npm", notebooks_folder: Path = NOTEBOOKS) -> Path:
+               cache: Path = CACHE, notebooks_folder: Path = NOTEBOOKS) -> Path:
     """Build the site with Sphinx; returns ``out/index.html``.
 
     With ``-W``: a warning, e.g. a link that does not resolve, fails the build.
