@@ -33,6 +33,13 @@ def test_00_highest_value_names_the_stored_value_and_the_index():
     assert check(3)[1] == "some values of hu are higher"
 
 
+def test_00_highest_value_never_names_a_trap_that_is_the_right_answer():
+    """A stored maximum within 1e-6 of the right answer is no wrong way to name: the plain reason."""
+    check = checks.highest_value(np.array([1200.0, 3.0]), stored=np.array([1200.0000005, 3.0]))
+    assert check(1200.0000012) == (False, "that is higher than any value in hu")   # near the trap
+    assert check(1200.0000009) == (True, "")
+
+
 def test_a_right_answer_comes_without_a_reason_it_is_wrong():
     assert_verdicts(checks.highest_value(np.array([1, 5])), accepted=[5])
     assert message_of_right(checks.highest_value(np.array([1, 5])), 5) == ""
