@@ -23,7 +23,6 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom.dsutils import encode, split_dataset
-from tqdm.auto import tqdm
 
 from ..files import dicom_files
 from . import pdu
@@ -428,6 +427,9 @@ def _send_batch(todo: list[_Item], contexts, client: _Client, bar,
 def _progress_bar(total: int, progress: bool | None, text: str):
     if not (total > 20 if progress is None else progress):
         return None
+    # imported here: in a kernel tqdm.auto loads ipywidgets (about 0.1 s), for a bar only
+    from tqdm.auto import tqdm  # noqa: PLC0415
+
     return tqdm(total=total, unit="file", desc=text)
 
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import ipywidgets as widgets
 import numpy as np
 from IPython import get_ipython
 from IPython.display import display
@@ -43,6 +43,9 @@ from .images import (
     slider_step,
     window_image,
 )
+
+if TYPE_CHECKING:
+    import ipywidgets
 
 __all__ = [
     "NOTE_LIVE", "NOTE_STATIC", "live_frontend", "SliceViewer", "OrientationExplorer",
@@ -126,17 +129,28 @@ class _LiveFigure:
 
 
 
-def _picture_layout(size: tuple[int, int]) -> widgets.Layout:
+def _widgets():
+    """ipywidgets, imported when the first widget is built.
+
+    About 0.1 s in a kernel: a notebook that only draws pictures (:func:`show_slice`,
+    :func:`plot_planes`) never pays it.
+    """
+    import ipywidgets  # noqa: PLC0415 - see the docstring
+
+    return ipywidgets
+
+
+def _picture_layout(size: tuple[int, int]) -> ipywidgets.Layout:
     """An explicit pixel size for an ``ipywidgets.Image``: in a flex box it would otherwise stretch."""
     width, height = size
-    return widgets.Layout(width=f"{width}px", height=f"{height}px", min_width=f"{width}px",
+    return _widgets().Layout(width=f"{width}px", height=f"{height}px", min_width=f"{width}px",
                     object_fit="contain", flex="0 0 auto")
 
 
 
-def _row_layout() -> widgets.Layout:
+def _row_layout() -> ipywidgets.Layout:
     """Picture on the left, controls on the right; they wrap below on a narrow screen."""
-    return widgets.Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
+    return _widgets().Layout(flex_flow="row wrap", align_items="flex-start", width="100%")
 
 
 
@@ -300,7 +314,8 @@ class SliceViewer(_LiveFigure):
             self._widget = self._build_widget()
         return self._widget
 
-    def _build_widget(self) -> widgets.VBox:
+    def _build_widget(self) -> ipywidgets.VBox:
+        widgets = _widgets()
         n, rows, columns = self.volume.shape
         lo, hi = float(self.volume.min()), float(self.volume.max())
         style = {"layout": widgets.Layout(width="340px"), "style": {"description_width": "55px"}}
@@ -457,6 +472,7 @@ class OrientationExplorer(_LiveFigure):
         the explorer's current state.
         """
         if self._widget is None:
+            widgets = _widgets()
             style = {"layout": widgets.Layout(width="330px"),
                      "style": {"description_width": "70px"}}
             self.plane_dropdown = widgets.Dropdown(options=list(_BASE_IOP), value=self.plane,
