@@ -13,8 +13,11 @@ study's description, the viewer draws the image (canvas pixels not uniform), the
 changes the picture, the viewer asked Orthanc for QIDO-RS, metadata and frames, and no request
 left 127.0.0.1. The same through jupyter-server-proxy (``/proxy/PORT/ohif/``, as on Binder):
 Orthanc's 401 and its challenge reach the browser, and once it has the password, the viewer and
-the study list work under that prefix. Every wait is for a condition, with a deadline. Skipped with the reason without
-chromium, the built viewer or Orthanc; under ``WORKSHOP_REQUIRE_TOOLS=1`` that fails instead.
+the study list work under that prefix. Reloading the study list or the viewer, and going back and
+forward between them, show them again, directly and through the proxy: the study list's address
+is ``…/ohif/index.html`` (ServeFolders serves no folder). Every wait is for a condition, with a
+deadline. Skipped with the reason without chromium, the built viewer or Orthanc; under
+``WORKSHOP_REQUIRE_TOOLS=1`` that fails instead.
 """
 
 from __future__ import annotations
@@ -86,8 +89,8 @@ def test_the_page_loads_its_files_relative_to_itself_and_names_its_prefix():
     assert _page_prefix("/ohif/viewer?StudyInstanceUIDs=1.2", first)["base"] == "/ohif/"
     proxied = _page_prefix("/user/ann/proxy/8042/ohif/viewer", first)
     assert proxied["base"] == "/user/ann/proxy/8042/ohif/"
-    # The study list, opened as index.html, becomes the router's "/" before the app starts.
-    assert _page_prefix("/ohif/index.html", first) == {"base": "/ohif/", "path": "/ohif/"}
+    # The study list keeps its address, …/ohif/index.html (a reload there finds the page).
+    assert _page_prefix("/ohif/index.html", first) == {"base": "/ohif/", "path": "/ohif/index.html"}
     # Opened with credentials in the address, the page reloads without them.
     with pytest.raises(AssertionError, match="reload"):
         _node(f"""const location = {{pathname: "/ohif/viewer", href: "http://127.0.0.1:1/ohif/viewer",
@@ -312,5 +315,123 @@ def test_through_jupyter_server_proxy_the_browser_asks_once_then_the_viewer_work
     urls = [u for u in browser_requests(chrome) if not u.startswith(("data:", "blob:"))]
     assert {urllib.parse.urlsplit(u).hostname for u in urls} == {"127.0.0.1"}
     assert any(f"/proxy/{server.http_port}/dicom-web/" in u for u in urls)
+    errors = [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors[:3]
+
+
+# ------------------------------------------------------------------------ the study list's address
+
+# React Router's browser history as the dist has it (the lines the patch touches), short.
+HISTORY = """function createBrowserHistory(options) {
+  function createBrowserLocation(window, globalHistory) {
+    const {pathname, search} = window.location;
+    return {pathname, search, hash: "", state: null, key: "default"};
+  }
+  function createBrowserHref(window, to) {
+    return typeof to === "string" ? to : to.pathname + (to.search || "") + (to.hash || "");
+  }
+  return getUrlBasedHistory(createBrowserLocation, createBrowserHref, null, options);
+}"""
+
+
+def test_the_router_reads_and_writes_the_study_list_as_index_html():
+    patched = ohif_build.patch_study_list_address(HISTORY)
+    got = _node(f"""const getUrlBasedHistory = (read, write) => ({{read, write}});
+{patched}
+const out = {{}};
+for (const base of ["/ohif/", "/user/ann/proxy/8042/ohif/"]) {{
+  const h = createBrowserHistory({{}}), w = {{PUBLIC_URL: base}};
+  const at = (pathname, search = "") => h.read({{...w, location: {{pathname, search}}}}).pathname;
+  out[base] = {{read: [at(base + "index.html", "?sortBy=x"), at(base + "viewer", "?a=1")],
+    write: [h.write(w, {{pathname: base, search: "?datasources=orthanc"}}), h.write(w, base + "#x"),
+            h.write(w, {{pathname: base + "viewer", search: "?StudyInstanceUIDs=1.2"}})]}};
+}}
+process.stdout.write(JSON.stringify(out));""")
+    for base in ("/ohif/", "/user/ann/proxy/8042/ohif/"):
+        assert got[base] == {"read": [base, base + "viewer"],
+                             "write": [base + "index.html?datasources=orthanc",
+                                       base + "index.html#x",
+                                       base + "viewer?StudyInstanceUIDs=1.2"]}
+    with pytest.raises(ohif_build.ViewerError, match="browser history"):
+        ohif_build.patch_study_list_address("no router here")
+
+
+def test_the_built_viewer_has_the_study_list_at_index_html(viewer):
+    scripts = [p.read_text(errors="replace") for p in viewer.glob("*.js")]
+    patched = ohif_build.patch_study_list_address(ohif_build._HISTORY)
+    assert sum(patched in text for text in scripts) == 1
+
+
+def _walk_back_and_forth(chrome, study_list: str) -> list[str]:
+    """Open the study list at ``study_list``, then the study in the viewer, going back and
+    forward and reloading at every step; the addresses the browser showed, in order."""
+    from selenium.webdriver.common.by import By
+
+    seen = []
+
+    def shows(what: str, seconds: float = 90) -> None:
+        if what == "list":
+            wait_until(lambda: chrome.find_elements(
+                By.XPATH, "//tr[.//*[text()='VIEWER CHECK']]"), seconds, "the study list")
+        else:
+            wait_until(lambda: (g := chrome.execute_script(PIXELS)) and len(set(g)) > 3,
+                       seconds, "the viewer to draw the study")
+        seen.append(urllib.parse.urlsplit(chrome.current_url).path)
+
+    chrome.get(study_list)
+    shows("list")
+    chrome.refresh()
+    shows("list")
+    chrome.find_element(By.XPATH, "//tr//*[text()='VIEWER CHECK']").click()  # the row opens
+    wait_until(lambda: chrome.find_elements(By.XPATH, "//button[.='Basic Viewer']"), 30,
+               "the study's viewer button")[0].click()
+    shows("viewer")
+    chrome.back()
+    shows("list")
+    chrome.forward()
+    shows("viewer")
+    chrome.refresh()
+    shows("viewer")
+    chrome.find_element(By.CSS_SELECTOR, "[data-cy=return-to-work-list]").click()
+    shows("list")
+    chrome.refresh()
+    shows("list")
+    chrome.back()
+    shows("viewer")
+    return seen
+
+
+def _steps(mount: str) -> list[str]:
+    """The addresses :func:`_walk_back_and_forth` should see under ``mount`` (``…/ohif/``)."""
+    study_list, viewer = mount + "index.html", mount + "viewer"
+    return [study_list, study_list, viewer, study_list, viewer, viewer, study_list, study_list,
+            viewer]
+
+
+def test_reloading_and_going_back_show_the_study_list_and_the_viewer_again(
+        chrome, pacs_with_viewer):
+    server, _ = pacs_with_viewer
+    chrome.get("about:blank")
+    chrome.get_log("browser")
+    mark = ohif.watch(server)
+    seen = _walk_back_and_forth(chrome, server.viewer_link())  # the link ohif.links prints
+    assert seen == _steps("/ohif/")
+    errors = [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors[:3]  # an answer 404 would be one
+    asked = [line.split()[1] for line in ohif.asked(server, mark)["viewer"]]
+    assert "/ohif/index.html" in asked and "/ohif/" not in asked and "/ohif" not in asked
+
+
+def test_through_jupyter_server_proxy_reloading_and_going_back_work_too(
+        chrome, pacs_with_viewer, jupyter_proxy):
+    server, _ = pacs_with_viewer
+    base, token = jupyter_proxy.base, jupyter_proxy.token
+    chrome.get(f"{base}/lab?token={token}")  # logged in to Jupyter (its cookie)
+    chrome.get_log("browser")
+    user, password = server.auth  # typed at the browser's prompt: here, in the address
+    mount = f"/proxy/{server.http_port}/ohif/"
+    seen = _walk_back_and_forth(
+        chrome, base.replace("//", f"//{user}:{password}@") + server.viewer_link(proxy="/"))
+    assert seen == _steps(mount)
     errors = [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors[:3]

@@ -51,7 +51,7 @@ from workshop_helpers.ohif import (
 
 __all__ = ["asset", "ROUTES", "ViewerError", "app_config", "build", "patch_css_urls",
            "patch_index", "patch_manifest", "patch_public_path", "patch_query_commas",
-           "spa_routes", "main"]
+           "patch_study_list_address", "spa_routes", "main"]
 
 # What the basic viewer never loads: onnxruntime (136 MB, the segmentation AI), the
 # slide-microscopy viewer (20 MB), the hosting files of OHIF's own sites, the service worker,
@@ -63,15 +63,23 @@ ROUTES = ("viewer", "segmentation", "tmtv", "usAnnotation", "dynamic-volume")
 """The viewer's own routes (its modes' ``routeName``): each gets a copy of ``index.html``."""
 # What the page computes: the prefix of its own address up to and including /ohif/.
 _BASE_JS = 'location.pathname.slice(0,location.pathname.lastIndexOf("/ohif/")+6)'
-# The study list is the router's "/", but ServeFolders serves no folder (…/ohif/ is a 404): the
-# list is opened as …/ohif/index.html, and the page calls itself …/ohif/ before the app starts.
 # A page opened at http://user:password@host/… keeps that address as its base, and fetch() then
 # refuses every relative URL ("cannot be constructed from a URL that includes credentials"): the
 # page reloads itself without them (the browser has them cached for the server by then).
 # (Chrome's location.href leaves the credentials out, document.URL keeps them.)
 _CLEAN_JS = '(/^\\w+:\\/\\/[^@/]*@/.test(document.URL)&&location.replace(location.href)),'
-_LIST_JS = ('(location.pathname.endsWith("/ohif/index.html")&&history.replaceState(null,"",'
-            'location.pathname.slice(0,-10)+location.search+location.hash)),')
+# The browser history of the app's router (React Router's createBrowserHistory), read and written
+# through a map: the study list, the router's "/", is …/ohif/index.html in the address bar (see
+# patch_study_list_address).
+_HISTORY = "return getUrlBasedHistory(createBrowserLocation, createBrowserHref, null, options);"
+_HISTORY_JS = """\
+// The study list's address is …/ohif/index.html: Orthanc's ServeFolders serves no folder.
+  const list = w => w.PUBLIC_URL + "index.html";
+  return getUrlBasedHistory((w, g) => {
+    const l = createBrowserLocation(w, g);
+    return l.pathname === list(w) ? {...l, pathname: w.PUBLIC_URL} : l;
+  }, (w, to) => createBrowserHref(w, to).replace(/^[^?#]*/, p => p === w.PUBLIC_URL ? list(w) : p),
+  null, options);"""
 
 
 def asset():
@@ -100,26 +108,40 @@ def patch_index(html: str) -> str:
     (``/app.bundle….js``, ``/assets/…``). The page is always opened in the viewer's folder
     (``…/ohif/index.html`` for the study list, ``…/ohif/viewer`` for a study), so paths relative
     to the page find the files, and the prefix the app needs for its router and chunks is the
-    page's path up to ``/ohif/``. ServeFolders serves no folder (``…/ohif/`` is a 404), so the
-    study list is opened as ``…/ohif/index.html``, and the first script renames the address to
-    ``…/ohif/`` (the router's ``/``) before the app starts. A page opened with credentials in
-    its address (``http://learner:…@127.0.0.1:…``) first reloads itself without them: with them,
-    the browser's ``fetch`` refuses every relative URL. The manifest is fetched with the
+    page's path up to ``/ohif/`` (the study list's address is ``…/ohif/index.html``:
+    :func:`patch_study_list_address`). A page opened with credentials in its address
+    (``http://learner:…@127.0.0.1:…``) first reloads itself without them: with them, the
+    browser's ``fetch`` refuses every relative URL. The manifest is fetched with the
     page's credentials (``crossorigin="use-credentials"``; a manifest's default is none, and
     Orthanc answers 401 to a request without them).
 
     >>> page = patch_index('<script>window.PUBLIC_URL="/"</script><script src="/app.js"></script>'
     ...                    '<link rel="manifest" href="/manifest.json">')
-    >>> page.count('lastIndexOf("/ohif/")'), page.count("replaceState"), 'src="app.js"' in page
+    >>> page.count('lastIndexOf("/ohif/")'), page.count("location.replace"), 'src="app.js"' in page
     (1, 1, True)
     """
     html = _replace(html, 'window.PUBLIC_URL="/"', "window.PUBLIC_URL=" + _BASE_JS, "index.html",
                     None)
-    html = html.replace("window.PUBLIC_URL=", _CLEAN_JS + _LIST_JS + "window.PUBLIC_URL=", 1)
+    html = html.replace("window.PUBLIC_URL=", _CLEAN_JS + "window.PUBLIC_URL=", 1)
     html = _replace(html, '<link rel="manifest" href="/manifest.json">',
                     '<link rel="manifest" href="/manifest.json" crossorigin="use-credentials">',
                     "index.html")
     return re.sub(r'((?:href|src)=")/(?!/)', r"\1", html)
+
+
+def patch_study_list_address(js: str) -> str:
+    """The study list at ``…/ohif/index.html``, in the address bar and on a reload.
+
+    The study list is the router's ``/``, which React Router writes as the bare base,
+    ``…/ohif/``. Orthanc's ServeFolders serves files only: it answers 404 for a folder, so a
+    reload there found no viewer. The app's browser history (React Router's
+    ``createBrowserHistory``, where the router reads and writes the address) is given a map:
+    the address ``…/ohif/index.html`` reads as ``/``, and ``/`` is written (pushed, replaced,
+    and in every link's ``href``) as ``…/ohif/index.html``. Every other route
+    (``…/ohif/viewer?…``) is left as it is. ``…/ohif/`` typed by hand is still Orthanc's 404:
+    no page of the viewer runs there.
+    """
+    return _replace(js, _HISTORY, _HISTORY_JS, "React Router's browser history")
 
 
 def patch_public_path(js: str) -> str:
@@ -260,6 +282,12 @@ def build(dest: Path = VIEWER, cache: Path = BUILD / "npm") -> Path:
             raise ViewerError(f"no app bundle with a webpack public path in {SPEC}")
         for path in bundles:
             _patch_file(path, patch_public_path)
+        routers = [p for p in dist.glob("*.js")
+                   if _HISTORY in p.read_text(encoding="utf-8", errors="replace")]
+        if len(routers) != 1:
+            raise ViewerError(f"expected React Router's browser history in one bundle, "
+                              f"found {len(routers)}")
+        _patch_file(routers[0], patch_study_list_address)
         clients = [p for p in dist.glob("*.js") if "encodeURIComponent(params[key])"
                    in p.read_text(encoding="utf-8", errors="replace")]
         if len(clients) != 1:
