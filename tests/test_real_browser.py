@@ -23,6 +23,7 @@ Skipped with the reason when chromium, chromedriver or Selenium is missing; unde
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -71,14 +72,15 @@ def lab(tmp_path_factory):
         [str(Path(sys.executable).parent / "jupyter"), "lab",
          f"--config={ROOT / 'binder' / 'jupyter_server_config.py'}", "--allow-root",
          "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+         "--ServerApp.port_retries=0",
          "--LabApp.expose_app_in_browser=True",
          # Its own workspace and settings folders: two test runs on one machine (or a learner's
          # lab) would otherwise write the same ~/.jupyter/lab/workspaces file at once, and a read
          # of the half-written file answers 500 on /lab/api/workspaces.
          f"--LabApp.workspaces_dir={folder.parent / 'workspaces'}",
          f"--LabApp.user_settings_dir={folder.parent / 'settings'}", str(folder)],
-        cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+        # The token in the environment, not on the command line that every user can read.
+        cwd=folder, env={**os.environ, "JUPYTER_TOKEN": token}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
