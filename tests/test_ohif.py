@@ -435,3 +435,20 @@ def test_through_jupyter_server_proxy_reloading_and_going_back_work_too(
     assert seen == _steps(mount)
     errors = [e["message"] for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors[:3]
+
+
+def test_binder_builds_the_viewer_as_make_lab_does():
+    """Binder runs binder/postBuild after installing binder/apt.txt: the same build command as
+    ``make viewer`` (which ``make lab`` runs), and the package that ships ServeFolders."""
+    root = Path(ohif_build.__file__).resolve().parent.parent
+    make = (root / "Makefile").read_text()
+    viewer_rule = make.split("\nviewer:", 1)[1].split("\n\n", 1)[0]
+    assert "\t$(PY) -m tooling.ohif_build" in viewer_rule.splitlines()
+    assert "\nlab: viewer\n" in make
+    steps = [line for line in (root / "binder" / "postBuild").read_text().splitlines()
+             if line and not line.startswith("#")]
+    assert "python -m tooling.ohif_build" in steps
+    assert steps.index("python -m tooling.ohif_build") > steps.index(
+        "pip install --no-deps --no-build-isolation -e .")
+    packages = (root / "binder" / "apt.txt").read_text().split()
+    assert {"orthanc", "orthanc-dicomweb"} <= set(packages)  # ServeFolders is in orthanc
