@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -435,3 +436,105 @@ def test_the_routers_files_and_folders_are_its_users_alone(tmp_path):
             mode = path.stat().st_mode & 0o777
             expected = 0o700 if path.is_dir() else 0o600
             assert mode & 0o077 == 0, f"{path.relative_to(tmp_path)} is {oct(mode)}, not {oct(expected)}"
+
+
+# --------------------------------------------------------------------------- what it tells
+
+def test_on_event_tells_each_step_in_the_order_it_happened(tmp_path):
+    files = write_cts(tmp_path / "modality", 3, seed=230)
+    told: list = []
+    with StorageSCP(tmp_path / "pacs", ae_title="PACS") as pacs:
+        dest = Destination("127.0.0.1", pacs.port, "PACS")
+        with Router(tmp_path / "router", destinations=[dest], expected=3,
+                    on_event=told.append) as router:
+            assert all(r.ok for r in send(files, port=router.port, called_ae="ROUTER",
+                                          calling_ae="CT01"))
+            assert router.wait_until_idle(30), router.status()
+    steps = [e for e in told if e.kind != "note"]
+    assert [e.kind for e in steps] == ["received"] * 3 + ["complete"] + ["sent"] * 3 + ["finished"]
+    series = dcmread(files[0], stop_before_pixels=True).SeriesInstanceUID
+    assert {e.series_uid for e in steps} == {series}
+    uids = sorted(map(uid_of, files))
+    assert sorted(e.instance for e in steps if e.kind == "received") == uids
+    assert all(e.calling_ae == "CT01" for e in steps if e.kind == "received")
+    assert sorted(e.instance for e in steps if e.kind == "sent") == uids
+    assert {e.destination for e in steps if e.kind == "sent"} == {dest.name}
+    assert steps[3].text() == f"series {series} complete: 3 instance(s)"
+    assert steps[-1].text() == f"series {series} done"
+    assert [e.reason for e in told if e.kind == "note"] == [line[9:] for line in router.log]
+
+
+def test_on_event_tells_dead_letters_and_a_destination_that_is_down(tmp_path):
+    files = write_cts(tmp_path / "modality", 2, seed=231)
+    told: list = []
+    down = Destination("127.0.0.1", free_port(), "DOWN")
+    with StorageSCP(tmp_path / "picky", ae_title="PICKY",
+                    transfer_syntaxes=[JPEGBaseline8Bit]) as picky:
+        refusing = Destination("127.0.0.1", picky.port, "PICKY")
+        with Router(tmp_path / "router", destinations=[down, refusing], expected=2,
+                    retry_first=0.05, retry_max=0.1, on_event=told.append) as router:
+            assert all(r.ok for r in send(files, port=router.port, called_ae="ROUTER"))
+            assert wait_for(lambda: sum(e.kind == "dead" for e in told) == 2
+                            and any(e.kind == "waiting" for e in told), 30), told
+    dead = [e for e in told if e.kind == "dead"]
+    assert sorted(e.instance for e in dead) == sorted(map(uid_of, files))
+    assert all(e.destination == refusing.name and "presentation context" in e.reason
+               for e in dead), dead
+    waiting = [e for e in told if e.kind == "waiting"]
+    assert all(e.destination == down.name and e.reason for e in waiting), waiting
+
+
+def test_an_on_event_that_raises_stops_nothing(tmp_path):
+    files = write_cts(tmp_path / "modality", 2, seed=232)
+
+    def broken(event):
+        raise RuntimeError("a broken hook")
+
+    with StorageSCP(tmp_path / "pacs", ae_title="PACS") as pacs, \
+            Router(tmp_path / "router", destinations=[Destination("127.0.0.1", pacs.port, "PACS")],
+                   expected=2, on_event=broken) as router:
+        assert all(r.ok for r in send(files, port=router.port, called_ae="ROUTER"))
+        assert router.wait_until_idle(30), router.status()
+        assert pacs.count == 2
+    assert any("on_event raised RuntimeError: a broken hook" in line for line in router.log)
+
+
+def test_a_snapshot_is_a_copy_that_the_router_does_not_change(tmp_path):
+    files = write_cts(tmp_path / "modality", 3, seed=233)  # one series
+    with StorageSCP(tmp_path / "pacs", ae_title="PACS") as pacs:
+        dest = Destination("127.0.0.1", pacs.port, "PACS")
+        with Router(tmp_path / "router", destinations=[dest], expected=2) as router:
+            send(files[:2], port=router.port, called_ae="ROUTER")
+            assert router.wait_until_idle(30), router.status()
+            before = router.snapshot()
+            send(files[2:], port=router.port, called_ae="ROUTER")  # re-opens the series
+            assert wait_for(lambda: router.status()[0][dest.name] == "sent 3/3"), router.status()
+            after = router.snapshot()
+    assert len(before.series) == len(after.series) == 1
+    assert before.series[0].count == 2 and len(before.series[0].deliveries[dest.name].sent) == 2
+    assert before.rows[0][dest.name] == "sent 2/2" and before.rows[0]["instances"] == 2
+    assert after.series[0].count == 3 and after.rows[0][dest.name] == "sent 3/3"
+    assert after.rows == router.status()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts wake-ups in /proc (Linux)")
+def test_an_idle_router_sleeps_until_something_arrives(tmp_path):
+    """Its trigger and its workers wait for an arrival, not for a clock."""
+    def wakeups(threads) -> int:
+        total = 0
+        for t in threads:
+            for line in Path(f"/proc/self/task/{t.native_id}/status").read_text().splitlines():
+                if line.startswith("voluntary_ctxt_switches"):
+                    total += int(line.split()[1])
+        return total
+
+    with StorageSCP(tmp_path / "pacs", ae_title="PACS") as pacs, \
+            Router(tmp_path / "router", destinations=[Destination("127.0.0.1", pacs.port, "PACS")],
+                   expected=2) as router:
+        send(write_cts(tmp_path / "modality", 2, seed=234), port=router.port, called_ae="ROUTER")
+        assert router.wait_until_idle(30), router.status()
+        ours = [t for t in threading.enumerate() if t.name.startswith("router-")]
+        assert len(ours) == 2, ours  # the trigger and one worker
+        before = wakeups(ours)
+        time.sleep(1)  # twenty periods of a trigger that would look every 0.05 s
+        assert wakeups(ours) - before <= 2

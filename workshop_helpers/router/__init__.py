@@ -13,6 +13,10 @@ The last part of the workshop's slides ("How to build a medical workstation") in
    this instance for good) moves to a visible *dead-letter* folder with its reason, where
    :meth:`Router.dead_letters` lists it and :meth:`Router.retry_dead_letters` puts it back.
 
+What it does, it tells: ``on_event(event)`` gets a :class:`RouterEvent` for each instance
+received, sent or dead-lettered, each series complete or finished, each destination failing
+(:mod:`.events`); :meth:`Router.status` and :meth:`Router.snapshot` give its table at any time.
+
 What lives where
 ----------------
 Everything the router has to remember is on disk under its ``folder``, so a restart (or a crash)
@@ -30,8 +34,9 @@ resumes delivery where it stopped::
 A *ticket* is a small JSON file that names one stored instance (its identifiers and its path
 relative to ``folder``) and a random ``version``. Tickets are written atomically (temporary file,
 fsync, ``os.replace``), so a ticket is either whole or absent. An instance's ticket moves
-inbox → outbox (one copy per destination that wants the series) → deleted once that destination
-answered Success, or → dead with the reason. A re-sent SOP Instance UID rewrites its ticket (new
+inbox → outbox (one per destination that wants the series: a second name for the same bytes, a
+hard link, where the file system has them; the outboxes are fsynced before the inbox lets go) →
+deleted once that destination answered Success, or → dead with the reason. A re-sent SOP Instance UID rewrites its ticket (new
 version), so the corrected file is forwarded again; a worker deletes a ticket only if it is still
 the version it sent, as soon as its answer came. Delivery is *at least once*: after a crash the
 instance that was on its way may be sent twice, none zero times. Memory holds only the series still in progress, a few recent ones
@@ -41,7 +46,9 @@ no longer configured stay where they are (and :meth:`Router.dead_letters` still 
 
 Which module holds what
 -----------------------
-- :mod:`.core`      :class:`Router` itself: its threads, its status table, its dead letters
+- :mod:`.core`      :class:`Router` itself: receiving, the trigger, its table, its dead letters
+- :mod:`.forward`   its workers, one thread per destination, and what they do with each answer
+- :mod:`.events`    what it tells: :class:`RouterEvent` (``on_event``), :class:`Snapshot`
 - :mod:`.series`    what it knows: :class:`Destination`, :class:`Series`, :class:`Delivery`,
   :class:`DeadLetter`, and the trigger :func:`quiet_for`
 - :mod:`.tickets`   its memory on disk: :class:`Ticket`, :class:`TicketFolder`,
@@ -66,6 +73,7 @@ from .._rehome import rehome
 from .cli import register_cli as register_cli
 from .core import Router
 from .drawing import flow_diagram
+from .events import RouterEvent, Snapshot
 from .guard import FolderBusy
 from .guard import FolderLock as FolderLock
 from .guard import Retry as Retry
@@ -74,7 +82,8 @@ from .series import DeadLetter, Delivery, Destination, Series, quiet_for
 from .tickets import Ticket, TicketFolder, folder_name, ticket_name
 
 __all__ = ["Destination", "Series", "Delivery", "DeadLetter", "Ticket", "TicketFolder", "Router",
-           "quiet_for", "ticket_name", "folder_name", "flow_diagram", "FolderBusy"]
+           "RouterEvent", "Snapshot", "quiet_for", "ticket_name", "folder_name", "flow_diagram",
+           "FolderBusy"]
 
 # The public names belong to the package, where learners import them from: a traceback says
 # ``workshop_helpers.router.FolderBusy`` and help() names ``workshop_helpers.router``.

@@ -16,39 +16,29 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..net import Arrival, SendResult, StorageSCP, Timeouts
+from ..net import Arrival, StorageSCP, Timeouts
 from ..net.guard import COURSE_CALLERS, add_calling_ae
 from ..net.storage import StoreRefused
 from ..tools import PRIVATE_FOLDER
-from .guard import FolderLock, Retry, send_each
+from .events import RouterEvent, Snapshot
+from .forward import _Forwarding, _Worker
+from .guard import FolderLock, Retry
 from .series import DeadLetter, Delivery, Destination, Series, quiet_for
-from .tickets import Ticket, TicketFolder, _series_folder, folder_name, ticket_name
+from .tickets import Ticket, TicketFolder, _series_folder, ticket_name
 
 __all__ = ["Router"]
 
-BATCH = 64  # instances a worker sends on one association at most
+LOOK_EVERY = 0.05  # seconds between two questions to a trigger that has no quiet_seconds
 _ARRIVAL_FIELDS = ("time", "calling_ae", "patient_id", "study_uid", "series_uid",
                    "sop_instance_uid", "sop_class_uid", "transfer_syntax", "path", "size",
                    "duplicate")
-_DEAD_FIELDS = ("reason", "status", "failed")
+_DEAD_FIELDS = ("destination", "reason", "status", "failed")
 _FINAL = ("done", "handled", "failed")
-
-
-class _Worker:
-    """One destination: its outbox, its dead letters, its thread and its retry state."""
-
-    def __init__(self, destination: Destination, state: Path, lock, retry: Retry) -> None:
-        self.destination = destination
-        self.name = destination.name
-        self.outbox = TicketFolder(state / "outbox" / folder_name(self.name), state / "tmp", lock)
-        self.dead = TicketFolder(state / "dead" / folder_name(self.name), state / "tmp", lock)
-        self.wake = threading.Event()
-        self.retry, self.last_error, self.sent = retry, "", 0   # retry: its bounded back-off
 
 
 # --------------------------------------------------------------------------- the router
 
-class Router:
+class Router(_Forwarding):
     """Receive → store → trigger → call a function and forward, one worker per destination.
 
     Parameters
@@ -58,6 +48,9 @@ class Router:
         its tickets live (``folder/.router``, see :mod:`workshop_helpers.router`).
     port, ae_title : int, str
         The router's own listening port (0: a free one) and AE title.
+    bind : str
+        The address it listens on (default 127.0.0.1: only this machine can connect; another
+        interface only where the network around it is yours to open).
     destinations : iterable of Destination
         Where complete series are forwarded (C-STORE), each by its own worker thread.
     on_series : callable, optional
@@ -85,6 +78,10 @@ class Router:
     same_user_only : bool
         Refuse peers on this machine that belong to another Unix user (Linux; see
         :class:`~workshop_helpers.net.StorageSCP`).
+    on_event : callable, optional
+        Called as ``on_event(event)`` with each :class:`~workshop_helpers.router.RouterEvent`
+        as it happens (received, complete, sent, dead, waiting, finished, note), from the
+        router's threads: keep it quick, e.g. a queue's ``put`` (:mod:`.events`).
 
     Raises
     ------
@@ -118,12 +115,14 @@ class Router:
                  timeout: float | Timeouts = 10,
                  keep_recent: int = 20,
                  allowed_calling_aes: Iterable[str] | None = COURSE_CALLERS,
-                 same_user_only: bool = True) -> None:
+                 same_user_only: bool = True, bind: str = "127.0.0.1",
+                 on_event: Callable[[RouterEvent], object] | None = None) -> None:
         self.folder = Path(folder).resolve()
         add_calling_ae(ae_title)
-        self.scp = StorageSCP(self.folder, port=port, ae_title=ae_title, on_arrival=self._arrived,
-                              allowed_calling_aes=allowed_calling_aes,
+        self.scp = StorageSCP(self.folder, port=port, ae_title=ae_title, bind=bind,
+                              on_arrival=self._arrived, allowed_calling_aes=allowed_calling_aes,
                               same_user_only=same_user_only)
+        self.on_event = on_event
         self.destinations = _distinct(destinations)
         self.on_series = on_series
         self.complete_when = complete_when or _default_trigger(quiet_seconds, expected)
@@ -132,6 +131,8 @@ class Router:
         self.recent: deque[Series] = deque(maxlen=keep_recent)  # finished, for status()
         self.log: deque[str] = deque(maxlen=500)
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # a series finished
+        self._poke = threading.Event()  # the trigger thread: something arrived, or stop
         self._state = self.folder / ".router"
         self._workers = {d.name: _Worker(d, self._state, self._lock,
                                          Retry(self.retry_first, self.retry_max))
@@ -154,6 +155,11 @@ class Router:
     def ae_title(self) -> str:
         """The router's AE title."""
         return self.scp.ae_title
+
+    @property
+    def bind(self) -> str:
+        """The address it listens on."""
+        return self.scp.bind
 
     def start(self) -> Router:
         """Resume what waits on disk, start receiving, triggering and forwarding; returns ``self``."""
@@ -180,6 +186,7 @@ class Router:
     def stop(self) -> None:
         """Stop receiving and forwarding; whatever was not forwarded stays on disk for next time."""
         self._stop.set()
+        self._poke.set()
         for w in self._workers.values():
             w.wake.set()
         self.scp.stop()
@@ -209,10 +216,18 @@ class Router:
         ``"sending 3/16"``, ``"sent 16/16"``, ``"waiting (0/4): <reason>; retry 2 in 0.4 s"`` or
         ``"dead letters 4/4: <reason>"``; and ``error`` when ``on_series`` raised.
         """
+        return self.snapshot().rows
+
+    def snapshot(self) -> Snapshot:
+        """A consistent copy of the table (series, their :meth:`status` rows, the log).
+
+        Taken under the router's lock, so nothing in it changes while it is read.
+        """
         with self._lock:
             self._settle_all()
             every = sorted([*self.recent, *self.series.values()], key=lambda s: s.number)
-            return [self._row(s) for s in every]
+            return Snapshot([s.copy() for s in every], [self._row(s) for s in every],
+                            list(self.log))
 
     def idle(self) -> bool:
         """True when every series was triggered and delivered (or dead-lettered) everywhere."""
@@ -222,12 +237,8 @@ class Router:
 
     def wait_until_idle(self, timeout: float = 10) -> bool:
         """Wait until something was routed and :meth:`idle` (True), or ``timeout`` seconds (False)."""
-        end = time.monotonic() + timeout
-        while not (self._busy_once and self.idle()):
-            if time.monotonic() > end:
-                return False
-            time.sleep(0.02)
-        return True
+        with self._changed:  # woken as each series finishes
+            return self._changed.wait_for(lambda: self._busy_once and self.idle(), timeout)
 
     def stats(self) -> dict:
         """Counts for a dashboard: series in progress and finished, tickets on disk per folder.
@@ -286,6 +297,10 @@ class Router:
             s.last_arrival = time.monotonic()
             s.state = "receiving"
             self._busy_once = True
+            self._emit("received", s.series_uid, time=arrival.time,
+                       instance=arrival.sop_instance_uid, calling_ae=arrival.calling_ae,
+                       again=bool(arrival.duplicate))
+        self._poke.set()  # the trigger looks at once (``expected`` may be reached)
 
     def _ticket_data(self, arrival: Arrival) -> dict:
         data = {name: getattr(arrival, name) for name in _ARRIVAL_FIELDS}
@@ -336,7 +351,9 @@ class Router:
             del self.series[s.key]
             self.recent.append(s)
             self._finished += 1
+            self._emit("finished", s.series_uid, state=s.state)
             self._note(f"series {s.series_uid} {s.state}")
+            self._changed.notify_all()
 
     def _state_of(self, s: Series) -> str:
         busy = [name for name, d in s.deliveries.items() if d.waiting]
@@ -358,6 +375,9 @@ class Router:
                 bucket.discard(name)
             getattr(d, outcome).add(name)
             d.reason = reason or d.reason
+            if outcome != "waiting":
+                self._emit(outcome, s.series_uid, instance=data.get("sop_instance_uid", ""),
+                           destination=w.name, reason=reason)
             self._settle(s)
 
     def _row(self, s: Series) -> dict:
@@ -385,6 +405,17 @@ class Router:
 
     def _note(self, text: str) -> None:
         self.log.append(f"{time.strftime('%H:%M:%S')} {text}")
+        self._emit("note", reason=text)
+
+    def _emit(self, kind: str, series_uid: str = "", **fields) -> None:
+        if self.on_event is None:
+            return
+        fields.setdefault("time", time.time())
+        try:
+            self.on_event(RouterEvent(kind, series_uid=series_uid, **fields))
+        except Exception as exc:  # the routing goes on; the log says why (no event about it)
+            self.log.append(f"{time.strftime('%H:%M:%S')} on_event raised "
+                            f"{type(exc).__name__}: {exc}")
 
     # -- start: resume from disk
     def _clear_tmp(self) -> None:
@@ -414,7 +445,8 @@ class Router:
     # -- trigger (one thread)
     def _trigger_loop(self, stop: threading.Event) -> None:
         retry = Retry(self.retry_first, self.retry_max)
-        while not stop.wait(0.05):
+        while not stop.is_set():
+            self._poke.clear()
             try:
                 self._requeue_due()
                 for s in self._due():
@@ -429,6 +461,19 @@ class Router:
             except Exception as exc:  # e.g. no file descriptor left: rest, then go on
                 self._note(f"trigger: {type(exc).__name__}: {exc}; again in {retry.failed():.1f} s")
                 stop.wait(max(0.0, retry.next_try - time.monotonic()))
+                continue
+            self._poke.wait(self._next_look())
+
+    def _next_look(self) -> float | None:
+        """Seconds until the trigger must look again; None: not before something arrives."""
+        now = time.monotonic()
+        with self._lock:
+            times = [retry.next_try - now for _, _, retry in self._requeue.values()]
+            arrivals = [s.last_arrival for s in self.series.values() if s.state == "receiving"]
+        if arrivals:
+            quiet = getattr(self.complete_when, "quiet_seconds", None)
+            times.append(LOOK_EVERY if quiet is None else min(arrivals) + quiet - now)
+        return max(0.001, min(times)) if times else None
 
     def _due(self) -> list[Series]:
         with self._lock:
@@ -447,6 +492,7 @@ class Router:
         with self._lock:
             s.triggered += 1
             s.state = "complete"
+            self._emit("complete", s.series_uid, count=s.count, again=s.triggered > 1)
         self._note(f"series {s.series_uid} complete with {s.count} instance(s)")
         self._call_on_series(s)
         wanted = [w for w in self._workers.values()
@@ -493,93 +539,23 @@ class Router:
             self._note(s.handler_error)
 
     def _queue_inbox(self, key, wanted: list[_Worker]) -> None:
+        """Give each wanting outbox the series' tickets; the inbox lets go once they last."""
         inbox = self._inbox(key)
-        for t in inbox.tickets():
-            for w in wanted:
+        tickets = inbox.tickets()
+        for w in wanted:
+            for t in tickets:
                 self._queue(w, t)
+            w.outbox.sync()  # one fsync for the series, before any inbox ticket goes
+        for t in tickets:
             inbox.remove_if_unchanged(t)
         inbox.remove_folder_if_empty()
 
     def _queue(self, w: _Worker, t: Ticket) -> None:
-        data = {**{k: t.data.get(k) for k in _ARRIVAL_FIELDS}, "destination": w.name}
-        tmp = w.outbox.prepare(data)
+        tmp = w.outbox.stage(t)  # the same bytes, already on disk: not written again
         with self._lock:  # the table never says "sent" for a ticket that is on disk
-            w.outbox.install(t.name, tmp)
+            w.outbox.install(t.name, tmp, sync=False)
             (w.dead.folder / t.name).unlink(missing_ok=True)  # a corrected version replaces it
-            self._mark(w, t.name, data, "waiting")
-
-    # -- forward (one thread per destination)
-    def _deliver_loop(self, w: _Worker, stop: threading.Event) -> None:
-        while not stop.is_set():
-            w.wake.clear()
-            try:
-                batch = w.outbox.tickets(limit=BATCH)
-                if not batch:
-                    w.wake.wait(1.0)
-                    continue
-                failures = self._deliver(w, batch)
-            except Exception as exc:  # e.g. EMFILE: this thread must not die of it
-                failures = [f"{type(exc).__name__}: {exc}"]
-            if failures:
-                self._back_off(w, failures, stop)
-            else:
-                w.retry.succeeded()
-                w.last_error = ""
-
-    def _deliver(self, w: _Worker, batch: list[Ticket]) -> list[str]:
-        """Send one batch; returns the reasons of transient failures (to retry later)."""
-        present = []
-        for t in batch:
-            if self._path_of(t.data).is_file():
-                present.append(t)
-            else:
-                self._bury(w, t, f"the instance file {t.data.get('path')} is gone")
-        d = w.destination
-        if not present:
-            return []
-        failures: list[str] = []
-
-        def answered(k: int, result: SendResult) -> None:  # settled as each answer comes
-            if not self._settle_result(w, present[k], result):
-                failures.append(result.reason)
-
-        try:
-            send_each([self._path_of(t.data) for t in present], d.host, d.port, d.called_ae,
-                      self.ae_title, self.timeout, answered)
-        except Exception as exc:  # network trouble is in the results; anything else
-            self._note(traceback.format_exc())
-            return [*failures, f"{type(exc).__name__}: {exc}"]
-        return failures
-
-    def _settle_result(self, w: _Worker, t: Ticket, result: SendResult) -> bool:
-        """Delete, dead-letter or keep ``t`` after ``result``; False when it is to be retried."""
-        if result.ok:
-            with self._lock:
-                if w.outbox.remove_if_unchanged(t):  # else a newer version waits: send it too
-                    self._mark(w, t.name, t.data, "sent")
-                w.sent += 1
-            return True
-        if result.permanent:
-            code = "" if result.status is None else f" (status 0x{result.status:04X})"
-            self._bury(w, t, result.reason + code, result.status)
-            return True
-        return False
-
-    def _bury(self, w: _Worker, t: Ticket, reason: str, status: int | None = None) -> None:
-        data = {**t.data, "reason": reason, "status": status,
-                "failed": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        with self._lock:
-            if not w.outbox.move_if_unchanged(t, w.dead, data):
-                return
-            self._mark(w, t.name, t.data, "dead", reason)
-        self._note(f"{w.name}: {t.name} is a dead letter: {reason}")
-
-    def _back_off(self, w: _Worker, failures: list[str], stop: threading.Event) -> None:
-        with self._lock:
-            w.last_error = failures[0]
-            delay = w.retry.failed()
-        self._note(f"{w.name}: {len(failures)} not sent ({w.last_error}); retry in {delay:.1f} s")
-        stop.wait(delay)
+            self._mark(w, t.name, t.data, "waiting")
 
 
 def _key(data: dict) -> tuple[str, str, str]:
@@ -605,6 +581,7 @@ def _default_trigger(quiet_seconds: float, expected: int | None) -> Callable[[Se
     def complete_when(series: Series) -> bool:
         return quiet(series) or (expected is not None and series.count >= expected)
 
+    complete_when.quiet_seconds = quiet_seconds  # when to look again (``expected``: at arrival)
     return complete_when
 
 

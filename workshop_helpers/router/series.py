@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -153,6 +153,12 @@ class Series:
             self._paths.add(path)
             self.files.append(path)
 
+    def copy(self) -> Series:
+        """A copy that the router's threads do not change (its lists and sets copied too)."""
+        deliveries = {name: replace(d, waiting=set(d.waiting), sent=set(d.sent), dead=set(d.dead))
+                      for name, d in self.deliveries.items()}
+        return replace(self, files=list(self.files), deliveries=deliveries)
+
 
 class DeadLetter(NamedTuple):
     """An instance a destination refused for good, and why.
@@ -186,7 +192,9 @@ def quiet_for(seconds: float) -> Callable[[Series], bool]:
     Returns
     -------
     callable
-        ``complete(series) -> bool``, for ``Router(complete_when=...)``.
+        ``complete(series) -> bool``, for ``Router(complete_when=...)``. Its attribute
+        ``quiet_seconds`` tells the router when to look again (a trigger without one is asked
+        every 0.05 s while a series is arriving).
 
     Examples
     --------
@@ -199,4 +207,5 @@ def quiet_for(seconds: float) -> Callable[[Series], bool]:
         return series.quiet >= seconds
 
     complete.__name__ = f"quiet_for_{seconds:g}s"
+    complete.quiet_seconds = seconds  # the router looks again exactly when that much has passed
     return complete

@@ -147,7 +147,7 @@ class TicketFolder:
 
     def prepare(self, data: dict) -> Path:
         """Write ``data`` and a new random ``version`` to a temporary file, flushed to disk."""
-        self.tmp.mkdir(parents=True, exist_ok=True, mode=tools.PRIVATE_FOLDER)
+        tools.make_folders(self.tmp)
         tmp = self.tmp / f"{uuid.uuid4().hex}.part"
         with open(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY,
                           tools.PRIVATE_FILE), "wb") as f:
@@ -156,11 +156,35 @@ class TicketFolder:
             os.fsync(f.fileno())
         return tmp
 
-    def install(self, name: str, tmp: Path) -> None:
-        """Move a :meth:`prepare` d file in as ticket ``name`` (atomically, replacing it)."""
+    def stage(self, ticket: Ticket) -> Path:
+        """Make ``ticket`` (of another folder) ready for :meth:`install` here, without copying.
+
+        A second name for its file (a hard link in ``tmp``): the ticket's bytes are already on
+        disk, so nothing is written again. Where a file system has no hard links, or the ticket
+        is gone meanwhile, a copy of its data is :meth:`prepare` d instead.
+        """
+        tools.make_folders(self.tmp)
+        tmp = self.tmp / f"{uuid.uuid4().hex}.part"
+        try:
+            os.link(ticket.file, tmp)
+        except OSError:
+            return self.prepare(ticket.data)
+        return tmp
+
+    def install(self, name: str, tmp: Path, sync: bool = True) -> None:
+        """Move a :meth:`prepare` d or :meth:`stage` d file in as ticket ``name`` (atomically).
+
+        With ``sync=False`` its name lasts only after the caller's :meth:`sync`: one for many
+        tickets.
+        """
         with self.lock:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=tools.PRIVATE_FOLDER)
+            tools.make_folders(self.folder)
             os.replace(tmp, self.folder / name)
+        if sync:
+            self.sync()
+
+    def sync(self) -> None:
+        """Make the names of the tickets installed so far last (fsync the folder)."""
         tools.fsync_folder(self.folder)
 
     def tickets(self, limit: int | None = None) -> list[Ticket]:
@@ -194,7 +218,7 @@ class TicketFolder:
             if _read_bytes(ticket.file) != ticket.raw:
                 tmp.unlink()
                 return False
-            other.folder.mkdir(parents=True, exist_ok=True, mode=tools.PRIVATE_FOLDER)
+            tools.make_folders(other.folder)
             os.replace(tmp, other.folder / ticket.name)
             ticket.file.unlink()
         tools.fsync_folder(other.folder)
