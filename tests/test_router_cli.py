@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections import Counter
 from functools import partial
 from pathlib import Path
@@ -206,6 +207,8 @@ def test_only_the_calling_ae_titles_it_is_told_may_store(dcmtk, tmp_path, start_
     (["--to", "PACS@127.0.0.1:104", "--match", "calling_ae"], "--match 'calling_ae': no '='"),
     (["--to", "PACS@127.0.0.1:104", "--match", "series_uid=1.2.x"], "'1.2.x' is not a UID"),
     (["--to", "PACS@127.0.0.1:104", "--to", "PACS@127.0.0.1:104"], "given twice"),
+    (["--to", "PACS@127.0.0.1:104", "--bind", "192.0.2.1"],  # TEST-NET-1: not this machine's
+     "--bind '192.0.2.1': not an address this machine can listen on"),
 ])
 def test_a_bad_to_or_match_is_one_line_and_status_2_before_anything_listens(tmp_path, args, bad):
     port, folder = free_port(), tmp_path / "router"
@@ -216,6 +219,25 @@ def test_a_bad_to_or_match_is_one_line_and_status_2_before_anything_listens(tmp_
     assert bad in out.stderr
     assert out.stdout == ""
     assert not folder.exists(), "it made its folder (a router is made before it listens)"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts wake-ups in /proc (Linux)")
+def test_an_idle_router_sleeps_instead_of_polling(tmp_path, start_router):
+    """Asleep until something happens: at most one look a second at the refused associations."""
+    router = start_router(tmp_path / "router", "--to", f"PACS@127.0.0.1:{port_for_later()}")
+
+    def wakeups() -> int:
+        total = 0
+        for task in Path(f"/proc/{router.proc.pid}/task").iterdir():
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith("voluntary_ctxt_switches"):
+                    total += int(line.split()[1])
+        return total
+
+    before = wakeups()
+    time.sleep(3)  # thirty looks of a program that polled every 0.1 s
+    assert wakeups() - before <= 8
+    assert router.stop() == 0
 
 
 # --------------------------------------------------------------------------- stop, crash, resume

@@ -1,10 +1,12 @@
 """The command line of the router: ``python -m workshop_helpers router``, with dcmtk's habits.
 
 Notebook 08's :class:`~workshop_helpers.router.Router` as a program you leave running: it listens
-like dcmtk's ``storescp`` (port, ``-aet``, ``-od``), forwards each complete series to every
-``--to AE@host:port`` whose ``--match key=value`` rules hold (a ``--match`` belongs to the
-``--to`` before it) and prints one line per event as it happens. Ctrl-C or SIGTERM stops it with
-status 0; what was not forwarded stays in its tickets on disk and the next start resumes it.
+like dcmtk's ``storescp`` (port, ``-aet``, ``-od``; on 127.0.0.1 unless ``--bind`` names another
+address), forwards each complete series to every ``--to AE@host:port`` whose ``--match
+key=value`` rules hold (a ``--match`` belongs to the ``--to`` before it) and prints one line per
+event as it happens (the router's ``on_event``: asleep while nothing happens). Ctrl-C or SIGTERM
+stops it with status 0; what was not forwarded stays in its tickets on disk and the next start
+resumes it.
 
 Examples
 --------
@@ -21,11 +23,10 @@ workshop_helpers.tools.CommandError: --match 'modality=CT': unknown key 'modalit
 from __future__ import annotations
 
 import argparse
+import queue
 import signal
 import socket
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +37,18 @@ from ..net.cli import add_timeout_flags, timeouts_from
 from ..net.guard import COURSE_CALLERS, COURSE_CALLING_AES
 from ..tools import CommandError
 from .core import Router
+from .events import RouterEvent
 from .guard import FolderBusy
-from .series import Destination, Series
+from .series import Destination
 
 __all__ = ["KEYS", "parse_to", "parse_match", "destinations_from", "Watch", "register_cli"]
 
 #: What a ``--match`` rule may look at: fields of the series' first instance (its Arrival).
 KEYS = ("calling_ae", "patient_id", "study_uid", "series_uid", "sop_class_uid")
 _UID_KEYS = ("study_uid", "series_uid", "sop_class_uid")
-_FINAL = ("done", "handled", "failed")
+#: Seconds between two looks at the associations refused, when nothing else happens.
+REFUSALS_EVERY = 1.0
+_STOP = object()  # what a signal puts in the queue of events
 
 
 # --------------------------------------------------------------------------- the command line, checked
@@ -110,6 +114,24 @@ def parse_to(text: str) -> tuple[str, str, int]:
     return ae, host, int(port_text)
 
 
+def check_bind(address: str) -> str:
+    """``address`` if this machine can listen on it, else CommandError (status 2) saying why.
+
+    Examples
+    --------
+    >>> check_bind("127.0.0.1")
+    '127.0.0.1'
+    """
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((address, 0))
+    except (OSError, UnicodeError) as exc:
+        raise _bad(f"--bind {address!r}", "not an address this machine can listen on "
+                                          f"({exc.strerror or exc})") from None
+    return address
+
+
 def parse_match(text: str) -> tuple[str, str]:
     """``key=value`` -> ``(key, value)``, the value checked for its key; else CommandError 2.
 
@@ -167,103 +189,51 @@ def destinations_from(routes: list[tuple[str, str]]) -> list[Destination]:
 # --------------------------------------------------------------------------- what it prints
 
 class Watch:
-    """Finds what happened in a running :class:`Router` since the last look, one line per event.
+    """Turns what a running :class:`Router` tells into lines, one per event, as it happens.
 
-    It only reads the router's public state: its SCP's ``received`` instances and ``failures``
-    (an association refused, an instance not stored), its ``series`` and ``recent`` tables,
-    :meth:`Router.status` and :meth:`Router.dead_letters`. With
-    ``verbose``, the router's own log lines (each retry, any error) come too.
+    Each :class:`~workshop_helpers.router.RouterEvent` the router gave its ``on_event`` becomes
+    a line (:meth:`lines`); a destination that starts failing for a series is said once per
+    series, with its status row (from :meth:`Router.snapshot`), each retry only with
+    ``verbose``, as are the router's own log lines. The associations its SCP refused or broke
+    off, which are no router events, come from the SCP's ``failures`` list (:meth:`refusals`).
     """
 
     def __init__(self, router: Router, verbose: bool = False) -> None:
         self.router, self.verbose = router, verbose
-        self._last_arrival: object = None
-        self._last_log: object = None
         self._last_refusal: object = None
-        self._seen: dict[tuple, dict] = {}
+        self._failing: set[tuple[str, str]] = set()  # (series UID, destination) said to wait
 
-    def lines(self) -> list[str]:
-        """The new events, oldest first, each a line starting with the time."""
-        rows = self.router.status()  # also brings each series' state up to date
-        out = self._arrivals()
-        out += [f"{_now()} {text}" for text in self._new(self.router.scp.failures, "_last_refusal")]
-        every = _copy(lambda: [*self.router.recent, *self.router.series.values()])
-        for s in sorted(every, key=lambda s: s.number):
-            out += self._series_lines(s, rows)
-        alive = {id(s) for s in every}  # forget series the router no longer shows
-        self._seen = {k: v for k, v in self._seen.items() if id(v["series"]) in alive}
-        if self.verbose:
-            out += [f"{_now()} log {line}" for line in self._new(self.router.log, "_last_log")]
+    def lines(self, event: RouterEvent) -> list[str]:
+        """The lines for ``event``, each starting with its time (none for some events)."""
+        when = time.strftime("%H:%M:%S", time.localtime(event.time))
+        if event.kind == "note":
+            return [f"{when} {event.text()}"] if self.verbose else []
+        if event.kind == "waiting":
+            return self._waiting(event, when)
+        if event.kind == "sent":
+            self._failing.discard((event.series_uid, event.destination))
+        if event.kind == "finished":
+            self._failing = {f for f in self._failing if f[0] != event.series_uid}
+        return [f"{when} {event.text()}"]
+
+    def refusals(self) -> list[str]:
+        """What the router's SCP refused or broke off since the last call, one line each."""
+        failures, last = tuple(self.router.scp.failures), self._last_refusal
+        at = next((k for k in range(len(failures) - 1, -1, -1) if failures[k] is last), -1)
+        if failures:
+            self._last_refusal = failures[-1]
+        return [f"{_now()} {text}" for text in failures[at + 1:]]
+
+    def _waiting(self, event: RouterEvent, when: str) -> list[str]:
+        """One line per series that now waits for a failing destination (once per series)."""
+        name, out = event.destination, []
+        snapshot = self.router.snapshot()
+        for s, row in zip(snapshot.series, snapshot.rows, strict=True):
+            text = str(row.get(name, ""))
+            if text.startswith("waiting") and (s.series_uid, name) not in self._failing:
+                self._failing.add((s.series_uid, name))
+                out.append(f"{when} {name} {text} (series {s.series_uid})")
         return out
-
-    def _new(self, items, attribute: str) -> list:
-        """Items appended to the deque ``items`` since the last call (found by identity)."""
-        snapshot, last = _copy(lambda: list(items)), getattr(self, attribute)
-        at = next((k for k in range(len(snapshot) - 1, -1, -1) if snapshot[k] is last), -1)
-        if snapshot:
-            setattr(self, attribute, snapshot[-1])
-        return snapshot[at + 1:]
-
-    def _arrivals(self) -> list[str]:
-        return [f"{time.strftime('%H:%M:%S', time.localtime(a.time))} received "
-                f"{a.sop_instance_uid} from {a.calling_ae} (series {a.series_uid})"
-                + (", a re-send" if a.duplicate else "")
-                for a in self._new(self.router.scp.received, "_last_arrival")]
-
-    def _series_lines(self, s: Series, rows: list[dict]) -> list[str]:
-        seen = self._seen.get(s.key)
-        if seen is None or seen["series"] is not s:
-            seen = self._seen[s.key] = {"series": s, "triggered": 0, "sent": {}, "dead": {},
-                                        "waiting": set(), "final": ""}
-        out = []
-        if s.triggered > seen["triggered"]:
-            again = " again" if seen["triggered"] else ""
-            seen["triggered"] = s.triggered
-            out.append(f"{_now()} series {s.series_uid} complete{again}: {s.count} instance(s)")
-        for name, d in _copy(lambda: list(s.deliveries.items())):
-            sent, dead, waiting = _copy(lambda d=d: (set(d.sent), set(d.dead), set(d.waiting)))
-            shown = seen["sent"].setdefault(name, set())
-            shown -= waiting  # a corrected re-send is sent (and shown) again
-            out += [f"{_now()} sent {_uid(t)} to {name}" for t in sorted(sent - shown)]
-            shown |= sent
-            buried, seen["dead"][name] = seen["dead"].get(name, set()), dead
-            if dead - buried:
-                reasons = {(x.destination, x.instance): x.reason for x in self.router.dead_letters()}
-                out += [f"{_now()} dead letter {_uid(t)} for {name}: "
-                        f"{reasons.get((name, _uid(t)), d.reason)}" for t in sorted(dead - buried)]
-            out += self._waiting(s, name, bool(waiting), rows, seen["waiting"])
-        if s.state in _FINAL and seen["final"] != s.state:
-            out.append(f"{_now()} series {s.series_uid} {s.state}")
-        seen["final"] = s.state if s.state in _FINAL else ""
-        return out
-
-    @staticmethod
-    def _waiting(s: Series, name: str, waiting: bool, rows: list[dict], shown: set) -> list[str]:
-        """One line when a destination starts failing for this series (each retry: --verbose)."""
-        row = next((r for r in rows if r.get("patient") == s.patient_id
-                    and s.series_uid.endswith(r.get("series", "\0"))), {})
-        text = str(row.get(name, ""))
-        if not (waiting and text.startswith("waiting")):
-            shown.discard(name)
-            return []
-        if name in shown:
-            return []
-        shown.add(name)
-        return [f"{_now()} {name} {text} (series {s.series_uid})"]
-
-
-def _copy(make: Callable[[], Any]) -> Any:
-    """``make()``, tried again if a router thread changed the collection while it was copied."""
-    for _ in range(10):
-        try:
-            return make()
-        except RuntimeError:
-            time.sleep(0.001)
-    return make()
-
-
-def _uid(ticket: str) -> str:
-    return ticket.removesuffix(".json")
 
 
 def _now() -> str:
@@ -287,7 +257,8 @@ def _list_dead(args: argparse.Namespace) -> int:
 
 def _describe(router: Router, args: argparse.Namespace) -> list[str]:
     """What the router does, printed once at the start."""
-    lines = [f"router: {router.ae_title} listening on 127.0.0.1:{router.port}, storing into "
+    host = f"[{router.bind}]" if ":" in router.bind else router.bind
+    lines = [f"router: {router.ae_title} listening on {host}:{router.port}, storing into "
              f"{router.folder} (Ctrl-C stops)"]
     for d in router.destinations:
         rule = " and ".join(f"{k}={v}" for k, v in d.match or ())
@@ -315,6 +286,7 @@ def _cli_router(args: argparse.Namespace) -> int:
     callers = [check_ae_title(t, "--require-calling") for t in args.require_calling or []]
     if not 0 <= args.port < 65536:
         raise _bad("port", f"{args.port} is not a number from 0 to 65535")
+    check_bind(args.bind)
     if args.quiet <= 0:
         raise _bad("--quiet", f"{args.quiet:g} is not a positive number of seconds")
     if args.expected is not None and args.expected < 1:
@@ -323,26 +295,26 @@ def _cli_router(args: argparse.Namespace) -> int:
                           ("-td", args.dimse_timeout), ("-ts", args.socket_timeout)):
         if seconds <= 0:
             raise _bad(flag, f"{seconds:g} is not a positive number of seconds")
+    events: queue.SimpleQueue = queue.SimpleQueue()  # its put may be called in a signal handler
     try:
         timeouts = timeouts_from(args)
-        router = Router(args.output_directory, port=args.port, ae_title=ae,
+        router = Router(args.output_directory, port=args.port, ae_title=ae, bind=args.bind,
                         destinations=destinations, quiet_seconds=args.quiet,
-                        expected=args.expected, timeout=timeouts,
+                        expected=args.expected, timeout=timeouts, on_event=events.put,
                         allowed_calling_aes=None if args.any_calling else (callers
                                                                             or COURSE_CALLERS))
     except ValueError as exc:
         raise CommandError(str(exc), status=2) from None
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+    previous = {sig: signal.signal(sig, lambda *_: events.put(_STOP))
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return _run(router, args, stop)
+        return _run(router, args, events)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
-def _run(router: Router, args: argparse.Namespace, stop: threading.Event) -> int:
+def _run(router: Router, args: argparse.Namespace, events: queue.SimpleQueue) -> int:
     try:
         router.start()
     except (FolderBusy, NetError) as exc:
@@ -353,11 +325,12 @@ def _run(router: Router, args: argparse.Namespace, stop: threading.Event) -> int
         if args.retry_dead:
             _retry_dead(router)
         watch = Watch(router, verbose=args.verbose)
-        while not stop.wait(0.1):
-            _show(watch)
-        _show(watch)
+        while (event := _next(events)) is not _STOP:  # asleep until something happens
+            _show(watch, event)
     finally:
         router.stop()
+    while not events.empty():  # what happened while it stopped
+        _show(watch, _next(events))
     waiting = _waiting_in(router.stats())
     print(f"router: stopped; {waiting or 'nothing'} waiting on disk"
           + (" for the next start" if waiting else ""), flush=True)
@@ -369,11 +342,25 @@ def _waiting_in(stats: dict) -> int:
     return stats["inbox"] + sum(stats["outbox"].values())
 
 
-def _show(watch: Watch) -> None:
+def _next(events: queue.SimpleQueue) -> RouterEvent | object | None:
+    """The next event, ``_STOP`` (a signal), or None after :data:`REFUSALS_EVERY` seconds.
+
+    Refused associations are not router events: they are looked for at each event and, when
+    nothing happens, every :data:`REFUSALS_EVERY` seconds (one look at a list).
+    """
+    try:
+        return events.get(timeout=REFUSALS_EVERY)
+    except queue.Empty:
+        return None
+
+
+def _show(watch: Watch, event: RouterEvent | object | None) -> None:
     """Print what happened; a failure to show it must not stop the routing."""
     try:
-        lines = watch.lines()
-    except Exception as exc:  # e.g. a folder unreadable for a moment: the router goes on
+        lines = watch.refusals()
+        if isinstance(event, RouterEvent):
+            lines += watch.lines(event)
+    except Exception as exc:  # the router goes on
         lines = [f"{_now()} router: cannot show what happened ({type(exc).__name__}: {exc})"]
     for line in lines:
         print(line, flush=True)
@@ -414,7 +401,14 @@ def register_cli(subparsers: Any) -> None:
                "  python -m workshop_helpers router 11112 -od router "
                "--to PACS@127.0.0.1:11113 --retry-dead")
     p.add_argument("port", type=int, nargs="?", default=11112,
-                   help="TCP port to listen on, on 127.0.0.1 (default 11112; 0: any free one)")
+                   help="TCP port to listen on (default 11112; 0: any free one)")
+    p.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
+                   help="the address to listen on (default 127.0.0.1: only programs on this "
+                        "machine can send to it, as in the course). To take images from "
+                        "other machines, give this machine's address on that network, or "
+                        "0.0.0.0 for every interface; then anyone who can reach the port "
+                        "and knows an accepted calling AE title can store here, so open it "
+                        "only on a network you trust, behind a firewall")
     p.add_argument("-aet", "--aetitle", default="ROUTER", help="our AE title (default ROUTER)")
     p.add_argument("-od", "--output-directory", default=".",
                    help="where instances and tickets are stored (default .)")
