@@ -174,6 +174,54 @@ def test_stated_time_must_be_within_a_quarter_of_the_estimate(tmp_path):
     assert authoring.stated_minutes("**Time**: a while") is None
 
 
+def _optional_probe(tmp_path, time_line: str, *cells) -> list[str]:
+    path = write_notebook(tmp_path / "99_t.ipynb", [
+        md(f"# T\nOverview Learning objectives Prerequisites\n{time_line}"),
+        code("x = 1"), solution("answer = 1"), solution("answer = 2"), *cells,
+        code("exercises.summary()"), md("## Summary\n## What's next")])
+    return convention_problems(path)
+
+
+def test_going_further_sections_are_counted_apart_with_their_sub_sections(tmp_path):
+    path = write_notebook(tmp_path / "99_t.ipynb", [
+        md("## Core"), code("x = 1"), solution("answer = 1"),
+        md("## Going further: the bytes\n```\n## not a heading, inside a fence\n```"),
+        code("y = 2\nz = 3"), md("### A sub-section of it"), code("w = 4"), solution("answer = 2"),
+        md("## Back to the core"), code("v = 5")])
+    core, optional = authoring.estimate(path), authoring.estimate(path, "optional")
+    assert (core.code_cells, core.exercise_count, optional.code_cells, optional.exercise_count) == (2, 1, 2, 1)
+    assert (optional.code_lines, optional.words) == (3, 14)   # the fenced "##" line is prose
+    assert authoring.estimate(path, "all").total == pytest.approx(core.total + optional.total)
+    assert authoring.course_minutes(tmp_path) == 10 and authoring.course_minutes(tmp_path, "optional") == 10
+    with pytest.raises(ValueError, match="part must be one of"):
+        authoring.estimate(path, "extras")
+
+
+def test_the_time_line_gives_the_optional_minutes_and_they_are_checked(tmp_path):
+    extra = (md("## Going further: more"), code("y = 2"), solution("answer = 3"), md("## Core again"))
+    # core: two exercises (16), one cell (0.6), 7 words; optional: one exercise (8), one cell, 3 words
+    honest = "**Time**: about 15 minutes (reading 0, cells 1, exercises 16), plus about 10 minutes optional."
+    assert [p for p in _optional_probe(tmp_path, honest, *extra) if "minutes" in p] == []
+    silent = _optional_probe(tmp_path, "**Time**: about 15 minutes.", *extra)
+    assert "the first cell gives no time for the optional sections (about 9 minutes)" in silent[0]
+    wrong = _optional_probe(tmp_path, honest.replace("about 10", "about 25"), *extra)
+    assert "the first cell gives the optional sections 25 minutes; they take about 9" in wrong[0]
+    assert _optional_probe(tmp_path, honest) != []          # optional minutes, but no optional section
+    assert authoring.stated_minutes(honest) == 15 and authoring.stated_optional_minutes(honest) == 10
+    assert authoring.time_line(write_notebook(tmp_path / "99_u.ipynb", [code("x = 1"), *extra])) == (
+        "**Time**: about 5 minutes (reading 0, cells 1, exercises 0), "
+        "plus about 10 minutes of optional *Going further* sections.")
+
+
+def test_core_cells_must_not_read_what_only_an_optional_section_sets(tmp_path):
+    cells = (md("## Going further: take home"), code("import psutil\nx = 1\nseen = 2"),
+             md("## Clean up"), code("x = 3\nprint(x, seen)\npsutil.pid_exists(1)"))
+    problems = [p for p in _optional_probe(tmp_path, "**Time**: about 15 minutes, plus about 5", *cells)
+                if "optional section" in p]
+    assert problems == ["cell 7 reads 'psutil', which only the optional section in cell 5 sets",
+                        "cell 7 reads 'seen', which only the optional section in cell 5 sets"]
+
+
 # ----------------------------------------------------------------------------- glossary
 
 GLOSSARY_TERMS = [

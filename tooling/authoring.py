@@ -18,7 +18,10 @@ The conventions (see ``notebooks/README.md``):
   ``# NBVAL_RAISES_EXCEPTION`` comment, which learners would see, so we do not write it), and
   JupyterLab's *Run All* and ``nbconvert --execute`` go on past it; the course's own errors show
   their one-line message there, not a traceback (:mod:`workshop_helpers.errors`);
-- the **Time** in the first cell is within ±25 % of :func:`estimated_minutes`.
+- a section whose heading starts ``Going further:`` is optional (:data:`OPTIONAL_MARK`): it runs
+  to the next heading of its level or above, and no core cell reads a name only it sets;
+- the **Time** in the first cell is the core's, within ±25 % of :func:`estimated_minutes`, then
+  ``plus about N`` for the optional sections (:func:`time_line` writes it).
 
 Examples
 --------
@@ -39,6 +42,7 @@ import nbformat
 
 __all__ = ["md", "code", "solution", "raises", "notebook", "write_notebook", "convention_problems",
            "is_instructor_notes", "Estimate", "estimate", "estimated_minutes", "stated_minutes", "course_minutes",
+           "OPTIONAL_MARK", "optional_parts", "stated_optional_minutes", "time_line",
            "TrackPart", "WORKSHOP_TRACK", "track_problems", "track_table"]
 
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
@@ -178,7 +182,7 @@ def convention_problems(path: str | Path) -> list[str]:
                 f"{where} has {len(cell.source.splitlines())} lines of code "
                 f"(more than {MAX_CODE_LINES}: move code into workshop_helpers)"
             )
-    problems += _reads_of_solution_names(cells)
+    problems += _reads_of_solution_names(cells) + _reads_of_optional_names(cells)
     if solutions < 2:
         problems.append(f"{solutions} solution cell(s): every notebook has at least two exercises")
     if not any(c.cell_type == "code" and "summary()" in c.source for c in cells):
@@ -196,10 +200,18 @@ MINUTES_PER_CODE_CELL = 0.5
 MINUTES_PER_CODE_LINE = 0.1
 #: Reading an exercise, trying, reading the hint, trying again (minutes).
 MINUTES_PER_EXERCISE = 8
-#: How far the stated Time may be from the estimate (a fraction of the estimate).
+#: How far the stated Time may be from the estimate (a fraction of the estimate) ...
 TIME_TOLERANCE = 0.25
+#: ... or in minutes, whichever is more (one rounding step: short optional parts).
+TIME_SLACK = 5
+#: A section whose heading starts with this is optional: the core path of the course skips it.
+OPTIONAL_MARK = "Going further:"
+#: The parts of a notebook :func:`estimate` can count.
+PARTS = ("core", "optional", "all")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _TIME = re.compile(r"\*\*Time\*\*\s*:?\s*(?:about\s+)?(\d+)\s*min", re.IGNORECASE)
+_OPTIONAL_TIME = re.compile(r"\*\*Time\*\*[^\n]*?\bplus\s+(?:about\s+)?(\d+)", re.IGNORECASE)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 
 
 class Estimate(NamedTuple):
@@ -263,8 +275,45 @@ def is_instructor_notes(cell: nbformat.NotebookNode) -> bool:
             or meta.get("slideshow", {}).get("slide_type") == "notes")
 
 
-def estimate(path: str | Path) -> Estimate:
+def optional_parts(cells: list) -> list[tuple[int, str, bool]]:
+    r"""Each cell (a markdown cell cut at its headings) as ``(index, text, optional)``.
+
+    A section is optional from a heading that starts with :data:`OPTIONAL_MARK` up to the next
+    heading of the same or a higher level that does not: its own sub-headings belong to it.
+
+    Examples
+    --------
+    >>> cells = [md("## Core"), code("x = 1"), md("## Going further: more\n### Deeper"),
+    ...          code("y = 2"), md("Last words.\n## Summary")]
+    >>> [(n, optional) for n, _, optional in optional_parts(cells)]
+    [(0, False), (1, False), (2, True), (3, True), (4, True), (4, False)]
+    """
+    parts: list[tuple[int, str, bool]] = []
+    level = None                                   # the level of the optional heading in force
+    for n, cell in enumerate(cells):
+        if cell.cell_type != "markdown":
+            parts.append((n, cell.source, level is not None))
+            continue
+        chunks: list[tuple[bool, list[str]]] = [(level is not None, [])]
+        fenced = False
+        for line in cell.source.splitlines():
+            fenced ^= line.lstrip().startswith("```")
+            heading = None if fenced else _HEADING.match(line)
+            if heading and (level is None or len(heading.group(1)) <= level):
+                level = len(heading.group(1)) if heading.group(2).startswith(OPTIONAL_MARK) else None
+                if (level is not None) != chunks[-1][0]:
+                    chunks.append((level is not None, []))
+            chunks[-1][1].append(line)
+        parts += [(n, "\n".join(lines), optional) for optional, lines in chunks if lines]
+    return parts
+
+
+def estimate(path: str | Path, part: str = "core") -> Estimate:
     """The time a newcomer needs for a notebook: reading, running cells, exercises.
+
+    ``part``: ``"core"`` (the default: what a learner must do), ``"optional"`` (the sections
+    marked :data:`OPTIONAL_MARK`, see :func:`optional_parts`) or ``"all"``; the same formula
+    for each.
 
     The formula: every word of markdown at :data:`WORDS_PER_MINUTE` (110, technical text read for
     understanding; link targets and instructor notes - :func:`is_instructor_notes` - not
@@ -285,15 +334,24 @@ def estimate(path: str | Path) -> Estimate:
     ...                           solution("answer = 1")])
     >>> e = estimate(path); (e.reading, e.code, e.cells, e.exercises, e.total)
     (2.0, 0.2, 1.0, 8, 11.2)
+    >>> _ = write_notebook(path, [md("## Core"), code("x = 1"), md("## Going further: why"),
+    ...                           code("y = 2"), solution("answer = 1")])
+    >>> [round(estimate(path, part).total, 2) for part in PARTS]
+    [0.61, 8.63, 9.24]
     """
-    nb = nbformat.read(str(path), as_version=4)
-    words = sum(_prose_words(c.source) for c in nb.cells
-                if c.cell_type == "markdown" and not is_instructor_notes(c))
-    runs = exercises = lines = 0
-    for cell in nb.cells:
-        if cell.cell_type != "code":
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}, not {part!r}")
+    cells = nbformat.read(str(path), as_version=4).cells
+    words = runs = exercises = lines = 0
+    for n, text, optional in optional_parts(cells):
+        cell = cells[n]
+        if part != "all" and optional != (part == "optional"):
             continue
-        if "solution" in cell.metadata.get("tags", []):
+        if cell.cell_type == "markdown" and not is_instructor_notes(cell):
+            words += _prose_words(text)
+        elif cell.cell_type != "code":
+            continue
+        elif "solution" in cell.metadata.get("tags", []):
             exercises += 1
         elif not cell.metadata.get("jupyter", {}).get("source_hidden"):
             runs += 1
@@ -303,9 +361,10 @@ def estimate(path: str | Path) -> Estimate:
                     lines * MINUTES_PER_CODE_LINE, lines)
 
 
-def estimated_minutes(path: str | Path, step: int = 5) -> int:
-    """:func:`estimate`'s total, rounded to ``step`` minutes (at least ``step``)."""
-    return max(step, step * round(estimate(path).total / step))
+def estimated_minutes(path: str | Path, step: int = 5, part: str = "core") -> int:
+    """:func:`estimate`'s total, rounded to ``step`` minutes (at least ``step``; 0 for no optional part)."""
+    minutes = estimate(path, part).total
+    return 0 if part == "optional" and not minutes else max(step, step * round(minutes / step))
 
 
 def stated_minutes(first_cell: str) -> int | None:
@@ -322,9 +381,33 @@ def stated_minutes(first_cell: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def course_minutes(folder: str | Path) -> int:
-    """The whole course for a newcomer: the sum of :func:`estimated_minutes` over ``NN_*.ipynb``."""
-    return sum(estimated_minutes(p) for p in sorted(Path(folder).glob("*.ipynb")) if NAME.match(p.name))
+def stated_optional_minutes(first_cell: str) -> int | None:
+    """The minutes the **Time** line gives the optional sections (``None`` if it gives none).
+
+    Examples
+    --------
+    >>> stated_optional_minutes("**Time**: about 45 minutes (reading 13, cells 8, exercises 24), "
+    ...                         "plus about 15 minutes of optional *Going further* sections.")
+    15
+    >>> stated_optional_minutes("**Time**: about 45 minutes.") is None
+    True
+    """
+    found = _OPTIONAL_TIME.search(first_cell)
+    return int(found.group(1)) if found else None
+
+
+def time_line(path: str | Path, step: int = 5) -> str:
+    """The **Time** line for a notebook's first cell: the core, its parts, then the optional sections."""
+    core, extra = estimate(path), estimated_minutes(path, step, "optional")
+    line = (f"**Time**: about {estimated_minutes(path, step)} minutes (reading {core.reading:.0f}, "
+            f"cells {core.cells + core.code:.0f}, exercises {core.exercises:.0f})")
+    return line + (f", plus about {extra} minutes of optional *Going further* sections." if extra else ".")
+
+
+def course_minutes(folder: str | Path, part: str = "core") -> int:
+    """The course for a newcomer: :func:`estimated_minutes` of ``part``, summed over ``NN_*.ipynb``."""
+    return sum(estimated_minutes(p, part=part) for p in sorted(Path(folder).glob("*.ipynb"))
+               if NAME.match(p.name))
 
 
 class TrackPart(NamedTuple):
@@ -406,12 +489,20 @@ def _time_problems(path: Path, first_cell: str) -> list[str]:
     stated = stated_minutes(first_cell)
     if stated is None:
         return ["the first cell states no **Time** in minutes (e.g. '**Time**: about 45 minutes')"]
+    problems = []
     guess = estimate(path).total
-    if abs(stated - guess) > TIME_TOLERANCE * guess:
-        return [f"the first cell says {stated} minutes; a newcomer needs about {guess:.0f} "
-                f"(authoring.estimated_minutes: {estimated_minutes(path)}); keep within "
-                f"±{TIME_TOLERANCE:.0%}"]
-    return []
+    if abs(stated - guess) > max(TIME_TOLERANCE * guess, TIME_SLACK):
+        problems.append(f"the first cell says {stated} minutes; a newcomer needs about {guess:.0f} "
+                        f"for the core (authoring.estimated_minutes: {estimated_minutes(path)}); "
+                        f"keep within ±{TIME_TOLERANCE:.0%}")
+    said, extra = stated_optional_minutes(first_cell), estimate(path, "optional").total
+    if said is None and extra:
+        problems.append(f"the first cell gives no time for the optional sections (about "
+                        f"{extra:.0f} minutes): write {time_line(path)!r}")
+    elif said is not None and abs(said - extra) > max(TIME_TOLERANCE * extra, TIME_SLACK):
+        problems.append(f"the first cell gives the optional sections {said} minutes; they take "
+                        f"about {extra:.0f} (authoring.time_line: {time_line(path)!r})")
+    return problems
 
 
 def _on_purpose_problems(source: str, tags: list) -> list[str]:
@@ -460,6 +551,28 @@ def _solution_problems(source: str) -> list[str]:
     if not code_lines or code_lines[0] != SOLUTION_GUARD:
         problems.append(f"is a solution without the guard {SOLUTION_GUARD!r} as its first line of "
                         "code (without it Run All solves the exercise)")
+    return problems
+
+
+def _reads_of_optional_names(cells: list) -> list[str]:
+    """Core cells that read a name only an optional section sets (who skips it never ran it)."""
+    problems: list[str] = []
+    core: set[str] = set()
+    only_optional: dict[str, int] = {}
+    for n, _, optional in optional_parts(cells):
+        tree = _parse(cells[n].source) if cells[n].cell_type == "code" else None
+        if tree is None:
+            continue
+        stored = _names(tree, ast.Store)
+        if optional:
+            only_optional.update({name: n for name in stored - core})
+            continue
+        problems += [f"cell {n} reads {name!r}, which only the optional section in cell "
+                     f"{only_optional[name]} sets" for name in sorted(_names(tree, ast.Load) - stored)
+                     if name in only_optional]
+        core |= stored
+        for name in stored:
+            only_optional.pop(name, None)
     return problems
 
 
