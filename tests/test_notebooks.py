@@ -293,8 +293,14 @@ def test_welcome_and_readme_show_the_track_and_the_honest_total():
     readme = (NOTEBOOK_DIR.parent / "README.md").read_text()
     assert authoring.track_table() in welcome
     assert authoring.track_table(link_prefix="notebooks/") in readme
-    total = authoring.course_minutes(NOTEBOOK_DIR)
+    core = authoring.course_minutes(NOTEBOOK_DIR)
+    optional = authoring.course_minutes(NOTEBOOK_DIR, part="optional")
     for text in (welcome, readme):
-        stated = int(re.search(r"\*\*about\s+[\d.]+\s+hours\*\*:\s+(\d+)\s+minutes", text).group(1))
-        assert abs(stated - total) <= 0.1 * total, (stated, total)
+        stated = re.search(r"\*\*about\s+([\d.]+)(¼|½|¾)?\s+hours\*\*:\s+(\d+)\s+minutes", text)
+        hours = float(stated.group(1)) + {"¼": 0.25, "½": 0.5, "¾": 0.75}.get(stated.group(2), 0)
+        assert abs(int(stated.group(3)) - core) <= 0.1 * core, (stated.group(3), core)
+        assert abs(hours * 60 - int(stated.group(3))) <= 15, stated.group(0)
+        extra = int(re.search(r"optional \*Going further\* sections (?:together )?add\s+"
+                              r"\*\*about (\d+) minutes\*\*", text).group(1))
+        assert abs(extra - optional) <= 0.1 * optional, (extra, optional)
     assert "about 90 minutes of course" not in readme
