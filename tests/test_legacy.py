@@ -1,9 +1,12 @@
-"""Interfile and Analyze 7.5 by hand; NIfTI-1's qform/sform checked against SimpleITK (ITK's reader)."""
+"""Interfile and Analyze 7.5 by hand; NIfTI-1's qform/sform checked against SimpleITK (ITK's reader)
+and nibabel (its quaternions, its header and its loader)."""
 
 from __future__ import annotations
 
 import struct
 
+import nibabel
+import nibabel.quaternions as nq
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -305,9 +308,8 @@ def test_quaternion_round_trip_for_the_hard_cases():
 # (nifti1.h, "QUATERNION REPRESENTATION OF ROTATION MATRIX (METHOD 2)"): a rotation by angle h
 # about the unit axis (p, q, r) is [a, b, c, d] = [cos(h/2), p sin(h/2), q sin(h/2), r sin(h/2)],
 # with a >= 0 (-pi <= h <= pi), and [a, b, c, d] and [-a, -b, -c, -d] are the same rotation.
-# nibabel.quaternions would be the library to compare with, but nibabel is not a dependency of
-# the course (neither .venv nor binder/requirements.txt has it), so the matrices below come from
-# Rodrigues' rotation formula, written independently of legacy's code.
+# The matrices below come from Rodrigues' rotation formula, written independently of legacy's
+# code; the tests after them compare with nibabel, whose NIfTI code is the one most used.
 def _rodrigues(axis, angle):
     u = np.asarray(axis, dtype=float) / np.linalg.norm(axis)
     cross = np.array([[0, -u[2], u[1]], [u[2], 0, -u[0]], [-u[1], u[0], 0]])
@@ -413,3 +415,91 @@ def test_voxel_size_is_named_x_y_z(tmp_path):
     assert "0.5 x 0.8 x 2.5 (x, y, z)" in legacy.describe(image)
     with pytest.raises(ValueError, match="voxel_size_xyz"):
         legacy.write_analyze(tmp_path / "bad.hdr", pixels, voxel_size_xyz=(0.5, -1, 2))
+
+
+# ------------------------------------------------------------------ nibabel as the reference
+
+_UNIT_QUATERNIONS = hnp.arrays(float, 4, elements=st.floats(-1, 1)).filter(
+    lambda q: np.linalg.norm(q) > 0.1).map(lambda q: q / np.linalg.norm(q))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_UNIT_QUATERNIONS)
+def test_rotation_from_quaternion_is_nibabels_quat2mat_of_fillpositive(q):
+    b, c, d = q[1:] if q[0] >= 0 else -q[1:]      # a header stores b, c, d with a >= 0
+    # a = 0 when a * a < 1e-7: the threshold of nifti1_io.c (nibabel's is 3 float32 epsilons)
+    np.testing.assert_allclose(legacy.rotation_from_quaternion(b, c, d),
+                               nq.quat2mat(nq.fillpositive([b, c, d], w2_thresh=1e-7)),
+                               atol=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hnp.arrays(float, 3, elements=st.floats(-1, 1)).filter(lambda u: np.linalg.norm(u) > 0.1))
+def test_a_half_turn_stored_in_32_bit_floats_comes_back_as_nibabel_reads_it(axis):
+    """a = 0: the header's float32 b, c, d leave 1 - (b² + c² + d²) up to 1e-7 off zero."""
+    b, c, d = (axis / np.linalg.norm(axis)).astype(np.float32)
+    header = nibabel.Nifti1Header()
+    header["quatern_b"], header["quatern_c"], header["quatern_d"] = b, c, d
+    header["qform_code"], header["pixdim"][:4] = 1, [1, 1, 1, 1]
+    u = np.array([b, c, d], dtype=float) / np.linalg.norm([b, c, d])
+    ours = legacy.rotation_from_quaternion(float(b), float(c), float(d))
+    np.testing.assert_allclose(ours, header.get_qform()[:3, :3], atol=1e-6)
+    np.testing.assert_allclose(ours, 2 * np.outer(u, u) - np.eye(3), atol=1e-6)  # Rodrigues, 180°
+
+
+@settings(max_examples=300, deadline=None)
+@given(_UNIT_QUATERNIONS)
+def test_quaternion_from_rotation_is_nibabels_mat2quat(q):
+    rotation = nq.quat2mat(q)
+    ours, theirs = np.array(legacy.quaternion_from_rotation(rotation)), nq.mat2quat(rotation)
+    assert ours[0] >= 0 and theirs[0] >= 0
+    if theirs[0] < 1e-6:  # a = 0 (180 degrees): q and -q are the same rotation
+        assert np.allclose(ours, theirs, atol=1e-6) or np.allclose(ours, -theirs, atol=1e-6)
+    else:
+        np.testing.assert_allclose(ours, theirs, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("flip", [False, True])
+def test_our_header_has_the_quaternion_and_qfac_nibabels_set_qform_gives(seed, flip):
+    affine = _random_affine(seed, flip)
+    ours = legacy.parse_nifti1_header(legacy.nifti1_header((3, 4, 5), "int16", affine))
+    theirs = nibabel.Nifti1Header()
+    theirs.set_qform(affine, code=1)
+    assert ours["pixdim"][0] == theirs["pixdim"][0] == (-1 if flip else 1)  # qfac
+    b, c, d = (float(theirs[f"quatern_{k}"]) for k in "bcd")
+    if nq.fillpositive([b, c, d])[0] < 1e-3:  # a = 0: both signs are the same rotation
+        b, c, d = np.sign(np.dot([b, c, d], [ours[f"quatern_{k}"] for k in "bcd"])) * (b, c, d)
+    np.testing.assert_allclose([ours[f"quatern_{k}"] for k in "bcd"], [b, c, d], atol=1e-6)
+    np.testing.assert_allclose(ours["qform"], theirs.get_qform(), atol=1e-4)
+
+
+@pytest.mark.parametrize("byte_order", ["little", "big"])
+@pytest.mark.parametrize("flip", [False, True])
+def test_nibabel_loads_our_nifti_with_our_qform_sform_and_pixels(tmp_path, byte_order, flip):
+    affine = _random_affine(11, flip)
+    pixels = _volume("int16")
+    path = legacy.write_nifti1(tmp_path / "v.nii", pixels, affine, byte_order=byte_order)
+    image = nibabel.load(path)
+    ours = legacy.parse_nifti1_header(path.read_bytes()[:348])
+    assert image.header.endianness == ("<" if byte_order == "little" else ">")
+    qform, qcode = image.get_qform(coded=True)
+    sform, scode = image.get_sform(coded=True)
+    assert (int(qcode), int(scode)) == (1, 1)
+    np.testing.assert_allclose(qform, ours["qform"], atol=1e-5)
+    np.testing.assert_allclose(sform, ours["sform"], atol=1e-5)
+    np.testing.assert_allclose(image.affine, affine, atol=1e-4)
+    # NIfTI's first axis is i (columns): nibabel's array is ours with the axes reversed
+    np.testing.assert_array_equal(np.asanyarray(image.dataobj), pixels.transpose(2, 1, 0))
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_we_read_the_qform_and_sform_of_a_file_nibabel_wrote(tmp_path, flip):
+    affine = _random_affine(12, flip)
+    image = nibabel.Nifti1Image(_volume("int16").transpose(2, 1, 0), affine)
+    image.set_qform(affine, code=1)
+    nibabel.save(image, tmp_path / "nib.nii")
+    fields = legacy.parse_nifti1_header((tmp_path / "nib.nii").read_bytes()[:348], "nib.nii")
+    np.testing.assert_allclose(fields["qform"], affine, atol=1e-4)
+    np.testing.assert_allclose(fields["sform"], affine, atol=1e-4)
+    assert (fields["pixdim"][0] < 0) == flip

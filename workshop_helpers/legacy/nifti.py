@@ -77,6 +77,11 @@ def quaternion_from_rotation(rotation: np.ndarray) -> tuple[float, float, float,
 def rotation_from_quaternion(b: float, c: float, d: float) -> np.ndarray:
     """The rotation matrix NIfTI-1 rebuilds from ``quatern_b/c/d`` (``a`` is implied, ≥ 0).
 
+    ``a = sqrt(1 - (b² + c² + d²))``. Near a half turn ``a`` is 0 and the header's 32-bit floats
+    can leave ``1 - (b² + c² + d²)`` a little off zero: below 1e-7 it is taken as a half turn
+    (``a = 0``, ``(b, c, d)`` scaled to length 1), as nifti1_io.c, the format's reference library,
+    does in ``nifti_quatern_to_mat44``.
+
     Parameters
     ----------
     b, c, d : float
@@ -91,8 +96,15 @@ def rotation_from_quaternion(b: float, c: float, d: float) -> np.ndarray:
     --------
     >>> rotation_from_quaternion(0.0, 0.0, 0.0).tolist()
     [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    >>> rotation_from_quaternion(0.99999997, 0.0, 0.0).round(12).tolist()   # a half turn about x
+    [[1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, -1.0]]
     """
-    a = math.sqrt(max(1.0 - (b * b + c * c + d * d), 0.0))
+    squares = b * b + c * c + d * d
+    if 1.0 - squares < 1e-7:
+        length = math.sqrt(squares)
+        a, b, c, d = 0.0, b / length, c / length, d / length
+    else:
+        a = math.sqrt(1.0 - squares)
     return np.array([
         [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
         [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
