@@ -207,6 +207,19 @@ def test_it_runs_with_nagles_algorithm_off_as_dcmtk_allows(server):
     assert psutil.Process(server.pid).environ().get("TCP_NODELAY") == "1"
 
 
+def test_it_closes_each_http_connection_after_its_answer(server):
+    # an idle kept-alive connection (a requests.Session's) would hold up Orthanc's stop
+    with socket.create_connection(("127.0.0.1", server.http_port), timeout=10) as sock:
+        sock.sendall(f"GET /system HTTP/1.1\r\nHost: 127.0.0.1:{server.http_port}\r\n"
+                     f"Authorization: {server.authorization}\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):  # b"" once Orthanc closed; a timeout if it kept it open
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].lower().split(b"\r\n")
+    assert head[0].startswith(b"http/1.1 200") and server.aet.encode() in answer
+    assert b"connection: close" in head  # not "keep-alive" (Orthanc closes it 1 s later)
+
+
 def test_a_rest_error_is_readable(server):
     with pytest.raises(pacs.OrthancError, match=r"answered 404 to GET /instances/nonexistent"):
         server.file("nonexistent")

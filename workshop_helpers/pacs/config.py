@@ -184,6 +184,10 @@ def orthanc_config(folder: str | os.PathLike, aet: str, dicom_port: int, http_po
         "Plugins": list(plugins or []),
         **({"ServeFolders": serve_folders} if serve_folders else {}),
         "HttpServerEnabled": True,
+        # one request per connection: at stop, Orthanc 1.10's HTTP server waits for an idle
+        # kept-alive connection (a requests.Session's) to time out, 1 s; on 127.0.0.1 a new
+        # connection per request costs well under a millisecond
+        "KeepAlive": False,
         "HttpPort": int(http_port),
         "RemoteAccessAllowed": False,
         "AuthenticationEnabled": bool(users),
