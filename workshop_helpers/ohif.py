@@ -134,7 +134,8 @@ def link(orthanc, study: str | None = None, proxy: str | None = None) -> str:
     orthanc : pacs.Orthanc
         Started with the viewer.
     study : str, optional
-        A Study Instance UID: the link opens it in the viewer (else the study list).
+        A Study Instance UID: the link opens it in the viewer (else the study list, at
+        ``/ohif/index.html``: ServeFolders serves files, and ``/ohif/`` is a folder).
     proxy : str, optional
         The Jupyter server's base URL (``/`` or ``/user/<name>/``): a path through
         jupyter-server-proxy, without credentials (the browser asks for them once); by default a
