@@ -176,6 +176,60 @@ def test_atomic_file_class_is_nameless_until_committed_and_discard_leaves_nothin
     assert list(incoming.iterdir()) == []
 
 
+_HALF_WRITER = """
+import sys
+from workshop_helpers import tools
+with tools.atomic_file(sys.argv[1]) as f:
+    f.write(b"half of the new file")
+    f.flush()
+    print("writing", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_write_killed_midway_leaves_the_old_file_and_nothing_after_the_next_write(tmp_path):
+    """SIGKILL mid-write: no temporary file at all (O_TMPFILE), or one the next write sweeps."""
+    target = tmp_path / "kept.bin"
+    target.write_bytes(b"the old file")
+    writer = subprocess.Popen([sys.executable, "-c", _HALF_WRITER, str(target)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline() == "writing\n"
+        writer.kill()
+        writer.wait()
+    finally:
+        tools.stop_process(writer)
+        writer.stdout.close()
+        writer.stdin.close()
+    assert target.read_bytes() == b"the old file"
+    with tools.atomic_file(tmp_path / "other.bin") as f:
+        f.write(b"next")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.bin", "other.bin"]
+
+
+def test_the_next_write_sweeps_temporary_files_of_ended_writers_only(tmp_path):
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    gone = tmp_path / f".x.dcm.{int(ended.stdout)}.0123abcd.part"
+    running = tmp_path / f".x.dcm.{os.getpid()}.89abcdef.part"
+    others = [tmp_path / "7.part", tmp_path / ".x.dcm.part", tmp_path / "y.dcm"]
+    for path in [gone, running, *others]:
+        path.write_bytes(b"half")
+    with tools.atomic_file(tmp_path / "x.dcm") as f:
+        f.write(b"whole")
+    assert sorted(tmp_path.iterdir()) == sorted([running, *others, tmp_path / "x.dcm"])
+
+
+def test_the_storage_scp_empties_its_incoming_folder_when_it_starts(tmp_path):
+    from workshop_helpers.net import StorageSCP
+
+    scp = StorageSCP(tmp_path / "store", port=0)
+    scp.incoming.mkdir()
+    (scp.incoming / "7.part").write_bytes(b"half an instance from a killed SCP")
+    with scp:
+        assert list(scp.incoming.iterdir()) == []
+
+
 def test_make_folders_refuses_a_file_in_the_way(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(OSError):

@@ -18,10 +18,18 @@ Where what is (every name below can be imported from ``workshop_helpers.tools`` 
 - :mod:`.scratch`   :func:`testdata` (pydicom's test files), :func:`scratch_folder`,
   :func:`private_files` and the permissions :data:`PRIVATE_FOLDER`, :data:`PRIVATE_FILE`;
 - :mod:`.atomic`    the one durable write: :class:`AtomicFile`, :func:`atomic_file`,
-  :func:`save_atomically`, :func:`make_folders`, :func:`fsync_folder`.
+  :func:`save_atomically`, :func:`make_folders`, :func:`fsync_folder`, and
+  :func:`sweep_leftovers` for what a write killed midway left.
 """
 
-from .atomic import AtomicFile, atomic_file, fsync_folder, make_folders, save_atomically
+from .atomic import (
+    AtomicFile,
+    atomic_file,
+    fsync_folder,
+    make_folders,
+    save_atomically,
+    sweep_leftovers,
+)
 from .atomic import _link_anonymous as _link_anonymous
 from .atomic import _sync as _sync
 from .programs import _LINE as _LINE
@@ -63,6 +71,7 @@ __all__ = [
     "save_atomically",
     "make_folders",
     "fsync_folder",
+    "sweep_leftovers",
     "environment_report",
 ]
 
