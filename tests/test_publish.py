@@ -106,8 +106,12 @@ def test_landing_page_lists_every_notebook_with_its_time_and_objectives_then_the
         assert entry.minutes and len(entry.objectives) >= 2, entry
         section = text.split(f"({entry.doc}.ipynb)")[1].split("### ")[0]
         assert f"about {entry.minutes} minutes" in section
+        if entry.optional:
+            assert f"plus about {entry.optional} optional" in section
         assert all(objective in section for objective in entry.objectives)
     assert f"about {sum(e.minutes for e in entries)} minutes" in text
+    assert any(e.optional for e in entries)
+    assert f"optional and add about {sum(e.optional or 0 for e in entries)} minutes" in text
     assert "By Ann Example" in text and "MIT" in text and "CC BY 4.0" in text
 
 

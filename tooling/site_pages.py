@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from tooling.authoring import is_instructor_notes, stated_minutes
+from tooling.authoring import is_instructor_notes, stated_minutes, stated_optional_minutes
 
 __all__ = ["Settings", "settings", "binder_url", "readme_badge", "update_links", "for_the_site", "Overview",
            "overview", "landing_page", "setup_page", "hide_hidden_source", "deck_index",
@@ -212,6 +212,7 @@ class Overview:
     title: str
     minutes: int | None
     objectives: tuple[str, ...]
+    optional: int | None = None  #: minutes of its optional *Going further* sections
 
 
 def overview(path: Path) -> Overview:
@@ -231,7 +232,7 @@ def overview(path: Path) -> Overview:
     block = re.search(r"\*\*Learning objectives\*\*\s*\n(.*?)(?:\n\s*\n|\n\*\*|\Z)", first, re.S)
     objectives = re.findall(r"^- (.*(?:\n  .*)*)", block.group(1), re.M) if block else []
     return Overview(Path(path).stem, title, stated_minutes(first),
-                    tuple(" ".join(o.split()) for o in objectives))
+                    tuple(" ".join(o.split()) for o in objectives), stated_optional_minutes(first))
 
 
 def landing_page(entries: list[Overview], cfg: Settings, title: str,
@@ -241,16 +242,20 @@ def landing_page(entries: list[Overview], cfg: Settings, title: str,
     The toctree (the sidebar) lists the notebooks in course order, then ``extra`` (the glossary).
     """
     total = sum(e.minutes or 0 for e in entries)
+    optional = sum(e.optional or 0 for e in entries)
     parts = [f"# {title}\n",
              "An interactive course on the DICOM standard. Each page is a notebook, shown with "
              "the outputs of a run. To run the cells and try the exercises, launch a notebook on "
              "Binder (the rocket button at the top of its page) or run the course on your own "
              "computer: see [Set-up](setup.md).\n",
-             f"Read as a newcomer, every cell run and every exercise tried, the course takes "
-             f"about {total} minutes (about {round(total / 60)} hours): spread it over several "
-             f"sessions.\n", "## The notebooks\n"]
+             f"Read as a newcomer, every cell run and every exercise tried, the core of the "
+             f"course takes about {total} minutes (about {round(total / 60)} hours): spread it "
+             f"over several sessions. Sections whose heading starts with *Going further:* are "
+             f"optional and add about {optional} minutes.\n", "## The notebooks\n"]
     for e in entries:
         time = f"about {e.minutes} minutes" if e.minutes else "time not stated"
+        if e.minutes and e.optional:
+            time += f", plus about {e.optional} optional"
         parts.append(f"### [{e.title}]({e.doc}.ipynb)\n\n*{time}.* You will be able to:\n")
         parts.append("".join(f"- {o}\n" for o in e.objectives))
     parts.append(
