@@ -22,6 +22,7 @@ Where what is (every name below can be imported from ``workshop_helpers.tools`` 
   :func:`sweep_leftovers` for what a write killed midway left.
 """
 
+from .._rehome import rehome
 from .atomic import (
     AtomicFile,
     atomic_file,
@@ -77,6 +78,4 @@ __all__ = [
 
 # The public names belong to the package, where learners import them from: a traceback says
 # ``workshop_helpers.tools.CommandError`` and help() names ``workshop_helpers.tools``.
-for _name in __all__:
-    globals()[_name].__module__ = __name__
-del _name
+rehome(globals())
