@@ -24,6 +24,7 @@ import copy
 import html
 import re
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,13 +56,6 @@ class Settings:
         return "OWNER/REPO" in self.repository
 
 
-def _toml_section(text: str, section: str) -> dict[str, str]:
-    """``key = "value"`` lines of one TOML section (what :func:`settings` needs, on Python 3.10)."""
-    found = re.search(rf"^\[{re.escape(section)}\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
-    body = found.group(1) if found else ""
-    return dict(re.findall(r'^\s*([\w-]+)\s*=\s*"([^"]*)"', body, re.M))
-
-
 def settings(pyproject: Path = ROOT / "pyproject.toml") -> Settings:
     """The course's ``[tool.workshop]`` settings.
 
@@ -70,7 +64,8 @@ def settings(pyproject: Path = ROOT / "pyproject.toml") -> Settings:
     >>> settings().repository.startswith("https://github.com/")
     True
     """
-    values = _toml_section(Path(pyproject).read_text(encoding="utf-8"), "tool.workshop")
+    with open(pyproject, "rb") as file:
+        values = tomllib.load(file).get("tool", {}).get("workshop", {})
     missing = [key for key in ("repository", "author") if not values.get(key)]
     if missing:
         raise ValueError(f"{pyproject}: [tool.workshop] needs {' and '.join(missing)}")
@@ -290,7 +285,7 @@ stops after about 10 idle minutes and keeps nothing: download a notebook you cha
 
 ## On your own computer
 
-You need Python 3.10 or newer and the course's files: clone the
+You need Python 3.11 or newer and the course's files: clone the
 [repository]({cfg.repository}) with git, or download it as a ZIP file and unpack it. Then, in
 the course's folder, make a virtual environment, install the pinned packages (the list Binder
 installs) and the course's helpers (`workshop_helpers`), and start JupyterLab.
