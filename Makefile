@@ -73,7 +73,7 @@ bench: $(STAMP)
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 freeze:
-	$(PY) -m pip install -q -e '.[test,publish]' 'soupsieve<3.0.2'  # later ones need Python >= 3.11.5 (Debian 12 has 3.11.2)
+	$(PY) -m pip install -q -e '.[test,publish]' 'soupsieve<3'  # 3.x needs Python >= 3.11.5 (re's possessive quantifiers); Debian 12 has 3.11.2
 	{ echo "# The one pinned environment: 'make test' and Binder both install exactly this list."; \
 	  echo "# Regenerate with: make freeze (after changing pyproject.toml)"; \
 	  echo setuptools==84.2.1; $(PY) -m pip freeze --exclude-editable | grep -vi '^workshop'; } > binder/requirements.txt
