@@ -29,10 +29,12 @@ The reasons for the split were measured (300 CT images of 512 KB over 127.0.0.1,
 
 - speed: receiving 300 took 0.32 s here (durable: fsync before Success) against 1.41 s for
   pynetdicom's own ``storescp`` app and 0.15 s for dcmtk; sending, 0.23 s against 9.21 s for
-  pynetdicom's ``storescu`` app and 0.15 s for dcmtk; Orthanc 1.10's durable receive of 200 took
-  9.0 s against 0.4–0.5 s here. On a busy disk (load 5 to 7 on 2 cores) the durable receive is
-  bound by fsync: 0.95 times the disk's durable-write floor, 0.83 times pynetdicom's app (which
-  does not fsync), still 6 times Orthanc; sending stays 13 times faster than pynetdicom's app;
+  pynetdicom's ``storescu`` app and 0.15 s for dcmtk; Orthanc 1.10's durable receive of the 300
+  took 1.03 s against 0.60 s here in one run (Orthanc too with ``TCP_NODELAY=1``, as
+  :mod:`workshop_helpers.pacs` starts it: without it, 49 ms a file). On a busy disk (load 5 to 7
+  on 2 cores) the durable receive is bound by fsync: 0.95 times the disk's durable-write floor,
+  0.83 times pynetdicom's app (which does not fsync); sending stays 13 times faster than
+  pynetdicom's app;
 - bounds: every PDU length is checked against our own limit before it is read (pynetdicom reads
   what a peer announces, up to 4 GiB, and does not hold it to the maximum it negotiated, PS3.8
   D.1), data sets stream to disk, a silent connection costs no thread and no association place,
