@@ -14,7 +14,7 @@ from pydicom.datadict import tag_for_keyword
 
 from workshop_helpers.exercises import CannotRead, NotAttempted
 
-from .common import Checker, read_number, read_word
+from .common import Checker, judge, read_number, read_word
 
 
 def byte_count(expected: int) -> Checker:
@@ -68,9 +68,8 @@ def data_set_start(path: str | os.PathLike) -> Checker:
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_number(answer, "a number of bytes")
-        if value == expected:
-            return True, ""
-        return False, traps.get(value, f"byte {value:g} is not where the data set starts")
+        return judge(value, expected, traps.items(), f"byte {value:g} is not where the data set starts",
+                     atol=0, rtol=0)
     return check
 
 

@@ -10,7 +10,7 @@ import pydicom
 
 from workshop_helpers.exercises import CannotRead, NotAttempted
 
-from .common import Checker, read_number
+from .common import Checker, judge, read_number
 
 
 def private_finder(ds: pydicom.Dataset, group: int, creator: str, offset: int, trials: int = 8,
@@ -133,9 +133,8 @@ def block_size(ds: pydicom.Dataset, creator: str) -> Checker:
 
     def check(answer: Any) -> tuple[bool, str]:
         value = read_number(answer, "a number of elements")
-        if value == expected:
-            return True, ""
-        return False, traps.get(value, f"the block of {creator!r} does not hold {value:g} elements")
+        return judge(value, expected, traps.items(),
+                     f"the block of {creator!r} does not hold {value:g} elements", atol=0, rtol=0)
     return check
 
 
