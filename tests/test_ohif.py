@@ -206,11 +206,8 @@ def test_the_built_viewer_is_trimmed_and_has_nothing_absolute_left(viewer):
 @pytest.fixture(scope="module")
 def chrome():
     """A headless chromium with WebGL2 (SwiftShader) and its console and network logs."""
-    driver = headless_chromium("--enable-unsafe-swiftshader")
-    try:
+    with headless_chromium("--enable-unsafe-swiftshader") as driver:   # leaving the block quits it
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")

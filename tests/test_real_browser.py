@@ -52,11 +52,8 @@ pytestmark = pytest.mark.timeout(600)
 def chrome():
     """A headless chromium with its console and network logs; quit (chromedriver stopped)
     afterwards."""
-    driver = headless_chromium("--disable-gpu")
-    try:
+    with headless_chromium("--disable-gpu") as driver:   # leaving the block quits it
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
