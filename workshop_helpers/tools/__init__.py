@@ -1,13 +1,7 @@
 """The real tools around the course: dcmtk, dciodvfy, pydicom's test files, scratch folders.
 
-dcmtk's command-line programs are the reference for what a DICOM file contains and how it is
-dumped; ``dciodvfy`` (from David Clunie's dicom3tools) is the validator. Neither is a Python
-package: they come from the Debian packages ``dcmtk`` and ``dicom3tools`` (Binder installs both
-from ``binder/apt.txt``).
-
-Beware: pynetdicom installs console scripts called ``storescu``, ``storescp`` and ``echoscu``
-into the virtual environment, and they shadow dcmtk's programs of the same names.
-:func:`dcmtk_tool` therefore checks that a program really is dcmtk's before returning it.
+Why dcmtk is the reference and dciodvfy the validator, where both come from, and why
+:func:`dcmtk_tool` checks that a ``storescu`` it finds really is dcmtk's: :mod:`.programs`.
 
 Where what is (every name below can be imported from ``workshop_helpers.tools`` itself):
 

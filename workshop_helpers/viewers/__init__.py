@@ -1,14 +1,8 @@
 """Viewers on top of :mod:`workshop_helpers.geometry`: a slice viewer and 3D pictures of slice planes.
 
-Pure parts first, each unit-tested without a display (:mod:`.images`):
-
-- :func:`window_image` — DICOM's linear window (PS3.3 C.11.2.1.2.1) to 8-bit grey;
-- :func:`pixel_aspect` — the on-screen aspect from Pixel Spacing, *row* spacing first;
-- :func:`edge_letters` — which patient direction each edge of an image faces (from
-  :func:`geometry.orientation_letters`);
-- :func:`slice_info` — where voxel (row, column) of slice k is in the patient (LPS millimetres);
-- :func:`plane_corners` — the four corners of a slice plane, at the pixel *edges*;
-- :func:`orientation_from_angles` — IOP and IPP of a plane turned about the patient's L, P, S axes.
+Pure parts first, each unit-tested without a display: DICOM's window to 8-bit grey, the pixel
+aspect, the patient direction each image edge faces, where a voxel is in the patient, the corners
+of a slice plane, a plane turned about L, P and S (:mod:`.images`, whose docstring lists them).
 
 Then the pictures and widgets built on them:
 
