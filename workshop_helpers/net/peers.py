@@ -74,5 +74,5 @@ def _wait_until_answering(proc: subprocess.Popen, port: int, ae_title: str, star
             return proc.stderr.read().decode(errors="replace").strip() or "it exited"
         if time.monotonic() > end:
             return f"no answer to C-ECHO within {startup:g} s"
-        time.sleep(0.05)
+        time.sleep(0.01)  # storescp listens some 10 ms after it was started
     return None
