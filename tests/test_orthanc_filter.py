@@ -193,12 +193,9 @@ def test_the_viewer_through_the_proxy_still_loads(server, jupyter_proxy):
 @pytest.fixture(scope="module")
 def chrome():
     """A headless chromium (Debian's, through Selenium) with its network log."""
-    driver = headless_chromium(logs=("performance",))
-    driver.set_script_timeout(30)
-    try:
+    with headless_chromium(logs=("performance",)) as driver:   # leaving the block quits it
+        driver.set_script_timeout(30)
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture
