@@ -35,7 +35,7 @@ from pathlib import Path
 
 from pydicom.dataset import Dataset
 
-from ..tools import AtomicFile
+from ..tools import PRIVATE_FOLDER, AtomicFile
 from .storage import StoreRefused
 
 #: The largest instance an SCP stores unless told otherwise (its data set, once inflated).
@@ -213,7 +213,7 @@ class LinkRefused(OSError):
 
 
 def open_folder_below(root: str | os.PathLike, parts: list[str] | tuple[str, ...],
-                      mode: int = 0o700) -> int:
+                      mode: int = PRIVATE_FOLDER) -> int:
     """Open (making what is missing) ``root/parts...`` without following any symbolic link.
 
     Each part is opened with ``O_NOFOLLOW | O_DIRECTORY`` relative to the one above, so a link

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .. import net, orthanc_filter
 from ..servers import child_setup, free_port, wait_waking, write_private
-from ..tools import ToolMissing
+from ..tools import PRIVATE_FILE, PRIVATE_FOLDER, ToolMissing
 from .config import (
     DICOMWEB_PACKAGE,
     DICOMWEB_PLACES,
@@ -250,8 +250,8 @@ class Orthanc:
             if self.viewer:
                 extra, folders = self._viewer()
                 plugins += extra
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.chmod(self.folder, 0o700)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+            os.chmod(self.folder, PRIVATE_FOLDER)
             fixed = any(self._ports)
             for attempt in range(1 if fixed else 3):
                 try:
@@ -277,8 +277,8 @@ class Orthanc:
                                 serve_folders=folders, lua_scripts=[str(lua)])
         write_private(self.config_path, json.dumps(config, indent=2))
         began = time.monotonic()
-        fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+        os.fchmod(fd, PRIVATE_FILE)
         with os.fdopen(fd, "ab") as log:
             log.write(f"--- {time.strftime('%H:%M:%S')} {program} {self.config_path}\n".encode())
             log.flush()
