@@ -67,3 +67,12 @@ def test_05_org_root():
     pydicom_uid = "1.2.826.0.1.3680043.8.498.12345678901234567890"
     assert_verdicts(checks.org_root(pydicom_uid), accepted=["1.2.826.0.1.3680043.8.498"],
                     refused=["1.3.6.1.4.1.5962", "1.2.826.0.1.3680043.8"])
+
+
+def test_05_org_root_says_when_an_answer_runs_past_the_root_into_the_suffix():
+    uid = "1.2.276.0.7230010.3.1.4.0.74507.1663133221.580797"
+    check = checks.org_root(uid)
+    ok, why = check("1.2.276.0.7230010.3.1.4")
+    assert not ok and "past the root" in why
+    ok, why = check("1.2.276.0.7230010.31")          # not a prefix of the UID: no such hint
+    assert not ok and why == "not the root of that UID"

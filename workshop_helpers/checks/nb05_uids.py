@@ -129,7 +129,7 @@ def org_root(uid: str) -> Checker:
     Checker
         Accepts a string; right when, without spaces around it and trailing dots, it is
         :func:`workshop_helpers.uids.explain`'s root of ``uid``. The whole UID, or only the start of
-        the root, is told so.
+        the root, or the root with part of the organisation's own suffix, is told so.
     """
     from workshop_helpers import uids
 
@@ -145,5 +145,8 @@ def org_root(uid: str) -> Checker:
             return False, "that is the whole UID; the root is the organisation's part at its start"
         if expected.startswith(text + "."):
             return False, "that is only the start of the root: which organisation under it?"
+        if text.startswith(expected + ".") and str(uid).startswith(text + "."):
+            return False, ("that goes past the root into the organisation's own suffix: where "
+                           "does its root end?")
         return False, "not the root of that UID"
     return check
