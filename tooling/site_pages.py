@@ -230,6 +230,16 @@ def overview(path: Path) -> Overview:
                     tuple(" ".join(o.split()) for o in objectives), stated_optional_minutes(first))
 
 
+def hours(minutes: int) -> str:
+    """Minutes as hours to the nearest quarter, as the README writes them.
+
+    >>> hours(590), hours(600), hours(135)
+    ('9¾', '10', '2¼')
+    """
+    whole, quarter = divmod(round(minutes / 15), 4)
+    return f"{whole}{['', '¼', '½', '¾'][quarter]}"
+
+
 def landing_page(entries: list[Overview], cfg: Settings, title: str,
                  extra: list[str] = ()) -> str:
     """The site's ``index.md``: how to start, then each notebook with its time and objectives.
@@ -244,7 +254,7 @@ def landing_page(entries: list[Overview], cfg: Settings, title: str,
              "Binder (the rocket button at the top of its page) or run the course on your own "
              "computer: see [Set-up](setup.md).\n",
              f"Read as a newcomer, every cell run and every exercise tried, the core of the "
-             f"course takes about {total} minutes (about {round(total / 60)} hours): spread it "
+             f"course takes about {total} minutes (about {hours(total)} hours): spread it "
              f"over several sessions. Sections whose heading starts with *Going further:* are "
              f"optional and add about {optional} minutes.\n", "## The notebooks\n"]
     for e in entries:
