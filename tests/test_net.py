@@ -229,6 +229,27 @@ def test_calling_ae_allow_list(tmp_path):
         assert send(make_ct(), port=scp.port, called_ae="WORKSHOP", calling_ae="MODALITY")[0].ok
 
 
+def test_on_failure_hears_each_refusal_as_it_happens(tmp_path):
+    heard: list[str] = []
+    with StorageSCP(tmp_path / "in", on_failure=heard.append) as scp:
+        assert not send(make_ct(), port=scp.port, called_ae="SOMEONE-ELSE")[0].ok
+        assert heard == list(scp.failures)  # told before the peer heard the rejection
+    assert len(heard) == 1
+    assert "association rejected by us (called AE title not recognised" in heard[0], heard
+
+
+def test_an_on_failure_that_raises_stops_nothing(tmp_path):
+    def broken(text: str) -> None:
+        raise RuntimeError("a broken hook")
+
+    with StorageSCP(tmp_path / "in", on_failure=broken) as scp:
+        refused = send(make_ct(), port=scp.port, called_ae="SOMEONE-ELSE")
+        stored = send(make_ct(), port=scp.port, called_ae="WORKSHOP")
+    assert refused[0].permanent and stored[0].ok
+    assert scp.count == 1
+    assert list(scp.failures)[-1] == "on_failure raised RuntimeError: a broken hook"
+
+
 def test_stop_frees_port(tmp_path):
     scp = StorageSCP(tmp_path / "in").start()
     port = scp.port

@@ -130,6 +130,11 @@ class StorageSCP:
     on_arrival : callable, optional
         Called with each :class:`Arrival` once its file is durably stored and before Success
         is answered (the hook a router uses); if it raises, the peer gets a failure status.
+    on_failure : callable, optional
+        Called with each line added to its ``failures`` list (an association refused or
+        broken off, an instance refused: who and why) as it happens, from the connection's
+        thread: keep it quick, e.g. a queue's ``put``. What it raises is swallowed and noted in
+        ``failures`` (without calling it again): a bad callback cannot stop the server.
     timeout : float or Timeouts
         Seconds: for the A-ASSOCIATE-RQ after a connection opens (``acse``) and for silence on
         an association (``network``); a connection quiet for longer is closed.
@@ -170,6 +175,7 @@ class StorageSCP:
                  same_user_only: bool = True, max_instance_bytes: int = MAX_INSTANCE_BYTES,
                  on_duplicate: str = "overwrite",
                  on_arrival: Callable[[Arrival], None] | None = None,
+                 on_failure: Callable[[str], object] | None = None,
                  timeout: float | Timeouts = 30, max_associations: int = 32,
                  transfer_syntaxes: Iterable[str] | None = None, max_pdu: int = MAX_PDU,
                  max_pending_per_address: int = 16) -> None:
@@ -190,6 +196,7 @@ class StorageSCP:
         self.max_instance_bytes = int(max_instance_bytes)
         self.on_duplicate = on_duplicate
         self.on_arrival = on_arrival
+        self.on_failure = on_failure
         self.timeouts = Timeouts.of(timeout)
         self.max_associations = max_associations
         self.max_pending_per_address = max_pending_per_address
@@ -524,3 +531,10 @@ class StorageSCP:
     def _note(self, text: str) -> None:
         with self._lock:
             self.failures.append(text)
+        if self.on_failure is None:
+            return
+        try:
+            self.on_failure(text)
+        except Exception as exc:  # a bad callback must not break the server
+            with self._lock:
+                self.failures.append(f"on_failure raised {type(exc).__name__}: {exc}")
