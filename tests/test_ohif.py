@@ -99,6 +99,15 @@ def test_the_page_loads_its_files_relative_to_itself_and_names_its_prefix():
             const window = {{}}, console = {{time: () => 0}}; {first}""")
 
 
+def test_a_page_opened_at_a_doubled_slash_loads_its_chunks_from_its_own_server():
+    # Orthanc serves //ohif/index.html too; a prefix "//ohif/" would be another host's address
+    # (http://ohif/...), and the page's chunks would run code from there with its credentials.
+    first = ohif_build.patch_index(INDEX).split("<script>")[1].split("</script>")[0]
+    assert _page_prefix("//ohif/index.html", first)["base"] == "/ohif/"
+    assert _page_prefix("///ohif/viewer", first)["base"] == "/ohif/"
+    assert _page_prefix("/user/ann/proxy/8042//ohif/viewer", first)["base"] == "/user/ann/proxy/8042//ohif/"
+
+
 def test_every_bundle_finds_its_chunks_under_the_prefix_in_the_page_and_in_a_worker():
     built = ohif_build.patch_public_path('(() => {\n__webpack_require__.p = "/";\n})();')
     assert '"/";' not in built

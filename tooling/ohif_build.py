@@ -61,8 +61,10 @@ DROP = ("dist/ort/", "dist/dicom-microscopy-viewer/", "dist/_headers", "dist/_re
         "dist/silent-refresh.html", "dist/app-config.js")
 ROUTES = ("viewer", "segmentation", "tmtv", "usAnnotation", "dynamic-volume")
 """The viewer's own routes (its modes' ``routeName``): each gets a copy of ``index.html``."""
-# What the page computes: the prefix of its own address up to and including /ohif/.
-_BASE_JS = 'location.pathname.slice(0,location.pathname.lastIndexOf("/ohif/")+6)'
+# What the page computes: the prefix of its own address up to and including /ohif/, starting
+# with one slash: Orthanc serves //ohif/… too, and "//ohif/" would name another host.
+_BASE_JS = ('location.pathname.slice(0,location.pathname.lastIndexOf("/ohif/")+6)'
+            '.replace(/^\\/+/,"/")')
 # A page opened at http://user:password@host/… keeps that address as its base, and fetch() then
 # refuses every relative URL ("cannot be constructed from a URL that includes credentials"): the
 # page reloads itself without them (the browser has them cached for the server by then).
