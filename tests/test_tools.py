@@ -220,6 +220,20 @@ def test_the_next_write_sweeps_temporary_files_of_ended_writers_only(tmp_path):
     assert sorted(tmp_path.iterdir()) == sorted([running, *others, tmp_path / "x.dcm"])
 
 
+def test_the_sweep_leaves_another_users_temporary_files_alone(tmp_path):
+    # A writer in another PID namespace (a container) looks ended from here: its file may be
+    # in flight. Whatever it is, a file of another Unix user is theirs to remove.
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user here")
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    theirs = tmp_path / f".x.dcm.{int(ended.stdout)}.0123abcd.part"
+    theirs.write_bytes(b"half")
+    os.chown(theirs, 4242, 4242)
+    assert tools.sweep_leftovers(tmp_path) == []
+    assert theirs.exists()
+
+
 def test_the_storage_scp_empties_its_incoming_folder_when_it_starts(tmp_path):
     from workshop_helpers.net import StorageSCP
 

@@ -326,8 +326,9 @@ _SWEPT: set[Path] = set()
 def sweep_leftovers(folder: str | os.PathLike) -> list[Path]:
     """Remove what writes killed midway left in ``folder``: the temporary files of dead processes.
 
-    Only files named as :func:`atomic_file` names its temporary files, and only those of a
-    process that no longer runs: a write in progress, here or in another process, is left alone.
+    Only files named as :func:`atomic_file` names its temporary files, of this Unix user, and only
+    those of a process that no longer runs: a write in progress, here or in another process, is
+    left alone, and so is another user's file.
 
     Parameters
     ----------
@@ -353,11 +354,20 @@ def sweep_leftovers(folder: str | os.PathLike) -> list[Path]:
     with os.scandir(folder) as entries:
         for entry in entries:
             match = _TEMP_NAME.fullmatch(entry.name)
-            if match and entry.is_file(follow_symlinks=False) and not _runs(int(match[1])):
+            if (match and entry.is_file(follow_symlinks=False) and _mine(entry)
+                    and not _runs(int(match[1]))):
                 with contextlib.suppress(FileNotFoundError):  # another sweeper was first
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
     return removed
+
+
+def _mine(entry: os.DirEntry) -> bool:
+    """True when the file is this process's user's (another user's is theirs to remove)."""
+    try:
+        return entry.stat(follow_symlinks=False).st_uid == os.geteuid()
+    except FileNotFoundError:
+        return False
 
 
 def _runs(pid: int) -> bool:
