@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import socket
 import struct
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -760,3 +764,31 @@ def test_a_request_we_do_not_serve_gets_its_own_kind_of_answer(scp):
     assert (int(rsp.CommandField), rsp.MessageIDBeingRespondedTo, int(rsp.Status)) == (
         0x8020, 5, 0x0211)
     assert echo(port=scp.port, called_ae="WORKSHOP").ok
+
+
+_OWN_ADDRESS_SCRIPT = r"""
+import json, subprocess, sys, tempfile
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+subprocess.run(["ip", "addr", "add", "10.9.9.9/32", "dev", "lo"], check=True)
+from workshop_helpers.net import StorageSCP, echo
+with tempfile.TemporaryDirectory() as d, StorageSCP(d, ae_title="PACS", bind="10.9.9.9") as scp:
+    theirs = subprocess.run([sys.argv[1], "-aet", "CT01", "-aec", "PACS", "10.9.9.9", str(scp.port)],
+                            user=65534, group=65534, extra_groups=[], cwd="/", capture_output=True)
+    ours = echo("10.9.9.9", scp.port, called_ae="PACS", calling_ae="CT01").ok
+    print(json.dumps({"theirs": theirs.returncode, "ours": ours, "failures": list(scp.failures)}))
+"""
+
+
+def test_another_user_is_refused_on_this_machines_own_address_too(dcmtk):
+    """An SCP listening on an address of this machine (``bind``, not 127.0.0.1): another Unix
+    user's program on the same machine connects from that address, not from loopback, and must
+    be refused as on 127.0.0.1. In a network namespace of its own, whose only interface is lo."""
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0 or unshare is None or shutil.which("ip") is None:
+        pytest.skip("needs root, unshare and ip (a network namespace, acting as nobody)")
+    done = subprocess.run([unshare, "-n", sys.executable, "-c", _OWN_ADDRESS_SCRIPT,
+                           dcmtk("echoscu")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["ours"] and got["theirs"] != 0
+    assert any("only programs of the same Unix user" in text for text in got["failures"])

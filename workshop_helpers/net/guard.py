@@ -180,10 +180,11 @@ def user_name(uid: int | None) -> str:
 
 
 def stranger(peer: tuple, ours: tuple) -> str | None:
-    """Why a loopback peer is refused (its socket is another Unix user's), or None to accept it.
+    """Why a peer on this machine is refused (its socket is another Unix user's), or None.
 
-    Only loopback peers on a system that lists socket owners are judged; others return None (a
-    server that listens on 127.0.0.1 only has no other peers).
+    Judged on a system that lists socket owners: a loopback peer, and a peer whose socket is in
+    this machine's list (a program here that connected to one of the machine's other addresses,
+    where a server listens on more than 127.0.0.1). A peer of another machine returns None.
 
     Parameters
     ----------
@@ -195,9 +196,11 @@ def stranger(peer: tuple, ours: tuple) -> str | None:
     str or None
         One sentence naming the peer and its owner, or None.
     """
-    if not (is_loopback(str(peer[0])) and can_tell_owners()):
+    if not can_tell_owners():
         return None
     owner = socket_owner(peer, ours)
+    if owner is None and not is_loopback(str(peer[0])):
+        return None  # no socket of this machine's: another machine's
     me = os.geteuid()
     if owner == me:
         return None
