@@ -484,6 +484,20 @@ def test_on_event_tells_dead_letters_and_a_destination_that_is_down(tmp_path):
     assert all(e.destination == down.name and e.reason for e in waiting), waiting
 
 
+def test_on_event_tells_an_association_its_scp_refused_before_the_peer_hears_it(tmp_path):
+    told: list = []
+    down = Destination("127.0.0.1", free_port(), "PACS")
+    with Router(tmp_path / "router", destinations=[down], on_event=told.append) as router:
+        [wrong] = send(make_ct(), port=router.port, called_ae="NOT-ROUTER", calling_ae="CT01")
+        refused = [e for e in told if e.kind == "refused"]
+        assert [e.reason for e in refused] == list(router.scp.failures)
+    assert not wrong.ok and wrong.permanent, wrong.reason
+    [event] = refused
+    assert event.text() == event.reason and event.series_uid == ""
+    assert event.text().startswith("CT01@127.0.0.1:")
+    assert "association rejected by us (called AE title not recognised" in event.text()
+
+
 def test_an_on_event_that_raises_stops_nothing(tmp_path):
     files = write_cts(tmp_path / "modality", 2, seed=232)
 

@@ -223,7 +223,8 @@ def test_a_bad_to_or_match_is_one_line_and_status_2_before_anything_listens(tmp_
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts wake-ups in /proc (Linux)")
 def test_an_idle_router_sleeps_instead_of_polling(tmp_path, start_router):
-    """Asleep until something happens: at most one look a second at the refused associations."""
+    """Asleep until something happens: nothing looked at while nothing does (refusals too come
+    as events)."""
     router = start_router(tmp_path / "router", "--to", f"PACS@127.0.0.1:{port_for_later()}")
 
     def wakeups() -> int:
@@ -240,9 +241,22 @@ def test_an_idle_router_sleeps_instead_of_polling(tmp_path, start_router):
         now, before = before, wakeups()
         if now == before:
             break
-    time.sleep(3)  # thirty looks of a program that polled every 0.1 s
-    assert wakeups() - before <= 8
+    time.sleep(3)  # three looks of a program that looked once a second
+    assert wakeups() - before <= 2
     assert router.stop() == 0
+
+
+def test_a_refused_association_is_printed_as_it_happens(tmp_path, start_router):
+    """The SCP tells the command at once (its on_failure hook): no look at a list needed."""
+    router = start_router(tmp_path / "router", "--to", f"PACS@127.0.0.1:{port_for_later()}")
+    files = write_cts(tmp_path / "ct", 1, seed=41)
+    [wrong] = net.send(files, port=router.port, called_ae="NOT-ROUTER", calling_ae="CT01")
+    assert not wrong.ok and wrong.permanent, wrong.reason
+    line = (r"^\d\d:\d\d:\d\d CT01@127\.0\.0\.1:\d+: association rejected by us \(called "
+            r"AE title not recognised \(permanent\)\)$")
+    assert wait_for(lambda: re.search(line, router.text, re.M)), router.text
+    assert router.stop() == 0
+    assert len(re.findall(line, router.text, re.M)) == 1, router.text  # once, not again at stop
 
 
 # --------------------------------------------------------------------------- stop, crash, resume

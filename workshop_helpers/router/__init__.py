@@ -14,8 +14,9 @@ The last part of the workshop's slides ("How to build a medical workstation") in
    :meth:`Router.dead_letters` lists it and :meth:`Router.retry_dead_letters` puts it back.
 
 What it does, it tells: ``on_event(event)`` gets a :class:`RouterEvent` for each instance
-received, sent or dead-lettered, each series complete or finished, each destination failing
-(:mod:`.events`); :meth:`Router.status` and :meth:`Router.snapshot` give its table at any time.
+received, sent or dead-lettered, each series complete or finished, each destination failing,
+each peer its SCP refused (:mod:`.events`); :meth:`Router.status` and :meth:`Router.snapshot`
+give its table at any time.
 
 What lives where
 ----------------

@@ -27,6 +27,8 @@ import queue
 import signal
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +48,11 @@ __all__ = ["KEYS", "parse_to", "parse_match", "destinations_from", "Watch", "reg
 #: What a ``--match`` rule may look at: fields of the series' first instance (its Arrival).
 KEYS = ("calling_ae", "patient_id", "study_uid", "series_uid", "sop_class_uid")
 _UID_KEYS = ("study_uid", "series_uid", "sop_class_uid")
-#: Seconds between two looks at the associations refused, when nothing else happens.
-REFUSALS_EVERY = 1.0
 _STOP = object()  # what a signal puts in the queue of events
+#: Where a signal cannot interrupt a wait on a queue (Windows: see the documentation of
+#: ``queue.Queue.get``), the command wakes this often to let Ctrl-C in; on POSIX it sleeps
+#: until something happens.
+_WAKE_EVERY = None if hasattr(signal, "pthread_sigmask") else 1.0
 
 
 # --------------------------------------------------------------------------- the command line, checked
@@ -194,13 +198,12 @@ class Watch:
     Each :class:`~workshop_helpers.router.RouterEvent` the router gave its ``on_event`` becomes
     a line (:meth:`lines`); a destination that starts failing for a series is said once per
     series, with its status row (from :meth:`Router.snapshot`), each retry only with
-    ``verbose``, as are the router's own log lines. The associations its SCP refused or broke
-    off, which are no router events, come from the SCP's ``failures`` list (:meth:`refusals`).
+    ``verbose``, as are the router's own log lines. What its SCP refused or broke off comes as
+    ``refused`` events, one line each.
     """
 
     def __init__(self, router: Router, verbose: bool = False) -> None:
         self.router, self.verbose = router, verbose
-        self._last_refusal: object = None
         self._failing: set[tuple[str, str]] = set()  # (series UID, destination) said to wait
 
     def lines(self, event: RouterEvent) -> list[str]:
@@ -215,14 +218,6 @@ class Watch:
         if event.kind == "finished":
             self._failing = {f for f in self._failing if f[0] != event.series_uid}
         return [f"{when} {event.text()}"]
-
-    def refusals(self) -> list[str]:
-        """What the router's SCP refused or broke off since the last call, one line each."""
-        failures, last = tuple(self.router.scp.failures), self._last_refusal
-        at = next((k for k in range(len(failures) - 1, -1, -1) if failures[k] is last), -1)
-        if failures:
-            self._last_refusal = failures[-1]
-        return [f"{_now()} {text}" for text in failures[at + 1:]]
 
     def _waiting(self, event: RouterEvent, when: str) -> list[str]:
         """One line per series that now waits for a failing destination (once per series)."""
@@ -316,7 +311,8 @@ def _cli_router(args: argparse.Namespace) -> int:
 
 def _run(router: Router, args: argparse.Namespace, events: queue.SimpleQueue) -> int:
     try:
-        router.start()
+        with _signals_to_this_thread():  # the router's threads are born with them blocked
+            router.start()
     except (FolderBusy, NetError) as exc:
         raise CommandError(str(exc)) from None
     try:
@@ -330,7 +326,7 @@ def _run(router: Router, args: argparse.Namespace, events: queue.SimpleQueue) ->
     finally:
         router.stop()
     while not events.empty():  # what happened while it stopped
-        _show(watch, _next(events))
+        _show(watch, events.get())
     waiting = _waiting_in(router.stats())
     print(f"router: stopped; {waiting or 'nothing'} waiting on disk"
           + (" for the next start" if waiting else ""), flush=True)
@@ -342,24 +338,36 @@ def _waiting_in(stats: dict) -> int:
     return stats["inbox"] + sum(stats["outbox"].values())
 
 
-def _next(events: queue.SimpleQueue) -> RouterEvent | object | None:
-    """The next event, ``_STOP`` (a signal), or None after :data:`REFUSALS_EVERY` seconds.
+@contextmanager
+def _signals_to_this_thread() -> Iterator[None]:
+    """Threads started inside block SIGINT and SIGTERM (POSIX): they come to this thread.
 
-    Refused associations are not router events: they are looked for at each event and, when
-    nothing happens, every :data:`REFUSALS_EVERY` seconds (one look at a list).
+    The signal then interrupts this thread's wait on the queue, and the stop mark its handler
+    put there wakes it.
     """
+    if _WAKE_EVERY is not None:
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
-        return events.get(timeout=REFUSALS_EVERY)
-    except queue.Empty:
-        return None
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _show(watch: Watch, event: RouterEvent | object | None) -> None:
-    """Print what happened; a failure to show it must not stop the routing."""
+def _next(events: queue.SimpleQueue) -> RouterEvent | object:
+    """The next event or ``_STOP`` (a signal), asleep until then (see :data:`_WAKE_EVERY`)."""
+    while True:
+        try:
+            return events.get(timeout=_WAKE_EVERY)
+        except queue.Empty:
+            continue
+
+
+def _show(watch: Watch, event: RouterEvent | object) -> None:
+    """Print what happened (a second stop mark: nothing); a failure to show it stops nothing."""
     try:
-        lines = watch.refusals()
-        if isinstance(event, RouterEvent):
-            lines += watch.lines(event)
+        lines = watch.lines(event) if isinstance(event, RouterEvent) else []
     except Exception as exc:  # the router goes on
         lines = [f"{_now()} router: cannot show what happened ({type(exc).__name__}: {exc})"]
     for line in lines:

@@ -80,8 +80,8 @@ class Router(_Forwarding):
         :class:`~workshop_helpers.net.StorageSCP`).
     on_event : callable, optional
         Called as ``on_event(event)`` with each :class:`~workshop_helpers.router.RouterEvent`
-        as it happens (received, complete, sent, dead, waiting, finished, note), from the
-        router's threads: keep it quick, e.g. a queue's ``put`` (:mod:`.events`).
+        as it happens (received, complete, sent, dead, waiting, finished, refused, note), from
+        the router's threads: keep it quick, e.g. a queue's ``put`` (:mod:`.events`).
 
     Raises
     ------
@@ -121,7 +121,8 @@ class Router(_Forwarding):
         add_calling_ae(ae_title)
         self.scp = StorageSCP(self.folder, port=port, ae_title=ae_title, bind=bind,
                               on_arrival=self._arrived, allowed_calling_aes=allowed_calling_aes,
-                              same_user_only=same_user_only)
+                              same_user_only=same_user_only,
+                              on_failure=lambda text: self._emit("refused", reason=text))
         self.on_event = on_event
         self.destinations = _distinct(destinations)
         self.on_series = on_series

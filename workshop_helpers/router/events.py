@@ -4,12 +4,12 @@ The snapshot is a consistent copy, taken when asked (:meth:`Router.snapshot`).
 
 Give ``Router(..., on_event=callable)`` and the router calls ``callable(event)`` for each event,
 in the order they happened: an instance received, a series complete, an instance sent or
-dead-lettered, a destination failing, a series finished, and each line of its log. It calls it
-from its own threads (the one that received the instance, the trigger, a destination's worker),
-sometimes while it holds its lock: the callable must be quick and must not wait for the router.
-A queue's ``put`` is the usual choice; :class:`queue.SimpleQueue`'s may even be called from a
-signal handler, so a program can wait for "an event or Ctrl-C" on one queue, using no CPU while
-nothing happens (the ``router`` command does)::
+dead-lettered, a destination failing, a series finished, a peer its storage SCP refused, and
+each line of its log. It calls it from its own threads (the connection's, the trigger, a
+destination's worker), sometimes while it holds its lock: the callable must be quick and must
+not wait for the router. A queue's ``put`` is the usual choice; :class:`queue.SimpleQueue`'s may
+even be called from a signal handler, so a program can wait for "an event or Ctrl-C" on one
+queue, using no CPU while nothing happens (the ``router`` command does)::
 
     events = queue.SimpleQueue()
     router = Router(folder, destinations=[...], on_event=events.put).start()
@@ -31,7 +31,7 @@ from .series import Series
 __all__ = ["KINDS", "RouterEvent", "Snapshot"]
 
 #: The kinds of :class:`RouterEvent`, in the order a series usually meets them.
-KINDS = ("received", "complete", "sent", "dead", "waiting", "finished", "note")
+KINDS = ("received", "complete", "sent", "dead", "waiting", "finished", "refused", "note")
 
 
 class RouterEvent(NamedTuple):
@@ -51,11 +51,14 @@ class RouterEvent(NamedTuple):
         - ``waiting``: ``destination`` could not be reached (``reason``); it is retried later;
         - ``finished``: every destination has the series, or refused it: ``state`` is ``done``,
           ``handled`` (no destination wanted it) or ``failed`` (dead letters);
+        - ``refused``: the router's storage SCP refused or broke off an association, or refused
+          an instance; ``reason`` is the line it added to its ``failures`` list: who (the
+          peer, ``AE@address:port`` or ``address:port``), then why;
         - ``note``: a line of the router's log (``reason``).
     time : float
         When, as ``time.time()``.
     series_uid : str
-        The series' Series Instance UID ("" for a ``waiting`` or ``note`` event).
+        The series' Series Instance UID ("" for a ``waiting``, ``refused`` or ``note`` event).
     instance, destination, calling_ae, count, reason, again, state
         As the kind says; empty otherwise.
     """
@@ -93,6 +96,8 @@ class RouterEvent(NamedTuple):
             return f"{self.destination} cannot take what waits for it: {self.reason}"
         if self.kind == "finished":
             return f"series {self.series_uid} {self.state}"
+        if self.kind == "refused":
+            return self.reason
         return f"log {self.reason}"
 
 
