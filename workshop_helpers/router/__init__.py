@@ -75,7 +75,7 @@ from .cli import register_cli as register_cli
 from .core import Router
 from .drawing import flow_diagram
 from .events import RouterEvent, Snapshot
-from .guard import FolderBusy
+from .guard import FolderBusy, FolderNotPrivate, FolderRefused
 from .guard import FolderLock as FolderLock
 from .guard import Retry as Retry
 from .guard import send_each as send_each
@@ -84,7 +84,7 @@ from .tickets import Ticket, TicketFolder, folder_name, ticket_name
 
 __all__ = ["Destination", "Series", "Delivery", "DeadLetter", "Ticket", "TicketFolder", "Router",
            "RouterEvent", "Snapshot", "quiet_for", "ticket_name", "folder_name", "flow_diagram",
-           "FolderBusy"]
+           "FolderRefused", "FolderBusy", "FolderNotPrivate"]
 
 # The public names belong to the package, where learners import them from: a traceback says
 # ``workshop_helpers.router.FolderBusy`` and help() names ``workshop_helpers.router``.

@@ -23,6 +23,7 @@ workshop_helpers.tools.CommandError: --match 'modality=CT': unknown key 'modalit
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import queue
 import signal
 import socket
@@ -40,7 +41,7 @@ from ..net.guard import COURSE_CALLERS, COURSE_CALLING_AES
 from ..tools import CommandError
 from .core import Router
 from .events import RouterEvent
-from .guard import FolderBusy
+from .guard import FolderRefused
 from .series import Destination
 
 __all__ = ["KEYS", "parse_to", "parse_match", "destinations_from", "Watch", "register_cli"]
@@ -49,6 +50,30 @@ __all__ = ["KEYS", "parse_to", "parse_match", "destinations_from", "Watch", "reg
 KEYS = ("calling_ae", "patient_id", "study_uid", "series_uid", "sop_class_uid")
 _UID_KEYS = ("study_uid", "series_uid", "sop_class_uid")
 _STOP = object()  # what a signal puts in the queue of events
+
+
+class _Events(queue.SimpleQueue):
+    """The command's queue of events, bounded.
+
+    A stalled terminal (Ctrl-S, a full pipe) must not grow memory while routing goes on. Past
+    :attr:`LIMIT` waiting events, the rest are counted (``dropped``) and said in one line; the
+    router's own notes are kept only with ``--verbose``. ``put`` stays safe in a signal handler
+    (a stop mark is always queued).
+    """
+
+    LIMIT = 10_000
+
+    def __init__(self, verbose: bool = False) -> None:
+        super().__init__()
+        self.verbose, self.dropped = verbose, 0
+
+    def put(self, item: object, block: bool = True, timeout: float | None = None) -> None:
+        if isinstance(item, RouterEvent) and (item.kind == "note" and not self.verbose):
+            return
+        if item is not _STOP and self.qsize() >= self.LIMIT:
+            self.dropped += 1
+            return
+        super().put(item)
 #: Where a signal cannot interrupt a wait on a queue (Windows: see the documentation of
 #: ``queue.Queue.get``), the command wakes this often to let Ctrl-C in; on POSIX it sleeps
 #: until something happens.
@@ -126,6 +151,12 @@ def check_bind(address: str) -> str:
     >>> check_bind("127.0.0.1")
     '127.0.0.1'
     """
+    try:
+        ipaddress.ip_address(address)   # '' or '0' would silently mean every interface
+    except ValueError:
+        if address != "localhost":
+            raise _bad(f"--bind {address!r}", "not an IP address (e.g. 127.0.0.1, or 0.0.0.0 for "
+                                              "every interface)") from None
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     try:
         with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -290,7 +321,7 @@ def _cli_router(args: argparse.Namespace) -> int:
                           ("-td", args.dimse_timeout), ("-ts", args.socket_timeout)):
         if seconds <= 0:
             raise _bad(flag, f"{seconds:g} is not a positive number of seconds")
-    events: queue.SimpleQueue = queue.SimpleQueue()  # its put may be called in a signal handler
+    events = _Events(args.verbose)  # its put may be called in a signal handler
     try:
         timeouts = timeouts_from(args)
         router = Router(args.output_directory, port=args.port, ae_title=ae, bind=args.bind,
@@ -309,11 +340,11 @@ def _cli_router(args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
 
 
-def _run(router: Router, args: argparse.Namespace, events: queue.SimpleQueue) -> int:
+def _run(router: Router, args: argparse.Namespace, events: _Events) -> int:
     try:
         with _signals_to_this_thread():  # the router's threads are born with them blocked
             router.start()
-    except (FolderBusy, NetError) as exc:
+    except (FolderRefused, NetError) as exc:
         raise CommandError(str(exc)) from None
     try:
         for line in _describe(router, args):
@@ -323,6 +354,10 @@ def _run(router: Router, args: argparse.Namespace, events: queue.SimpleQueue) ->
         watch = Watch(router, verbose=args.verbose)
         while (event := _next(events)) is not _STOP:  # asleep until something happens
             _show(watch, event)
+            if events.dropped:
+                dropped, events.dropped = events.dropped, 0
+                print(f"{_now()} router: {dropped} event(s) not shown: the output was not "
+                      "keeping up (the router went on)", flush=True)
     finally:
         router.stop()
     while not events.empty():  # what happened while it stopped

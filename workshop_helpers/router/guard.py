@@ -1,7 +1,8 @@
 """What keeps a :class:`~workshop_helpers.router.Router` honest when things go wrong.
 
 - :class:`FolderLock`: one router per folder. A second one refuses before it touches anything
-  (an advisory ``flock`` on ``.router/lock``, released by the system when a process dies).
+  (an advisory ``flock`` on ``.router/lock``, released by the system when a process dies); so
+  does a router given a folder another user could change (:func:`check_private`).
 - :func:`send_each`: forward on one association and hear of each instance as its answer comes,
   so a ticket is settled the moment its destination answered — after a crash, at most the one
   instance that was on the wire is sent again.
@@ -22,14 +23,64 @@ from ..tools import PRIVATE_FILE, PRIVATE_FOLDER
 
 try:
     import fcntl
+    import grp
+    import pwd
 except ImportError:  # Windows: no advisory locks of this kind; one router per folder is on you
-    fcntl = None
+    fcntl = grp = pwd = None
 
-__all__ = ["FolderLock", "FolderBusy", "Retry", "send_each"]
+__all__ = ["FolderLock", "FolderRefused", "FolderBusy", "FolderNotPrivate", "Retry", "send_each"]
 
 
-class FolderBusy(RuntimeError):
+class FolderRefused(RuntimeError):
+    """The router will not work in this folder (see its two kinds below)."""
+
+
+class FolderBusy(FolderRefused):
     """Another router already works in this folder."""
+
+
+class FolderNotPrivate(FolderRefused):
+    """The folder is a symbolic link, or another user owns it or may write in it."""
+
+
+def _own_group(gid: int) -> bool:
+    """Whether ``gid`` is the user's private group (their primary group, named as they are).
+
+    ``mkdir`` under umask 002 makes group-writable folders that only their user can write.
+    """
+    if grp is None:
+        return False
+    try:
+        user, group = pwd.getpwuid(os.geteuid()), grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return (gid == user.pw_gid and group.gr_name == user.pw_name
+            and not set(group.gr_mem) - {user.pw_name})
+
+
+def check_private(folder: Path) -> None:
+    """Refuse a folder that another Unix user could change under the router, if it exists.
+
+    Whoever owns the router's folder or its ``.router`` (or may write in it) could swap the
+    tickets, the stored instances or the lock for links to the router's user's own files; a
+    symbolic link could point anywhere. Raises :class:`FolderNotPrivate` naming the folder.
+    """
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return
+    if not hasattr(os, "geteuid"):  # Windows: no Unix owners to compare
+        return
+    if os.path.islink(folder):
+        problem = "is a symbolic link"
+    elif info.st_uid != os.geteuid():
+        problem = f"belongs to another user (uid {info.st_uid})"
+    elif info.st_mode & 0o002 or (info.st_mode & 0o020 and not _own_group(info.st_gid)):
+        problem = f"may be written by others (mode {info.st_mode & 0o777:o})"
+    else:
+        return
+    raise FolderNotPrivate(f"{folder} {problem}: the router works only in a folder of your own "
+                           "(make one, e.g. mkdir -m 700 router, and give it with -od)")
 
 
 class FolderLock:
@@ -42,8 +93,8 @@ class FolderLock:
 
     Examples
     --------
-    >>> import tempfile
-    >>> folder = tempfile.mkdtemp()
+    >>> import os, tempfile
+    >>> folder = os.path.join(tempfile.mkdtemp(), ".router")   # in a folder of one's own
     >>> first = FolderLock(folder).acquire()
     >>> FolderLock(folder).acquire()  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -62,8 +113,10 @@ class FolderLock:
         """Take the lock or raise :class:`FolderBusy` saying who holds it; returns ``self``."""
         if self._fd is not None or fcntl is None:
             return self
+        check_private(self.folder.parent)   # the router's folder, then its .router
+        check_private(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_FILE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

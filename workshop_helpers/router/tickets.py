@@ -180,6 +180,9 @@ class TicketFolder:
         with self.lock:
             tools.make_folders(self.folder)
             os.replace(tmp, self.folder / name)
+            # Two hard links to one file (the same ticket queued twice, after a crash between
+            # queueing and the inbox's removal): os.replace does nothing and leaves tmp.
+            tmp.unlink(missing_ok=True)
         if sync:
             self.sync()
 
