@@ -37,7 +37,7 @@ from pydicom.uid import (
 
 from workshop_helpers import net
 from workshop_helpers.__main__ import main
-from workshop_helpers.net import StorageSCP, echo, safe_path_part, send
+from workshop_helpers.net import NetError, StorageSCP, echo, safe_path_part, send
 
 # test_router.py imports these from here; they live in conftest.py.
 __all__ = ["dataset_bytes", "dcmtk_storescp", "make_ct", "stored_files", "write_cts"]
@@ -792,3 +792,13 @@ def test_another_user_is_refused_on_this_machines_own_address_too(dcmtk):
     got = json.loads(done.stdout)
     assert got["ours"] and got["theirs"] != 0
     assert any("only programs of the same Unix user" in text for text in got["failures"])
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="Unix owners and modes")
+def test_the_scp_refuses_to_store_in_a_folder_others_may_write_in(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    with pytest.raises(NetError, match="may be written by others"):
+        StorageSCP(shared).start()
+    assert not (shared / ".incoming").exists()

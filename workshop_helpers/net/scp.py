@@ -28,7 +28,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID, AllTransferSyntaxes
 from pynetdicom.presentation import AllStoragePresentationContexts
 
-from ..tools import PRIVATE_FOLDER, AtomicFile
+from ..tools import PRIVATE_FOLDER, AtomicFile, folder_problem
 from . import pdu
 from .doorman import Doorman, Guest, shut
 from .events import Arrival, Association, Context, Peer, StoreEvent, _Incoming, _oserror_text
@@ -230,6 +230,10 @@ class StorageSCP:
         """Start listening in a background thread; returns ``self``."""
         if self._door is not None:
             return self
+        problem = folder_problem(self.folder)  # another user could swap what was stored
+        if problem:
+            raise NetError(f"{self.folder} {problem}: the SCP stores only in a folder of your "
+                           "own (make one, e.g. mkdir -m 700 received)")
         self.incoming.mkdir(exist_ok=True, mode=PRIVATE_FOLDER)
         if not is_real_folder(self.incoming):
             raise NetError(f"{self.incoming} is a symbolic link or not a folder: the SCP will "

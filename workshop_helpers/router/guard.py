@@ -19,14 +19,12 @@ from pathlib import Path
 
 from ..net import Timeouts, send
 from ..net.scu import OnResult
-from ..tools import PRIVATE_FILE, PRIVATE_FOLDER
+from ..tools import PRIVATE_FILE, PRIVATE_FOLDER, folder_problem
 
 try:
     import fcntl
-    import grp
-    import pwd
 except ImportError:  # Windows: no advisory locks of this kind; one router per folder is on you
-    fcntl = grp = pwd = None
+    fcntl = None
 
 __all__ = ["FolderLock", "FolderRefused", "FolderBusy", "FolderNotPrivate", "Retry", "send_each"]
 
@@ -43,44 +41,18 @@ class FolderNotPrivate(FolderRefused):
     """The folder is a symbolic link, or another user owns it or may write in it."""
 
 
-def _own_group(gid: int) -> bool:
-    """Whether ``gid`` is the user's private group (their primary group, named as they are).
-
-    ``mkdir`` under umask 002 makes group-writable folders that only their user can write.
-    """
-    if grp is None:
-        return False
-    try:
-        user, group = pwd.getpwuid(os.geteuid()), grp.getgrgid(gid)
-    except KeyError:
-        return False
-    return (gid == user.pw_gid and group.gr_name == user.pw_name
-            and not set(group.gr_mem) - {user.pw_name})
-
-
 def check_private(folder: Path) -> None:
     """Refuse a folder that another Unix user could change under the router, if it exists.
 
     Whoever owns the router's folder or its ``.router`` (or may write in it) could swap the
     tickets, the stored instances or the lock for links to the router's user's own files; a
-    symbolic link could point anywhere. Raises :class:`FolderNotPrivate` naming the folder.
+    symbolic link could point anywhere. Raises :class:`FolderNotPrivate` naming the folder
+    (the test is :func:`workshop_helpers.tools.folder_problem`).
     """
-    try:
-        info = os.lstat(folder)
-    except FileNotFoundError:
-        return
-    if not hasattr(os, "geteuid"):  # Windows: no Unix owners to compare
-        return
-    if os.path.islink(folder):
-        problem = "is a symbolic link"
-    elif info.st_uid != os.geteuid():
-        problem = f"belongs to another user (uid {info.st_uid})"
-    elif info.st_mode & 0o002 or (info.st_mode & 0o020 and not _own_group(info.st_gid)):
-        problem = f"may be written by others (mode {info.st_mode & 0o777:o})"
-    else:
-        return
-    raise FolderNotPrivate(f"{folder} {problem}: the router works only in a folder of your own "
-                           "(make one, e.g. mkdir -m 700 router, and give it with -od)")
+    problem = folder_problem(folder)
+    if problem:
+        raise FolderNotPrivate(f"{folder} {problem}: the router works only in a folder of your "
+                               "own (make one, e.g. mkdir -m 700 router, and give it with -od)")
 
 
 class FolderLock:

@@ -45,6 +45,7 @@ from .programs import _candidate_paths as _candidate_paths
 from .programs import _dcmtk_tool as _dcmtk_tool
 from .scratch import PRIVATE_FILE as PRIVATE_FILE
 from .scratch import PRIVATE_FOLDER as PRIVATE_FOLDER
+from .scratch import folder_problem as folder_problem
 from .scratch import private_files as private_files
 from .scratch import scratch_folder, testdata
 

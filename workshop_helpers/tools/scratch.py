@@ -2,7 +2,8 @@
 
 :func:`testdata` finds a test file that pydicom ships (never downloading one);
 :func:`scratch_folder` gives a notebook a fresh folder of its own, and :func:`private_files`
-makes what the process writes its Unix user's alone (:data:`PRIVATE_FOLDER`, :data:`PRIVATE_FILE`).
+makes what the process writes its Unix user's alone (:data:`PRIVATE_FOLDER`, :data:`PRIVATE_FILE`);
+:func:`folder_problem` says why a folder is not its user's alone (a server refuses to store there).
 """
 
 from __future__ import annotations
@@ -11,6 +12,12 @@ import contextlib
 import os
 import shutil
 from pathlib import Path
+
+try:
+    import grp
+    import pwd
+except ImportError:  # Windows: no Unix owners
+    grp = pwd = None
 
 from pydicom.data import get_testdata_file
 
@@ -122,3 +129,45 @@ def private_files() -> int:
     '0o600'
     """
     return os.umask(0o777 & ~PRIVATE_FOLDER)
+
+
+def _own_group(gid: int) -> bool:
+    """Whether ``gid`` is the user's private group (their primary group, named as they are).
+
+    ``mkdir`` under umask 002 makes group-writable folders that only their user can write.
+    """
+    try:
+        user, group = pwd.getpwuid(os.geteuid()), grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return (gid == user.pw_gid and group.gr_name == user.pw_name
+            and not set(group.gr_mem) - {user.pw_name})
+
+
+def folder_problem(folder: str | os.PathLike) -> str | None:
+    """Why another Unix user could change what is in ``folder``, or ``None`` (also if missing).
+
+    A symbolic link, a folder another user owns, or one others may write in (a user's private
+    group excepted) lets someone else swap what a server stored there after it said Success.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder_problem(tempfile.mkdtemp()) is None      # made 0700 for its user
+    True
+    >>> import os; os.chmod(d := tempfile.mkdtemp(), 0o777); folder_problem(d)
+    'may be written by others (mode 777)'
+    """
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return None
+    if pwd is None:
+        return None
+    if os.path.islink(folder):
+        return "is a symbolic link"
+    if info.st_uid != os.geteuid():
+        return f"belongs to another user (uid {info.st_uid})"
+    if info.st_mode & 0o002 or (info.st_mode & 0o020 and not _own_group(info.st_gid)):
+        return f"may be written by others (mode {info.st_mode & 0o777:o})"
+    return None
