@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
 import secrets
@@ -203,9 +204,7 @@ def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
-    if path.parent not in _SWEPT:
-        sweep_leftovers(path.parent)
-        _SWEPT.add(path.parent)
+    _sweep_once(path.parent)
     file = AtomicFile(path.parent, f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     try:
         yield file.file
@@ -319,8 +318,6 @@ def fsync_folder(folder: str | os.PathLike) -> None:
 
 #: The temporary file of :func:`atomic_file`: ``.NAME.PID.XXXXXXXX.part``.
 _TEMP_NAME = re.compile(r"\..+\.(\d+)\.[0-9a-f]{8}\.part")
-#: The folders :func:`atomic_file` has swept in this process.
-_SWEPT: set[Path] = set()
 
 
 def sweep_leftovers(folder: str | os.PathLike) -> list[Path]:
@@ -360,6 +357,16 @@ def sweep_leftovers(folder: str | os.PathLike) -> list[Path]:
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
     return removed
+
+
+@functools.lru_cache(maxsize=1024)
+def _sweep_once(folder: Path) -> None:
+    """:func:`sweep_leftovers` the first time this process writes in ``folder``.
+
+    The last 1,024 folders are remembered (a long-running server writes in a new folder per
+    series: what it remembers must not grow with them); an older one is swept again, harmlessly.
+    """
+    sweep_leftovers(folder)
 
 
 def _mine(entry: os.DirEntry) -> bool:
