@@ -4,7 +4,7 @@ The OHIF Viewer (Open Health Imaging Foundation) is the web viewer many hospital
 groups use. Its built form ships in the npm package ``@ohif/app`` (``package/dist/``); this module
 takes it at set-up time with ``npm pack`` at the version and sha512 digest pinned in
 :func:`asset` (the tarball is kept in ``build/npm/``, like the decks' JavaScript:
-:func:`tooling.publish.fetch`), leaves out what the basic viewer never loads
+:func:`tooling.npm_assets.fetch`), leaves out what the basic viewer never loads
 (:data:`DROP`) and writes the result to :data:`~workshop_helpers.ohif.VIEWER` (``build/ohif``).
 Nothing is downloaded when the viewer is used. Without npm and without the cached tarball there
 is no viewer: :func:`workshop_helpers.ohif.unavailable` says why.
@@ -36,9 +36,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tooling.npm_assets import CACHE, Asset, fetch, unpack
 from workshop_helpers.errors import switched_on
 from workshop_helpers.ohif import (
-    BUILD,
     INTEGRITY,
     PACKAGE,
     SPEC,
@@ -84,10 +84,8 @@ _HISTORY_JS = """\
   null, options);"""
 
 
-def asset():
-    """The npm package as :class:`tooling.publish.Asset` (imported only to build)."""
-    from tooling.publish import Asset  # noqa: PLC0415 - publish imports nbconvert (2.5 s)
-
+def asset() -> Asset:
+    """The npm package as :class:`tooling.npm_assets.Asset`."""
     return Asset(PACKAGE, VERSION, INTEGRITY, ("dist/", "LICENSE"), DROP)
 
 
@@ -259,7 +257,7 @@ def _patch_file(path: Path, patch) -> None:
     path.write_text(patch(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def build(dest: Path = VIEWER, cache: Path = BUILD / "npm") -> Path:
+def build(dest: Path = VIEWER, cache: Path = CACHE) -> Path:
     """Fetch (or take from ``cache``), trim, patch and write the viewer to ``dest``; returns ``dest``.
 
     The new viewer is written next to ``dest`` and swapped in when complete, so a failed build
@@ -267,13 +265,12 @@ def build(dest: Path = VIEWER, cache: Path = BUILD / "npm") -> Path:
     """
     dest = Path(dest).resolve()
     _check_no_dots(dest)
-    from tooling.publish import fetch, unpack  # noqa: PLC0415 - as in asset()
-
-    tarball = fetch(asset(), cache)
+    package = asset()
+    tarball = fetch(package, cache)
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ohif-", dir=dest.parent))
     try:
-        unpack(asset(), tarball, work)
+        unpack(package, tarball, work)
         dist = work / "dist"
         _patch_file(dist / "index.html", patch_index)
         _patch_file(dist / "app.bundle.css", patch_css_urls)
@@ -322,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tooling.ohif_build",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--dest", type=Path, default=VIEWER)
-    parser.add_argument("--cache", type=Path, default=BUILD / "npm")
+    parser.add_argument("--cache", type=Path, default=CACHE)
     args = parser.parse_args(argv)
     if is_built(args.dest):
         print(f"OHIF Viewer {VERSION} is in {args.dest}")
