@@ -217,7 +217,8 @@ class Router(_Forwarding):
         ``"sending 3/16"``, ``"sent 16/16"``, ``"waiting (0/4): <reason>; retry 2 in 0.4 s"`` or
         ``"dead letters 4/4: <reason>"``; and ``error`` when ``on_series`` raised.
         """
-        return self.snapshot().rows
+        with self._lock:
+            return [self._row(s) for s in self._table()]
 
     def snapshot(self) -> Snapshot:
         """A consistent copy of the table (series, their :meth:`status` rows, the log).
@@ -225,10 +226,14 @@ class Router(_Forwarding):
         Taken under the router's lock, so nothing in it changes while it is read.
         """
         with self._lock:
-            self._settle_all()
-            every = sorted([*self.recent, *self.series.values()], key=lambda s: s.number)
+            every = self._table()
             return Snapshot([s.copy() for s in every], [self._row(s) for s in every],
                             list(self.log))
+
+    def _table(self) -> list[Series]:
+        """Every series of the table, settled, oldest first (under the lock)."""
+        self._settle_all()
+        return sorted([*self.recent, *self.series.values()], key=lambda s: s.number)
 
     def idle(self) -> bool:
         """True when every series was triggered and delivered (or dead-lettered) everywhere."""
