@@ -98,7 +98,6 @@ def test_the_router_commands_queue_of_events_is_bounded_and_says_what_it_dropped
     from workshop_helpers.router.events import RouterEvent
     events = _Events()
     events.LIMIT = 3
-    events.put(RouterEvent("note", 0.0, reason="a log line"))   # shown only with --verbose
     for n in range(5):
         events.put(RouterEvent("received", 0.0, "1.2.3", instance=str(n)))
     events.put(_STOP)                           # a signal's stop mark always gets in

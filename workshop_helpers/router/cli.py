@@ -56,20 +56,17 @@ class _Events(queue.SimpleQueue):
     """The command's queue of events, bounded.
 
     A stalled terminal (Ctrl-S, a full pipe) must not grow memory while routing goes on. Past
-    :attr:`LIMIT` waiting events, the rest are counted (``dropped``) and said in one line; the
-    router's own notes are kept only with ``--verbose``. ``put`` stays safe in a signal handler
-    (a stop mark is always queued).
+    :attr:`LIMIT` waiting events, the rest are counted (``dropped``) and said in one line.
+    ``put`` stays safe in a signal handler (a stop mark is always queued).
     """
 
     LIMIT = 10_000
 
-    def __init__(self, verbose: bool = False) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.verbose, self.dropped = verbose, 0
+        self.dropped = 0
 
     def put(self, item: object, block: bool = True, timeout: float | None = None) -> None:
-        if isinstance(item, RouterEvent) and (item.kind == "note" and not self.verbose):
-            return
         if item is not _STOP and self.qsize() >= self.LIMIT:
             self.dropped += 1
             return
@@ -321,7 +318,7 @@ def _cli_router(args: argparse.Namespace) -> int:
                           ("-td", args.dimse_timeout), ("-ts", args.socket_timeout)):
         if seconds <= 0:
             raise _bad(flag, f"{seconds:g} is not a positive number of seconds")
-    events = _Events(args.verbose)  # its put may be called in a signal handler
+    events = _Events()  # its put may be called in a signal handler
     try:
         timeouts = timeouts_from(args)
         router = Router(args.output_directory, port=args.port, ae_title=ae, bind=args.bind,
