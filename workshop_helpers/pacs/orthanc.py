@@ -211,9 +211,9 @@ class Orthanc:
     def _viewer(self) -> tuple[list[str], dict | None]:
         from .. import ohif  # noqa: PLC0415 - only for an Orthanc that serves the viewer
 
-        self.viewer_missing = ("" if not self.viewer else ohif.unavailable() if self.dicomweb
+        self.viewer_missing = (ohif.unavailable() if self.dicomweb
                                else "the OHIF Viewer needs dicomweb=True")
-        if not self.viewer or self.viewer_missing:
+        if self.viewer_missing:
             return [], None
         # unavailable() just found the plugin and a complete build: no second look.
         return [ohif.PLUGIN], ohif.serve_folders(ohif.VIEWER.resolve())
