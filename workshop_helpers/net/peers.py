@@ -52,7 +52,7 @@ def dcmtk_storescp(folder: str | os.PathLike, ae_title: str = "STORESCP", port: 
     for attempt in range(5):
         chosen = port or free_port()
         proc = subprocess.Popen([program, "-aet", ae_title, "-od", str(folder), *args, str(chosen)],
-                                env={**os.environ, "TCP_NODELAY": "1"},
+                                env={**os.environ, **tools.NO_NAGLE},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             error = _wait_until_answering(proc, chosen, ae_title, startup)

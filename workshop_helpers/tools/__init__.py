@@ -28,6 +28,7 @@ from .atomic import (
 from .atomic import _link_anonymous as _link_anonymous
 from .atomic import _sync as _sync
 from .programs import _LINE as _LINE
+from .programs import NO_NAGLE as NO_NAGLE
 from .programs import (
     CommandError,
     ToolMissing,

@@ -157,6 +157,12 @@ def has_dciodvfy() -> bool:
     return bool(_candidate_paths("dciodvfy"))
 
 
+#: The environment a dcmtk program (or Debian's Orthanc, built on the system's dcmtk 3.6.7) needs
+#: to send each PDU at once: dcmtk leaves Nagle's algorithm on unless ``TCP_NODELAY`` is set, and
+#: each small message then waits about 40 ms for a delayed ACK (notebook 07 measures it).
+NO_NAGLE = {"TCP_NODELAY": "1"}
+
+
 def run_tool(args: list[str | os.PathLike | int], timeout: float = 60,
              env: dict[str, str] | None = None, check: bool = False
              ) -> subprocess.CompletedProcess:
