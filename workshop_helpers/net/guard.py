@@ -125,7 +125,7 @@ def _decode(field: str) -> tuple[str, int]:
 
 
 def socket_owner(peer: tuple, ours: tuple) -> int | None:
-    """The Unix user id that owns the peer's end of a loopback TCP connection (Linux).
+    """The Unix user id that owns the peer's end of a TCP connection made on this machine (Linux).
 
     Parameters
     ----------
@@ -139,7 +139,7 @@ def socket_owner(peer: tuple, ours: tuple) -> int | None:
     int or None
         The uid in the row of ``/proc/net/tcp`` or ``tcp6`` whose local address is ``peer`` and
         whose remote address is ``ours``; None where there is no such table (not Linux) or no
-        such row (the peer has closed already).
+        such row (the peer has closed already, or is on another machine).
     """
     want_local, want_remote = _normal(*peer[:2]), _normal(*ours[:2])
     for table in _TABLES:
