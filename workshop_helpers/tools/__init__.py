@@ -25,9 +25,6 @@ from .atomic import (
     save_atomically,
     sweep_leftovers,
 )
-from .atomic import _link_anonymous as _link_anonymous
-from .atomic import _sync as _sync
-from .programs import _LINE as _LINE
 from .programs import NO_NAGLE as NO_NAGLE
 from .programs import (
     CommandError,
@@ -42,8 +39,6 @@ from .programs import (
     stop_process,
     validate_file,
 )
-from .programs import _candidate_paths as _candidate_paths
-from .programs import _dcmtk_tool as _dcmtk_tool
 from .scratch import PRIVATE_FILE as PRIVATE_FILE
 from .scratch import PRIVATE_FOLDER as PRIVATE_FOLDER
 from .scratch import folder_problem as folder_problem
