@@ -13,13 +13,12 @@ import http.server
 import json
 import stat
 import threading
-import time
 import urllib.error
 import urllib.request
 
 import pydicom
 import pytest
-from conftest import _unavailable, assert_stopped, headless_chromium, require_dicomweb
+from conftest import _unavailable, assert_stopped, headless_chromium, require_dicomweb, wait_for
 from pydicom.uid import generate_uid
 
 from workshop_helpers import orthanc_filter, pacs, tools, web
@@ -278,9 +277,4 @@ def test_in_a_browser_orthancs_own_page_may_post_another_site_may_not(server, ch
 
 
 def _wait_log(server, text: str, seconds: float = 10) -> bool:
-    end = time.monotonic() + seconds
-    while text not in server.log_path.read_text(errors="replace"):
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.1)
-    return True
+    return wait_for(lambda: text in server.log_path.read_text(errors="replace"), seconds, 0.1)
