@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 from pathlib import Path
 
 try:
@@ -164,7 +165,7 @@ def folder_problem(folder: str | os.PathLike) -> str | None:
         return None
     if pwd is None:
         return None
-    if os.path.islink(folder):
+    if stat.S_ISLNK(info.st_mode):
         return "is a symbolic link"
     if info.st_uid != os.geteuid():
         return f"belongs to another user (uid {info.st_uid})"
